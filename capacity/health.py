@@ -1,0 +1,52 @@
+"""Checks behind /healthz: each returns None when the service is up, or why it is not."""
+
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+
+def database_problem():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 — any failure means "down"
+        return error.__class__.__name__
+    return None
+
+
+def cache_problem():
+    key = f"healthz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "ok", timeout=5)
+        value = cache.get(key)
+        cache.delete(key)
+    except Exception as error:  # noqa: BLE001
+        return error.__class__.__name__
+    return None if value == "ok" else "cache did not return what was stored"
+
+
+def broker_problem():
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return None  # Tasks run in-process; there is no broker to reach.
+    from capacity.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # noqa: BLE001
+        return error.__class__.__name__
+    return None
+
+
+def service_report():
+    """The state of every service the portal needs, and whether all are up."""
+    checks = {"database": database_problem, "cache": cache_problem, "broker": broker_problem}
+    report = {}
+    for name, check in checks.items():
+        problem = check()
+        report[name] = {"status": "up"} if problem is None else {"status": "down", "error": problem}
+    report_ok = all(entry["status"] == "up" for entry in report.values())
+    return report_ok, report

@@ -1,0 +1,42 @@
+"""The root URL configuration: public pages under a language prefix, the rest outside."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from capacity import views as capacity_views
+from programs import views as program_views
+
+admin.site.site_header = _("Capacity administration")
+admin.site.site_title = _("Capacity administration")
+
+glossary_patterns = (
+    [path("", capacity_views.glossary, name="glossary")],
+    "capacity",
+)
+
+urlpatterns = [
+    path("healthz", capacity_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("calendar/", include("programs.feed_urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", program_views.home, name="home"),
+    path("glossary/", include(glossary_patterns)),
+    path("organizations/", include("stakeholders.urls")),
+    path("programs/", include("programs.urls")),
+    path("me/", include("programs.me_urls")),
+    path("certificates/", include("programs.certificate_urls")),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

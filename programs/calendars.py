@@ -1,0 +1,41 @@
+"""iCalendar files for sessions: one session to download, or a person's private feed."""
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+
+def _calendar():
+    calendar = Calendar()
+    calendar.add("prodid", "-//Capacity//Wikimedia capacity building//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    return calendar
+
+
+def _event(enrollment, *, base_url):
+    session = enrollment.session
+    program = session.program
+    event = Event()
+    event.add("uid", f"session-{session.pk}@capacity")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
+    event.add("summary", program.display_title)
+    event.add("description", program.display_summary)
+    event.add("url", base_url + program.get_absolute_url())
+    location = session.venue
+    if session.online_url and enrollment.status != "waitlisted":
+        location = f"{location} — {session.online_url}" if location else session.online_url
+    if location:
+        event.add("location", location)
+    event.add("organizer", f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}", parameters={"cn": program.provider.name})
+    return event
+
+
+def calendar_for(enrollments, *, base_url, name):
+    calendar = _calendar()
+    calendar.add("x-wr-calname", name)
+    for enrollment in enrollments:
+        calendar.add_component(_event(enrollment, base_url=base_url))
+    return calendar.to_ical()

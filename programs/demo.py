@@ -1,0 +1,87 @@
+"""Demo programs with sessions, some full with waiting lists, some completed."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from capacity.models import CapacityCategory, Language
+from stakeholders.models import Organization, User
+
+from . import services
+from .models import Enrollment, Program, Session
+
+
+def _translated(prefix, values):
+    return {f"{prefix}_{code.replace('-', '_')}": text for code, text in values.items()}
+
+
+def _learners():
+    """Demo people who fill sessions, made once and reused."""
+    learners = []
+    for number in range(1, 61):
+        user, created = User.objects.get_or_create(
+            username=f"learner{number:02d}",
+            defaults={"email": f"learner{number:02d}@example.org", "display_name": f"Learner {number:02d}"},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        learners.append(user)
+    return learners
+
+
+def _fill(session, fill, learners, now):
+    wanted = {"empty": 0, "some": max(session.seats // 3, 1), "full": session.seats, "waitlist": session.seats + 4}[fill]
+    # Past sessions are filled as if people had enrolled before they started.
+    moment = min(now, session.starts_at - timedelta(days=1))
+    for user in learners[:wanted]:
+        services.enrollment_create(user=user, session=session, now=moment)
+
+
+def load(data, *, password):
+    now = timezone.now()
+    categories = {category.slug: category for category in CapacityCategory.objects.all()}
+    languages = {language.code: language for language in Language.objects.all()}
+    organizations = {org.slug: org for org in Organization.objects.select_related("region")}
+    learners = _learners()
+    facilitators = list(User.objects.filter(memberships__isnull=False).distinct().order_by("username"))
+    new_programs = 0
+    for index, item in enumerate(data["programs"]):
+        provider = organizations[item["provider"]]
+        program, created = Program.objects.update_or_create(
+            slug=item["slug"],
+            defaults={
+                "provider": provider,
+                "region": provider.region,
+                "method": item["method"],
+                "format": item["format"],
+                "level": item["level"],
+                "original_language": item["original_language"],
+                "is_published": True,
+                **_translated("title", item["title"]),
+                **_translated("summary", item["summary"]),
+                **_translated("description", item.get("description", {})),
+            },
+        )
+        program.categories.set([categories[slug] for slug in item["categories"]])
+        program.languages.set([languages[code] for code in item["languages"]])
+        if not created:
+            continue  # Sessions and enrollments were made on the first run.
+        new_programs += 1
+        for session_index, spec in enumerate(item["sessions"]):
+            day = (now + timedelta(days=spec["starts_in_days"])).replace(hour=spec["hour_utc"], minute=0, second=0, microsecond=0)
+            session = Session.objects.create(
+                program=program,
+                starts_at=day,
+                ends_at=day + timedelta(hours=spec["duration_hours"]),
+                seats=spec["seats"],
+                venue=spec.get("venue", ""),
+                online_url=f"https://meet.example.org/{program.slug}-{session_index + 1}" if spec.get("online") else "",
+            )
+            if facilitators:
+                session.facilitators.set([facilitators[(index + session_index) % len(facilitators)]])
+            _fill(session, spec["fill"], learners, now)
+            if session.ends_at < now:
+                for enrollment in Enrollment.objects.filter(session=session, status=Enrollment.Status.ENROLLED)[:5]:
+                    services.enrollment_complete(enrollment=enrollment, now=session.ends_at)
+    return f"{len(data['programs'])} programs ({new_programs} new)"

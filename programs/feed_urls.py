@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+app_name = "calendar"
+
+urlpatterns = [path("<str:token>.ics", views.calendar_feed, name="feed")]

@@ -1,0 +1,262 @@
+"""Querysets the program pages read, built so their query count stays fixed."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from capacity.models import CapacityCategory, Language, Region
+from stakeholders.models import Organization
+
+from .filters import SORTS, ProgramFilter
+from .models import Enrollment, Program, Session
+
+CATALOG_PAGE_SIZE = 20
+# Counts over the whole catalog are cached briefly: exact to the minute is plenty
+# for "how many results would this give", and the table can be huge.
+COUNT_CACHE_SECONDS = 120
+
+
+def _card_queryset(queryset):
+    """What a program card shows, in a fixed number of queries."""
+    return queryset.select_related("provider", "region").prefetch_related(
+        Prefetch("categories", queryset=CapacityCategory.objects.order_by("position", "slug")),
+        Prefetch("languages", queryset=Language.objects.order_by("english_name")),
+    )
+
+
+def upcoming_programs_for_home(*, limit):
+    programs = Program.objects.published().with_sessions_between(timezone.now(), None).with_next_session()
+    return list(_card_queryset(programs.order_by("next_session_at"))[:limit])
+
+
+def _cache_key(prefix, params):
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    return f"programs:{prefix}:{digest}"
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose total comes from the cache instead of a COUNT per request."""
+
+    def __init__(self, *args, count_key, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        return cache.get_or_set(self.count_key, lambda: self.object_list.order_by().count(), COUNT_CACHE_SECONDS)
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    is_child: bool = False
+
+
+def _normalized_params(filterset):
+    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    params = {}
+    for name, value in data.items():
+        if value in (None, "", [], False) or (hasattr(value, "exists") and not value):
+            continue
+        if hasattr(value, "__iter__") and not isinstance(value, str):
+            params[name] = sorted(str(getattr(item, "slug", None) or getattr(item, "code", None) or item) for item in value)
+        else:
+            params[name] = str(value)
+    # "Upcoming" moves with time; the cache expires often enough for that.
+    params["tz"] = str(timezone.get_current_timezone())
+    return params
+
+
+def _facet_counts(base, data, facet):
+    """Programs per option of one facet, with every other filter applied."""
+    others = {key: value for key, value in data.lists() if key != facet and key not in ("page", "sort")}
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, values in others.items():
+        query.setlist(key, values)
+    narrowed = ProgramFilter(query, queryset=base).qs.order_by()
+    ids = narrowed.values("pk")
+    programs = Program.objects.filter(pk__in=ids).order_by()
+    if facet == "category":
+        per_child = dict(
+            programs.values_list("categories__slug").annotate(total=Count("pk", distinct=True)).values_list("categories__slug", "total")
+        )
+        per_root = dict(
+            programs.annotate(root=Coalesce("categories__parent__slug", "categories__slug"))
+            .values_list("root")
+            .annotate(total=Count("pk", distinct=True))
+            .values_list("root", "total")
+        )
+        return {**per_child, **per_root}
+    field = {"language": "languages__code", "region": "region__slug", "provider": "provider__slug"}.get(facet, facet)
+    return dict(programs.values_list(field).annotate(total=Count("pk", distinct=True)).values_list(field, "total"))
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list
+    open: bool
+
+
+@dataclass
+class Catalog:
+    filterset: ProgramFilter
+    page: object
+    facets: list
+    sort: str
+    is_filtered: bool
+
+
+def _facet_options(facet, counts, selected, vocabulary):
+    options = []
+    if facet == "category":
+        for root in vocabulary["categories"]:
+            options.append(FacetOption(root.slug, root.name, counts.get(root.slug, 0), root.slug in selected))
+            for child in root.children.all():
+                options.append(FacetOption(child.slug, child.name, counts.get(child.slug, 0), child.slug in selected, True))
+        return options
+    if facet in ("method", "format", "level"):
+        choices = {"method": Program.Method, "format": Program.Format, "level": Program.Level}[facet].choices
+        return [FacetOption(value, label, counts.get(value, 0), value in selected) for value, label in choices]
+    if facet == "language":
+        # Only languages some program is taught in; the full list has hundreds.
+        return [
+            FacetOption(language.code, f"{language.autonym}", counts.get(language.code, 0), language.code in selected)
+            for language in vocabulary["languages"]
+            if counts.get(language.code) or language.code in selected
+        ]
+    if facet == "region":
+        return [FacetOption(r.slug, r.name, counts.get(r.slug, 0), r.slug in selected) for r in vocabulary["regions"]]
+    if facet == "provider":
+        return [
+            FacetOption(o.slug, o.name, counts.get(o.slug, 0), o.slug in selected)
+            for o in vocabulary["providers"]
+            if counts.get(o.slug) or o.slug in selected
+        ]
+    return options
+
+
+def catalog(*, data, page_number):
+    """The catalog page: filtered, sorted, paginated programs and the option counts."""
+    base = Program.objects.published()
+    filterset = ProgramFilter(data, queryset=base)
+    params = _normalized_params(filterset)
+    sort = data.get("sort") if data.get("sort") in SORTS else "soonest"
+
+    programs = filterset.qs.with_next_session()
+    if sort == "soonest":
+        programs = programs.order_by(Coalesce("next_session_at", "created_at").asc(), "pk")
+    elif sort == "newest":
+        programs = programs.order_by("-created_at", "-pk")
+    else:
+        programs = programs.with_enrolled_count().order_by("-enrolled_count", "-created_at", "pk")
+
+    paginator = CachedCountPaginator(_card_queryset(programs), CATALOG_PAGE_SIZE, count_key=_cache_key("count", params))
+    page = paginator.get_page(page_number)
+
+    vocabulary = {
+        "categories": CapacityCategory.objects.roots().prefetch_related(
+            Prefetch("children", queryset=CapacityCategory.objects.order_by("position", "slug"))
+        ),
+        "languages": Language.objects.filter(programs__is_published=True).distinct().order_by("english_name"),
+        "regions": Region.objects.all(),
+        "providers": Organization.objects.filter(programs__is_published=True).distinct().order_by("name"),
+    }
+    facets = []
+    for facet in ProgramFilter.FACETS:
+        counts = cache.get_or_set(
+            _cache_key(f"facet:{facet}", {k: v for k, v in params.items() if k != facet}),
+            lambda facet=facet: _facet_counts(base, data, facet),
+            COUNT_CACHE_SECONDS,
+        )
+        selected = set(data.getlist(facet)) if hasattr(data, "getlist") else set()
+        options = _facet_options(facet, counts, selected, vocabulary)
+        label = filterset.filters[facet].label
+        facets.append(Facet(facet, label, options, open=bool(selected) or facet in ("category", "language")))
+    is_filtered = any(key for key in params if key != "tz")
+    return Catalog(filterset=filterset, page=page, facets=facets, sort=sort, is_filtered=is_filtered)
+
+
+def program_for_page(*, slug, user):
+    """A published program with its upcoming sessions and the viewer's enrollments."""
+    sessions = Session.objects.filter(is_cancelled=False).order_by("starts_at").prefetch_related("facilitators")
+    program = (
+        Program.objects.published()
+        .select_related("provider", "region")
+        .prefetch_related(
+            Prefetch("categories", queryset=CapacityCategory.objects.select_related("parent").order_by("position")),
+            Prefetch("languages", queryset=Language.objects.order_by("english_name")),
+            Prefetch("sessions", queryset=sessions),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    return program
+
+
+def enrollments_by_session(*, user, sessions):
+    """The viewer's own enrollment in each of these sessions, with waiting-list positions."""
+    if not user.is_authenticated:
+        return {}
+    enrollments = Enrollment.objects.filter(user=user, session__in=sessions).with_waitlist_position()
+    return {enrollment.session_id: enrollment for enrollment in enrollments}
+
+
+def my_learning(*, user, now=None):
+    """A person's enrollments, grouped as the My learning page shows them."""
+    now = now or timezone.now()
+    enrollments = (
+        Enrollment.objects.filter(user=user)
+        .exclude(status=Enrollment.Status.CANCELLED)
+        .select_related("session__program__provider", "certificate")
+        .with_waitlist_position()
+        .order_by("session__starts_at")
+    )
+    groups = {"upcoming": [], "waitlisted": [], "past": [], "completed": []}
+    for enrollment in enrollments:
+        if enrollment.status == Enrollment.Status.COMPLETED:
+            groups["completed"].append(enrollment)
+        elif enrollment.status == Enrollment.Status.WAITLISTED:
+            if enrollment.session.ends_at >= now:
+                groups["waitlisted"].append(enrollment)
+        elif enrollment.session.ends_at >= now:
+            groups["upcoming"].append(enrollment)
+        else:
+            groups["past"].append(enrollment)
+    groups["past"].reverse()
+    groups["completed"].reverse()
+    return groups
+
+
+def participants_for_session(*, session):
+    """Everyone in a session, for its organizers, in seat-then-queue order."""
+    return (
+        Enrollment.objects.filter(session=session)
+        .exclude(status=Enrollment.Status.CANCELLED)
+        .select_related("user", "certificate")
+        .with_waitlist_position()
+        .order_by("status", "waitlisted_at", "created_at")
+    )
+
+
+def calendar_enrollments(*, user):
+    return (
+        Enrollment.objects.filter(user=user, status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED])
+        .select_related("session__program__provider")
+        .order_by("session__starts_at")
+    )
+
+

@@ -1,0 +1,67 @@
+"""Jobs that email people about their sessions; each is safe to run twice."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Enrollment
+
+REMINDER_LEAD_TIME = timedelta(hours=24)
+
+
+def _send_to_person(enrollment, template, subject_template):
+    user = enrollment.user
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE), timezone.override(user.time_zone):
+        context = {"enrollment": enrollment, "session": enrollment.session, "program": enrollment.session.program, "user": user}
+        subject = render_to_string(subject_template, context).strip()
+        body = render_to_string(template, context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def notify_promoted(enrollment_id: int) -> bool:
+    """Tell a person a seat opened up for them. Returns whether an email was sent."""
+    enrollment = (
+        Enrollment.objects.select_related("user", "session__program")
+        .filter(pk=enrollment_id, status=Enrollment.Status.ENROLLED)
+        .first()
+    )
+    if enrollment is None or not enrollment.user.email:
+        return False
+    _send_to_person(enrollment, "programs/email/promoted.txt", "programs/email/promoted_subject.txt")
+    return True
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def send_session_reminders() -> int:
+    """Email everyone enrolled in a session that starts within a day, once each."""
+    now = timezone.now()
+    due = Enrollment.objects.filter(
+        status=Enrollment.Status.ENROLLED,
+        reminder_sent_at__isnull=True,
+        session__is_cancelled=False,
+        session__starts_at__gt=now,
+        session__starts_at__lte=now + REMINDER_LEAD_TIME,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for enrollment_id in due.iterator():
+        # Claim the reminder before sending: a second run, or a second worker, finds
+        # it claimed and skips it, so nobody gets two.
+        claimed = Enrollment.objects.filter(pk=enrollment_id, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+        if not claimed:
+            continue
+        enrollment = Enrollment.objects.select_related("user", "session__program").get(pk=enrollment_id)
+        if not enrollment.user.email:
+            continue
+        try:
+            _send_to_person(enrollment, "programs/email/reminder.txt", "programs/email/reminder_subject.txt")
+        except Exception:
+            # Release the claim so the next run retries this person.
+            Enrollment.objects.filter(pk=enrollment_id).update(reminder_sent_at=None)
+            raise
+        sent += 1
+    return sent

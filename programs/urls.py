@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "programs"
+
+urlpatterns = [
+    path("", views.catalog, name="catalog"),
+    path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/sessions/<int:session_id>/enroll/", views.enroll, name="enroll"),
+    path("<slug:slug>/sessions/<int:session_id>/participants/", views.participants, name="participants"),
+    path(
+        "<slug:slug>/sessions/<int:session_id>/participants/<int:enrollment_id>/complete/",
+        views.complete,
+        name="complete",
+    ),
+]

@@ -1,0 +1,176 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from capacity.models import CapacityCategory, Region
+from stakeholders.services import user_calendar_token_reset
+
+from . import selectors, services
+from .access import can_manage_program, get_enrollment_for_managing, get_own_enrollment, get_session_for_managing
+from .calendars import calendar_for
+from .models import Certificate, Enrollment, Session
+
+
+@require_GET
+def home(request):
+    regions = Region.objects.annotate(organization_count=Count("organizations", distinct=True))
+    categories = CapacityCategory.objects.roots().prefetch_related(
+        Prefetch("children", queryset=CapacityCategory.objects.order_by("position", "slug"))
+    )
+    context = {
+        "regions": regions,
+        "categories": categories,
+        "programs": selectors.upcoming_programs_for_home(limit=6),
+    }
+    return render(request, "programs/home.html", context)
+
+
+@require_GET
+def catalog(request):
+    result = selectors.catalog(data=request.GET, page_number=request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"catalog": result, "page": result.page, "query_without_page": query.urlencode()}
+    return render(request, "programs/catalog.html", context)
+
+
+@require_GET
+def detail(request, slug):
+    program = selectors.program_for_page(slug=slug, user=request.user)
+    if program is None:
+        raise Http404
+    now = timezone.now()
+    sessions = [session for session in program.sessions.all() if session.ends_at >= now]
+    mine = selectors.enrollments_by_session(user=request.user, sessions=sessions)
+    rows = [{"session": session, "enrollment": mine.get(session.pk), "state": session.enrollment_state(now)} for session in sessions]
+    context = {"program": program, "rows": rows, "can_manage": can_manage_program(request.user, program)}
+    return render(request, "programs/detail.html", context)
+
+
+@require_POST
+def enroll(request, slug, session_id):
+    if not request.user.is_authenticated:
+        # Anonymous people log in first and come back to the program page.
+        return redirect(f"{_login_url()}?next={request.path.rsplit('/sessions/', 1)[0]}/")
+    session = get_object_or_404(Session.objects.select_related("program"), pk=session_id, program__slug=slug, program__is_published=True)
+    try:
+        result = services.enrollment_create(user=request.user, session=session)
+    except services.EnrollmentError as error:
+        messages.error(request, error.message)
+    else:
+        if result.enrollment.status == Enrollment.Status.ENROLLED:
+            messages.success(request, _("You are enrolled. See you there!"))
+        else:
+            messages.info(request, _("This session is full, so you are on the waiting list. We will email you if a seat opens."))
+    return redirect(session.program.get_absolute_url())
+
+
+@login_required
+@require_POST
+def cancel(request, enrollment_id):
+    enrollment = get_own_enrollment(request.user, enrollment_id=enrollment_id)
+    try:
+        result = services.enrollment_cancel(enrollment=enrollment)
+    except services.EnrollmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("You have left the waiting list.") if result.promoted is None and enrollment.status == Enrollment.Status.WAITLISTED else _("Your enrollment is cancelled."),
+        )
+    return redirect(_safe_next(request) or "me:my_learning")
+
+
+@login_required
+@require_GET
+def my_learning(request):
+    groups = selectors.my_learning(user=request.user)
+    feed_url = request.build_absolute_uri(f"/calendar/{request.user.calendar_token}.ics")
+    return render(request, "programs/my_learning.html", {"groups": groups, "feed_url": feed_url})
+
+
+@login_required
+@require_GET
+def session_ics(request, enrollment_id):
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("session__program__provider").exclude(status=Enrollment.Status.CANCELLED),
+        pk=enrollment_id,
+        user=request.user,
+    )
+    body = calendar_for([enrollment], base_url=_base_url(request), name=enrollment.session.program.display_title)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{enrollment.session_id}.ics"'
+    return response
+
+
+@require_GET
+def calendar_feed(request, token):
+    user = get_user_model().objects.filter(calendar_token=token, is_active=True).first()
+    if user is None:
+        raise Http404
+    body = calendar_for(selectors.calendar_enrollments(user=user), base_url=_base_url(request), name=_("My learning — Capacity"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    user_calendar_token_reset(user=request.user)
+    messages.success(request, _("Your calendar feed has a new address. The old address no longer works."))
+    return redirect("me:my_learning")
+
+
+@login_required
+@require_GET
+def participants(request, slug, session_id):
+    session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
+    people = selectors.participants_for_session(session=session)
+    return render(request, "programs/participants.html", {"session": session, "program": session.program, "people": people})
+
+
+@login_required
+@require_POST
+def complete(request, slug, session_id, enrollment_id):
+    session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
+    enrollment = get_enrollment_for_managing(request.user, session=session, enrollment_id=enrollment_id)
+    try:
+        services.enrollment_complete(enrollment=enrollment)
+    except services.EnrollmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s has completed the session; their certificate is ready.") % {"name": enrollment.user.public_name})
+    return redirect("programs:participants", slug=slug, session_id=session.pk)
+
+
+@require_GET
+def certificate(request, code):
+    certificate = get_object_or_404(Certificate, code=code)
+    verify_url = request.build_absolute_uri(certificate.get_absolute_url())
+    return render(request, "programs/certificate.html", {"certificate": certificate, "verify_url": verify_url})
+
+
+def _base_url(request):
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _login_url():
+    from django.urls import reverse
+
+    return reverse("account_login")
+
+
+def _safe_next(request):
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None

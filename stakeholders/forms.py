@@ -1,0 +1,32 @@
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from capacity.models import Language, Region
+
+from .models import User
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[(name, name) for name in sorted(zoneinfo.available_timezones())],
+        help_text=_("Session dates are shown in this time zone."),
+    )
+    preferred_language = forms.ChoiceField(label=_("Language for emails"), choices=settings.LANGUAGES)
+    home_region = forms.ModelChoiceField(label=_("Home region"), queryset=Region.objects.all(), required=False)
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Languages you speak"),
+        queryset=Language.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (or Cmd) to pick more than one."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "home_region", "languages", "time_zone", "preferred_language"]
+        labels = {"display_name": _("Display name")}
+        help_texts = {"display_name": _("Shown on certificates and to organizers of your sessions.")}

@@ -1,0 +1,116 @@
+"""People, organizations and the memberships that give people roles."""
+
+import secrets
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from capacity.models import Language, Region, TimeStampedModel
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def new_calendar_token():
+    return secrets.token_urlsafe(24)
+
+
+class User(AbstractUser):
+    """A person; the profile lives on the user so every page reads one row."""
+
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    home_region = models.ForeignKey(
+        Region, verbose_name=_("home region"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    languages = models.ManyToManyField(Language, verbose_name=_("languages spoken"), blank=True, related_name="+")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        default="en",
+        help_text=_("Emails are written in this language."),
+    )
+    # A secret in the private calendar feed URL; replacing it revokes old URLs.
+    calendar_token = models.CharField(_("calendar feed token"), max_length=64, unique=True, default=new_calendar_token)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.public_name
+
+    @property
+    def public_name(self):
+        return self.display_name or self.username
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def funders(self):
+        return self.filter(kind=Organization.Kind.FUNDER)
+
+    def in_region(self, region):
+        return self.filter(region=region)
+
+
+class Organization(TimeStampedModel):
+    """An affiliate, hub or funder; each manages its own programs."""
+
+    class Kind(models.TextChoices):
+        CHAPTER = "chapter", _("Chapter")
+        USER_GROUP = "user_group", _("User group")
+        THEMATIC = "thematic", _("Thematic organization")
+        HUB = "hub", _("Hub")
+        FUNDER = "funder", _("Funder")
+        OTHER = "other", _("Other organization")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations")
+    languages = models.ManyToManyField(Language, verbose_name=_("working languages"), blank=True, related_name="+")
+    website = models.URLField(_("website"), blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("stakeholders:organization", kwargs={"slug": self.slug})
+
+
+class Membership(TimeStampedModel):
+    """A person's role in an organization: staff manage its work, admins also its people."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        ADMIN = "admin", _("Administrator")
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_person_and_organization")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organization} ({self.get_role_display()})"

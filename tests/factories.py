@@ -1,0 +1,81 @@
+from datetime import timedelta
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from capacity.models import CapacityCategory, Language, Region
+from programs.models import Program, Session
+from stakeholders.models import Membership, Organization, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.django.Password("correct horse battery")
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    slug = factory.Sequence(lambda n: f"organization-{n}")
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    kind = Organization.Kind.CHAPTER
+    region = factory.LazyFunction(lambda: Region.objects.get(slug="south-asia"))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Membership.Role.STAFF
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    title_en = factory.Sequence(lambda n: f"Program {n}")
+    summary_en = "A training for Wikimedians."
+    provider = factory.SubFactory(OrganizationFactory)
+    region = factory.SelfAttribute("provider.region")
+    method = Program.Method.WORKSHOP
+    format = Program.Format.ONLINE
+    level = Program.Level.BEGINNER
+    is_published = True
+
+    @factory.post_generation
+    def categories(obj, create, extracted, **kwargs):
+        if create:
+            obj.categories.set(extracted or [CapacityCategory.objects.get(slug="public-speaking")])
+
+    @factory.post_generation
+    def languages(obj, create, extracted, **kwargs):
+        if create:
+            obj.languages.set(extracted or [Language.objects.get(code="en")])
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    program = factory.SubFactory(ProgramFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    seats = 10
+    online_url = "https://meet.example.org/secret-room"
