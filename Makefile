@@ -1,0 +1,58 @@
+# The two commands from the README, and the checks CI adds to them.
+# `make demo`  — set up and run the portal with demo data (SQLite, no services).
+# `make test`  — install what the tests need and run the whole suite (PostgreSQL + Redis).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-runtime
+STAMP_DEV := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test check lint format messages screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(STAMP_RUN)
+
+demo: $(STAMP_RUN)
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --no-input
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py demo
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP_DEV)
+	bash scripts/install-system-packages
+	bash scripts/wait-for-services
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: $(STAMP_DEV)
+	bash scripts/check
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP_DEV)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract UI strings into locale/*/LC_MESSAGES/django.po and compile them.
+messages: $(STAMP_DEV)
+	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+screenshots: $(STAMP_DEV)
+	bash scripts/install-system-packages
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,53 @@
+import pytest
+
+from capacity.models import Region
+from tests.factories import OrganizationFactory, ProgramFactory, SessionFactory
+
+
+def make_organizations(count):
+    region = Region.objects.get(slug="sub-saharan-africa")
+    for _ in range(count):
+        program = ProgramFactory(provider=OrganizationFactory(region=region))
+        SessionFactory(program=program)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_organization_list_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, count):
+    make_organizations(count)
+    with django_assert_max_num_queries(6):
+        response = client.get("/en/organizations/?region=sub-saharan-africa")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card"') == min(count, 24)
+
+
+@pytest.mark.django_db
+def test_the_organization_list_filters_by_kind_and_region(client):
+    OrganizationFactory(name="Funder of Things", kind="funder", region=Region.objects.get(slug="north-america"))
+    OrganizationFactory(name="Chapter of Things", kind="chapter", region=Region.objects.get(slug="south-asia"))
+    html = client.get("/en/organizations/?kind=funder").content.decode()
+    assert "Funder of Things" in html and "Chapter of Things" not in html
+    html = client.get("/en/organizations/?region=south-asia").content.decode()
+    assert "Chapter of Things" in html and "Funder of Things" not in html
+
+
+@pytest.mark.django_db
+def test_unknown_filter_values_show_everything_instead_of_an_error(client):
+    OrganizationFactory(name="Still Listed")
+    response = client.get("/en/organizations/?kind=%3Cscript%3E&region=nowhere&page=-4")
+    assert response.status_code == 200
+    assert "Still Listed" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_organization_page_lists_its_upcoming_programs(client, django_assert_max_num_queries):
+    program = ProgramFactory(title_en="Wikidata for librarians")
+    SessionFactory(program=program)
+    with django_assert_max_num_queries(6):
+        response = client.get(program.provider.get_absolute_url())
+    assert "Wikidata for librarians" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unknown_organization_is_a_404(client):
+    assert client.get("/en/organizations/nope/").status_code == 404
