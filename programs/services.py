@@ -61,11 +61,12 @@ def enrollment_create(*, user, session: Session, now=None) -> EnrollmentResult:
     The session row is locked for the decision so concurrent requests are served one at
     a time in arrival order; the seats counter's check constraint backs this up.
     """
-    now = now or timezone.now()
-
     def work():
         locked = _lock_session(session.pk)
-        state = locked.enrollment_state(now)
+        # Read the clock only once the lock is granted, so the waiting list's times
+        # follow the order in which requests were served.
+        moment = now or timezone.now()
+        state = locked.enrollment_state(moment)
         if state == "not_yet":
             raise EnrollmentError(_("Enrollment for this session has not opened yet."))
         if state == "closed":
@@ -83,7 +84,7 @@ def enrollment_create(*, user, session: Session, now=None) -> EnrollmentResult:
             enrollment.waitlisted_at = None
         else:
             enrollment.status = Enrollment.Status.WAITLISTED
-            enrollment.waitlisted_at = now
+            enrollment.waitlisted_at = moment
         enrollment.reminder_sent_at = None
         enrollment.full_clean(validate_unique=False, validate_constraints=False)
         enrollment.save()

@@ -48,7 +48,7 @@ def steward(db):
 
 
 @pytest.fixture
-def celery_worker_on_redis(transactional_db, settings):
+def celery_worker_on_redis(django_db_serialized_rollback, transactional_db, settings):
     """A real Celery worker thread consuming from Redis for the duration of a test."""
     from celery.contrib.testing.worker import start_worker
 
