@@ -42,9 +42,7 @@ class CapacityCategory(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
-    wikidata_qid = models.CharField(
-        _("Wikidata item"), max_length=20, blank=True, validators=[wikidata_qid]
-    )
+    wikidata_qid = models.CharField(_("Wikidata item"), max_length=20, blank=True, validators=[wikidata_qid])
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = CapacityCategoryQuerySet.as_manager()
@@ -103,7 +101,9 @@ class Language(TimeStampedModel):
         _("code"),
         max_length=20,
         unique=True,
-        validators=[RegexValidator(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", _("Use a lowercase language code such as ko or pt-br."))],
+        validators=[
+            RegexValidator(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", _("Use a lowercase language code such as ko or pt-br."))
+        ],
         help_text=_("BCP 47 / Wikimedia language code, lowercase."),
     )
     autonym = models.CharField(_("autonym"), max_length=80, help_text=_("The language's name in itself."))

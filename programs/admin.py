@@ -7,7 +7,16 @@ from .models import Certificate, Enrollment, Program, Session
 class SessionInline(admin.StackedInline):
     model = Session
     extra = 0
-    fields = ("starts_at", "ends_at", "venue", "online_url", "seats", "enrollment_opens_at", "enrollment_closes_at", "is_cancelled")
+    fields = (
+        "starts_at",
+        "ends_at",
+        "venue",
+        "online_url",
+        "seats",
+        "enrollment_opens_at",
+        "enrollment_closes_at",
+        "is_cancelled",
+    )
     show_change_link = True
 
 

@@ -29,7 +29,11 @@ def _event(enrollment, *, base_url):
         location = f"{location} — {session.online_url}" if location else session.online_url
     if location:
         event.add("location", location)
-    event.add("organizer", f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}", parameters={"cn": program.provider.name})
+    event.add(
+        "organizer",
+        f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}",
+        parameters={"cn": program.provider.name},
+    )
     return event
 
 

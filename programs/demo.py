@@ -31,7 +31,9 @@ def _learners():
 
 
 def _fill(session, fill, learners, now):
-    wanted = {"empty": 0, "some": max(session.seats // 3, 1), "full": session.seats, "waitlist": session.seats + 4}[fill]
+    wanted = {"empty": 0, "some": max(session.seats // 3, 1), "full": session.seats, "waitlist": session.seats + 4}[
+        fill
+    ]
     # Past sessions are filled as if people had enrolled before they started.
     moment = min(now, session.starts_at - timedelta(days=1))
     for user in learners[:wanted]:
@@ -69,7 +71,9 @@ def load(data, *, password):
             continue  # Sessions and enrollments were made on the first run.
         new_programs += 1
         for session_index, spec in enumerate(item["sessions"]):
-            day = (now + timedelta(days=spec["starts_in_days"])).replace(hour=spec["hour_utc"], minute=0, second=0, microsecond=0)
+            day = (now + timedelta(days=spec["starts_in_days"])).replace(
+                hour=spec["hour_utc"], minute=0, second=0, microsecond=0
+            )
             session = Session.objects.create(
                 program=program,
                 starts_at=day,

@@ -30,7 +30,9 @@ def search_programs(queryset, text):
     if connection.vendor == "postgresql":
         # The same expression is indexed (see the program search migration).
         vector = SearchVector("search_document", config="simple")
-        return queryset.annotate(search=vector).filter(search=SearchQuery(text, config="simple", search_type="websearch"))
+        return queryset.annotate(search=vector).filter(
+            search=SearchQuery(text, config="simple", search_type="websearch")
+        )
     condition = Q()
     for word in text.split():
         condition &= Q(search_document__icontains=word)
@@ -48,20 +50,26 @@ class ProgramFilter(django_filters.FilterSet):
     )
     method = django_filters.MultipleChoiceFilter(label=_("Method"), choices=Program.Method.choices)
     language = django_filters.ModelMultipleChoiceFilter(
-        label=_("Language"), field_name="languages", to_field_name="code", queryset=Language.objects.all(), distinct=True
+        label=_("Language"),
+        field_name="languages__code",
+        to_field_name="code",
+        queryset=Language.objects.all(),
+        distinct=True,
     )
     region = django_filters.ModelMultipleChoiceFilter(
-        label=_("Region"), field_name="region", to_field_name="slug", queryset=Region.objects.all()
+        label=_("Region"), field_name="region__slug", to_field_name="slug", queryset=Region.objects.all()
     )
     format = django_filters.MultipleChoiceFilter(label=_("Format"), choices=Program.Format.choices)
     level = django_filters.MultipleChoiceFilter(label=_("Level"), choices=Program.Level.choices)
     provider = django_filters.ModelMultipleChoiceFilter(
-        label=_("Provider"), field_name="provider", to_field_name="slug", queryset=Organization.objects.all()
+        label=_("Provider"), field_name="provider__slug", to_field_name="slug", queryset=Organization.objects.all()
     )
     date_from = django_filters.DateFilter(
         label=_("From"), method="filter_nothing", widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = django_filters.DateFilter(label=_("Until"), method="filter_nothing", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(
+        label=_("Until"), method="filter_nothing", widget=forms.DateInput(attrs={"type": "date"})
+    )
     seats = django_filters.BooleanFilter(
         label=_("Only sessions with seats left"), method="filter_seats", widget=forms.CheckboxInput
     )

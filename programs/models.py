@@ -228,7 +228,11 @@ class Session(TimeStampedModel):
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("A session must end after it starts.")
-        if self.enrollment_opens_at and self.enrollment_closes_at and self.enrollment_closes_at <= self.enrollment_opens_at:
+        if (
+            self.enrollment_opens_at
+            and self.enrollment_closes_at
+            and self.enrollment_closes_at <= self.enrollment_opens_at
+        ):
             errors["enrollment_closes_at"] = _("Enrollment must close after it opens.")
         if self.pk and self.seats is not None and self.seats < self.seats_taken:
             errors["seats"] = _("%(taken)s people are already enrolled; seats cannot be fewer.") % {
@@ -273,7 +277,10 @@ class EnrollmentQuerySet(models.QuerySet):
     def with_waitlist_position(self):
         ahead = (
             Enrollment.objects.filter(session=OuterRef("session"), status=Enrollment.Status.WAITLISTED)
-            .filter(Q(waitlisted_at__lt=OuterRef("waitlisted_at")) | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lte=OuterRef("pk")))
+            .filter(
+                Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+                | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lte=OuterRef("pk"))
+            )
             .order_by()
             .values("session")
             .annotate(position=models.Count("pk"))
@@ -294,7 +301,9 @@ class Enrollment(TimeStampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="enrollments"
     )
-    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="enrollments")
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="enrollments"
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     # When the person joined the waiting list; the list is served in this order.
     waitlisted_at = models.DateTimeField(_("joined the waiting list"), null=True, blank=True)
@@ -348,5 +357,3 @@ class Certificate(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("certificates:verify", kwargs={"code": self.code})
-
-

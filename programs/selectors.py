@@ -69,7 +69,9 @@ def _normalized_params(filterset):
         if value in (None, "", [], False) or (hasattr(value, "exists") and not value):
             continue
         if hasattr(value, "__iter__") and not isinstance(value, str):
-            params[name] = sorted(str(getattr(item, "slug", None) or getattr(item, "code", None) or item) for item in value)
+            params[name] = sorted(
+                str(getattr(item, "slug", None) or getattr(item, "code", None) or item) for item in value
+            )
         else:
             params[name] = str(value)
     # "Upcoming" moves with time; the cache expires often enough for that.
@@ -90,7 +92,9 @@ def _facet_counts(base, data, facet):
     programs = Program.objects.filter(pk__in=ids).order_by()
     if facet == "category":
         per_child = dict(
-            programs.values_list("categories__slug").annotate(total=Count("pk", distinct=True)).values_list("categories__slug", "total")
+            programs.values_list("categories__slug")
+            .annotate(total=Count("pk", distinct=True))
+            .values_list("categories__slug", "total")
         )
         per_root = dict(
             programs.annotate(root=Coalesce("categories__parent__slug", "categories__slug"))
@@ -126,7 +130,9 @@ def _facet_options(facet, counts, selected, vocabulary):
         for root in vocabulary["categories"]:
             options.append(FacetOption(root.slug, root.name, counts.get(root.slug, 0), root.slug in selected))
             for child in root.children.all():
-                options.append(FacetOption(child.slug, child.name, counts.get(child.slug, 0), child.slug in selected, True))
+                options.append(
+                    FacetOption(child.slug, child.name, counts.get(child.slug, 0), child.slug in selected, True)
+                )
         return options
     if facet in ("method", "format", "level"):
         choices = {"method": Program.Method, "format": Program.Format, "level": Program.Level}[facet].choices
@@ -258,5 +264,3 @@ def calendar_enrollments(*, user):
         .select_related("session__program__provider")
         .order_by("session__starts_at")
     )
-
-

@@ -61,6 +61,7 @@ def enrollment_create(*, user, session: Session, now=None) -> EnrollmentResult:
     The session row is locked for the decision so concurrent requests are served one at
     a time in arrival order; the seats counter's check constraint backs this up.
     """
+
     def work():
         locked = _lock_session(session.pk)
         # Read the clock only once the lock is granted, so the waiting list's times
@@ -139,9 +140,11 @@ def enrollment_complete(*, enrollment: Enrollment, now=None) -> Certificate:
     """Mark a participation completed and issue its certificate (idempotent)."""
     now = now or timezone.now()
     with transaction.atomic():
-        current = Enrollment.objects.select_for_update().select_related(
-            "user", "session__program__provider"
-        ).get(pk=enrollment.pk)
+        current = (
+            Enrollment.objects.select_for_update()
+            .select_related("user", "session__program__provider")
+            .get(pk=enrollment.pk)
+        )
         if current.status not in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
             raise EnrollmentError(_("Only people enrolled in the session can complete it."))
         if current.status == Enrollment.Status.ENROLLED:

@@ -16,7 +16,12 @@ REMINDER_LEAD_TIME = timedelta(hours=24)
 def _send_to_person(enrollment, template, subject_template):
     user = enrollment.user
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE), timezone.override(user.time_zone):
-        context = {"enrollment": enrollment, "session": enrollment.session, "program": enrollment.session.program, "user": user}
+        context = {
+            "enrollment": enrollment,
+            "session": enrollment.session,
+            "program": enrollment.session.program,
+            "user": user,
+        }
         subject = render_to_string(subject_template, context).strip()
         body = render_to_string(template, context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
@@ -51,7 +56,9 @@ def send_session_reminders() -> int:
     for enrollment_id in due.iterator():
         # Claim the reminder before sending: a second run, or a second worker, finds
         # it claimed and skips it, so nobody gets two.
-        claimed = Enrollment.objects.filter(pk=enrollment_id, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+        claimed = Enrollment.objects.filter(pk=enrollment_id, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=now
+        )
         if not claimed:
             continue
         enrollment = Enrollment.objects.select_related("user", "session__program").get(pk=enrollment_id)

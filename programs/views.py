@@ -48,7 +48,10 @@ def detail(request, slug):
     now = timezone.now()
     sessions = [session for session in program.sessions.all() if session.ends_at >= now]
     mine = selectors.enrollments_by_session(user=request.user, sessions=sessions)
-    rows = [{"session": session, "enrollment": mine.get(session.pk), "state": session.enrollment_state(now)} for session in sessions]
+    rows = [
+        {"session": session, "enrollment": mine.get(session.pk), "state": session.enrollment_state(now)}
+        for session in sessions
+    ]
     context = {"program": program, "rows": rows, "can_manage": can_manage_program(request.user, program)}
     return render(request, "programs/detail.html", context)
 
@@ -58,7 +61,9 @@ def enroll(request, slug, session_id):
     if not request.user.is_authenticated:
         # Anonymous people log in first and come back to the program page.
         return redirect(f"{_login_url()}?next={request.path.rsplit('/sessions/', 1)[0]}/")
-    session = get_object_or_404(Session.objects.select_related("program"), pk=session_id, program__slug=slug, program__is_published=True)
+    session = get_object_or_404(
+        Session.objects.select_related("program"), pk=session_id, program__slug=slug, program__is_published=True
+    )
     try:
         result = services.enrollment_create(user=request.user, session=session)
     except services.EnrollmentError as error:
@@ -67,7 +72,9 @@ def enroll(request, slug, session_id):
         if result.enrollment.status == Enrollment.Status.ENROLLED:
             messages.success(request, _("You are enrolled. See you there!"))
         else:
-            messages.info(request, _("This session is full, so you are on the waiting list. We will email you if a seat opens."))
+            messages.info(
+                request, _("This session is full, so you are on the waiting list. We will email you if a seat opens.")
+            )
     return redirect(session.program.get_absolute_url())
 
 
@@ -82,7 +89,9 @@ def cancel(request, enrollment_id):
     else:
         messages.success(
             request,
-            _("You have left the waiting list.") if result.promoted is None and enrollment.status == Enrollment.Status.WAITLISTED else _("Your enrollment is cancelled."),
+            _("You have left the waiting list.")
+            if result.promoted is None and enrollment.status == Enrollment.Status.WAITLISTED
+            else _("Your enrollment is cancelled."),
         )
     return redirect(_safe_next(request) or "me:my_learning")
 
@@ -114,7 +123,9 @@ def calendar_feed(request, token):
     user = get_user_model().objects.filter(calendar_token=token, is_active=True).first()
     if user is None:
         raise Http404
-    body = calendar_for(selectors.calendar_enrollments(user=user), base_url=_base_url(request), name=_("My learning — Capacity"))
+    body = calendar_for(
+        selectors.calendar_enrollments(user=user), base_url=_base_url(request), name=_("My learning — Capacity")
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response
@@ -133,7 +144,9 @@ def calendar_reset(request):
 def participants(request, slug, session_id):
     session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
     people = selectors.participants_for_session(session=session)
-    return render(request, "programs/participants.html", {"session": session, "program": session.program, "people": people})
+    return render(
+        request, "programs/participants.html", {"session": session, "program": session.program, "people": people}
+    )
 
 
 @login_required
@@ -146,7 +159,11 @@ def complete(request, slug, session_id, enrollment_id):
     except services.EnrollmentError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(name)s has completed the session; their certificate is ready.") % {"name": enrollment.user.public_name})
+        messages.success(
+            request,
+            _("%(name)s has completed the session; their certificate is ready.")
+            % {"name": enrollment.user.public_name},
+        )
     return redirect("programs:participants", slug=slug, session_id=session.pk)
 
 
@@ -171,6 +188,8 @@ def _safe_next(request):
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return None

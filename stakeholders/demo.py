@@ -13,7 +13,8 @@ def _translated(prefix, values):
 
 def _person(username, *, password, defaults, is_staff=False):
     user, created = User.objects.get_or_create(
-        username=username, defaults={"email": f"{username}@example.org", "is_staff": is_staff, "is_superuser": is_staff, **defaults}
+        username=username,
+        defaults={"email": f"{username}@example.org", "is_staff": is_staff, "is_superuser": is_staff, **defaults},
     )
     if created:
         user.set_password(password)

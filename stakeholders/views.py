@@ -24,7 +24,9 @@ def organizations(request):
     regions = list(Region.objects.all())
     if region not in {r.slug for r in regions}:
         region = ""
-    page = Paginator(selectors.organization_list(kind=kind, region=region), ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.organization_list(kind=kind, region=region), ORGANIZATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -11,10 +11,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start(**env):
-    environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}
+    }
     environment |= {"DJANGO_SETTINGS_MODULE": "capacity.settings", **env}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=environment, capture_output=True, text=True
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
     )
 
 

@@ -28,7 +28,12 @@ def test_the_seed_holds_the_ten_capacity_families_each_with_children():
 
 @pytest.mark.django_db
 def test_every_vocabulary_name_is_translated_into_the_six_languages():
-    for model, field in ((CapacityCategory, "name"), (Region, "name"), (GlossaryTerm, "term"), (GlossaryTerm, "definition")):
+    for model, field in (
+        (CapacityCategory, "name"),
+        (Region, "name"),
+        (GlossaryTerm, "term"),
+        (GlossaryTerm, "definition"),
+    ):
         for row in model.objects.all():
             for code in SIX:
                 assert getattr(row, f"{field}_{code}"), f"{model.__name__} {row.pk} has no {field} in {code}"

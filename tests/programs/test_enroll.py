@@ -8,6 +8,8 @@ from programs import services
 from programs.models import Enrollment
 from tests.factories import SessionFactory, UserFactory
 
+pytestmark = pytest.mark.django_db
+
 
 def test_anonymous_people_are_sent_to_log_in_before_enrolling(client, session):
     response = client.post(f"/en/programs/{session.program.slug}/sessions/{session.pk}/enroll/")
@@ -53,7 +55,9 @@ def test_a_person_holds_at_most_one_enrollment_per_session(client, volunteer, se
 def test_enrollment_opens_and_closes_on_the_sessions_dates(volunteer, program):
     now = timezone.now()
     not_yet = SessionFactory(program=program, enrollment_opens_at=now + timedelta(days=1))
-    closed = SessionFactory(program=program, enrollment_closes_at=now - timedelta(hours=1), enrollment_opens_at=now - timedelta(days=3))
+    closed = SessionFactory(
+        program=program, enrollment_closes_at=now - timedelta(hours=1), enrollment_opens_at=now - timedelta(days=3)
+    )
     with pytest.raises(services.EnrollmentError, match="not opened"):
         services.enrollment_create(user=volunteer, session=not_yet)
     with pytest.raises(services.EnrollmentError, match="closed"):

@@ -56,11 +56,15 @@ def test_fifty_concurrent_enrollments_fill_ten_seats_exactly(round_number):
     assert statuses.count("waitlisted") == PEOPLE - SEATS
     # The waiting list is in arrival order: the order in which the lock was granted.
     queue = list(
-        Enrollment.objects.filter(session=session, status="waitlisted").order_by("waitlisted_at", "pk").values_list("pk", flat=True)
+        Enrollment.objects.filter(session=session, status="waitlisted")
+        .order_by("waitlisted_at", "pk")
+        .values_list("pk", flat=True)
     )
     assert queue == sorted(queue)
-    print(f"\nround {round_number}: {PEOPLE} concurrent enrollments for {SEATS} seats in {seconds:.2f}s — "
-          f"{statuses.count('enrolled')} enrolled, {statuses.count('waitlisted')} waitlisted, {len(errors)} errors")
+    print(
+        f"\nround {round_number}: {PEOPLE} concurrent enrollments for {SEATS} seats in {seconds:.2f}s — "
+        f"{statuses.count('enrolled')} enrolled, {statuses.count('waitlisted')} waitlisted, {len(errors)} errors"
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

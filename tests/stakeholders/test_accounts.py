@@ -10,7 +10,8 @@ from stakeholders.models import User
 @pytest.mark.django_db
 def test_signing_up_sends_a_verification_email_and_login_waits_for_it(client):
     response = client.post(
-        "/accounts/signup/", {"email": "amina@example.org", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
+        "/accounts/signup/",
+        {"email": "amina@example.org", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"},
     )
     assert response.status_code == 302
     assert User.objects.filter(email="amina@example.org").exists()
@@ -58,7 +59,10 @@ def test_the_wikimedia_button_is_hidden_until_configured(client):
 @pytest.mark.django_db
 def test_the_wikimedia_button_appears_when_configured(client, settings):
     settings.SOCIALACCOUNT_PROVIDERS = {
-        "mediawiki": {**settings.SOCIALACCOUNT_PROVIDERS["mediawiki"], "APPS": [{"client_id": "id", "secret": "s", "key": ""}]}
+        "mediawiki": {
+            **settings.SOCIALACCOUNT_PROVIDERS["mediawiki"],
+            "APPS": [{"client_id": "id", "secret": "s", "key": ""}],
+        }
     }
     html = client.get("/accounts/login/").content.decode()
     assert "/accounts/mediawiki/login/" in html

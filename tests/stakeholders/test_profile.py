@@ -17,7 +17,13 @@ def test_a_person_edits_their_own_profile(client, volunteer):
     korean = Language.objects.get(code="ko")
     response = client.post(
         "/en/me/profile/",
-        {"display_name": "Ji-woo", "home_region": region.pk, "languages": [korean.pk], "time_zone": "Asia/Seoul", "preferred_language": "ko"},
+        {
+            "display_name": "Ji-woo",
+            "home_region": region.pk,
+            "languages": [korean.pk],
+            "time_zone": "Asia/Seoul",
+            "preferred_language": "ko",
+        },
     )
     assert response.status_code == 302
     volunteer.refresh_from_db()

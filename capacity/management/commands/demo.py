@@ -27,8 +27,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             for config in apps.get_app_configs():
                 module_name = f"{config.name}.demo"
-                if not config.path.startswith(str(Path(__file__).resolve().parents[3])) or find_spec(module_name) is None:
+                if (
+                    not config.path.startswith(str(Path(__file__).resolve().parents[3]))
+                    or find_spec(module_name) is None
+                ):
                     continue
                 summary = import_module(module_name).load(data, password=password)
                 self.stdout.write(f"{config.label}: {summary}")
-        self.stdout.write(self.style.SUCCESS(f"Demo ready. Log in as steward@example.org (or any demo person) with password {password!r}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready. Log in as steward@example.org (or any demo person) with password {password!r}."
+            )
+        )

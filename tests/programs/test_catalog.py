@@ -1,0 +1,168 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from capacity.models import CapacityCategory, Language, Region
+from programs import services
+from tests.factories import OrganizationFactory, ProgramFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_program(**kwargs):
+    starts_in = kwargs.pop("starts_in", 7)
+    seats = kwargs.pop("seats", 10)
+    program = ProgramFactory(**kwargs)
+    SessionFactory(program=program, starts_at=timezone.now() + timedelta(days=starts_in), seats=seats)
+    return program
+
+
+def titles(response):
+    return [program.title_en for program in response.context["page"].object_list]
+
+
+@pytest.fixture
+def catalog_programs(db):
+    korean = Language.objects.get(code="ko")
+    arabic = Language.objects.get(code="ar")
+    return {
+        "speaking": make_program(
+            title_en="Speaking at WikiConference",
+            categories=[CapacityCategory.objects.get(slug="public-speaking")],
+            starts_in=3,
+        ),
+        "grants": make_program(
+            title_en="Writing a grant proposal",
+            categories=[CapacityCategory.objects.get(slug="grant-writing")],
+            languages=[korean],
+            method="mentoring",
+            format="onsite",
+            level="advanced",
+            starts_in=20,
+        ),
+        "wikidata": make_program(
+            title_ko="위키데이터 입문",
+            title_en="",
+            original_language="ko",
+            categories=[CapacityCategory.objects.get(slug="wikidata")],
+            languages=[korean, arabic],
+            provider=OrganizationFactory(
+                slug="seoul-wikimedians", region=Region.objects.get(slug="east-southeast-asia-pacific")
+            ),
+            starts_in=40,
+        ),
+    }
+
+
+def test_the_catalog_shows_upcoming_programs_soonest_first(client, catalog_programs):
+    response = client.get("/en/programs/")
+    assert response.status_code == 200
+    assert titles(response) == ["Speaking at WikiConference", "Writing a grant proposal", ""]
+    assert "위키데이터 입문" in response.content.decode()
+
+
+def test_past_programs_are_hidden_by_default(client, catalog_programs):
+    make_program(title_en="Last year's workshop", starts_in=-30)
+    assert "Last year's workshop" not in titles(client.get("/en/programs/"))
+    past = client.get("/en/programs/?date_from=2000-01-01")
+    assert "Last year's workshop" in titles(past)
+
+
+def test_a_parent_capacity_includes_its_children(client, catalog_programs):
+    response = client.get("/en/programs/?category=fundraising")
+    assert titles(response) == ["Writing a grant proposal"]
+
+
+def test_filters_combine(client, catalog_programs):
+    response = client.get("/en/programs/?language=ko&method=mentoring&format=onsite&level=advanced")
+    assert titles(response) == ["Writing a grant proposal"]
+    response = client.get("/en/programs/?language=ko&region=east-southeast-asia-pacific")
+    assert [p.slug for p in response.context["page"].object_list] == [catalog_programs["wikidata"].slug]
+    response = client.get("/en/programs/?provider=seoul-wikimedians&category=technology")
+    assert [p.slug for p in response.context["page"].object_list] == [catalog_programs["wikidata"].slug]
+
+
+def test_the_date_range_keeps_programs_with_a_session_inside_it(client, catalog_programs):
+    start = (timezone.now() + timedelta(days=15)).date().isoformat()
+    end = (timezone.now() + timedelta(days=25)).date().isoformat()
+    assert titles(client.get(f"/en/programs/?date_from={start}&date_to={end}")) == ["Writing a grant proposal"]
+
+
+def test_only_sessions_with_seats_left(client, catalog_programs):
+    full = make_program(title_en="Fully booked", seats=1)
+    services.enrollment_create(user=UserFactory(), session=full.sessions.get())
+    assert "Fully booked" in titles(client.get("/en/programs/"))
+    assert "Fully booked" not in titles(client.get("/en/programs/?seats=true"))
+
+
+def test_search_finds_a_word_in_any_translation(client, catalog_programs):
+    assert [p.slug for p in client.get("/en/programs/?q=위키데이터").context["page"].object_list] == [
+        catalog_programs["wikidata"].slug
+    ]
+    assert titles(client.get("/en/programs/?q=grant proposal")) == ["Writing a grant proposal"]
+    assert titles(client.get("/en/programs/?q=nothing-like-this")) == []
+
+
+def test_each_option_shows_how_many_results_it_would_give(client, catalog_programs):
+    facets = {
+        facet.name: {o.value: o.count for o in facet.options}
+        for facet in client.get("/en/programs/").context["catalog"].facets
+    }
+    assert facets["language"]["ko"] == 2
+    assert facets["language"]["ar"] == 1
+    assert facets["category"]["fundraising"] == 1
+    assert facets["category"]["communication"] == 1
+    assert facets["method"]["mentoring"] == 1
+    # Counts for one facet apply every other filter.
+    filtered = client.get("/en/programs/?language=ar").context["catalog"].facets
+    methods = {facet.name: {o.value: o.count for o in facet.options} for facet in filtered}["method"]
+    assert methods["workshop"] == 1 and methods["mentoring"] == 0
+
+
+def test_sorting_by_newest_and_most_enrolled(client, catalog_programs):
+    popular = catalog_programs["grants"].sessions.get()
+    for person in UserFactory.create_batch(3):
+        services.enrollment_create(user=person, session=popular)
+    assert titles(client.get("/en/programs/?sort=popular"))[0] == "Writing a grant proposal"
+    assert titles(client.get("/en/programs/?sort=newest"))[0] == ""
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "category=no-such-thing",
+        "language=xx&region=%00",
+        "date_from=yesterday&date_to=2024-13-45",
+        "page=999&sort=drop-table",
+        "page=-1",
+        "q=" + "x" * 500,
+        "q=%27%22%3B--&method=bogus",
+        "seats=maybe",
+    ],
+)
+def test_invalid_filter_values_never_cause_an_error_page(client, catalog_programs, query):
+    response = client.get(f"/en/programs/?{query}")
+    assert response.status_code == 200
+
+
+def test_empty_results_say_so_and_suggest_loosening(client, catalog_programs):
+    html = client.get("/en/programs/?language=ar&method=mentoring").content.decode()
+    assert "No training matches all of these filters." in html
+    assert "Try removing a filter" in html
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_the_catalog_runs_a_fixed_number_of_queries(db, client, django_assert_max_num_queries, count):
+    region = Region.objects.get(slug="south-asia")
+    languages = list(Language.objects.filter(code__in=["en", "hi", "bn"]))
+    categories = list(CapacityCategory.objects.filter(parent__isnull=False)[:3])
+    for _ in range(count):
+        make_program(languages=languages, categories=categories, provider=OrganizationFactory(region=region))
+    # First visit computes and caches the counts; later visits read them.
+    with django_assert_max_num_queries(18) as first:
+        response = client.get("/en/programs/")
+    assert len(response.context["page"].object_list) == min(count, 20)
+    with django_assert_max_num_queries(8) as later:
+        client.get("/en/programs/")
+    print(f"\ncatalog with {count} programs: {len(first)} queries on a cold cache, {len(later)} warm")

@@ -1,0 +1,78 @@
+import pytest
+
+from programs import services
+from programs.models import Certificate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def enrollment(volunteer, session):
+    return services.enrollment_create(user=volunteer, session=session).enrollment
+
+
+def complete_url(enrollment):
+    session = enrollment.session
+    return f"/en/programs/{session.program.slug}/sessions/{session.pk}/participants/{enrollment.pk}/complete/"
+
+
+def test_staff_of_the_provider_mark_a_participation_completed(client, staff, enrollment):
+    client.force_login(staff)
+    response = client.post(complete_url(enrollment), follow=True)
+    assert response.status_code == 200
+    enrollment.refresh_from_db()
+    assert enrollment.status == "completed"
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    assert certificate.holder_name == enrollment.user.public_name
+
+
+@pytest.mark.parametrize("persona", ["volunteer", "other_staff"])
+def test_others_cannot_mark_completion(client, request, persona, enrollment):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(complete_url(enrollment)).status_code == 403
+    enrollment.refresh_from_db()
+    assert enrollment.status == "enrolled"
+    assert not Certificate.objects.exists()
+
+
+def test_anonymous_people_cannot_mark_completion(client, enrollment):
+    response = client.post(complete_url(enrollment))
+    assert response.status_code == 302
+    assert not Certificate.objects.exists()
+
+
+@pytest.mark.parametrize(("persona", "status"), [("staff", 200), ("other_staff", 403), ("volunteer", 403)])
+def test_only_the_providers_staff_see_the_participant_list(client, request, persona, status, enrollment):
+    client.force_login(request.getfixturevalue(persona))
+    session = enrollment.session
+    response = client.get(f"/en/programs/{session.program.slug}/sessions/{session.pk}/participants/")
+    assert response.status_code == status
+
+
+def test_completing_twice_issues_one_certificate(staff, enrollment):
+    first = services.enrollment_complete(enrollment=enrollment)
+    second = services.enrollment_complete(enrollment=enrollment)
+    assert first.pk == second.pk
+
+
+def test_the_public_verification_page_shows_name_program_date_and_provider_only(client, enrollment):
+    certificate = services.enrollment_complete(enrollment=enrollment)
+    html = client.get(certificate.get_absolute_url()).content.decode()
+    assert enrollment.user.public_name in html
+    assert "Wikidata basics" in html
+    assert "Wiki Learning Hub" in html
+    assert enrollment.user.email not in html
+    assert enrollment.user.username not in html
+    assert "secret-room" not in html
+
+
+def test_an_unknown_certificate_code_is_a_404(client):
+    assert client.get("/en/certificates/not-a-real-code/").status_code == 404
+
+
+def test_a_waitlisted_person_cannot_be_completed(staff, volunteer, session):
+    session.seats = 0
+    session.save()
+    waiting = services.enrollment_create(user=volunteer, session=session).enrollment
+    with pytest.raises(services.EnrollmentError):
+        services.enrollment_complete(enrollment=waiting)
