@@ -1,0 +1,104 @@
+"""A volunteer finds a training in their language, enrolls and finds it in My learning."""
+
+import pytest
+
+from capacity.models import CapacityCategory, Language
+from tests.browser.accessibility import assert_accessible
+from tests.browser.conftest import PHONE
+from tests.factories import ProgramFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def korean_program(live_site):
+    korean, arabic = Language.objects.get(code="ko"), Language.objects.get(code="ar")
+    program = ProgramFactory(
+        slug="wikidata-intro",
+        title_en="Introduction to Wikidata",
+        title_ko="위키데이터 입문",
+        title_ar="مقدمة إلى ويكي بيانات",
+        summary_ko="위키데이터 편집을 처음 배우는 분을 위한 과정",
+        categories=[CapacityCategory.objects.get(slug="wikidata")],
+        languages=[korean, arabic],
+    )
+    SessionFactory(program=program, seats=5)
+    # Noise the filters must remove.
+    ProgramFactory(title_en="Grant writing clinic", categories=[CapacityCategory.objects.get(slug="grant-writing")])
+    return program
+
+
+@pytest.fixture
+def volunteer_in_browser(open_page):
+    UserFactory(username="jiwoo", email="jiwoo@example.org")
+
+    def log_in(language, **options):
+        page = open_page("/accounts/login/", accept_language=language, **options)
+        page.fill("input[name=login]", "jiwoo@example.org")
+        page.fill("input[name=password]", "correct horse battery")
+        page.click("form button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return log_in
+
+
+@pytest.mark.parametrize(
+    ("language", "direction", "title"), [("ko", "ltr", "위키데이터 입문"), ("ar", "rtl", "مقدمة إلى ويكي بيانات")]
+)
+def test_find_enroll_and_see_it_in_my_learning(volunteer_in_browser, korean_program, language, direction, title):
+    page = volunteer_in_browser(language, viewport=PHONE)
+    page.goto(f"/{language}/programs/")
+    assert page.locator("html").get_attribute("dir") == direction
+    assert_accessible(page)
+
+    technology = CapacityCategory.objects.get(slug="technology")
+    page.locator("details", has=page.locator("input[name=category]")).locator("summary").click() if not page.locator(
+        "input[name=category][value=technology]"
+    ).is_visible() else None
+    page.check("input[name=category][value=technology]")
+    page.wait_for_url("**category=technology**")
+    page.check(f"input[name=language][value={language}]")
+    page.wait_for_url(f"**language={language}**")
+    results = page.locator("#catalog-results .program-card h3")
+    assert results.all_inner_texts() == [title]
+    assert technology.pk
+
+    page.click(f"text={title}")
+    page.wait_for_url("**/programs/wikidata-intro/")
+    assert page.locator("h1").inner_text() == title
+    assert_accessible(page)
+    page.click("form[action*='/enroll/'] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".message-success").is_visible()
+
+    page.goto(f"/{language}/me/")
+    assert page.locator("#upcoming-title + .session-list").inner_text().count(title) == 1
+    assert page.locator("html").get_attribute("dir") == direction
+    assert_accessible(page)
+
+
+def test_the_catalog_works_without_javascript(volunteer_in_browser, korean_program):
+    page = volunteer_in_browser("en", java_script=False)
+    page.goto("/en/programs/")
+    page.check("input[name=language][value=ar]")
+    page.click(".filter-actions button[type=submit]")
+    page.wait_for_url("**language=ar**")
+    assert page.locator("#catalog-results .program-card h3").all_inner_texts() == ["Introduction to Wikidata"]
+
+
+def test_the_catalog_on_a_phone_weighs_under_150_kb(open_page, korean_program):
+    for number in range(20):
+        SessionFactory(program=ProgramFactory(title_en=f"Extra program {number}"))
+    sizes = []
+
+    page = open_page("about:blank", viewport=PHONE)
+    page.on(
+        "requestfinished",
+        lambda request: sizes.append(request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]),
+    )
+    page.goto("/en/programs/")
+    page.wait_for_load_state("networkidle")
+    total = sum(sizes)
+    print(f"\ncatalog page on a phone: {len(sizes)} requests, {total / 1024:.1f} KB transferred")
+    assert total < 150 * 1024
