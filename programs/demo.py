@@ -40,6 +40,10 @@ def _fill(session, fill, learners, now):
         services.enrollment_create(user=user, session=session, now=moment)
 
 
+# Demo people whose My learning page should tell a story: a few sessions each.
+STORYTELLERS = ("yazan_haddad", "wanjiru_kamau", "minseo_kang")
+
+
 def load(data, *, password):
     now = timezone.now()
     categories = {category.slug: category for category in CapacityCategory.objects.all()}
@@ -47,6 +51,7 @@ def load(data, *, password):
     organizations = {org.slug: org for org in Organization.objects.select_related("region")}
     learners = _learners()
     facilitators = list(User.objects.filter(memberships__isnull=False).distinct().order_by("username"))
+    storytellers = list(User.objects.filter(username__in=STORYTELLERS).order_by("username"))
     new_programs = 0
     for index, item in enumerate(data["programs"]):
         provider = organizations[item["provider"]]
@@ -84,8 +89,13 @@ def load(data, *, password):
             )
             if facilitators:
                 session.facilitators.set([facilitators[(index + session_index) % len(facilitators)]])
+            # Every fifth program's first session also has the storytellers in it
+            # (before the learners, so a full session still seats them).
+            if index % 5 == 0 and session_index == 0:
+                for user in storytellers:
+                    services.enrollment_create(user=user, session=session, now=min(now, session.starts_at - timedelta(days=1)))
             _fill(session, spec["fill"], learners, now)
             if session.ends_at < now:
-                for enrollment in Enrollment.objects.filter(session=session, status=Enrollment.Status.ENROLLED)[:5]:
+                for enrollment in Enrollment.objects.filter(session=session, status=Enrollment.Status.ENROLLED).order_by("pk")[:8]:
                     services.enrollment_complete(enrollment=enrollment, now=session.ends_at)
     return f"{len(data['programs'])} programs ({new_programs} new)"

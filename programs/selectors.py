@@ -191,7 +191,7 @@ def catalog(*, data, page_number):
         selected = set(data.getlist(facet)) if hasattr(data, "getlist") else set()
         options = _facet_options(facet, counts, selected, vocabulary)
         label = filterset.filters[facet].label
-        facets.append(Facet(facet, label, options, open=bool(selected) or facet in ("category", "language")))
+        facets.append(Facet(facet, label, options, open=bool(selected)))
     is_filtered = any(key for key in params if key != "tz")
     return Catalog(filterset=filterset, page=page, facets=facets, sort=sort, is_filtered=is_filtered)
 

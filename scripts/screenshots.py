@@ -1,0 +1,86 @@
+"""Screenshots of the main pages in English, Korean and Arabic, phone and desktop.
+
+Starts the embedded portal on a fresh SQLite database with the demo data, then saves
+PNGs to screenshots/ (or the folder given as the first argument) for people to look at.
+Usage: .venv/bin/python scripts/screenshots.py [folder]
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots"
+PORT = 8766
+PAGES = {
+    "home": "/{lang}/",
+    "catalog": "/{lang}/programs/",
+    "catalog-filtered": "/{lang}/programs/?category=technology&language={lang}",
+    "program": "/{lang}/programs/{program}/",
+    "my-learning": "/{lang}/me/",
+    "organizations": "/{lang}/organizations/",
+    "glossary": "/{lang}/glossary/",
+}
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    folder = tempfile.mkdtemp()
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL"}}
+    env["DATABASE_URL"] = f"sqlite:///{folder}/db.sqlite3"
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([python, "manage.py", "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [python, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz")  # noqa: S310 — our own local server
+                break
+            except OSError:
+                time.sleep(0.1)
+        shoot()
+    finally:
+        server.terminate()
+
+
+def shoot():
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+        for lang in ("en", "ko", "ar"):
+            for name, viewport in VIEWPORTS.items():
+                context = browser.new_context(viewport=viewport, locale=lang, base_url=f"http://127.0.0.1:{PORT}")
+                page = context.new_page()
+                page.goto("/accounts/login/")
+                page.fill("input[name=login]", "minseo_kang@example.org" if lang == "ko" else "yazan_haddad@example.org")
+                page.fill("input[name=password]", "capacity-demo")
+                page.click("form button[type=submit]")
+                page.wait_for_load_state()
+                page.goto(f"/{lang}/programs/")
+                program = page.locator(".program-card h3 a").first.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]
+                for page_name, path in PAGES.items():
+                    page.goto(path.format(lang=lang, program=program))
+                    page.wait_for_load_state("networkidle")
+                    page.screenshot(path=OUT / f"{page_name}-{lang}-{name}.png", full_page=name == "desktop")
+                context.close()
+                anonymous = browser.new_context(viewport=viewport, locale=lang, base_url=f"http://127.0.0.1:{PORT}")
+                page = anonymous.new_page()
+                page.goto("/accounts/login/")
+                page.screenshot(path=OUT / f"login-{lang}-{name}.png", full_page=True)
+                anonymous.close()
+        browser.close()
+    print(f"screenshots saved in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
