@@ -93,9 +93,13 @@ def load(data, *, password):
             # (before the learners, so a full session still seats them).
             if index % 5 == 0 and session_index == 0:
                 for user in storytellers:
-                    services.enrollment_create(user=user, session=session, now=min(now, session.starts_at - timedelta(days=1)))
+                    services.enrollment_create(
+                        user=user, session=session, now=min(now, session.starts_at - timedelta(days=1))
+                    )
             _fill(session, spec["fill"], learners, now)
             if session.ends_at < now:
-                for enrollment in Enrollment.objects.filter(session=session, status=Enrollment.Status.ENROLLED).order_by("pk")[:8]:
+                for enrollment in Enrollment.objects.filter(
+                    session=session, status=Enrollment.Status.ENROLLED
+                ).order_by("pk")[:8]:
                     services.enrollment_complete(enrollment=enrollment, now=session.ends_at)
     return f"{len(data['programs'])} programs ({new_programs} new)"

@@ -36,10 +36,15 @@ def main():
     env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL"}}
     env["DATABASE_URL"] = f"sqlite:///{folder}/db.sqlite3"
     python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [python, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
     subprocess.run([python, "manage.py", "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     server = subprocess.Popen(
-        [python, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
+        [python, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -54,7 +59,13 @@ def main():
 
 
 def shoot():
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+    ]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
         for lang in ("en", "ko", "ar"):
@@ -62,7 +73,9 @@ def shoot():
                 context = browser.new_context(viewport=viewport, locale=lang, base_url=f"http://127.0.0.1:{PORT}")
                 page = context.new_page()
                 page.goto("/accounts/login/")
-                page.fill("input[name=login]", "minseo_kang@example.org" if lang == "ko" else "yazan_haddad@example.org")
+                page.fill(
+                    "input[name=login]", "minseo_kang@example.org" if lang == "ko" else "yazan_haddad@example.org"
+                )
                 page.fill("input[name=password]", "capacity-demo")
                 page.click("form button[type=submit]")
                 page.wait_for_load_state()

@@ -1,16 +1,22 @@
 """Personas and shared fixtures. Each persona's docstring says what it may do."""
 
+from importlib import import_module
+
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
+def _clean_cache_and_language():
+    # A request in an earlier test may leave its language active in this thread.
+    translation.activate("en")
     cache.clear()
     yield
     cache.clear()
+    translation.activate("en")
 
 
 @pytest.fixture
@@ -48,7 +54,23 @@ def steward(db):
 
 
 @pytest.fixture
-def celery_worker_on_redis(django_db_serialized_rollback, transactional_db, settings):
+def seeded_transactional_db(transactional_db):
+    """A transactional database with the shared vocabulary the migrations seed.
+
+    Transactional tests end with a flush that empties every table, so the seed is
+    loaded again here rather than trusting serialized rollback.
+    """
+    from django.apps import apps
+
+    from capacity.models import Region
+
+    if not Region.objects.exists():
+        seed = import_module("capacity.migrations.0002_seed_vocabulary")
+        seed.load(apps, None)
+
+
+@pytest.fixture
+def celery_worker_on_redis(seeded_transactional_db, settings):
     """A real Celery worker thread consuming from Redis for the duration of a test."""
     from celery.contrib.testing.worker import start_worker
 

@@ -16,7 +16,16 @@
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("catalog-form");
         if (!fresh) { window.location.assign(url); return; }
+        // Keep keyboard users where they were: refocus the same control after the swap.
+        var active = document.activeElement;
+        var selector = active && active.name ? '[name="' + active.name + '"]' + (active.type === "checkbox" ? '[value="' + active.value + '"]' : "") : null;
         form.innerHTML = fresh.innerHTML;
+        var again = selector ? form.querySelector(selector) : null;
+        if (again) {
+          var group = again.closest("details");
+          if (group) { group.open = true; }
+          again.focus();
+        }
         form.removeAttribute("aria-busy");
         if (push) { window.history.pushState({ catalog: true }, "", url); }
         var count = document.getElementById("result-count");

@@ -35,7 +35,7 @@ def chromium():
 
 
 @pytest.fixture
-def live_site(django_db_serialized_rollback, live_server):
+def live_site(seeded_transactional_db, live_server):
     """The portal served on localhost, with the seeded vocabulary in its database."""
     return live_server
 

@@ -41,7 +41,7 @@ def enroll_all_at_once(session, people):
     return errors, arrivals, time.perf_counter() - started
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("seeded_transactional_db")
 @pytest.mark.parametrize("round_number", range(ROUNDS))
 def test_fifty_concurrent_enrollments_fill_ten_seats_exactly(round_number):
     session = SessionFactory(seats=SEATS)
@@ -67,7 +67,7 @@ def test_fifty_concurrent_enrollments_fill_ten_seats_exactly(round_number):
     )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("seeded_transactional_db")
 def test_the_database_refuses_more_seats_than_the_session_has():
     from django.db import IntegrityError
     from django.db.models import F
@@ -78,7 +78,7 @@ def test_the_database_refuses_more_seats_than_the_session_has():
         Session.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + 1)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("seeded_transactional_db")
 def test_a_lock_held_too_long_gives_a_friendly_try_again(settings):
     settings.ENROLLMENT_LOCK_TIMEOUT_MS = 200
     session = SessionFactory(seats=5)
@@ -106,7 +106,7 @@ def test_a_lock_held_too_long_gives_a_friendly_try_again(settings):
     assert connection.vendor == "postgresql"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("seeded_transactional_db")
 def test_a_busy_session_shows_a_message_not_an_error_page(client, settings):
     settings.ENROLLMENT_LOCK_TIMEOUT_MS = 200
     session = SessionFactory(seats=5)

@@ -1,0 +1,28 @@
+import pytest
+from django.core.management import call_command
+
+from capacity.models import Region
+from programs.models import Enrollment, Program, Session
+from stakeholders.models import Organization, User
+
+
+@pytest.mark.django_db
+def test_the_demo_tells_the_story_and_loading_it_twice_duplicates_nothing():
+    call_command("demo", verbosity=0)
+    counts = [model.objects.count() for model in (Organization, User, Program, Session, Enrollment)]
+    call_command("demo", verbosity=0)
+    assert [model.objects.count() for model in (Organization, User, Program, Session, Enrollment)] == counts
+
+    # Affiliates in every region, some of them emerging communities.
+    assert set(Organization.objects.values_list("region__slug", flat=True)) == set(
+        Region.objects.values_list("slug", flat=True)
+    )
+    # Programs across every method, with Korean and Arabic originals.
+    assert set(Program.objects.values_list("method", flat=True)) == set(Program.Method.values)
+    assert Program.objects.filter(original_language="ko").exclude(title_ko="").count() >= 5
+    assert Program.objects.filter(original_language="ar").exclude(title_ar="").count() >= 5
+    # Some sessions are full and have a waiting list.
+    assert Enrollment.objects.filter(status="waitlisted").exists()
+    assert User.objects.filter(languages__isnull=False).distinct().count() >= 10
+    for session in Session.objects.all():
+        assert session.seats_taken == Enrollment.objects.filter(session=session).holding_seat().count()
