@@ -49,6 +49,13 @@ def test_only_the_providers_staff_see_the_participant_list(client, request, pers
     assert response.status_code == status
 
 
+def test_anonymous_people_are_sent_to_log_in_for_the_participant_list(client, enrollment):
+    session = enrollment.session
+    response = client.get(f"/en/programs/{session.program.slug}/sessions/{session.pk}/participants/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
 def test_completing_twice_issues_one_certificate(staff, enrollment):
     first = services.enrollment_complete(enrollment=enrollment)
     second = services.enrollment_complete(enrollment=enrollment)
