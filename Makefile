@@ -47,7 +47,7 @@ format: $(STAMP_DEV)
 
 # Extract UI strings into locale/*/LC_MESSAGES/django.po and compile them.
 messages: $(STAMP_DEV)
-	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 screenshots: $(STAMP_DEV)
