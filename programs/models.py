@@ -8,6 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +163,11 @@ class Program(TimeStampedModel):
     def content_language(self):
         """The language the title is shown in, for the lang attribute and the fallback notice."""
         return self._in_viewer_language("title")[1]
+
+    @property
+    def content_direction(self):
+        """'rtl' or 'ltr' for the language the content is shown in, for the dir attribute."""
+        return "rtl" if translation.get_language_info(self.content_language)["bidi"] else "ltr"
 
     @property
     def is_shown_in_original_language(self):

@@ -52,7 +52,7 @@ def test_an_untranslated_program_falls_back_to_its_original_language_and_says_so
     )
     SessionFactory(program=program)
     html = client.get("/ko/programs/wikisource/").content.decode()
-    assert '<h1 lang="ar">ويكي مصدر للمبتدئين</h1>' in html
+    assert '<h1 lang="ar" dir="rtl">ويكي مصدر للمبتدئين</h1>' in html
     assert 'class="notice"' in html
 
 
@@ -60,7 +60,7 @@ def test_a_translated_program_reads_in_the_viewers_language(client):
     program = ProgramFactory(slug="commons", title_en="Commons for museums", title_ko="박물관을 위한 공용")
     SessionFactory(program=program)
     html = client.get("/ko/programs/commons/").content.decode()
-    assert '<h1 lang="ko">박물관을 위한 공용</h1>' in html
+    assert '<h1 lang="ko" dir="ltr">박물관을 위한 공용</h1>' in html
     assert 'class="notice"' not in html
 
 
@@ -90,3 +90,17 @@ def test_the_program_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get("/en/programs/wikidata-basics/")
     assert response.content.decode().count("You are enrolled.") == count
+
+
+def test_left_to_right_content_keeps_its_direction_on_an_arabic_page(client):
+    program = ProgramFactory(
+        slug="sparql",
+        title_en="",
+        title_ko="SPARQL 워크숍",
+        summary_ko="실습 중심 워크숍입니다.",
+        original_language="ko",
+    )
+    SessionFactory(program=program)
+    html = client.get("/ar/programs/sparql/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<h1 lang="ko" dir="ltr">SPARQL 워크숍</h1>' in html
