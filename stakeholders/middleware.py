@@ -2,20 +2,34 @@ import zoneinfo
 
 from django.utils import timezone
 
+TIME_ZONE_COOKIE = "tz"
+
+
+def _zone(name):
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
 
 class TimeZoneMiddleware:
-    """Show dates in the signed-in person's own time zone."""
+    """Show dates in the reader's time zone.
+
+    Signed-in people have one in their profile; for everyone else the browser reports
+    its own in a cookie (static/js/portal.js), and until it does dates are in UTC.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.time_zone:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+        if user is not None and user.is_authenticated:
+            zone = _zone(user.time_zone)
         else:
+            zone = _zone(request.COOKIES.get(TIME_ZONE_COOKIE, "")[:64])
+        if zone is None:
             timezone.deactivate()
+        else:
+            timezone.activate(zone)
         return self.get_response(request)

@@ -1,6 +1,13 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
+  // Tell the server the browser's time zone so dates read in local time.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
+      document.cookie = "tz=" + encodeURIComponent(zone) + ";path=/;max-age=31536000;samesite=lax";
+    }
+  } catch (error) { /* Older browsers: dates stay in UTC. */ }
   // Change language as soon as one is picked; the button stays for no-JS users.
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

@@ -104,3 +104,17 @@ def test_left_to_right_content_keeps_its_direction_on_an_arabic_page(client):
     html = client.get("/ar/programs/sparql/").content.decode()
     assert '<html lang="ar" dir="rtl">' in html
     assert '<h1 lang="ko" dir="ltr">SPARQL 워크숍</h1>' in html
+
+
+def test_anonymous_readers_see_dates_in_the_time_zone_their_browser_reports(client, session):
+    client.cookies["tz"] = "America/Sao_Paulo"
+    html = client.get("/pt-br/programs/wikidata-basics/").content.decode()
+    assert "America/Sao_Paulo" in html
+    assert "-03:00" in html
+
+
+def test_a_bogus_time_zone_cookie_falls_back_to_utc(client, session):
+    client.cookies["tz"] = "Not/AZone"
+    response = client.get("/en/programs/wikidata-basics/")
+    assert response.status_code == 200
+    assert "Times are shown in UTC." in response.content.decode()
