@@ -2,6 +2,7 @@
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, connections, transaction
@@ -78,40 +79,9 @@ def test_the_database_refuses_more_seats_than_the_session_has():
         Session.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + 1)
 
 
-@pytest.mark.usefixtures("seeded_transactional_db")
-def test_a_lock_held_too_long_gives_a_friendly_try_again(settings):
-    settings.ENROLLMENT_LOCK_TIMEOUT_MS = 200
-    session = SessionFactory(seats=5)
-    person = UserFactory()
-    holding = threading.Event()
-    release = threading.Event()
-
-    def hold_the_lock():
-        with transaction.atomic():
-            Session.objects.select_for_update().get(pk=session.pk)
-            holding.set()
-            release.wait(5)
-        connections.close_all()
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    holding.wait(5)
-    try:
-        with pytest.raises(services.SessionBusy, match="try again"):
-            services.enrollment_create(user=person, session=session)
-    finally:
-        release.set()
-        holder.join()
-    assert not Enrollment.objects.filter(user=person).exists()
-    assert connection.vendor == "postgresql"
-
-
-@pytest.mark.usefixtures("seeded_transactional_db")
-def test_a_busy_session_shows_a_message_not_an_error_page(client, settings):
-    settings.ENROLLMENT_LOCK_TIMEOUT_MS = 200
-    session = SessionFactory(seats=5)
-    person = UserFactory()
-    client.force_login(person)
+@contextmanager
+def session_locked_elsewhere(session):
+    """Hold the session's row lock from another connection until the block ends."""
     holding, release = threading.Event(), threading.Event()
 
     def hold_the_lock():
@@ -125,9 +95,29 @@ def test_a_busy_session_shows_a_message_not_an_error_page(client, settings):
     holder.start()
     holding.wait(5)
     try:
-        response = client.post(f"/en/programs/{session.program.slug}/sessions/{session.pk}/enroll/", follow=True)
+        yield
     finally:
         release.set()
         holder.join()
+
+
+@pytest.mark.usefixtures("seeded_transactional_db")
+def test_a_lock_held_too_long_gives_a_friendly_try_again(settings):
+    settings.ENROLLMENT_LOCK_TIMEOUT_MS = 200
+    session = SessionFactory(seats=5)
+    person = UserFactory()
+    with session_locked_elsewhere(session), pytest.raises(services.SessionBusy, match="try again"):
+        services.enrollment_create(user=person, session=session)
+    assert not Enrollment.objects.filter(user=person).exists()
+    assert connection.vendor == "postgresql"
+
+
+@pytest.mark.usefixtures("seeded_transactional_db")
+def test_a_busy_session_shows_a_message_not_an_error_page(client, settings):
+    settings.ENROLLMENT_LOCK_TIMEOUT_MS = 200
+    session = SessionFactory(seats=5)
+    client.force_login(UserFactory())
+    with session_locked_elsewhere(session):
+        response = client.post(f"/en/programs/{session.program.slug}/sessions/{session.pk}/enroll/", follow=True)
     assert response.status_code == 200
     assert "Please try again" in response.content.decode()
