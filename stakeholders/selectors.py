@@ -1,6 +1,8 @@
 """Querysets for the organization pages."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
 
 from .models import Organization
 
@@ -13,4 +15,6 @@ def organization_list(*, kind=None, region=None):
         organizations = organizations.filter(kind=kind)
     if region:
         organizations = organizations.filter(region__slug=region)
-    return organizations.order_by("name")
+    # Sort by the name as shown: the reader's language, else the English name.
+    shown_name = Coalesce(NullIf(f"name_{(get_language() or 'en').replace('-', '_')}", Value("")), "name_en")
+    return organizations.order_by(shown_name, "pk")

@@ -51,3 +51,12 @@ def test_an_organization_page_lists_its_upcoming_programs(client, django_assert_
 @pytest.mark.django_db
 def test_an_unknown_organization_is_a_404(client):
     assert client.get("/en/organizations/nope/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_organizations_are_sorted_by_the_name_the_reader_sees(client):
+    OrganizationFactory(name_en="Zeta Wikimedians", name_ko="가나다 위키미디어")
+    OrganizationFactory(name_en="Alpha Wikimedians")
+    OrganizationFactory(name_en="Mu Wikimedians", name_ko="")
+    names = [org.name for org in client.get("/ko/organizations/").context["page"].object_list]
+    assert names == ["Alpha Wikimedians", "Mu Wikimedians", "가나다 위키미디어"]
