@@ -1,6 +1,6 @@
 """Querysets for the organization pages."""
 
-from django.db.models import Count, Q, Value
+from django.db.models import CharField, Count, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
@@ -16,5 +16,6 @@ def organization_list(*, kind=None, region=None):
     if region:
         organizations = organizations.filter(region__slug=region)
     # Sort by the name as shown: the reader's language, else the English name.
-    shown_name = Coalesce(NullIf(f"name_{(get_language() or 'en').replace('-', '_')}", Value("")), "name_en")
+    column = f"name_{(get_language() or 'en').replace('-', '_')}"
+    shown_name = Coalesce(NullIf(column, Value("")), "name_en", output_field=CharField())
     return organizations.order_by(shown_name, "pk")
