@@ -147,6 +147,8 @@ def enrollment_complete(*, enrollment: Enrollment, now=None) -> Certificate:
         )
         if current.status not in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
             raise EnrollmentError(_("Only people enrolled in the session can complete it."))
+        if current.session.starts_at > now:
+            raise EnrollmentError(_("A participation can be marked completed once the session has started."))
         if current.status == Enrollment.Status.ENROLLED:
             current.status = Enrollment.Status.COMPLETED
             current.completed_at = now

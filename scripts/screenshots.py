@@ -85,6 +85,21 @@ def shoot():
                     page.goto(path.format(lang=lang, program=program))
                     page.wait_for_load_state("networkidle")
                     page.screenshot(path=OUT / f"{page_name}-{lang}-{name}.png", full_page=name == "desktop")
+                # The certificate of the first completed session, and (for staff) a participant list.
+                page.goto(f"/{lang}/me/")
+                certificate = page.locator("a[href*='/certificates/']").first
+                if certificate.count():
+                    certificate.click()
+                    page.wait_for_load_state()
+                    page.screenshot(path=OUT / f"certificate-{lang}-{name}.png", full_page=True)
+                page.goto(f"/{lang}/organizations/korean-wikidata-lab/")
+                page.locator(".card h3 a").first.click()
+                page.wait_for_load_state()
+                participants = page.locator("a[href*='/participants/']").first
+                if participants.count():
+                    participants.click()
+                    page.wait_for_load_state()
+                    page.screenshot(path=OUT / f"participants-{lang}-{name}.png", full_page=True)
                 context.close()
                 anonymous = browser.new_context(viewport=viewport, locale=lang, base_url=f"http://127.0.0.1:{PORT}")
                 page = anonymous.new_page()

@@ -1,14 +1,22 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from programs import services
 from programs.models import Certificate
+from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def enrollment(volunteer, session):
-    return services.enrollment_create(user=volunteer, session=session).enrollment
+def enrollment(volunteer, program):
+    """The volunteer's place in a session that started an hour ago."""
+    session = SessionFactory(program=program, starts_at=timezone.now() - timedelta(hours=1))
+    return services.enrollment_create(
+        user=volunteer, session=session, now=timezone.now() - timedelta(days=2)
+    ).enrollment
 
 
 def complete_url(enrollment):
@@ -75,6 +83,16 @@ def test_the_public_verification_page_shows_name_program_date_and_provider_only(
 
 def test_an_unknown_certificate_code_is_a_404(client):
     assert client.get("/en/certificates/not-a-real-code/").status_code == 404
+
+
+def test_nobody_completes_a_session_before_it_starts(client, staff, volunteer, session):
+    upcoming = services.enrollment_create(user=volunteer, session=session).enrollment
+    with pytest.raises(services.EnrollmentError, match="once the session has started"):
+        services.enrollment_complete(enrollment=upcoming)
+    client.force_login(staff)
+    page = client.get(f"/en/programs/{session.program.slug}/sessions/{session.pk}/participants/").content.decode()
+    assert "/complete/" not in page
+    assert not Certificate.objects.exists()
 
 
 def test_a_waitlisted_person_cannot_be_completed(staff, volunteer, session):
