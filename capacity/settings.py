@@ -180,6 +180,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_DEFAULT_QUEUE = "capacity"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "refresh-next-sessions": {
+        "task": "programs.tasks.refresh_next_sessions",
+        "schedule": 5 * 60,
+    },
     "send-session-reminders": {
         "task": "programs.tasks.send_session_reminders",
         "schedule": 15 * 60,

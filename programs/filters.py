@@ -109,4 +109,4 @@ class ProgramFilter(django_filters.FilterSet):
             end_at = datetime.combine(end, time.min, tzinfo=tz) + timedelta(days=1) if end else None
             return queryset.with_sessions_between(start_at, end_at)
         # Upcoming by default: programs with a session still to come.
-        return queryset.with_sessions_between(timezone.now(), None)
+        return queryset.upcoming()

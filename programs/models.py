@@ -27,14 +27,16 @@ class ProgramQuerySet(models.QuerySet):
     def in_language(self, code):
         return self.filter(languages__code=code)
 
-    def with_next_session(self, *, after=None):
-        after = after or timezone.now()
-        upcoming = Session.objects.filter(program=OuterRef("pk"), starts_at__gte=after, is_cancelled=False)
-        return self.annotate(
-            next_session_at=Subquery(
-                upcoming.order_by("starts_at").values("starts_at")[:1], output_field=models.DateTimeField()
-            )
-        )
+    def upcoming(self):
+        """Programs with a session still to come (kept current by refresh_next_session)."""
+        return self.filter(next_session_at__isnull=False)
+
+    def refresh_next_session(self, *, now=None):
+        """Store each program's next session start, or NULL when none is left; one UPDATE."""
+        upcoming = Session.objects.filter(
+            program=OuterRef("pk"), starts_at__gte=now or timezone.now(), is_cancelled=False
+        ).order_by("starts_at")
+        return self.update(next_session_at=Subquery(upcoming.values("starts_at")[:1]))
 
     def with_enrolled_count(self):
         totals = (
@@ -107,6 +109,10 @@ class Program(TimeStampedModel):
     categories = models.ManyToManyField(CapacityCategory, verbose_name=_("capacities"), related_name="programs")
     languages = models.ManyToManyField(Language, verbose_name=_("languages of instruction"), related_name="programs")
     is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    # When the next session starts: the catalog filters and sorts on this indexed
+    # column instead of scanning sessions. Sessions refresh it when they change, and
+    # a beat job moves it on when a session begins.
+    next_session_at = models.DateTimeField(_("next session"), null=True, blank=True, editable=False)
     # Translated titles and summaries joined in one column for full-text search,
     # rebuilt on every save.
     search_document = models.TextField(editable=False, blank=True, default="")
@@ -117,7 +123,10 @@ class Program(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("program")
         verbose_name_plural = _("programs")
-        indexes = [models.Index(fields=["is_published", "-created_at"], name="program_published_newest")]
+        indexes = [
+            models.Index(fields=["is_published", "-created_at"], name="program_published_newest"),
+            models.Index(fields=["is_published", "next_session_at"], name="program_published_soonest"),
+        ]
 
     def __str__(self):
         return self.display_title

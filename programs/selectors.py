@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -32,8 +32,8 @@ def _card_queryset(queryset):
 
 
 def upcoming_programs_for_home(*, limit):
-    programs = Program.objects.published().with_sessions_between(timezone.now(), None).with_next_session()
-    return list(_card_queryset(programs.order_by("next_session_at"))[:limit])
+    programs = Program.objects.published().upcoming().order_by("next_session_at", "pk")
+    return list(_card_queryset(programs)[:limit])
 
 
 def _cache_key(prefix, params):
@@ -107,6 +107,14 @@ def _facet_counts(base, data, facet):
     return dict(programs.values_list(field).annotate(total=Count("pk", distinct=True)).values_list(field, "total"))
 
 
+MAX_LONG_FACET_OPTIONS = 25
+
+
+def _most_common(counts, limit):
+    ranked = sorted(((total, key) for key, total in counts.items() if key), reverse=True)
+    return {key for _total, key in ranked[:limit]}
+
+
 @dataclass
 class Facet:
     name: str
@@ -162,9 +170,9 @@ def catalog(*, data, page_number):
     params = _normalized_params(filterset)
     sort = data.get("sort") if data.get("sort") in SORTS else "soonest"
 
-    programs = filterset.qs.with_next_session()
+    programs = filterset.qs
     if sort == "soonest":
-        programs = programs.order_by(Coalesce("next_session_at", "created_at").asc(), "pk")
+        programs = programs.order_by(F("next_session_at").asc(nulls_last=True), "pk")
     elif sort == "newest":
         programs = programs.order_by("-created_at", "-pk")
     else:
@@ -173,25 +181,43 @@ def catalog(*, data, page_number):
     paginator = CachedCountPaginator(_card_queryset(programs), CATALOG_PAGE_SIZE, count_key=_cache_key("count", params))
     page = paginator.get_page(page_number)
 
-    vocabulary = {
-        "categories": CapacityCategory.objects.roots().prefetch_related(
-            Prefetch("children", queryset=CapacityCategory.objects.order_by("position", "slug"))
-        ),
-        "languages": Language.objects.filter(programs__is_published=True).distinct().order_by("english_name"),
-        "regions": Region.objects.all(),
-        "providers": Organization.objects.filter(programs__is_published=True).distinct().order_by("name"),
-    }
-    facets = []
-    for facet in ProgramFilter.FACETS:
-        counts = cache.get_or_set(
+    counts = {
+        facet: cache.get_or_set(
             _cache_key(f"facet:{facet}", {k: v for k, v in params.items() if k != facet}),
             lambda facet=facet: _facet_counts(base, data, facet),
             COUNT_CACHE_SECONDS,
         )
-        selected = set(data.getlist(facet)) if hasattr(data, "getlist") else set()
-        options = _facet_options(facet, counts, selected, vocabulary)
-        label = filterset.filters[facet].label
-        facets.append(Facet(facet, label, options, open=bool(selected)))
+        for facet in ProgramFilter.FACETS
+    }
+    selected = {
+        facet: set(data.getlist(facet)) if hasattr(data, "getlist") else set() for facet in ProgramFilter.FACETS
+    }
+    vocabulary = {
+        "categories": CapacityCategory.objects.roots().prefetch_related(
+            Prefetch("children", queryset=CapacityCategory.objects.order_by("position", "slug"))
+        ),
+        "regions": Region.objects.all(),
+        # Only the most common languages and providers, and whatever is selected: the
+        # full lists run to hundreds and would make the page heavy.
+        "languages": Language.objects.filter(
+            code__in=_most_common(counts["language"], MAX_LONG_FACET_OPTIONS) | selected["language"]
+        ).order_by("english_name"),
+        "providers": sorted(
+            Organization.objects.filter(
+                slug__in=_most_common(counts["provider"], MAX_LONG_FACET_OPTIONS) | selected["provider"]
+            ),
+            key=lambda organization: organization.name.casefold(),
+        ),
+    }
+    facets = [
+        Facet(
+            facet,
+            filterset.filters[facet].label,
+            _facet_options(facet, counts[facet], selected[facet], vocabulary),
+            open=bool(selected[facet]),
+        )
+        for facet in ProgramFilter.FACETS
+    ]
     is_filtered = any(key for key in params if key != "tz")
     return Catalog(filterset=filterset, page=page, facets=facets, sort=sort, is_filtered=is_filtered)
 

@@ -8,7 +8,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Enrollment
+from .models import Enrollment, Program
 
 REMINDER_LEAD_TIME = timedelta(hours=24)
 
@@ -72,3 +72,9 @@ def send_session_reminders() -> int:
             raise
         sent += 1
     return sent
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def refresh_next_sessions() -> int:
+    """Move each program's next session on once it has begun; one UPDATE, safe to repeat."""
+    return Program.objects.filter(next_session_at__lt=timezone.now()).refresh_next_session()

@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -49,13 +48,7 @@ def organization(request, slug):
         slug=slug,
     )
     # Read through the reverse relation: stakeholders does not import programs.
-    programs = (
-        org.programs.published()
-        .with_sessions_between(timezone.now(), None)
-        .with_next_session()
-        .select_related("region")
-        .order_by("next_session_at")[:12]
-    )
+    programs = org.programs.published().upcoming().select_related("region").order_by("next_session_at", "pk")[:12]
     return render(request, "stakeholders/organization.html", {"organization": org, "programs": programs})
 
 

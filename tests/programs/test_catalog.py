@@ -166,3 +166,17 @@ def test_the_catalog_runs_a_fixed_number_of_queries(db, client, django_assert_ma
     with django_assert_max_num_queries(8) as later:
         client.get("/en/programs/")
     print(f"\ncatalog with {count} programs: {len(first)} queries on a cold cache, {len(later)} warm")
+
+
+def test_long_facets_list_the_most_common_options_and_keep_the_selected_one(client):
+    languages = list(Language.objects.order_by("code")[:30])
+    for number, language in enumerate(languages):
+        for _ in range(1 + number % 3):
+            make_program(languages=[language])
+    rare = languages[0]  # one program only
+    facets = {facet.name: facet for facet in client.get("/en/programs/").context["catalog"].facets}
+    assert len(facets["language"].options) == 25
+    selected = {
+        facet.name: facet for facet in client.get(f"/en/programs/?language={rare.code}").context["catalog"].facets
+    }
+    assert rare.code in [option.value for option in selected["language"].options if option.selected]

@@ -1,0 +1,47 @@
+"""Program.next_session_at follows its sessions, so the catalog can sort on an index."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from programs.models import Program
+from programs.tasks import refresh_next_sessions
+from tests.factories import ProgramFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def next_session_of(program):
+    return Program.objects.values_list("next_session_at", flat=True).get(pk=program.pk)
+
+
+def test_adding_moving_cancelling_and_deleting_sessions_keep_it_current():
+    program = ProgramFactory()
+    assert next_session_of(program) is None
+    later = SessionFactory(program=program, starts_at=timezone.now() + timedelta(days=10))
+    sooner = SessionFactory(program=program, starts_at=timezone.now() + timedelta(days=3))
+    assert next_session_of(program) == sooner.starts_at
+    sooner.is_cancelled = True
+    sooner.save()
+    assert next_session_of(program) == later.starts_at
+    later.delete()
+    assert next_session_of(program) is None
+
+
+def test_the_beat_job_moves_on_once_a_session_has_begun():
+    program = ProgramFactory()
+    first = SessionFactory(program=program, starts_at=timezone.now() + timedelta(days=1))
+    second = SessionFactory(program=program, starts_at=timezone.now() + timedelta(days=8))
+    finished = ProgramFactory()
+    last = SessionFactory(program=finished, starts_at=timezone.now() + timedelta(days=1))
+    # Time passes: both first sessions begin.
+    Program.objects.filter(pk__in=[program.pk, finished.pk]).update(
+        next_session_at=timezone.now() - timedelta(minutes=1)
+    )
+    type(first).objects.filter(pk__in=[first.pk, last.pk]).update(starts_at=timezone.now() - timedelta(minutes=1))
+
+    assert refresh_next_sessions() == 2
+    assert next_session_of(program) == second.starts_at
+    assert next_session_of(finished) is None
+    assert refresh_next_sessions() == 0  # nothing left to move: running it again is harmless
