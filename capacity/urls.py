@@ -1,5 +1,6 @@
 """The root URL configuration: public pages under a language prefix, the rest outside."""
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -10,6 +11,8 @@ from django.views.i18n import set_language
 from capacity import views as capacity_views
 from programs import views as program_views
 
+# The admin logs in through allauth, so two-factor authentication applies there too.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Capacity administration")
 admin.site.site_title = _("Capacity administration")
 

@@ -1,9 +1,10 @@
 """The catalog's filters: every option lives in the URL, so lists are shareable."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q
@@ -20,6 +21,14 @@ SORTS = {
     "newest": _("Newest"),
     "popular": _("Most enrolled"),
 }
+
+
+# Dates outside these bounds are typing mistakes, and near year 1 or 9999 the time
+# zone arithmetic overflows.
+DATE_LIMITS = [
+    MinValueValidator(date(1900, 1, 1), message=_("Choose a date after 1900.")),
+    MaxValueValidator(date(2200, 12, 31), message=_("Choose a date before 2200.")),
+]
 
 
 def search_programs(queryset, text):
@@ -65,10 +74,13 @@ class ProgramFilter(django_filters.FilterSet):
         label=_("Provider"), field_name="provider__slug", to_field_name="slug", queryset=Organization.objects.all()
     )
     date_from = django_filters.DateFilter(
-        label=_("From"), method="filter_nothing", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), method="filter_nothing", widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_LIMITS
     )
     date_to = django_filters.DateFilter(
-        label=_("Until"), method="filter_nothing", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"),
+        method="filter_nothing",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DATE_LIMITS,
     )
     seats = django_filters.BooleanFilter(
         label=_("Only sessions with seats left"), method="filter_seats", widget=forms.CheckboxInput

@@ -63,7 +63,13 @@ class FacetOption:
 
 
 def _normalized_params(filterset):
-    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    """The filters that passed validation, as plain values: exactly what filterset.qs applies.
+
+    Invalid fields are left out of cleaned_data and so out of the query; keying caches on
+    the same values keeps a bad parameter from passing off a filtered count as another.
+    """
+    filterset.is_valid()
+    data = filterset.form.cleaned_data
     params = {}
     for name, value in data.items():
         if value in (None, "", [], False) or (hasattr(value, "exists") and not value):
@@ -189,9 +195,7 @@ def catalog(*, data, page_number):
         )
         for facet in ProgramFilter.FACETS
     }
-    selected = {
-        facet: set(data.getlist(facet)) if hasattr(data, "getlist") else set() for facet in ProgramFilter.FACETS
-    }
+    selected = {facet: set(params.get(facet, [])) for facet in ProgramFilter.FACETS}
     vocabulary = {
         "categories": CapacityCategory.objects.roots().prefetch_related(
             Prefetch("children", queryset=CapacityCategory.objects.order_by("position", "slug"))

@@ -144,9 +144,13 @@ def calendar_reset(request):
 def participants(request, slug, session_id):
     session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
     people = selectors.participants_for_session(session=session)
-    return render(
-        request, "programs/participants.html", {"session": session, "program": session.program, "people": people}
-    )
+    context = {
+        "session": session,
+        "program": session.program,
+        "people": people,
+        "has_started": session.starts_at <= timezone.now(),
+    }
+    return render(request, "programs/participants.html", context)
 
 
 @login_required

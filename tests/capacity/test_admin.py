@@ -40,3 +40,18 @@ def test_people_who_are_not_stewards_cannot_open_the_admin(client, request, pers
 def test_anonymous_people_are_sent_to_the_admin_login(client):
     response = client.get("/admin/capacity/region/")
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_admin_login_goes_through_two_factor_authentication(client, steward):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(steward, generate_totp_secret())
+    assert Authenticator.objects.filter(user=steward).exists()
+    response = client.get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    response = client.post("/accounts/login/", {"login": steward.email, "password": "correct horse battery"})
+    assert response["Location"].startswith("/accounts/2fa/authenticate/")
+    assert client.get("/admin/").status_code == 302

@@ -139,6 +139,10 @@ def test_sorting_by_newest_and_most_enrolled(client, catalog_programs):
         "q=" + "x" * 500,
         "q=%27%22%3B--&method=bogus",
         "seats=maybe",
+        "language=%00&provider=%00&category=%00",
+        "date_to=9999-12-31",
+        "date_from=0001-01-01&date_to=0001-01-02",
+        "q=%00",
     ],
 )
 def test_invalid_filter_values_never_cause_an_error_page(client, catalog_programs, query):
@@ -180,3 +184,11 @@ def test_long_facets_list_the_most_common_options_and_keep_the_selected_one(clie
         facet.name: facet for facet in client.get(f"/en/programs/?language={rare.code}").context["catalog"].facets
     }
     assert rare.code in [option.value for option in selected["language"].options if option.selected]
+
+
+def test_an_invalid_value_does_not_poison_the_counts_others_see(client, catalog_programs):
+    narrowed = client.get("/en/programs/?method=mentoring&level=bogus")
+    assert titles(narrowed) == ["Writing a grant proposal"]
+    assert narrowed.context["page"].paginator.count == 1
+    everything = client.get("/en/programs/")
+    assert everything.context["page"].paginator.count == 3

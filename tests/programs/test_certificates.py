@@ -26,6 +26,9 @@ def complete_url(enrollment):
 
 def test_staff_of_the_provider_mark_a_participation_completed(client, staff, enrollment):
     client.force_login(staff)
+    session = enrollment.session
+    page = client.get(f"/en/programs/{session.program.slug}/sessions/{session.pk}/participants/").content.decode()
+    assert complete_url(enrollment) in page
     response = client.post(complete_url(enrollment), follow=True)
     assert response.status_code == 200
     enrollment.refresh_from_db()
