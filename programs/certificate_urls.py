@@ -4,4 +4,4 @@ from . import views
 
 app_name = "certificates"
 
-urlpatterns = [path("<str:code>/", views.certificate, name="verify")]
+urlpatterns = [path("<slug:code>/", views.certificate, name="verify")]

@@ -4,4 +4,4 @@ from . import views
 
 app_name = "calendar"
 
-urlpatterns = [path("<str:token>.ics", views.calendar_feed, name="feed")]
+urlpatterns = [path("<slug:token>.ics", views.calendar_feed, name="feed")]

@@ -1,15 +1,21 @@
 import zoneinfo
+from functools import cache
+from urllib.parse import unquote
 
 from django.utils import timezone
 
 TIME_ZONE_COOKIE = "tz"
 
 
+@cache
+def _known_zones():
+    return frozenset(zoneinfo.available_timezones())
+
+
 def _zone(name):
-    try:
-        return zoneinfo.ZoneInfo(name) if name else None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
+    # Only names from the time zone database: anything else (a directory such as
+    # "America", a path, garbage) would make ZoneInfo raise or read odd files.
+    return zoneinfo.ZoneInfo(name) if name in _known_zones() else None
 
 
 class TimeZoneMiddleware:
@@ -27,7 +33,7 @@ class TimeZoneMiddleware:
         if user is not None and user.is_authenticated:
             zone = _zone(user.time_zone)
         else:
-            zone = _zone(request.COOKIES.get(TIME_ZONE_COOKIE, "")[:64])
+            zone = _zone(unquote(request.COOKIES.get(TIME_ZONE_COOKIE, ""))[:64])
         if zone is None:
             timezone.deactivate()
         else:

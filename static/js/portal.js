@@ -4,8 +4,9 @@
   // Tell the server the browser's time zone so dates read in local time.
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
-      document.cookie = "tz=" + encodeURIComponent(zone) + ";path=/;max-age=31536000;samesite=lax";
+    // Zone names (Area/City) are valid cookie values as they are.
+    if (zone && document.cookie.indexOf("tz=" + zone) === -1) {
+      document.cookie = "tz=" + zone + ";path=/;max-age=31536000;samesite=lax";
     }
   } catch (error) { /* Older browsers: dates stay in UTC. */ }
   // Change language as soon as one is picked; the button stays for no-JS users.

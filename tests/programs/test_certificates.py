@@ -84,8 +84,9 @@ def test_the_public_verification_page_shows_name_program_date_and_provider_only(
     assert "secret-room" not in html
 
 
-def test_an_unknown_certificate_code_is_a_404(client):
-    assert client.get("/en/certificates/not-a-real-code/").status_code == 404
+@pytest.mark.parametrize("code", ["not-a-real-code", "%00", "a%00b"])
+def test_an_unknown_certificate_code_is_a_404(client, code):
+    assert client.get(f"/en/certificates/{code}/").status_code == 404
 
 
 def test_nobody_completes_a_session_before_it_starts(client, staff, volunteer, session):

@@ -94,3 +94,8 @@ def test_resetting_the_feed_needs_a_logged_in_post(client, volunteer):
     assert client.post("/en/me/calendar/reset/").status_code == 302
     client.force_login(volunteer)
     assert client.get("/en/me/calendar/reset/").status_code == 405
+
+
+@pytest.mark.parametrize("token", ["unknown-token", "%00", "a%00b"])
+def test_an_unknown_feed_address_is_a_404(client, token):
+    assert client.get(f"/calendar/{token}.ics").status_code == 404

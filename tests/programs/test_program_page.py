@@ -113,8 +113,14 @@ def test_anonymous_readers_see_dates_in_the_time_zone_their_browser_reports(clie
     assert "-03:00" in html
 
 
-def test_a_bogus_time_zone_cookie_falls_back_to_utc(client, session):
-    client.cookies["tz"] = "Not/AZone"
+def test_a_percent_encoded_time_zone_cookie_is_understood(client, session):
+    client.cookies["tz"] = "Asia%2FSeoul"
+    assert "Asia/Seoul" in client.get("/en/programs/wikidata-basics/").content.decode()
+
+
+@pytest.mark.parametrize("cookie", ["Not/AZone", "America", "Etc", "__pycache__", "../../etc/passwd", "%00", "x" * 500])
+def test_a_bogus_time_zone_cookie_falls_back_to_utc(client, session, cookie):
+    client.cookies["tz"] = cookie
     response = client.get("/en/programs/wikidata-basics/")
     assert response.status_code == 200
     assert "Times are shown in UTC." in response.content.decode()
