@@ -4,8 +4,8 @@ from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone

@@ -147,35 +147,72 @@ class Program(TimeStampedModel):
             parts += [getattr(self, f"title_{suffix}", "") or "", getattr(self, f"summary_{suffix}", "") or ""]
         return "\n".join(part for part in parts if part)
 
-    def _in_viewer_language(self, field):
-        """The field in the active language, else in the program's original language."""
+    def _language_for(self, field):
+        """Which language to show a field in: the reader's, else the original, else any."""
         active = get_language() or settings.LANGUAGE_CODE
-        value = getattr(self, f"{field}_{ui_language_field(active)}", "")
-        if value:
-            return value, active
-        return getattr(self, f"{field}_{ui_language_field(self.original_language)}", "") or "", self.original_language
+        candidates = [active, self.original_language] + [code for code, _name in settings.LANGUAGES]
+        for code in candidates:
+            if getattr(self, f"{field}_{ui_language_field(code)}", ""):
+                return code
+        return self.original_language
+
+    def _shown(self, field):
+        return getattr(self, f"{field}_{ui_language_field(self._language_for(field))}", "") or ""
 
     @property
     def display_title(self):
-        return self._in_viewer_language("title")[0]
+        return self._shown("title")
 
     @property
     def display_summary(self):
-        return self._in_viewer_language("summary")[0]
+        return self._shown("summary")
 
     @property
     def display_description(self):
-        return self._in_viewer_language("description")[0]
+        return self._shown("description")
 
     @property
     def content_language(self):
         """The language the title is shown in, for the lang attribute and the fallback notice."""
-        return self._in_viewer_language("title")[1]
+        return self._language_for("title")
+
+    @property
+    def summary_language(self):
+        return self._language_for("summary")
+
+    @property
+    def description_language(self):
+        return self._language_for("description")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        # A program is always readable in the language it was written in.
+        suffix = ui_language_field(self.original_language)
+        errors = {
+            f"{field}_{suffix}": _("Write the %(field)s in the program's original language.") % {"field": label}
+            for field, label in (("title", _("title")), ("summary", _("summary")))
+            if not getattr(self, f"{field}_{suffix}", "")
+        }
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def direction_of(language_code):
+        return "rtl" if translation.get_language_info(language_code)["bidi"] else "ltr"
 
     @property
     def content_direction(self):
-        """'rtl' or 'ltr' for the language the content is shown in, for the dir attribute."""
-        return "rtl" if translation.get_language_info(self.content_language)["bidi"] else "ltr"
+        """'rtl' or 'ltr' for the language the title is shown in, for the dir attribute."""
+        return self.direction_of(self.content_language)
+
+    @property
+    def summary_direction(self):
+        return self.direction_of(self.summary_language)
+
+    @property
+    def description_direction(self):
+        return self.direction_of(self.description_language)
 
     @property
     def is_shown_in_original_language(self):

@@ -124,3 +124,28 @@ def test_a_bogus_time_zone_cookie_falls_back_to_utc(client, session, cookie):
     response = client.get("/en/programs/wikidata-basics/")
     assert response.status_code == 200
     assert "Times are shown in UTC." in response.content.decode()
+
+
+def test_a_program_without_its_original_language_still_shows_a_title(client):
+    program = ProgramFactory(
+        slug="mislabelled",
+        title_en="",
+        summary_en="",
+        title_ko="한국어 제목",
+        summary_ko="요약",
+        original_language="en",
+    )
+    SessionFactory(program=program)
+    html = client.get("/en/programs/mislabelled/").content.decode()
+    assert '<h1 lang="ko" dir="ltr">한국어 제목</h1>' in html
+
+
+def test_a_program_must_be_written_in_its_original_language():
+    from django.core.exceptions import ValidationError
+
+    program = ProgramFactory.build(
+        title_en="", summary_en="", title_ar="عنوان", summary_ar="ملخص", original_language="fr"
+    )
+    with pytest.raises(ValidationError) as error:
+        program.clean()
+    assert set(error.value.message_dict) == {"title_fr", "summary_fr"}
