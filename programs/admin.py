@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from .models import Certificate, Enrollment, Program, Session
@@ -22,13 +23,17 @@ class SessionInline(admin.StackedInline):
 
 @admin.register(Program)
 class ProgramAdmin(TranslationAdmin):
-    list_display = ("display_title", "provider", "method", "format", "region", "is_published")
+    list_display = ("title_shown", "provider", "method", "format", "region", "is_published")
     list_filter = ("is_published", "method", "format", "level", "region")
     search_fields = ("slug", "search_document")
     list_select_related = ("provider", "region")
     filter_horizontal = ("categories", "languages")
     autocomplete_fields = ("provider",)
     inlines = [SessionInline]
+
+    @admin.display(description=_("title"))
+    def title_shown(self, program):
+        return program.display_title
 
 
 @admin.register(Session)
@@ -48,9 +53,22 @@ class EnrollmentAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     list_select_related = ("user", "session__program")
     search_fields = ("user__username", "user__email")
-    readonly_fields = ("user", "session", "status", "waitlisted_at", "reminder_sent_at", "completed_at")
+    readonly_fields = (
+        "user",
+        "session",
+        "status",
+        "waitlisted_at",
+        "reminder_sent_at",
+        "completed_at",
+        "promoted_at",
+        "promotion_notified_at",
+    )
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would leave the seat counted; people cancel through the portal.
         return False
 
 

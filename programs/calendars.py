@@ -24,6 +24,11 @@ def _event(enrollment, *, base_url):
     event.add("summary", program.display_title)
     event.add("description", program.display_summary)
     event.add("url", base_url + program.get_absolute_url())
+    if session.is_cancelled:
+        # Subscribed calendars learn of the cancellation instead of keeping a ghost.
+        event.add("status", "CANCELLED")
+        return event
+    event.add("status", "CONFIRMED")
     location = session.venue
     if session.online_url and enrollment.status != "waitlisted":
         location = f"{location} — {session.online_url}" if location else session.online_url

@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from capacity.models import CapacityCategory, Language, Region, TimeStampedModel
@@ -285,12 +285,29 @@ class Session(TimeStampedModel):
             and self.enrollment_closes_at <= self.enrollment_opens_at
         ):
             errors["enrollment_closes_at"] = _("Enrollment must close after it opens.")
+        if self.pk and self.seats is not None:
+            # Read the counter afresh: people may have enrolled since this form was loaded.
+            self.seats_taken = Session.objects.filter(pk=self.pk).values_list("seats_taken", flat=True).first() or 0
         if self.pk and self.seats is not None and self.seats < self.seats_taken:
-            errors["seats"] = _("%(taken)s people are already enrolled; seats cannot be fewer.") % {
-                "taken": self.seats_taken
-            }
+            errors["seats"] = ngettext(
+                "%(taken)s person is already enrolled; seats cannot be fewer.",
+                "%(taken)s people are already enrolled; seats cannot be fewer.",
+                self.seats_taken,
+            ) % {"taken": self.seats_taken}
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # seats_taken belongs to programs.services, which change it under a row lock;
+        # saving a session loaded earlier (the admin, a script) must not write back a
+        # stale count.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "seats_taken"
+            ]
+        super().save(*args, **kwargs)
 
     def seats_left(self):
         return max(self.seats - self.seats_taken, 0)
@@ -359,6 +376,10 @@ class Enrollment(TimeStampedModel):
     # When the person joined the waiting list; the list is served in this order.
     waitlisted_at = models.DateTimeField(_("joined the waiting list"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    # Set when a seat passed to this person from the waiting list; the email telling
+    # them is claimed through promotion_notified_at so it goes out once.
+    promoted_at = models.DateTimeField(_("moved up from the waiting list"), null=True, blank=True)
+    promotion_notified_at = models.DateTimeField(_("told about the seat"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
     objects = EnrollmentQuerySet.as_manager()

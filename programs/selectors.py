@@ -266,7 +266,8 @@ def my_learning(*, user, now=None):
         if enrollment.status == Enrollment.Status.COMPLETED:
             groups["completed"].append(enrollment)
         elif enrollment.status == Enrollment.Status.WAITLISTED:
-            if enrollment.session.ends_at >= now:
+            # A waiting list ends when its session is cancelled.
+            if enrollment.session.ends_at >= now and not enrollment.session.is_cancelled:
                 groups["waitlisted"].append(enrollment)
         elif enrollment.session.ends_at >= now:
             groups["upcoming"].append(enrollment)

@@ -29,7 +29,7 @@ class SessionBusy(EnrollmentError):
 @dataclass(frozen=True)
 class EnrollmentResult:
     enrollment: Enrollment
-    promoted: Enrollment | None = None
+    promoted: tuple[Enrollment, ...] = ()
 
 
 def _lock_session(session_id):
@@ -38,7 +38,8 @@ def _lock_session(session_id):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.ENROLLMENT_LOCK_TIMEOUT_MS}ms"])
-        return Session.objects.select_for_update().select_related("program").get(pk=session_id)
+        # Lock only the session row: its program stays free for other sessions and jobs.
+        return Session.objects.select_for_update(of=("self",)).select_related("program").get(pk=session_id)
     except OperationalError as error:
         raise SessionBusy(_("Many people are enrolling right now. Please try again in a moment.")) from error
 
@@ -53,6 +54,38 @@ def _run_locked(work):
     except OperationalError as error:
         # SQLite reports a busy database the same way PostgreSQL reports a lock timeout.
         raise SessionBusy(_("Many people are enrolling right now. Please try again in a moment.")) from error
+
+
+def _promote_waiting(session: Session, *, now) -> tuple[Enrollment, ...]:
+    """Give free seats to the people waiting longest; call with the session row locked.
+
+    Seats free up when someone cancels and when organizers add seats; either way the
+    waiting list is served before any newcomer.
+    """
+    if session.is_cancelled:
+        return ()
+    free = session.seats - session.seats_taken
+    if free <= 0:
+        return ()
+    promoted = list(
+        Enrollment.objects.select_for_update()
+        .filter(session=session, status=Enrollment.Status.WAITLISTED)
+        .order_by("waitlisted_at", "pk")[:free]
+    )
+    if not promoted:
+        return ()
+    from .tasks import notify_promoted
+
+    for enrollment in promoted:
+        enrollment.status = Enrollment.Status.ENROLLED
+        enrollment.waitlisted_at = None
+        enrollment.promoted_at = now
+        enrollment.promotion_notified_at = None
+        enrollment.save(update_fields=["status", "waitlisted_at", "promoted_at", "promotion_notified_at", "updated_at"])
+        transaction.on_commit(lambda enrollment_id=enrollment.pk: notify_promoted.delay(enrollment_id))
+    Session.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + len(promoted))
+    session.seats_taken += len(promoted)
+    return tuple(promoted)
 
 
 def enrollment_create(*, user, session: Session, now=None) -> EnrollmentResult:
@@ -78,6 +111,7 @@ def enrollment_create(*, user, session: Session, now=None) -> EnrollmentResult:
         if existing and existing.status == Enrollment.Status.WAITLISTED:
             raise EnrollmentError(_("You are already on the waiting list for this session."))
 
+        promoted = _promote_waiting(locked, now=moment)
         enrollment = existing or Enrollment(user=user, session=locked)
         if locked.seats_taken < locked.seats:
             Session.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") + 1)
@@ -87,9 +121,10 @@ def enrollment_create(*, user, session: Session, now=None) -> EnrollmentResult:
             enrollment.status = Enrollment.Status.WAITLISTED
             enrollment.waitlisted_at = moment
         enrollment.reminder_sent_at = None
+        enrollment.promoted_at = None
         enrollment.full_clean(validate_unique=False, validate_constraints=False)
         enrollment.save()
-        return EnrollmentResult(enrollment=enrollment)
+        return EnrollmentResult(enrollment=enrollment, promoted=promoted)
 
     return _run_locked(work)
 
@@ -111,29 +146,36 @@ def enrollment_cancel(*, enrollment: Enrollment, now=None) -> EnrollmentResult:
         current.status = Enrollment.Status.CANCELLED
         current.waitlisted_at = None
         current.save(update_fields=["status", "waitlisted_at", "updated_at"])
-
-        promoted = None
+        promoted = ()
         if held_seat:
-            promoted = (
-                Enrollment.objects.select_for_update()
-                .filter(session=locked, status=Enrollment.Status.WAITLISTED)
-                .order_by("waitlisted_at", "pk")
-                .first()
-            )
-            if promoted is None:
-                Session.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") - 1)
-            else:
-                # The seat passes straight to the next person: seats_taken is unchanged.
-                promoted.status = Enrollment.Status.ENROLLED
-                promoted.waitlisted_at = None
-                promoted.save(update_fields=["status", "waitlisted_at", "updated_at"])
-                from .tasks import notify_promoted
-
-                promoted_id = promoted.pk
-                transaction.on_commit(lambda: notify_promoted.delay(promoted_id))
+            Session.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") - 1)
+            locked.seats_taken -= 1
+            promoted = _promote_waiting(locked, now=now)
         return EnrollmentResult(enrollment=current, promoted=promoted)
 
     return _run_locked(work)
+
+
+def session_fill_from_waitlist(*, session_id: int, now=None) -> tuple[Enrollment, ...]:
+    """After organizers add seats, move people up from the waiting list (idempotent)."""
+    return _run_locked(lambda: _promote_waiting(_lock_session(session_id), now=now or timezone.now()))
+
+
+def person_withdraw_from_upcoming(*, user, now=None) -> int:
+    """Cancel a person's places in sessions still to come, e.g. before their account goes.
+
+    Their seats pass to the waiting lists as with any cancellation; past participations
+    stay counted, since those sessions did happen.
+    """
+    now = now or timezone.now()
+    upcoming = Enrollment.objects.filter(
+        user=user, session__starts_at__gt=now, status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED]
+    )
+    withdrawn = 0
+    for enrollment in upcoming.order_by("pk"):
+        enrollment_cancel(enrollment=enrollment, now=now)
+        withdrawn += 1
+    return withdrawn
 
 
 def enrollment_complete(*, enrollment: Enrollment, now=None) -> Certificate:

@@ -1,12 +1,34 @@
-"""Keep Program.next_session_at in step with its sessions, however they are edited."""
+"""Keep derived data right when rows change outside the services (the admin, deletions)."""
 
-from django.db.models.signals import post_delete, post_save
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from .models import Program, Session
+from .models import Enrollment, Program, Session
 
 
 @receiver(post_save, sender=Session)
 @receiver(post_delete, sender=Session)
 def refresh_programs_next_session(sender, instance, **kwargs):
     Program.objects.filter(pk=instance.program_id).refresh_next_session()
+
+
+@receiver(post_save, sender=Session)
+def give_added_seats_to_the_waiting_list(sender, instance, created, **kwargs):
+    """Organizers may add seats in the admin; people waiting get them first."""
+    if created or instance.is_cancelled or instance.seats_taken >= instance.seats:
+        return
+    if Enrollment.objects.filter(session_id=instance.pk, status=Enrollment.Status.WAITLISTED).exists():
+        from .services import session_fill_from_waitlist
+
+        session_id = instance.pk
+        transaction.on_commit(lambda: session_fill_from_waitlist(session_id=session_id))
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def withdraw_a_leaving_person(sender, instance, **kwargs):
+    """Before an account goes, its seats in sessions to come pass to people waiting."""
+    from .services import person_withdraw_from_upcoming
+
+    person_withdraw_from_upcoming(user=instance)

@@ -1,5 +1,6 @@
 """Jobs that email people about their sessions; each is safe to run twice."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -11,6 +12,7 @@ from django.utils import timezone, translation
 from .models import Enrollment, Program
 
 REMINDER_LEAD_TIME = timedelta(hours=24)
+logger = logging.getLogger(__name__)
 
 
 def _send_to_person(enrollment, template, subject_template):
@@ -29,15 +31,23 @@ def _send_to_person(enrollment, template, subject_template):
 
 @shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
 def notify_promoted(enrollment_id: int) -> bool:
-    """Tell a person a seat opened up for them. Returns whether an email was sent."""
-    enrollment = (
-        Enrollment.objects.select_related("user", "session__program")
-        .filter(pk=enrollment_id, status=Enrollment.Status.ENROLLED)
-        .first()
-    )
-    if enrollment is None or not enrollment.user.email:
+    """Tell a person a seat opened up for them, once. Returns whether an email was sent."""
+    claimed = Enrollment.objects.filter(
+        pk=enrollment_id,
+        status=Enrollment.Status.ENROLLED,
+        promoted_at__isnull=False,
+        promotion_notified_at__isnull=True,
+    ).update(promotion_notified_at=timezone.now())
+    if not claimed:
         return False
-    _send_to_person(enrollment, "programs/email/promoted.txt", "programs/email/promoted_subject.txt")
+    enrollment = Enrollment.objects.select_related("user", "session__program").get(pk=enrollment_id)
+    if not enrollment.user.email:
+        return False
+    try:
+        _send_to_person(enrollment, "programs/email/promoted.txt", "programs/email/promoted_subject.txt")
+    except Exception:
+        Enrollment.objects.filter(pk=enrollment_id).update(promotion_notified_at=None)
+        raise
     return True
 
 
@@ -45,13 +55,17 @@ def notify_promoted(enrollment_id: int) -> bool:
 def send_session_reminders() -> int:
     """Email everyone enrolled in a session that starts within a day, once each."""
     now = timezone.now()
-    due = Enrollment.objects.filter(
-        status=Enrollment.Status.ENROLLED,
-        reminder_sent_at__isnull=True,
-        session__is_cancelled=False,
-        session__starts_at__gt=now,
-        session__starts_at__lte=now + REMINDER_LEAD_TIME,
-    ).values_list("pk", flat=True)
+    due = (
+        Enrollment.objects.filter(
+            status=Enrollment.Status.ENROLLED,
+            reminder_sent_at__isnull=True,
+            session__is_cancelled=False,
+            session__starts_at__gt=now,
+            session__starts_at__lte=now + REMINDER_LEAD_TIME,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     sent = 0
     for enrollment_id in due.iterator():
         # Claim the reminder before sending: a second run, or a second worker, finds
@@ -67,9 +81,11 @@ def send_session_reminders() -> int:
         try:
             _send_to_person(enrollment, "programs/email/reminder.txt", "programs/email/reminder_subject.txt")
         except Exception:
-            # Release the claim so the next run retries this person.
+            # Release the claim so the next run retries this person, and go on with
+            # everyone else: one bad address must not hold back the others.
+            logger.exception("Reminder for enrollment %s could not be sent", enrollment_id)
             Enrollment.objects.filter(pk=enrollment_id).update(reminder_sent_at=None)
-            raise
+            continue
         sent += 1
     return sent
 

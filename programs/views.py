@@ -82,16 +82,14 @@ def enroll(request, slug, session_id):
 @require_POST
 def cancel(request, enrollment_id):
     enrollment = get_own_enrollment(request.user, enrollment_id=enrollment_id)
+    was_waiting = enrollment.status == Enrollment.Status.WAITLISTED
     try:
-        result = services.enrollment_cancel(enrollment=enrollment)
+        services.enrollment_cancel(enrollment=enrollment)
     except services.EnrollmentError as error:
         messages.error(request, error.message)
     else:
         messages.success(
-            request,
-            _("You have left the waiting list.")
-            if result.promoted is None and enrollment.status == Enrollment.Status.WAITLISTED
-            else _("Your enrollment is cancelled."),
+            request, _("You have left the waiting list.") if was_waiting else _("Your enrollment is cancelled.")
         )
     return redirect(_safe_next(request) or "me:my_learning")
 

@@ -20,6 +20,7 @@ def user_profile_update(*, user: User, data: dict) -> User:
         for field in ("display_name", "home_region", "time_zone", "preferred_language"):
             setattr(user, field, data[field])
         user.full_clean(exclude=["password"])
-        user.save()
+        # Only the edited fields: a calendar address reset meanwhile must stay reset.
+        user.save(update_fields=["display_name", "home_region", "time_zone", "preferred_language"])
         user.languages.set(data["languages"])
     return user

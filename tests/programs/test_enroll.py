@@ -76,7 +76,7 @@ def test_cancelling_promotes_the_first_on_the_waiting_list_and_tells_them(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         result = services.enrollment_cancel(enrollment=first)
-    assert result.promoted.user == second_person
+    assert [enrollment.user for enrollment in result.promoted] == [second_person]
     assert Enrollment.objects.get(user=second_person).status == "enrolled"
     assert Enrollment.objects.get(user=third_person).status == "waitlisted"
     session.refresh_from_db()
