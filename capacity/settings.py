@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -183,6 +184,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-next-sessions": {
         "task": "programs.tasks.refresh_next_sessions",
         "schedule": 5 * 60,
+    },
+    "refresh-all-next-sessions": {
+        "task": "programs.tasks.refresh_next_sessions",
+        "schedule": crontab(hour=3, minute=17),
+        "kwargs": {"full": True},
     },
     "send-session-reminders": {
         "task": "programs.tasks.send_session_reminders",

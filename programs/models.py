@@ -27,9 +27,9 @@ class ProgramQuerySet(models.QuerySet):
     def in_language(self, code):
         return self.filter(languages__code=code)
 
-    def upcoming(self):
-        """Programs with a session still to come (kept current by refresh_next_session)."""
-        return self.filter(next_session_at__isnull=False)
+    def upcoming(self, *, now=None):
+        """Programs with a session still to come, read from the indexed next_session_at."""
+        return self.filter(next_session_at__gte=now or timezone.now())
 
     def refresh_next_session(self, *, now=None):
         """Store each program's next session start, or NULL when none is left; one UPDATE."""
@@ -112,7 +112,7 @@ class Program(TimeStampedModel):
     # When the next session starts: the catalog filters and sorts on this indexed
     # column instead of scanning sessions. Sessions refresh it when they change, and
     # a beat job moves it on when a session begins.
-    next_session_at = models.DateTimeField(_("next session"), null=True, blank=True, editable=False)
+    next_session_at = models.DateTimeField(_("next session"), null=True, blank=True, editable=False, db_index=True)
     # Translated titles and summaries joined in one column for full-text search,
     # rebuilt on every save.
     search_document = models.TextField(editable=False, blank=True, default="")

@@ -91,6 +91,11 @@ def send_session_reminders() -> int:
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
-def refresh_next_sessions() -> int:
-    """Move each program's next session on once it has begun; one UPDATE, safe to repeat."""
-    return Program.objects.filter(next_session_at__lt=timezone.now()).refresh_next_session()
+def refresh_next_sessions(full: bool = False) -> int:
+    """Move each program's next session on once it has begun; one UPDATE, safe to repeat.
+
+    The nightly full run also repairs programs whose sessions were changed in bulk,
+    bypassing the signals that normally keep the column current.
+    """
+    programs = Program.objects.all() if full else Program.objects.filter(next_session_at__lt=timezone.now())
+    return programs.refresh_next_session()

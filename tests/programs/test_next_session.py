@@ -45,3 +45,15 @@ def test_the_beat_job_moves_on_once_a_session_has_begun():
     assert next_session_of(program) == second.starts_at
     assert next_session_of(finished) is None
     assert refresh_next_sessions() == 0  # nothing left to move: running it again is harmless
+
+
+def test_the_catalog_moves_on_by_itself_when_no_beat_runs(client):
+    program = ProgramFactory(title_en="Still running")
+    begun = SessionFactory(program=program, starts_at=timezone.now() + timedelta(days=1))
+    later = SessionFactory(program=program, starts_at=timezone.now() + timedelta(days=9))
+    type(begun).objects.filter(pk=begun.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
+    Program.objects.filter(pk=program.pk).update(next_session_at=timezone.now() - timedelta(minutes=5))
+
+    response = client.get("/en/programs/")
+    assert [p.title_en for p in response.context["page"].object_list] == ["Still running"]
+    assert next_session_of(program) == later.starts_at
