@@ -28,8 +28,10 @@
         }
         form.removeAttribute("aria-busy");
         if (push) { window.history.pushState({ catalog: true }, "", url); }
+        // The live region sits outside the swapped form, so screen readers hear the new count.
         var count = document.getElementById("result-count");
-        if (count) { count.setAttribute("role", "status"); }
+        var status = document.getElementById("catalog-status");
+        if (count && status) { status.textContent = count.textContent; }
       })
       .catch(function (error) { if (error.name !== "AbortError") { window.location.assign(url); } });
   }

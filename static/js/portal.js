@@ -9,10 +9,6 @@
       document.cookie = "tz=" + zone + ";path=/;max-age=31536000;samesite=lax";
     }
   } catch (error) { /* Older browsers: dates stay in UTC. */ }
-  // Change language as soon as one is picked; the button stays for no-JS users.
-  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
 })();
 document.querySelectorAll("[data-print]").forEach(function (button) {
   button.hidden = false;

@@ -105,3 +105,23 @@ def test_the_catalog_on_a_phone_weighs_under_150_kb(open_page, korean_program):
     total = sum(sizes)
     print(f"\ncatalog page on a phone: {len(sizes)} requests, {total / 1024:.1f} KB transferred")
     assert total < 150 * 1024
+
+
+def test_anonymous_readers_get_dates_in_their_browsers_time_zone(chromium, live_site, korean_program):
+    context = chromium.new_context(timezone_id="Asia/Seoul", base_url=live_site.url)
+    try:
+        page = context.new_page()
+        page.goto("/en/programs/wikidata-intro/")  # the first visit tells the server the zone
+        page.goto("/en/programs/wikidata-intro/")
+        assert "Asia/Seoul" in page.locator("#sessions-title + .hint").inner_text()
+    finally:
+        context.close()
+
+
+def test_screen_readers_hear_the_new_result_count(volunteer_in_browser, korean_program):
+    page = volunteer_in_browser("en")
+    page.goto("/en/programs/")
+    check_option(page, "language", "ar")
+    page.wait_for_url("**language=ar**")
+    assert page.locator("#catalog-status").inner_text() == page.locator("#result-count").inner_text()
+    assert page.locator("#catalog-status").inner_text().startswith("1 ")
