@@ -138,6 +138,14 @@ class Program(TimeStampedModel):
         self.search_document = self.build_search_document()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_document"}
+        elif not self._state.adding:
+            # next_session_at follows the sessions (see signals); a program loaded
+            # before a session changed must not write back the old value.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "next_session_at"
+            ]
         super().save(*args, **kwargs)
 
     def build_search_document(self):

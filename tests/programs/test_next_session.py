@@ -57,3 +57,13 @@ def test_the_catalog_moves_on_by_itself_when_no_beat_runs(client):
     response = client.get("/en/programs/")
     assert [p.title_en for p in response.context["page"].object_list] == ["Still running"]
     assert next_session_of(program) == later.starts_at
+
+
+def test_saving_a_program_loaded_earlier_keeps_its_next_session():
+    program = ProgramFactory()
+    stale = Program.objects.get(pk=program.pk)
+    session = SessionFactory(program=program)
+    stale.title_en = "Renamed"
+    stale.save()
+    assert next_session_of(program) == session.starts_at
+    assert Program.objects.get(pk=program.pk).title_en == "Renamed"
