@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.refresh_next_sessions",
         "schedule": 5 * 60,
     },
+    "send-pending-promotion-emails": {
+        "task": "programs.tasks.send_pending_promotion_emails",
+        "schedule": 10 * 60,
+    },
     "refresh-all-next-sessions": {
         "task": "programs.tasks.refresh_next_sessions",
         "schedule": crontab(hour=3, minute=17),

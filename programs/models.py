@@ -305,6 +305,13 @@ class Session(TimeStampedModel):
         if errors:
             raise ValidationError(errors)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        session = super().from_db(db, field_names, values)
+        # Remembered so a move to another program refreshes the old one too (signals).
+        session.loaded_program_id = session.program_id
+        return session
+
     def save(self, *args, **kwargs):
         # seats_taken belongs to programs.services, which change it under a row lock;
         # saving a session loaded earlier (the admin, a script) must not write back a

@@ -62,8 +62,8 @@ def _promote_waiting(session: Session, *, now) -> tuple[Enrollment, ...]:
     Seats free up when someone cancels and when organizers add seats; either way the
     waiting list is served before any newcomer.
     """
-    if session.is_cancelled:
-        return ()
+    if session.is_cancelled or session.starts_at <= now:
+        return ()  # nobody is moved into a session that is off or already under way
     free = session.seats - session.seats_taken
     if free <= 0:
         return ()
@@ -82,7 +82,9 @@ def _promote_waiting(session: Session, *, now) -> tuple[Enrollment, ...]:
         enrollment.promoted_at = now
         enrollment.promotion_notified_at = None
         enrollment.save(update_fields=["status", "waitlisted_at", "promoted_at", "promotion_notified_at", "updated_at"])
-        transaction.on_commit(lambda enrollment_id=enrollment.pk: notify_promoted.delay(enrollment_id))
+        # robust: a failure to queue one email must not undo the request or skip the
+        # others; send_pending_promotion_emails picks up whatever was not sent.
+        transaction.on_commit(lambda enrollment_id=enrollment.pk: notify_promoted.delay(enrollment_id), robust=True)
     Session.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + len(promoted))
     session.seats_taken += len(promoted)
     return tuple(promoted)
@@ -183,7 +185,7 @@ def enrollment_complete(*, enrollment: Enrollment, now=None) -> Certificate:
     now = now or timezone.now()
     with transaction.atomic():
         current = (
-            Enrollment.objects.select_for_update()
+            Enrollment.objects.select_for_update(of=("self",))
             .select_related("user", "session__program__provider")
             .get(pk=enrollment.pk)
         )

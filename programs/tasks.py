@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -70,9 +71,14 @@ def send_session_reminders() -> int:
     for enrollment_id in due.iterator():
         # Claim the reminder before sending: a second run, or a second worker, finds
         # it claimed and skips it, so nobody gets two.
-        claimed = Enrollment.objects.filter(pk=enrollment_id, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=now
-        )
+        # The claim re-checks everything: people cancel while a batch is running.
+        claimed = Enrollment.objects.filter(
+            pk=enrollment_id,
+            reminder_sent_at__isnull=True,
+            status=Enrollment.Status.ENROLLED,
+            session__is_cancelled=False,
+            session__starts_at__gt=now,
+        ).update(reminder_sent_at=now)
         if not claimed:
             continue
         enrollment = Enrollment.objects.select_related("user", "session__program").get(pk=enrollment_id)
@@ -80,6 +86,10 @@ def send_session_reminders() -> int:
             continue
         try:
             _send_to_person(enrollment, "programs/email/reminder.txt", "programs/email/reminder_subject.txt")
+        except SoftTimeLimitExceeded:
+            # Out of time: release this claim and stop; the next run carries on.
+            Enrollment.objects.filter(pk=enrollment_id).update(reminder_sent_at=None)
+            raise
         except Exception:
             # Release the claim so the next run retries this person, and go on with
             # everyone else: one bad address must not hold back the others.
@@ -99,3 +109,23 @@ def refresh_next_sessions(full: bool = False) -> int:
     """
     programs = Program.objects.all() if full else Program.objects.filter(next_session_at__lt=timezone.now())
     return programs.refresh_next_session()
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def send_pending_promotion_emails() -> int:
+    """Send seat-opened emails that failed or were never queued; each still goes out once."""
+    pending = Enrollment.objects.filter(
+        status=Enrollment.Status.ENROLLED,
+        promoted_at__isnull=False,
+        promotion_notified_at__isnull=True,
+        session__starts_at__gt=timezone.now(),
+    ).order_by("pk")
+    sent = 0
+    for enrollment_id in pending.values_list("pk", flat=True).iterator():
+        try:
+            sent += notify_promoted(enrollment_id)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            logger.exception("Seat-opened email for enrollment %s could not be sent", enrollment_id)
+    return sent

@@ -67,3 +67,13 @@ def test_saving_a_program_loaded_earlier_keeps_its_next_session():
     stale.save()
     assert next_session_of(program) == session.starts_at
     assert Program.objects.get(pk=program.pk).title_en == "Renamed"
+
+
+def test_moving_a_session_to_another_program_refreshes_both():
+    first, second = ProgramFactory(), ProgramFactory()
+    created = SessionFactory(program=first)
+    session = type(created).objects.get(pk=created.pk)  # as the admin loads it
+    session.program = second
+    session.save()
+    assert next_session_of(first) is None
+    assert next_session_of(second) == session.starts_at

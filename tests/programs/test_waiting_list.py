@@ -148,3 +148,48 @@ def test_the_admin_refuses_fewer_seats_than_people_enrolled(client, steward, ful
     assert "seats cannot be fewer" in response.content.decode()
     full_session.refresh_from_db()
     assert full_session.seats == 1
+
+
+def test_nobody_is_moved_into_a_session_already_under_way(full_session):
+    waiting = services.enrollment_create(user=UserFactory(), session=full_session).enrollment
+    type(full_session).objects.filter(pk=full_session.pk).update(seats=3)
+    later = full_session.starts_at + timedelta(minutes=30)
+    assert services.session_fill_from_waitlist(session_id=full_session.pk, now=later) == ()
+    waiting.refresh_from_db()
+    assert waiting.status == "waitlisted"
+
+
+def test_a_seat_opened_email_that_failed_is_sent_by_the_sweep(
+    full_session, monkeypatch, django_capture_on_commit_callbacks
+):
+    holder = Enrollment.objects.get(session=full_session)
+    waiting = services.enrollment_create(user=UserFactory(), session=full_session).enrollment
+
+    def refuse(*args, **kwargs):
+        raise OSError("SMTP server unavailable")
+
+    monkeypatch.setattr(tasks, "send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.enrollment_cancel(enrollment=holder)  # the request still succeeds
+    assert [e.pk for e in result.promoted] == [waiting.pk]
+    monkeypatch.undo()
+    assert tasks.send_pending_promotion_emails() == 1
+    assert tasks.send_pending_promotion_emails() == 0
+    assert [message.to for message in mail.outbox] == [[waiting.user.email]]
+
+
+def test_someone_who_cancels_during_the_reminder_run_gets_no_reminder(program, monkeypatch):
+    session = SessionFactory(program=program, starts_at=timezone.now() + timedelta(hours=3))
+    first, second = UserFactory(), UserFactory()
+    services.enrollment_create(user=first, session=session)
+    second_place = services.enrollment_create(user=second, session=session).enrollment
+    real_send = tasks.send_mail
+
+    def send_mail_while_the_second_person_cancels(subject, body, sender, recipients, **kwargs):
+        if recipients == [first.email]:
+            services.enrollment_cancel(enrollment=second_place)
+        return real_send(subject, body, sender, recipients, **kwargs)
+
+    monkeypatch.setattr(tasks, "send_mail", send_mail_while_the_second_person_cancels)
+    assert tasks.send_session_reminders() == 1
+    assert [message.to for message in mail.outbox] == [[first.email]]
