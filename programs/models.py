@@ -20,6 +20,13 @@ def ui_language_field(language_code: str) -> str:
     return language_code.replace("-", "_")
 
 
+def fields_except(instance, *excluded):
+    """Every column a save() may write, less those another process keeps current."""
+    return [
+        field.name for field in instance._meta.concrete_fields if not field.primary_key and field.name not in excluded
+    ]
+
+
 class ProgramQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -141,11 +148,7 @@ class Program(TimeStampedModel):
         elif not self._state.adding:
             # next_session_at follows the sessions (see signals); a program loaded
             # before a session changed must not write back the old value.
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "next_session_at"
-            ]
+            kwargs["update_fields"] = fields_except(self, "next_session_at")
         super().save(*args, **kwargs)
 
     def build_search_document(self):
@@ -317,11 +320,7 @@ class Session(TimeStampedModel):
         # saving a session loaded earlier (the admin, a script) must not write back a
         # stale count.
         if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "seats_taken"
-            ]
+            kwargs["update_fields"] = fields_except(self, "seats_taken")
         super().save(*args, **kwargs)
 
     def seats_left(self):
