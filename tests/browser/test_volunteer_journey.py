@@ -125,3 +125,14 @@ def test_screen_readers_hear_the_new_result_count(volunteer_in_browser, korean_p
     page.wait_for_url("**language=ar**")
     assert page.locator("#catalog-status").inner_text() == page.locator("#result-count").inner_text()
     assert page.locator("#catalog-status").inner_text().startswith("1 ")
+
+
+def test_the_back_button_undoes_a_filter(open_page, korean_program):
+    page = open_page("/en/programs/")
+    check_option(page, "language", "ar")
+    page.wait_for_url("**language=ar**")
+    assert page.locator("input[name=language][value=ar]").is_checked()
+    page.go_back()
+    page.wait_for_function("!location.search.includes('language=ar')")
+    page.wait_for_function("!document.querySelector('input[name=language][value=ar]').checked")
+    assert page.locator("#result-count").is_visible()
