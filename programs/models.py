@@ -31,9 +31,6 @@ class ProgramQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def in_language(self, code):
-        return self.filter(languages__code=code)
-
     def upcoming(self, *, now=None):
         """Programs with a session still to come, read from the indexed next_session_at."""
         return self.filter(next_session_at__gte=now or timezone.now())
@@ -230,11 +227,6 @@ class Program(TimeStampedModel):
         return self.content_language != (get_language() or settings.LANGUAGE_CODE)
 
 
-class SessionQuerySet(models.QuerySet):
-    def upcoming(self, *, after=None):
-        return self.filter(starts_at__gte=after or timezone.now(), is_cancelled=False)
-
-
 class Session(TimeStampedModel):
     """One run of a program, with dates, a place and a fixed number of seats."""
 
@@ -259,8 +251,6 @@ class Session(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("facilitators"), blank=True, related_name="facilitated_sessions"
     )
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
-
-    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -347,9 +337,6 @@ class Session(TimeStampedModel):
 
 
 class EnrollmentQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED])
-
     def holding_seat(self):
         return self.filter(status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED])
 

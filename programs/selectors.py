@@ -239,7 +239,7 @@ def catalog(*, data, page_number):
     return Catalog(filterset=filterset, page=page, facets=facets, sort=sort, is_filtered=is_filtered)
 
 
-def program_for_page(*, slug, user):
+def program_for_page(*, slug):
     """A published program with its upcoming sessions and the viewer's enrollments."""
     sessions = Session.objects.filter(is_cancelled=False).order_by("starts_at").prefetch_related("facilitators")
     program = (

@@ -51,14 +51,6 @@ class User(AbstractUser):
         return self.display_name or self.username
 
 
-class OrganizationQuerySet(models.QuerySet):
-    def funders(self):
-        return self.filter(kind=Organization.Kind.FUNDER)
-
-    def in_region(self, region):
-        return self.filter(region=region)
-
-
 class Organization(TimeStampedModel):
     """An affiliate, hub or funder; each manages its own programs."""
 
@@ -77,8 +69,6 @@ class Organization(TimeStampedModel):
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations")
     languages = models.ManyToManyField(Language, verbose_name=_("working languages"), blank=True, related_name="+")
     website = models.URLField(_("website"), blank=True)
-
-    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
