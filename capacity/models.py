@@ -5,6 +5,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def ui_language_field(language_code: str) -> str:
+    """The suffix modeltranslation gives a language's column: pt-br → pt_br."""
+    return language_code.replace("-", "_")
+
+
+def translated_columns(field: str, values: dict) -> dict:
+    """{"en": "Hi", "pt-br": "Oi"} → {"field_en": "Hi", "field_pt_br": "Oi"}, for create/update."""
+    return {f"{field}_{ui_language_field(code)}": text for code, text in values.items()}
+
+
 class TimeStampedModel(models.Model):
     """Abstract base: when a row was made and last changed."""
 

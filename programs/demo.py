@@ -4,15 +4,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from capacity.models import CapacityCategory, Language
+from capacity.models import CapacityCategory, Language, translated_columns
 from stakeholders.models import Organization, User
 
 from . import services
 from .models import Enrollment, Program, Session
-
-
-def _translated(prefix, values):
-    return {f"{prefix}_{code.replace('-', '_')}": text for code, text in values.items()}
 
 
 def _learners():
@@ -65,9 +61,9 @@ def load(data, *, password):
                 "level": item["level"],
                 "original_language": item["original_language"],
                 "is_published": True,
-                **_translated("title", item["title"]),
-                **_translated("summary", item["summary"]),
-                **_translated("description", item.get("description", {})),
+                **translated_columns("title", item["title"]),
+                **translated_columns("summary", item["summary"]),
+                **translated_columns("description", item.get("description", {})),
             },
         )
         program.categories.set([categories[slug] for slug in item["categories"]])

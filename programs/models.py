@@ -11,13 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from capacity.models import CapacityCategory, Language, Region, TimeStampedModel
+from capacity.models import CapacityCategory, Language, Region, TimeStampedModel, ui_language_field
 from stakeholders.models import Organization
-
-
-def ui_language_field(language_code: str) -> str:
-    """The suffix modeltranslation gives a language's column: pt-br → pt_br."""
-    return language_code.replace("-", "_")
 
 
 def fields_except(instance, *excluded):

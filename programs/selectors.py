@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -100,8 +101,6 @@ def _normalized_params(filterset):
 def _facet_counts(base, data, facet):
     """Programs per option of one facet, with every other filter applied."""
     others = {key: value for key, value in data.lists() if key != facet and key not in ("page", "sort")}
-    from django.http import QueryDict
-
     query = QueryDict(mutable=True)
     for key, values in others.items():
         query.setlist(key, values)

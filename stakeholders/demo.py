@@ -2,13 +2,9 @@
 
 from allauth.account.models import EmailAddress
 
-from capacity.models import Language, Region
+from capacity.models import Language, Region, translated_columns
 
 from .models import Membership, Organization, User
-
-
-def _translated(prefix, values):
-    return {f"{prefix}_{code.replace('-', '_')}": text for code, text in values.items()}
 
 
 def _person(username, *, password, defaults, is_staff=False):
@@ -34,8 +30,8 @@ def load(data, *, password):
                 "kind": item["kind"],
                 "region": regions[item["region"]],
                 "website": item.get("website", ""),
-                **_translated("name", item["name"]),
-                **_translated("description", item.get("description", {})),
+                **translated_columns("name", item["name"]),
+                **translated_columns("description", item.get("description", {})),
             },
         )
         org.languages.set([languages[code] for code in item["languages"]])
