@@ -1,0 +1,346 @@
+"""Benchmark: the catalog and a program page next to a bare Django view, under load.
+
+Usage: .venv/bin/python bench/run.py [--programs 20000] [--duration 10s] [--json PATH]
+
+Fills a PostgreSQL database with generated programs (bench/fill.py), starts gunicorn
+with production settings plus a bare view (bench/settings.py), runs wrk against each
+URL and prints requests/s, p50, p99 and the ratio to the bare view. The machine is
+shared and noisy, so the bare view runs first and last in the same run and ratios are
+to the mean of the two; the gap between them shows how much the machine drifted.
+Prints figures and asserts nothing about speed; a page that does not answer 200 stops
+the run.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
+# wrk talks plain HTTP; production sits behind a TLS proxy that sets this header, so
+# SECURE_SSL_REDIRECT stays on as in production and nothing is redirected.
+PROXY_HEADER = ("X-Forwarded-Proto", "https")
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str  # "{n}" becomes a number unique to each request (bench/wrk.lua)
+    about: str
+
+
+def scenarios(program_slug):
+    return {
+        "bare": Scenario("bare", "/bench/bare", "a bare Django view running SELECT 1"),
+        "catalog": Scenario("catalog", "/en/programs/", "the catalog, the same URL every time"),
+        "filtered": Scenario(
+            "filtered", "/en/programs/?category=technology&format=online", "the catalog with a category and a format"
+        ),
+        "program": Scenario("program", f"/en/programs/{program_slug}/", "a program page"),
+        # A word with a counter appended: every request is a new URL, so nothing comes
+        # from the cache, as when a client floods the catalog with distinct searches.
+        "search": Scenario("search", "/en/programs/?q=wikidata{n}", "a distinct search per request"),
+    }
+
+
+OPTIONAL = ["catalog", "filtered", "program", "search", "flood"]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--programs", type=int, default=20000, help="programs in the catalog (default 20000)")
+    parser.add_argument("--duration", default="10s", help="wrk run per URL, e.g. 10s or 1m (default 10s)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--only", action="append", choices=OPTIONAL, help="run only this scenario, and the bare view (repeatable)"
+    )
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/capacity_bench")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14", help="flushed at the start of a run")
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
+    args = parser.parse_args()
+    if not re.fullmatch(r"[1-9][0-9]*[smh]?", args.duration):
+        parser.error(f"--duration must look like 10s or 2m, got {args.duration!r}")
+    if args.connections < args.threads:
+        parser.error("--connections must be at least --threads (each wrk thread needs a connection)")
+    if not args.database_url.startswith("postgres://"):
+        parser.error("--database-url must be a postgres:// URL: the bench measures PostgreSQL")
+    return args
+
+
+def use_production_settings(args):
+    """Environment for this process and gunicorn: the settings a deployment would use."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": args.database_url,
+            "REDIS_URL": args.redis_url,
+        }
+    )
+
+
+def prepare_database(database_url, *, fresh):
+    import psycopg2
+    from psycopg2 import sql
+
+    server_url, name = database_url.rsplit("/", 1)
+    server = psycopg2.connect(f"{server_url}/postgres")
+    server.autocommit = True
+    with server.cursor() as cursor:
+        if fresh:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    server.close()
+
+
+def prepare_site(programs):
+    """Migrate, collect static files and fill the catalog; return how many programs it holds."""
+    import django
+    from django.core.management import call_command
+    from django.db import connections
+
+    django.setup()
+    from bench.fill import fill_catalog
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    total = fill_catalog(programs)
+    connections.close_all()
+    return total
+
+
+def flush_cache(redis_url):
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(port, path):
+    """Status and body of one request, without following redirects."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers=dict([PROXY_HEADER]))
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@contextmanager
+def gunicorn(*, workers, log):
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "capacity.wsgi", "--chdir", str(ROOT)]
+    command += ["--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+    with open(log, "w") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                sys.exit(f"gunicorn exited with {server.returncode}:\n{Path(log).read_text()}")
+            try:
+                get(port, "/bench/bare")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    sys.exit(f"gunicorn did not answer within 60 s:\n{Path(log).read_text()}")
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def check_answers_200(port, scenario, log):
+    """Stop the run loudly unless the page answers 200; also warms caches and templates."""
+    path = scenario.path.replace("{n}", "check")
+    status, body = get(port, path)
+    if status != 200:
+        sys.exit(
+            f"{scenario.name}: GET {path} answered {status}, not 200; nothing was timed.\n"
+            f"{body[:2000].decode(errors='replace')}\n--- gunicorn log ---\n{Path(log).read_text()[-4000:]}"
+        )
+
+
+def wrk_command(port, scenario, args, run_id):
+    command = [shutil.which("wrk"), "--timeout", "30s"]
+    command += ["-t", str(args.threads), "-c", str(args.connections), "-d", args.duration]
+    command += ["-H", f"{PROXY_HEADER[0]}: {PROXY_HEADER[1]}", "-s", str(WRK_SCRIPT)]
+    return [*command, f"http://127.0.0.1:{port}/", "--", scenario.path, run_id]
+
+
+def figures(scenario, wrk_output, row_name=None):
+    """The numbers of one wrk run, read from the JSON line bench/wrk.lua prints."""
+    line = next((line for line in wrk_output.splitlines() if line.startswith("BENCH-JSON ")), None)
+    if line is None:
+        sys.exit(f"{scenario.name}: wrk printed no figures:\n{wrk_output}")
+    raw = json.loads(line.removeprefix("BENCH-JSON "))
+    if raw["errors"]["status"]:
+        sys.exit(f"{scenario.name}: {raw['errors']['status']} responses were 4xx or 5xx:\n{wrk_output}")
+    return {
+        "scenario": row_name or scenario.name,
+        "url": scenario.path,
+        "about": scenario.about,
+        "requests_per_second": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+        # No request finished in a short run against a slow page: no latency to show.
+        "p50_ms": round(raw["p50_us"] / 1000, 1) if raw["requests"] else None,
+        "p99_ms": round(raw["p99_us"] / 1000, 1) if raw["requests"] else None,
+        "mean_ms": round(raw["mean_us"] / 1000, 1) if raw["requests"] else None,
+        "requests": raw["requests"],
+        # Timeouts and broken connections are counted, not fatal: under a flood they
+        # are part of the result.
+        "socket_errors": sum(count for kind, count in raw["errors"].items() if kind != "status"),
+    }
+
+
+def run_wrk(port, scenario, args, row_name=None):
+    run_id = secrets.token_hex(3)
+    command = wrk_command(port, scenario, args, run_id)
+    result = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    return figures(scenario, result.stdout, row_name)
+
+
+def run_flood(port, program, search, args):
+    """The program page timed while a distinct-search flood runs against the same server."""
+    run_id = secrets.token_hex(3)
+    command = wrk_command(port, search, args, run_id)
+    flood = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    page = run_wrk(port, program, args, row_name="program, flooded")
+    flood_output, _ = flood.communicate()
+    if flood.returncode:
+        sys.exit(f"the search flood's wrk failed with {flood.returncode}:\n{flood_output}")
+    return page, figures(search, flood_output, row_name="search flood")
+
+
+def print_table(rows, bare):
+    print()
+    print(f"{'scenario':18} {'URL':52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7}  errors")
+    for row in rows:
+        p50, p99 = (f"{row[key]:8.1f}" if row[key] is not None else f"{'–':>8}" for key in ("p50_ms", "p99_ms"))
+        print(
+            f"{row['scenario']:18} {row['url']:52} {row['requests_per_second']:8.1f} {p50} {p99} "
+            f"{row['ratio_to_bare']:7.2f}  {row['socket_errors'] or ''}"
+        )
+    print(f"\nRatios are to the bare view's mean of {bare:.1f} req/s over its runs.")
+
+
+def git_state():
+    """Which code was measured: the commit, and whether tracked files differed from it."""
+
+    def git(*arguments):
+        command = ["git", *arguments]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()  # noqa: S603
+
+    try:
+        return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain", "-uno"))}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "uncommitted_changes": None}
+
+
+def main():
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: run scripts/install-system-packages (Debian package wrk).")
+    use_production_settings(args)
+    prepare_database(args.database_url, fresh=args.fresh)
+    total = prepare_site(args.programs)
+    flush_cache(args.redis_url)
+    from bench.fill import program_slug
+
+    chosen = scenarios(program_slug(args.programs // 2))
+    wanted = set(args.only or OPTIONAL)
+    if "flood" in wanted:
+        wanted |= {"program"}  # the flood figures sit next to the program page alone
+    print(
+        f"{total} programs; gunicorn with {args.workers} workers; wrk -t{args.threads} -c{args.connections} -d{args.duration}"
+    )
+
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        log = f"{scratch}/gunicorn.log"
+        with gunicorn(workers=args.workers, log=log) as port:
+            for scenario in chosen.values():
+                check_answers_200(port, scenario, log)
+            for name in ["bare", *[name for name in OPTIONAL if name in wanted]]:
+                print(f"  {name} …", flush=True)
+                if name == "flood":
+                    rows += run_flood(port, chosen["program"], chosen["search"], args)
+                else:
+                    rows.append(run_wrk(port, chosen[name], args))
+            print("  bare, again …", flush=True)
+            rows.append(run_wrk(port, chosen["bare"], args, row_name="bare, again"))
+
+    bare_runs = [row["requests_per_second"] for row in rows if row["url"] == chosen["bare"].path]
+    bare = sum(bare_runs) / len(bare_runs)
+    for row in rows:
+        row["ratio_to_bare"] = round(row["requests_per_second"] / bare, 3)
+    print_table(rows, bare)
+
+    by_name = {row["scenario"]: row for row in rows}
+    flood = None
+    if "program, flooded" in by_name:
+        alone, flooded, searches = by_name["program"], by_name["program, flooded"], by_name["search flood"]
+        flood = {
+            "program_alone": {key: alone[key] for key in ("requests_per_second", "p50_ms", "p99_ms")},
+            "program_during_flood": {key: flooded[key] for key in ("requests_per_second", "p50_ms", "p99_ms")},
+            "flood_requests_per_second": searches["requests_per_second"],
+        }
+        print(
+            f"Flood: the program page's p50 is {alone['p50_ms']} ms alone and {flooded['p50_ms']} ms while "
+            f"a distinct-search flood runs ({searches['requests_per_second']} searches/s served); "
+            f"p99 {alone['p99_ms']} → {flooded['p99_ms']} ms."
+        )
+
+    if args.json:
+        report = {
+            "command": " ".join(["bench/run.py", *sys.argv[1:]]),
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **git_state(),
+            "programs": total,
+            "gunicorn_workers": args.workers,
+            "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "bare_requests_per_second": round(bare, 1),
+            "results": rows,
+            "flood": flood,
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        print(f"Figures written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
