@@ -24,10 +24,12 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(STAMP_RUN)
 
+# DEBUG=true: the one place that asks for it (a server started without it refuses
+# to run with no SECRET_KEY, and never shows a debug page).
 demo: $(STAMP_RUN)
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --no-input
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py demo
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(BIN)/python manage.py migrate --no-input
+	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(BIN)/python manage.py demo
+	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP_DEV)
 	bash scripts/install-system-packages
@@ -47,8 +49,8 @@ format: $(STAMP_DEV)
 
 # Extract UI strings into locale/*/LC_MESSAGES/django.po and compile them.
 messages: $(STAMP_DEV)
-	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	DEBUG=true $(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 screenshots: $(STAMP_DEV)
 	bash scripts/install-system-packages

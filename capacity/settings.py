@@ -52,12 +52,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a debug page shows settings, service URLs with their
+# passwords included, to anyone who makes the server fail. `make demo` asks for it.
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY (50+ random characters) to serve the portal, "
+            "or DEBUG=true for a local copy on this machine."
+        )
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
 elif not DEBUG and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long in production.")
@@ -155,9 +160,19 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis with IGNORE_EXCEPTIONS: with Redis down every page still
+            # answers, computing what it would have read (a miss), and login works
+            # (allauth keeps its rate-limit counters in the cache; see capacity.cache).
+            # The short timeouts keep a Redis that hangs from holding each request for
+            # long. /healthz reports the cache as down; errors are not logged per call.
+            "BACKEND": "capacity.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "capacity"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+            },
         }
     }
 else:

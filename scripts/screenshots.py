@@ -35,6 +35,7 @@ def main():
     folder = tempfile.mkdtemp()
     env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL"}}
     env["DATABASE_URL"] = f"sqlite:///{folder}/db.sqlite3"
+    env["DEBUG"] = "true"  # the embedded default, as `make demo` runs it
     python = sys.executable
     subprocess.run(
         [python, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL

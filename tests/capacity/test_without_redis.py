@@ -1,0 +1,102 @@
+"""With Redis unreachable the portal is slower, not broken, and /healthz says so at once."""
+
+import socket
+import time
+
+import pytest
+from django.core.cache import cache
+
+from capacity.celery import app
+from tests.factories import ProgramFactory
+
+# Nothing listens here: every connection is refused, as when Redis is down.
+CLOSED_PORT_URL = "redis://127.0.0.1:6390/0"
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    """The production cache configuration, pointed at a Redis that is not there."""
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", 6390)) != 0, "something listens on port 6390"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": CLOSED_PORT_URL}}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app.conf, "broker_url", CLOSED_PORT_URL)
+
+
+@pytest.fixture
+def redis_hanging(settings, monkeypatch):
+    """A Redis that accepts connections and never answers: the slow way to be down."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)
+        url = f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        monkeypatch.setattr(app.conf, "broker_url", url)
+        yield
+
+
+def test_the_cache_gives_up_quickly_and_never_raises(settings):
+    options = settings.CACHES["default"]["OPTIONS"]
+    assert options["IGNORE_EXCEPTIONS"] is True
+    assert options["SOCKET_CONNECT_TIMEOUT"] <= 0.5
+    assert options["SOCKET_TIMEOUT"] <= 0.5
+
+
+def test_with_redis_up_add_still_refuses_a_key_that_exists():
+    # The fail-open add() only answers True when Redis cannot be reached.
+    assert cache.add("held", "first") is True
+    assert cache.add("held", "second") is False
+    assert cache.get("held") == "first"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/en/", "/en/programs/", "/en/programs/?q=wiki", "/ko/glossary/"])
+def test_public_pages_answer_without_the_cache(client, redis_down, path):
+    ProgramFactory(original_title="Wiki editing basics")
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_program_page_answers_without_the_cache(client, redis_down):
+    program = ProgramFactory()
+    assert client.get(f"/en/programs/{program.slug}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_person_logs_in_without_the_cache(client, volunteer, redis_down):
+    # allauth's login rate limit keeps its counters in the cache.
+    response = client.post("/accounts/login/", {"login": volunteer.email, "password": "correct horse battery"})
+    assert response.status_code == 302
+    assert client.get("/en/me/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_is_still_refused_without_the_cache(client, volunteer, redis_down):
+    response = client.post("/accounts/login/", {"login": volunteer.email, "password": "wrong"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_healthz_names_cache_and_broker_when_redis_is_down(client, redis_down):
+    started = time.perf_counter()
+    response = client.get("/healthz")
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 503
+    body = response.json()
+    assert body["down"] == ["broker", "cache"]
+    assert body["services"]["database"] == {"status": "up"}
+    # A refused connection fails at once: before the fix a broker retry slept 2 s.
+    assert elapsed < 1.0, f"/healthz took {elapsed:.2f} s"
+
+
+@pytest.mark.django_db
+def test_healthz_answers_within_a_second_when_redis_hangs(client, redis_hanging):
+    started = time.perf_counter()
+    response = client.get("/healthz")
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 503
+    assert response.json()["down"] == ["broker", "cache"]
+    # Each check's socket timeouts bound it; without them this request never returned.
+    assert elapsed < 2.0, f"/healthz took {elapsed:.2f} s"
