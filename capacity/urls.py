@@ -6,7 +6,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import set_language
 
 from capacity import views as capacity_views
 from programs import views as program_views
@@ -23,7 +22,7 @@ glossary_patterns = (
 
 urlpatterns = [
     path("healthz", capacity_views.healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", capacity_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("calendar/", include("programs.feed_urls")),
