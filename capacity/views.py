@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .health import service_report
+from .languages import path_in_language, set_language_cookie
 from .models import GlossaryTerm
 
 
@@ -27,14 +28,6 @@ def healthz(request):
     if not ok:
         body["down"] = sorted(name for name, entry in services.items() if entry["status"] == "down")
     return JsonResponse(body, status=200 if ok else 503)
-
-
-def path_in_language(path, language):
-    """The same path under `language`'s prefix; a path without a language prefix as it is."""
-    first, _slash, rest = path.removeprefix("/").partition("/")
-    if first in dict(settings.LANGUAGES):
-        return f"/{language}/{rest}"
-    return path
 
 
 def url_in_language(url, language):
@@ -76,14 +69,5 @@ def set_language(request):
         with translation.override(language):
             target = reverse("home")
     response = HttpResponseRedirect(target)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    set_language_cookie(response, language)
     return response

@@ -2,9 +2,14 @@ import zoneinfo
 from functools import cache
 from urllib.parse import unquote
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+
+from capacity.languages import language_of_path, set_language_cookie
 
 TIME_ZONE_COOKIE = "tz"
+# Where allauth's pages live (capacity/urls.py): outside the language prefixes.
+ACCOUNT_PAGES = "/accounts/"
 
 
 @cache
@@ -39,3 +44,30 @@ class TimeZoneMiddleware:
         else:
             timezone.activate(zone)
         return self.get_response(request)
+
+
+class AccountLanguageMiddleware:
+    """Account pages speak the language of the page the person came from.
+
+    Login, signup and the other account pages live outside the language prefixes, so
+    LocaleMiddleware gives them the browser's language; but a person who followed
+    "Log in" on /ko/… reads Korean. Their `next` names that page: its language is
+    used, and remembered in the language cookie for the pages that follow without a
+    `next` (confirm your email, two-factor setup). Goes after LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = None
+        if request.path_info.startswith(ACCOUNT_PAGES):
+            next_url = request.POST.get("next") if request.method == "POST" else None
+            language = language_of_path(next_url or request.GET.get("next", ""))
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            set_language_cookie(response, language)
+        return response
