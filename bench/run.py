@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -146,7 +147,7 @@ def free_port():
 
 def get(port, path):
     """Status and body of one request, without following redirects."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     try:
         connection.request("GET", path, headers=dict([PROXY_HEADER]))
         response = connection.getresponse()
@@ -182,6 +183,17 @@ def gunicorn(*, workers, log):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def wait_until_idle(port, workers):
+    """Return once gunicorn has served every request the last wrk run left queued.
+
+    wrk stops with a request in flight on each connection, and the workers still serve
+    them; under a flood that is seconds of work, which would be charged to the next
+    scenario. One request per worker, sent together, queues behind all of them.
+    """
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda _: get(port, "/bench/bare"), range(workers)))
 
 
 def check_answers_200(port, scenario, log):
@@ -296,11 +308,13 @@ def main():
                 check_answers_200(port, scenario, log)
             for name in ["bare", *[name for name in OPTIONAL if name in wanted]]:
                 print(f"  {name} …", flush=True)
+                wait_until_idle(port, args.workers)
                 if name == "flood":
                     rows += run_flood(port, chosen["program"], chosen["search"], args)
                 else:
                     rows.append(run_wrk(port, chosen[name], args))
             print("  bare, again …", flush=True)
+            wait_until_idle(port, args.workers)
             rows.append(run_wrk(port, chosen["bare"], args, row_name="bare, again"))
 
     bare_runs = [row["requests_per_second"] for row in rows if row["url"] == chosen["bare"].path]
