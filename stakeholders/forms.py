@@ -16,10 +16,15 @@ class ProfileForm(forms.ModelForm):
         help_text=_("Session dates are shown in this time zone."),
     )
     preferred_language = forms.ChoiceField(label=_("Language for emails"), choices=settings.LANGUAGES)
-    home_region = forms.ModelChoiceField(label=_("Home region"), queryset=Region.objects.all(), required=False)
+    # Chosen by slug and code, not id: a number too large for the database made
+    # SQLite raise OverflowError (a 500) instead of "not one of the choices".
+    home_region = forms.ModelChoiceField(
+        label=_("Home region"), queryset=Region.objects.all(), to_field_name="slug", required=False
+    )
     languages = forms.ModelMultipleChoiceField(
         label=_("Languages you speak"),
         queryset=Language.objects.all(),
+        to_field_name="code",
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Hold Ctrl (or Cmd) to pick more than one."),

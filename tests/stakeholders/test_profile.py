@@ -19,8 +19,8 @@ def test_a_person_edits_their_own_profile(client, volunteer):
         "/en/me/profile/",
         {
             "display_name": "Ji-woo",
-            "home_region": region.pk,
-            "languages": [korean.pk],
+            "home_region": region.slug,
+            "languages": [korean.code],
             "time_zone": "Asia/Seoul",
             "preferred_language": "ko",
         },
