@@ -282,24 +282,8 @@ def git_state():
         return {"commit": None, "uncommitted_changes": None}
 
 
-def main():
-    args = parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: run scripts/install-system-packages (Debian package wrk).")
-    use_production_settings(args)
-    prepare_database(args.database_url, fresh=args.fresh)
-    total = prepare_site(args.programs)
-    flush_cache(args.redis_url)
-    from bench.fill import program_slug
-
-    chosen = scenarios(program_slug(args.programs // 2))
-    wanted = set(args.only or OPTIONAL)
-    if "flood" in wanted:
-        wanted |= {"program"}  # the flood figures sit next to the program page alone
-    print(
-        f"{total} programs; gunicorn with {args.workers} workers; wrk -t{args.threads} -c{args.connections} -d{args.duration}"
-    )
-
+def run_scenarios(chosen, wanted, args):
+    """Every wanted scenario against one gunicorn, between two runs of the bare view."""
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         log = f"{scratch}/gunicorn.log"
@@ -316,27 +300,57 @@ def main():
             print("  bare, again …", flush=True)
             wait_until_idle(port, args.workers)
             rows.append(run_wrk(port, chosen["bare"], args, row_name="bare, again"))
+    return rows
+
+
+def flood_summary(rows):
+    """The program page alone and during the flood, side by side; None if the flood did not run."""
+    by_name = {row["scenario"]: row for row in rows}
+    if "program, flooded" not in by_name:
+        return None
+    alone, flooded, searches = by_name["program"], by_name["program, flooded"], by_name["search flood"]
+    print(
+        f"Flood: the program page's p50 is {alone['p50_ms']} ms alone and {flooded['p50_ms']} ms while "
+        f"a distinct-search flood runs ({searches['requests_per_second']} searches/s served); "
+        f"p99 {alone['p99_ms']} → {flooded['p99_ms']} ms."
+    )
+    keys = ("requests_per_second", "p50_ms", "p99_ms")
+    return {
+        "program_alone": {key: alone[key] for key in keys},
+        "program_during_flood": {key: flooded[key] for key in keys},
+        "flood_requests_per_second": searches["requests_per_second"],
+    }
+
+
+def main():
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: run scripts/install-system-packages (Debian package wrk).")
+    use_production_settings(args)
+    prepare_database(args.database_url, fresh=args.fresh)
+    total = prepare_site(args.programs)
+    flush_cache(args.redis_url)
+    from bench.fill import program_slug
+
+    chosen = scenarios(program_slug(args.programs // 2))
+    wanted = set(args.only or OPTIONAL)
+    if "flood" in wanted:
+        wanted |= {"program"}  # the flood figures sit next to the program page alone
+    print(f"{total} programs; gunicorn with {args.workers} workers; ", end="")
+    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}")
+
+    # Other work on the machine slows every scenario; the load shows how much there was.
+    load = {"start": round(os.getloadavg()[0], 2)}
+    rows = run_scenarios(chosen, wanted, args)
+    load["end"] = round(os.getloadavg()[0], 2)
 
     bare_runs = [row["requests_per_second"] for row in rows if row["url"] == chosen["bare"].path]
     bare = sum(bare_runs) / len(bare_runs)
     for row in rows:
         row["ratio_to_bare"] = round(row["requests_per_second"] / bare, 3)
     print_table(rows, bare)
-
-    by_name = {row["scenario"]: row for row in rows}
-    flood = None
-    if "program, flooded" in by_name:
-        alone, flooded, searches = by_name["program"], by_name["program, flooded"], by_name["search flood"]
-        flood = {
-            "program_alone": {key: alone[key] for key in ("requests_per_second", "p50_ms", "p99_ms")},
-            "program_during_flood": {key: flooded[key] for key in ("requests_per_second", "p50_ms", "p99_ms")},
-            "flood_requests_per_second": searches["requests_per_second"],
-        }
-        print(
-            f"Flood: the program page's p50 is {alone['p50_ms']} ms alone and {flooded['p50_ms']} ms while "
-            f"a distinct-search flood runs ({searches['requests_per_second']} searches/s served); "
-            f"p99 {alone['p99_ms']} → {flooded['p99_ms']} ms."
-        )
+    print(f"Load average {load['start']} at the start, {load['end']} at the end, on {os.cpu_count()} CPUs.")
+    flood = flood_summary(rows)
 
     if args.json:
         report = {
@@ -346,7 +360,7 @@ def main():
             "programs": total,
             "gunicorn_workers": args.workers,
             "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": load},
             "bare_requests_per_second": round(bare, 1),
             "results": rows,
             "flood": flood,
