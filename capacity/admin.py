@@ -1,7 +1,23 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from modeltranslation.admin import TranslationAdmin
 
 from .models import CapacityCategory, GlossaryTerm, Language, Region
+
+
+class BoundedDateChangeList(ChangeList):
+    """A change list whose date drill-down answers a huge year like any bad filter.
+
+    Django turns ?starts_at__year=99999999999 into date(…), which raises OverflowError
+    (a 500) rather than the ValueError the admin catches.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
 
 
 @admin.register(CapacityCategory)

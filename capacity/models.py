@@ -1,7 +1,17 @@
-"""The shared vocabulary every app speaks: capacities, regions, languages, glossary."""
+"""The shared vocabulary every app speaks: capacities, regions, languages, glossary.
 
+Also the one way any app shows translated content (`Translated.shown`): the reader's
+language, else the text's original language, else any translation, with the language
+and direction of what is shown.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,9 +20,107 @@ def ui_language_field(language_code: str) -> str:
     return language_code.replace("-", "_")
 
 
+def ui_language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
 def translated_columns(field: str, values: dict) -> dict:
-    """{"en": "Hi", "pt-br": "Oi"} → {"field_en": "Hi", "field_pt_br": "Oi"}, for create/update."""
-    return {f"{field}_{ui_language_field(code)}": text for code, text in values.items()}
+    """{"en": "Hi", "pt-br": "Oi"} → {"field_en": "Hi", "field_pt_br": "Oi"}, for create/update.
+
+    Only UI languages have columns; text in any other language is left out.
+    """
+    codes = set(ui_language_codes())
+    return {f"{field}_{ui_language_field(code)}": text for code, text in values.items() if code in codes}
+
+
+def text_direction(language_code: str) -> str:
+    """'rtl' or 'ltr' for a UI language (Django knows them all)."""
+    try:
+        return "rtl" if translation.get_language_info(language_code)["bidi"] else "ltr"
+    except KeyError:
+        return "ltr"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A translated field as one reader sees it, with what the lang and dir attributes need."""
+
+    text: str
+    language: str
+    direction: str
+    language_name: str
+    is_reader_language: bool
+
+    def __str__(self):
+        return self.text
+
+    def __bool__(self):
+        return bool(self.text)
+
+
+class Translated:
+    """Mixin for models with modeltranslation fields: one fallback chain for every page.
+
+    A model whose text was written in a language of its own (a program in Bengali, say)
+    defines `original_language` (a Language) and `original_<field>` columns; its
+    translations into the UI languages live in modeltranslation's `<field>_<code>`
+    columns. Vocabulary models have no original: their chain is the reader's language,
+    then the UI languages in settings order (English first).
+    """
+
+    # Fields written in a language of their own, kept in original_<field> beside an
+    # original_language; vocabulary has none, so its chain starts in the UI languages.
+    original_fields = ()
+
+    def original_text(self, field):
+        """(text, Language) for a field written in its own language, or None."""
+        if field not in self.original_fields:
+            return None
+        return getattr(self, f"original_{field}"), self.original_language
+
+    def shown(self, field) -> Shown:
+        reader = translation.get_language() or settings.LANGUAGE_CODE
+        text = getattr(self, f"{field}_{ui_language_field(reader)}", "") or ""
+        if text:
+            return self._shown_ui(text, reader, reader)
+        original = self.original_text(field)
+        if original and original[0]:
+            text, language = original
+            return Shown(
+                text=text,
+                language=language.code,
+                direction=language.direction,
+                language_name=language.autonym,
+                is_reader_language=language.code == reader,
+            )
+        for code in ui_language_codes():
+            text = getattr(self, f"{field}_{ui_language_field(code)}", "") or ""
+            if text:
+                return self._shown_ui(text, code, reader)
+        return self._shown_ui("", reader, reader)
+
+    @staticmethod
+    def _shown_ui(text, code, reader):
+        return Shown(
+            text=text,
+            language=code,
+            direction=text_direction(code),
+            language_name=translation.get_language_info(code)["name_local"],
+            is_reader_language=code == reader,
+        )
+
+    @classmethod
+    def shown_expression(cls, field):
+        """The same chain as `shown`, as SQL: to sort by what readers see."""
+        reader = translation.get_language() or settings.LANGUAGE_CODE
+        columns = [f"{field}_{ui_language_field(reader)}"]
+        if field in cls.original_fields:
+            columns.append(f"original_{field}")
+        columns += [f"{field}_{ui_language_field(code)}" for code in ui_language_codes()]
+        ordered = list(dict.fromkeys(columns))
+        return Coalesce(
+            *[NullIf(column, models.Value("")) for column in ordered], models.Value(""), output_field=models.TextField()
+        )
 
 
 class TimeStampedModel(models.Model):
@@ -24,6 +132,10 @@ class TimeStampedModel(models.Model):
     class Meta:
         abstract = True
 
+
+# One line of text: a title with a line break would break calendar files and email
+# subjects, and control characters have no place in a name.
+single_line = RegexValidator(r"[\x00-\x1f\x7f]", _("Use a single line without control characters."), inverse_match=True)
 
 wikidata_qid = RegexValidator(r"^Q[1-9][0-9]*$", _("Enter a Wikidata item id such as Q42."))
 
@@ -38,7 +150,7 @@ class CapacityCategoryQuerySet(models.QuerySet):
         return self.filter(models.Q(pk__in=ids) | models.Q(parent_id__in=ids))
 
 
-class CapacityCategory(TimeStampedModel):
+class CapacityCategory(Translated, TimeStampedModel):
     """A capacity in the shared two-level taxonomy (topic 5 of the founding text)."""
 
     parent = models.ForeignKey(
@@ -79,7 +191,7 @@ class CapacityCategory(TimeStampedModel):
         return f"https://www.wikidata.org/wiki/{self.wikidata_qid}" if self.wikidata_qid else ""
 
 
-class Region(TimeStampedModel):
+class Region(Translated, TimeStampedModel):
     """One of the movement's regions; emerging communities are flagged (topic 1)."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -129,7 +241,7 @@ class Language(TimeStampedModel):
         return self.autonym
 
 
-class GlossaryTerm(TimeStampedModel):
+class GlossaryTerm(Translated, TimeStampedModel):
     """A term of the movement's shared language of capacity building."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)

@@ -197,18 +197,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TASK_DEFAULT_QUEUE = "capacity"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "refresh-next-sessions": {
-        "task": "programs.tasks.refresh_next_sessions",
-        "schedule": 5 * 60,
-    },
     "send-pending-promotion-emails": {
         "task": "programs.tasks.send_pending_promotion_emails",
         "schedule": 10 * 60,
     },
-    "refresh-all-next-sessions": {
-        "task": "programs.tasks.refresh_next_sessions",
+    "check-seat-counts": {
+        "task": "programs.tasks.check_seat_counts",
         "schedule": crontab(hour=3, minute=17),
-        "kwargs": {"full": True},
     },
     "send-session-reminders": {
         "task": "programs.tasks.send_session_reminders",

@@ -31,7 +31,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", program_views.home, name="home"),
     path("glossary/", include(glossary_patterns)),
-    path("organizations/", include("stakeholders.urls")),
+    path("organizations/", include("programs.organization_urls")),
     path("programs/", include("programs.urls")),
     path("me/", include("programs.me_urls")),
     path("certificates/", include("programs.certificate_urls")),

@@ -1,6 +1,8 @@
 """One door per kind of object: return it if the person may act on it, else 404/403."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Enrollment, Session
@@ -15,17 +17,46 @@ def can_manage_program(user, program):
     return user.memberships.filter(organization_id=program.provider_id).exists()
 
 
+def get_session_for_enrolling(*, slug, session_id):
+    """A session of a published program, the only kind anyone may enroll in."""
+    return get_object_or_404(
+        Session.objects.select_related("program"), pk=session_id, program__slug=slug, program__is_published=True
+    )
+
+
 def get_session_for_managing(user, *, slug, session_id):
-    session = get_object_or_404(Session.objects.select_related("program__provider"), pk=session_id, program__slug=slug)
+    """A session its organizers may manage; others get 403, or 404 where the program is not public.
+
+    An unpublished program's page is not found, so its participant list must not
+    answer differently and reveal that it exists.
+    """
+    session = get_object_or_404(
+        Session.objects.select_related("program__provider", "program__original_language"),
+        pk=session_id,
+        program__slug=slug,
+    )
     if not can_manage_program(user, session.program):
+        if not session.program.is_published:
+            raise Http404
         raise PermissionDenied
     return session
 
 
-def get_own_enrollment(user, *, enrollment_id):
+def get_own_enrollment(user, *, enrollment_id, cancelled=True):
     """A person reaches only their own enrollments; anyone else's is simply not found."""
-    return get_object_or_404(Enrollment.objects.select_related("session__program"), pk=enrollment_id, user=user)
+    enrollments = Enrollment.objects.select_related(
+        "session__program__provider", "session__program__original_language"
+    ).filter(user=user)
+    if not cancelled:
+        enrollments = enrollments.exclude(status=Enrollment.Status.CANCELLED)
+    return get_object_or_404(enrollments, pk=enrollment_id)
 
 
 def get_enrollment_for_managing(user, *, session, enrollment_id):
+    """An enrollment in a session already opened with get_session_for_managing."""
     return get_object_or_404(Enrollment.objects.select_related("user"), pk=enrollment_id, session=session)
+
+
+def get_calendar_owner(*, token):
+    """The active person whose private calendar feed this token opens."""
+    return get_object_or_404(get_user_model(), calendar_token=token, is_active=True)

@@ -1,12 +1,41 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, ModelForm
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from capacity.admin import BoundedDateChangeList
+from stakeholders.admin import PersonAdmin
+from stakeholders.models import User
+
+from . import services
 from .models import Certificate, Enrollment, Program, Session
+
+
+class SessionForm(ModelForm):
+    """Says before saving what session_save would refuse: fewer seats than people enrolled."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("seats") is not None:
+            problem = services.session_seats_problem(session_id=self.instance.pk, seats=cleaned["seats"])
+            if problem:
+                self.add_error("seats", problem)
+        return cleaned
+
+
+class SessionFormSet(BaseInlineFormSet):
+    def save_new(self, form, commit=True):
+        return services.session_save(session=form.save(commit=False))
+
+    def save_existing(self, form, obj, commit=True):
+        return services.session_save(session=form.save(commit=False))
 
 
 class SessionInline(admin.StackedInline):
     model = Session
+    form = SessionForm
+    formset = SessionFormSet
     extra = 0
     fields = (
         "starts_at",
@@ -23,27 +52,37 @@ class SessionInline(admin.StackedInline):
 
 @admin.register(Program)
 class ProgramAdmin(TranslationAdmin):
-    list_display = ("title_shown", "provider", "method", "format", "region", "is_published")
+    list_display = ("title_shown", "provider", "original_language", "method", "format", "region", "is_published")
     list_filter = ("is_published", "method", "format", "level", "region")
     search_fields = ("slug", "search_document")
-    list_select_related = ("provider", "region")
+    list_select_related = ("provider", "region", "original_language")
     filter_horizontal = ("categories", "languages")
-    autocomplete_fields = ("provider",)
+    autocomplete_fields = ("provider", "original_language")
     inlines = [SessionInline]
 
     @admin.display(description=_("title"))
     def title_shown(self, program):
-        return program.display_title
+        return program.shown("title").text
+
+    def save_model(self, request, obj, form, change):
+        services.program_save(program=obj)
 
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    form = SessionForm
     list_display = ("program", "starts_at", "seats", "seats_taken", "is_cancelled")
     list_filter = ("is_cancelled",)
     list_select_related = ("program",)
     readonly_fields = ("seats_taken",)
     autocomplete_fields = ("program", "facilitators")
     date_hierarchy = "starts_at"
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedDateChangeList
+
+    def save_model(self, request, obj, form, change):
+        services.session_save(session=obj)
 
 
 @admin.register(Enrollment)
@@ -77,3 +116,31 @@ class CertificateAdmin(admin.ModelAdmin):
     list_display = ("holder_name", "program_title", "provider_name", "completed_on", "code")
     search_fields = ("holder_name", "program_title", "code")
     readonly_fields = ("enrollment", "code", "holder_name", "program_title", "provider_name", "completed_on")
+
+
+# People are registered by stakeholders; deleting one here must also hand their seats
+# in sessions to come to the waiting lists, which only programs knows how to do.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonWithEnrollmentsAdmin(PersonAdmin):
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A person's enrollments go with them through person_delete, which hands their
+        # seats on; enrollments cannot be deleted one by one in the admin.
+        perms_needed.discard(Enrollment._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        self._delete(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self._delete(request, list(queryset))
+
+    def _delete(self, request, people):
+        for person in people:
+            try:
+                services.person_delete(user=person)
+            except (services.EnrollmentError, ValidationError) as error:
+                messages.error(request, str(error))

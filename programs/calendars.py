@@ -5,6 +5,16 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 
+def _one_line(text):
+    """Text for a one-line property or parameter: icalendar escapes LF but not a lone CR."""
+    return " ".join(str(text).split())
+
+
+def _lines(text):
+    """Text for a multi-line property, with every kind of line break made a LF icalendar escapes."""
+    return "\n".join(str(text).splitlines())
+
+
 def _calendar():
     calendar = Calendar()
     calendar.add("prodid", "-//Capacity//Wikimedia capacity building//EN")
@@ -21,30 +31,30 @@ def _event(enrollment, *, base_url):
     event.add("dtstamp", timezone.now())
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
-    event.add("summary", program.display_title)
-    event.add("description", program.display_summary)
+    event.add("summary", _one_line(program.shown("title")))
+    event.add("description", _lines(program.shown("summary")))
     event.add("url", base_url + program.get_absolute_url())
     if session.is_cancelled:
         # Subscribed calendars learn of the cancellation instead of keeping a ghost.
         event.add("status", "CANCELLED")
         return event
     event.add("status", "CONFIRMED")
-    location = session.venue
-    if session.online_url and enrollment.status != "waitlisted":
+    location = _one_line(session.venue)
+    if session.online_url and enrollment.may_see_online_link:
         location = f"{location} — {session.online_url}" if location else session.online_url
     if location:
         event.add("location", location)
     event.add(
         "organizer",
         f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}",
-        parameters={"cn": program.provider.name},
+        parameters={"cn": _one_line(program.provider.shown("name"))},
     )
     return event
 
 
 def calendar_for(enrollments, *, base_url, name):
     calendar = _calendar()
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", _one_line(name))
     for enrollment in enrollments:
         calendar.add_component(_event(enrollment, base_url=base_url))
     return calendar.to_ical()

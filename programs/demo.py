@@ -51,21 +51,33 @@ def load(data, *, password):
     new_programs = 0
     for index, item in enumerate(data["programs"]):
         provider = organizations[item["provider"]]
-        program, created = Program.objects.update_or_create(
-            slug=item["slug"],
-            defaults={
-                "provider": provider,
-                "region": provider.region,
-                "method": item["method"],
-                "format": item["format"],
-                "level": item["level"],
-                "original_language": item["original_language"],
-                "is_published": True,
-                **translated_columns("title", item["title"]),
-                **translated_columns("summary", item["summary"]),
-                **translated_columns("description", item.get("description", {})),
-            },
-        )
+        original = item["original_language"]
+
+        def translations(field, item=item, original=original):
+            # The original text has its own columns; the rest are translations.
+            texts = {code: text for code, text in item.get(field, {}).items() if code != original}
+            return translated_columns(field, texts)
+
+        program = Program.objects.filter(slug=item["slug"]).first()
+        created = program is None
+        program = program or Program(slug=item["slug"])
+        for name, value in {
+            "provider": provider,
+            "region": provider.region,
+            "method": item["method"],
+            "format": item["format"],
+            "level": item["level"],
+            "original_language": languages[original],
+            "original_title": item["title"][original],
+            "original_summary": item["summary"][original],
+            "original_description": item.get("description", {}).get(original, ""),
+            "is_published": True,
+            **translations("title"),
+            **translations("summary"),
+            **translations("description"),
+        }.items():
+            setattr(program, name, value)
+        services.program_save(program=program)
         program.categories.set([categories[slug] for slug in item["categories"]])
         program.languages.set([languages[code] for code in item["languages"]])
         if not created:
@@ -75,13 +87,17 @@ def load(data, *, password):
             day = (now + timedelta(days=spec["starts_in_days"])).replace(
                 hour=spec["hour_utc"], minute=0, second=0, microsecond=0
             )
-            session = Session.objects.create(
-                program=program,
-                starts_at=day,
-                ends_at=day + timedelta(hours=spec["duration_hours"]),
-                seats=spec["seats"],
-                venue=spec.get("venue", ""),
-                online_url=f"https://meet.example.org/{program.slug}-{session_index + 1}" if spec.get("online") else "",
+            session = services.session_save(
+                session=Session(
+                    program=program,
+                    starts_at=day,
+                    ends_at=day + timedelta(hours=spec["duration_hours"]),
+                    seats=spec["seats"],
+                    venue=spec.get("venue", ""),
+                    online_url=f"https://meet.example.org/{program.slug}-{session_index + 1}"
+                    if spec.get("online")
+                    else "",
+                )
             )
             if facilitators:
                 session.facilitators.set([facilitators[(index + session_index) % len(facilitators)]])

@@ -3,23 +3,30 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import get_language, ngettext
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from capacity.models import CapacityCategory, Language, Region, TimeStampedModel, ui_language_field
+from capacity.models import (
+    CapacityCategory,
+    Language,
+    Region,
+    TimeStampedModel,
+    Translated,
+    single_line,
+    ui_language_codes,
+    ui_language_field,
+)
 from stakeholders.models import Organization
 
 
-def fields_except(instance, *excluded):
-    """Every column a save() may write, less those another process keeps current."""
-    return [
-        field.name for field in instance._meta.concrete_fields if not field.primary_key and field.name not in excluded
-    ]
+def upcoming_sessions(*, now=None):
+    """Sessions still to come of the program in the outer query; the partial index serves it."""
+    return Session.objects.filter(program=OuterRef("pk"), is_cancelled=False, starts_at__gte=now or timezone.now())
 
 
 class ProgramQuerySet(models.QuerySet):
@@ -27,15 +34,17 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def upcoming(self, *, now=None):
-        """Programs with a session still to come, read from the indexed next_session_at."""
-        return self.filter(next_session_at__gte=now or timezone.now())
+        """Programs with a session still to come."""
+        return self.filter(Exists(upcoming_sessions(now=now)))
 
-    def refresh_next_session(self, *, now=None):
-        """Store each program's next session start, or NULL when none is left; one UPDATE."""
-        upcoming = Session.objects.filter(
-            program=OuterRef("pk"), starts_at__gte=now or timezone.now(), is_cancelled=False
-        ).order_by("starts_at")
-        return self.update(next_session_at=Subquery(upcoming.values("starts_at")[:1]))
+    def with_next_session(self, *, now=None):
+        """Annotate next_session_at: when the next session starts, NULL when none is left.
+
+        Computed at query time from an index, so it is right the moment a session is
+        added, moved, cancelled or begins; nothing has to keep it current.
+        """
+        soonest = upcoming_sessions(now=now).order_by("starts_at").values("starts_at")[:1]
+        return self.annotate(next_session_at=Subquery(soonest))
 
     def with_enrolled_count(self):
         totals = (
@@ -63,8 +72,33 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(Exists(open_sessions))
 
 
-class Program(TimeStampedModel):
+class JoinedText(models.Func):
+    """a || ' ' || b || …, a missing text counting as empty.
+
+    Flat on purpose: Concat nests a COALESCE per pair, which SQLite's parser refuses
+    past a dozen columns; and both operators are immutable, as a generated column needs.
+    """
+
+    arg_joiner = " || ' ' || "
+    template = "(%(expressions)s)"
+    output_field = models.TextField()
+
+    def __init__(self, *fields):
+        super().__init__(*[models.Func(F(name), template="COALESCE(%(expressions)s, '')") for name in fields])
+
+
+def search_document_expression():
+    """Every text a program is found by: the original and each UI translation."""
+    fields = ["original_title", "original_summary"]
+    for code in ui_language_codes():
+        fields += [f"title_{ui_language_field(code)}", f"summary_{ui_language_field(code)}"]
+    return JoinedText(*fields)
+
+
+class Program(Translated, TimeStampedModel):
     """A capacity-building offer by one organization: a course, workshop, mentoring…"""
+
+    original_fields = ("title", "summary", "description")
 
     class Method(models.TextChoices):
         ONLINE_COURSE = "online_course", _("Online course")
@@ -88,16 +122,22 @@ class Program(TimeStampedModel):
         ALL = "all", _("All levels")
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    summary = models.CharField(_("summary"), max_length=400)
-    description = models.TextField(_("description"), blank=True)
-    original_language = models.CharField(
-        _("original language"),
-        max_length=10,
-        choices=settings.LANGUAGES,
-        default="en",
-        help_text=_("The language the program was written in; shown when no translation exists."),
+    # The program as its authors wrote it, in any language of the vocabulary; the
+    # title, summary and description fields below hold translations into the UI
+    # languages (django-modeltranslation adds a column per UI language).
+    original_language = models.ForeignKey(
+        Language,
+        verbose_name=_("original language"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The language the program was written in."),
     )
+    original_title = models.CharField(_("title in the original language"), max_length=200, validators=[single_line])
+    original_summary = models.CharField(_("summary in the original language"), max_length=400, validators=[single_line])
+    original_description = models.TextField(_("description in the original language"), blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True, validators=[single_line])
+    summary = models.CharField(_("summary"), max_length=400, blank=True, validators=[single_line])
+    description = models.TextField(_("description"), blank=True)
     provider = models.ForeignKey(
         Organization, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="programs"
     )
@@ -108,13 +148,11 @@ class Program(TimeStampedModel):
     categories = models.ManyToManyField(CapacityCategory, verbose_name=_("capacities"), related_name="programs")
     languages = models.ManyToManyField(Language, verbose_name=_("languages of instruction"), related_name="programs")
     is_published = models.BooleanField(_("published"), default=False, db_index=True)
-    # When the next session starts: the catalog filters and sorts on this indexed
-    # column instead of scanning sessions. Sessions refresh it when they change, and
-    # a beat job moves it on when a session begins.
-    next_session_at = models.DateTimeField(_("next session"), null=True, blank=True, editable=False, db_index=True)
-    # Translated titles and summaries joined in one column for full-text search,
-    # rebuilt on every save.
-    search_document = models.TextField(editable=False, blank=True, default="")
+    # Kept by the database in the same write (a generated column); searched through
+    # the full-text index of the program search migration.
+    search_document = models.GeneratedField(
+        expression=search_document_expression(), output_field=models.TextField(), db_persist=True
+    )
 
     objects = ProgramQuerySet.as_manager()
 
@@ -124,102 +162,33 @@ class Program(TimeStampedModel):
         verbose_name_plural = _("programs")
         indexes = [
             models.Index(fields=["is_published", "-created_at"], name="program_published_newest"),
-            models.Index(fields=["is_published", "next_session_at"], name="program_published_soonest"),
         ]
 
     def __str__(self):
-        return self.display_title
+        return self.shown("title").text
 
     def get_absolute_url(self):
         return reverse("programs:detail", kwargs={"slug": self.slug})
 
-    def save(self, *args, **kwargs):
-        self.search_document = self.build_search_document()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_document"}
-        elif not self._state.adding:
-            # next_session_at follows the sessions (see signals); a program loaded
-            # before a session changed must not write back the old value.
-            kwargs["update_fields"] = fields_except(self, "next_session_at")
-        super().save(*args, **kwargs)
 
-    def build_search_document(self):
-        parts = []
-        for code, _name in settings.LANGUAGES:
-            suffix = ui_language_field(code)
-            parts += [getattr(self, f"title_{suffix}", "") or "", getattr(self, f"summary_{suffix}", "") or ""]
-        return "\n".join(part for part in parts if part)
+class EnrollmentState(models.TextChoices):
+    """Whether a session takes enrollments: not yet, now, or no longer."""
 
-    def _language_for(self, field):
-        """Which language to show a field in: the reader's, else the original, else any."""
-        active = get_language() or settings.LANGUAGE_CODE
-        candidates = [active, self.original_language] + [code for code, _name in settings.LANGUAGES]
-        for code in candidates:
-            if getattr(self, f"{field}_{ui_language_field(code)}", ""):
-                return code
-        return self.original_language
-
-    def _shown(self, field):
-        return getattr(self, f"{field}_{ui_language_field(self._language_for(field))}", "") or ""
+    NOT_YET = "not_yet", _("Enrollment has not opened yet")
+    OPEN = "open", _("Enrollment is open")
+    CLOSED = "closed", _("Enrollment is closed")
 
     @property
-    def display_title(self):
-        return self._shown("title")
+    def is_open(self):
+        return self is EnrollmentState.OPEN
 
     @property
-    def display_summary(self):
-        return self._shown("summary")
+    def is_not_yet(self):
+        return self is EnrollmentState.NOT_YET
 
     @property
-    def display_description(self):
-        return self._shown("description")
-
-    @property
-    def content_language(self):
-        """The language the title is shown in, for the lang attribute and the fallback notice."""
-        return self._language_for("title")
-
-    @property
-    def summary_language(self):
-        return self._language_for("summary")
-
-    @property
-    def description_language(self):
-        return self._language_for("description")
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        # A program is always readable in the language it was written in.
-        suffix = ui_language_field(self.original_language)
-        errors = {
-            f"{field}_{suffix}": _("Write the %(field)s in the program's original language.") % {"field": label}
-            for field, label in (("title", _("title")), ("summary", _("summary")))
-            if not getattr(self, f"{field}_{suffix}", "")
-        }
-        if errors:
-            raise ValidationError(errors)
-
-    @staticmethod
-    def direction_of(language_code):
-        return "rtl" if translation.get_language_info(language_code)["bidi"] else "ltr"
-
-    @property
-    def content_direction(self):
-        """'rtl' or 'ltr' for the language the title is shown in, for the dir attribute."""
-        return self.direction_of(self.content_language)
-
-    @property
-    def summary_direction(self):
-        return self.direction_of(self.summary_language)
-
-    @property
-    def description_direction(self):
-        return self.direction_of(self.description_language)
-
-    @property
-    def is_shown_in_original_language(self):
-        return self.content_language != (get_language() or settings.LANGUAGE_CODE)
+    def is_closed(self):
+        return self is EnrollmentState.CLOSED
 
 
 class Session(TimeStampedModel):
@@ -234,7 +203,8 @@ class Session(TimeStampedModel):
     )
     seats = models.PositiveIntegerField(_("seats"))
     # Maintained only by programs.services under a row lock; the check constraint
-    # below is the last line of defence against overbooking.
+    # below is the last line of defence against overbooking, and a nightly job
+    # (programs.tasks.check_seat_counts) compares it with the enrollments.
     seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
     enrollment_opens_at = models.DateTimeField(
         _("enrollment opens"), null=True, blank=True, help_text=_("Leave empty to open enrollment right away.")
@@ -252,7 +222,8 @@ class Session(TimeStampedModel):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         indexes = [
-            models.Index(fields=["program", "starts_at"], name="session_program_start"),
+            # "Next session" and "upcoming" are computed from this partial index.
+            models.Index(fields=["program", "starts_at"], condition=Q(is_cancelled=False), name="session_program_next"),
             models.Index(fields=["starts_at"], name="session_start"),
         ]
         constraints = [
@@ -270,8 +241,7 @@ class Session(TimeStampedModel):
         return f"{self.program} — {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
+        # The same rules as the check constraints, said per field for forms.
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("A session must end after it starts.")
@@ -281,32 +251,8 @@ class Session(TimeStampedModel):
             and self.enrollment_closes_at <= self.enrollment_opens_at
         ):
             errors["enrollment_closes_at"] = _("Enrollment must close after it opens.")
-        if self.pk and self.seats is not None:
-            # Read the counter afresh: people may have enrolled since this form was loaded.
-            self.seats_taken = Session.objects.filter(pk=self.pk).values_list("seats_taken", flat=True).first() or 0
-        if self.pk and self.seats is not None and self.seats < self.seats_taken:
-            errors["seats"] = ngettext(
-                "%(taken)s person is already enrolled; seats cannot be fewer.",
-                "%(taken)s people are already enrolled; seats cannot be fewer.",
-                self.seats_taken,
-            ) % {"taken": self.seats_taken}
         if errors:
             raise ValidationError(errors)
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        session = super().from_db(db, field_names, values)
-        # Remembered so a move to another program refreshes the old one too (signals).
-        session.loaded_program_id = session.program_id
-        return session
-
-    def save(self, *args, **kwargs):
-        # seats_taken belongs to programs.services, which change it under a row lock;
-        # saving a session loaded earlier (the admin, a script) must not write back a
-        # stale count.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = fields_except(self, "seats_taken")
-        super().save(*args, **kwargs)
 
     def seats_left(self):
         return max(self.seats - self.seats_taken, 0)
@@ -319,21 +265,24 @@ class Session(TimeStampedModel):
     def enrollment_closes(self):
         return self.enrollment_closes_at or self.starts_at
 
+    def has_started(self, now=None):
+        return self.starts_at <= (now or timezone.now())
+
     def enrollment_state(self, now=None):
-        """'not_yet', 'open' or 'closed' for enrollment at this moment."""
+        """Whether people may enroll at this moment."""
         now = now or timezone.now()
         if self.is_cancelled:
-            return "closed"
+            return EnrollmentState.CLOSED
         if self.enrollment_opens_at and now < self.enrollment_opens_at:
-            return "not_yet"
+            return EnrollmentState.NOT_YET
         if now >= self.enrollment_closes:
-            return "closed"
-        return "open"
+            return EnrollmentState.CLOSED
+        return EnrollmentState.OPEN
 
 
 class EnrollmentQuerySet(models.QuerySet):
     def holding_seat(self):
-        return self.filter(status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED])
+        return self.filter(status__in=Enrollment.SEAT_HOLDING)
 
     def waitlisted(self):
         return self.filter(status=Enrollment.Status.WAITLISTED)
@@ -380,6 +329,9 @@ class Enrollment(TimeStampedModel):
 
     objects = EnrollmentQuerySet.as_manager()
 
+    # The statuses that occupy one of the session's seats.
+    SEAT_HOLDING = (Status.ENROLLED, Status.COMPLETED)
+
     class Meta:
         verbose_name = _("enrollment")
         verbose_name_plural = _("enrollments")
@@ -397,6 +349,31 @@ class Enrollment(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} — {self.session} ({self.get_status_display()})"
+
+    @property
+    def holds_seat(self):
+        return self.status in self.SEAT_HOLDING
+
+    @property
+    def is_enrolled(self):
+        return self.status == self.Status.ENROLLED
+
+    @property
+    def is_waitlisted(self):
+        return self.status == self.Status.WAITLISTED
+
+    @property
+    def is_completed(self):
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def may_see_online_link(self):
+        """The online link is for people with a seat in a session that is still on."""
+        return self.holds_seat and not self.session.is_cancelled
 
 
 def new_certificate_code():

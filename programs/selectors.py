@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
@@ -26,26 +26,18 @@ COUNT_CACHE_SECONDS = 120
 
 def _card_queryset(queryset):
     """What a program card shows, in a fixed number of queries."""
-    return queryset.select_related("provider", "region").prefetch_related(
+    return queryset.select_related("provider", "region", "original_language").prefetch_related(
         Prefetch("categories", queryset=CapacityCategory.objects.order_by("position", "slug")),
         Prefetch("languages", queryset=Language.objects.order_by("english_name")),
     )
 
 
-def keep_next_sessions_current():
-    """Move on programs whose next session has begun, at most once a minute.
-
-    Beat does this every five minutes in production; doing it here too keeps the
-    embedded default (no beat) and the minutes between beats right, at the cost of one
-    indexed UPDATE a minute.
-    """
-    if cache.add("programs:next-session-refresh", 1, 60):
-        Program.objects.filter(next_session_at__lt=timezone.now()).refresh_next_session()
+def _soonest_first(programs):
+    return programs.with_next_session().order_by(F("next_session_at").asc(nulls_last=True), "pk")
 
 
 def upcoming_programs_for_home(*, limit):
-    keep_next_sessions_current()
-    programs = Program.objects.published().upcoming().order_by("next_session_at", "pk")
+    programs = _soonest_first(Program.objects.published().upcoming())
     return list(_card_queryset(programs)[:limit])
 
 
@@ -182,7 +174,6 @@ def _facet_options(facet, counts, selected, vocabulary):
 
 def catalog(*, data, page_number):
     """The catalog page: filtered, sorted, paginated programs and the option counts."""
-    keep_next_sessions_current()
     base = Program.objects.published()
     filterset = ProgramFilter(data, queryset=base)
     params = _normalized_params(filterset)
@@ -190,11 +181,11 @@ def catalog(*, data, page_number):
 
     programs = filterset.qs
     if sort == "soonest":
-        programs = programs.order_by(F("next_session_at").asc(nulls_last=True), "pk")
+        programs = _soonest_first(programs)
     elif sort == "newest":
-        programs = programs.order_by("-created_at", "-pk")
+        programs = programs.with_next_session().order_by("-created_at", "-pk")
     else:
-        programs = programs.with_enrolled_count().order_by("-enrolled_count", "-created_at", "pk")
+        programs = programs.with_next_session().with_enrolled_count().order_by("-enrolled_count", "-created_at", "pk")
 
     paginator = CachedCountPaginator(_card_queryset(programs), CATALOG_PAGE_SIZE, count_key=_cache_key("count", params))
     page = paginator.get_page(page_number)
@@ -243,7 +234,7 @@ def program_for_page(*, slug):
     sessions = Session.objects.filter(is_cancelled=False).order_by("starts_at").prefetch_related("facilitators")
     program = (
         Program.objects.published()
-        .select_related("provider", "region")
+        .select_related("provider", "region", "original_language")
         .prefetch_related(
             Prefetch("categories", queryset=CapacityCategory.objects.select_related("parent").order_by("position")),
             Prefetch("languages", queryset=Language.objects.order_by("english_name")),
@@ -260,7 +251,12 @@ def enrollments_by_session(*, user, sessions):
     if not user.is_authenticated:
         return {}
     enrollments = Enrollment.objects.filter(user=user, session__in=sessions).with_waitlist_position()
-    return {enrollment.session_id: enrollment for enrollment in enrollments}
+    by_id = {session.pk: session for session in sessions}
+    mine = {}
+    for enrollment in enrollments:
+        enrollment.session = by_id[enrollment.session_id]  # the predicates read the session: no query each
+        mine[enrollment.session_id] = enrollment
+    return mine
 
 
 def my_learning(*, user, now=None):
@@ -269,15 +265,15 @@ def my_learning(*, user, now=None):
     enrollments = (
         Enrollment.objects.filter(user=user)
         .exclude(status=Enrollment.Status.CANCELLED)
-        .select_related("session__program__provider", "certificate")
+        .select_related("session__program__provider", "session__program__original_language", "certificate")
         .with_waitlist_position()
         .order_by("session__starts_at")
     )
     groups = {"upcoming": [], "waitlisted": [], "past": [], "completed": []}
     for enrollment in enrollments:
-        if enrollment.status == Enrollment.Status.COMPLETED:
+        if enrollment.is_completed:
             groups["completed"].append(enrollment)
-        elif enrollment.status == Enrollment.Status.WAITLISTED:
+        elif enrollment.is_waitlisted:
             # A waiting list ends when its session is cancelled.
             if enrollment.session.ends_at >= now and not enrollment.session.is_cancelled:
                 groups["waitlisted"].append(enrollment)
@@ -303,7 +299,34 @@ def participants_for_session(*, session):
 
 def calendar_enrollments(*, user):
     return (
-        Enrollment.objects.filter(user=user, status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED])
-        .select_related("session__program__provider")
+        Enrollment.objects.filter(user=user)
+        .holding_seat()
+        .select_related("session__program__provider", "session__program__original_language")
         .order_by("session__starts_at")
     )
+
+
+def organization_list(*, kind=None, region=None):
+    """Organizations with how many published programs each has, sorted by the name readers see."""
+    organizations = Organization.objects.select_related("region").annotate(
+        published_programs=Count("programs", filter=Q(programs__is_published=True), distinct=True)
+    )
+    if kind:
+        organizations = organizations.filter(kind=kind)
+    if region:
+        organizations = organizations.filter(region__slug=region)
+    return organizations.order_by(Organization.shown_expression("name"), "pk")
+
+
+def organization_for_page(*, slug):
+    """An organization and its next dozen upcoming programs, soonest first."""
+    organization = (
+        Organization.objects.select_related("region")
+        .prefetch_related(Prefetch("languages", queryset=Language.objects.order_by("english_name")))
+        .filter(slug=slug)
+        .first()
+    )
+    if organization is None:
+        return None, []
+    programs = _soonest_first(Program.objects.published().upcoming().filter(provider=organization))
+    return organization, list(programs.select_related("original_language")[:12])

@@ -1,15 +1,21 @@
-"""Everything that changes several rows at once: enrolling, cancelling, completing."""
+"""Every change to programs, sessions and enrollments: the one write path.
+
+Views, the admin, tasks, imports and the demo all call these functions; models hold no
+rules in save() and there are no signals.
+"""
 
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Certificate, Enrollment, Session
+from .models import Certificate, Enrollment, Program, Session
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +68,7 @@ def _promote_waiting(session: Session, *, now) -> tuple[Enrollment, ...]:
     Seats free up when someone cancels and when organizers add seats; either way the
     waiting list is served before any newcomer.
     """
-    if session.is_cancelled or session.starts_at <= now:
+    if session.is_cancelled or session.has_started(now):
         return ()  # nobody is moved into a session that is off or already under way
     free = session.seats - session.seats_taken
     if free <= 0:
@@ -103,14 +109,14 @@ def enrollment_create(*, user, session: Session, now=None) -> EnrollmentResult:
         # follow the order in which requests were served.
         moment = now or timezone.now()
         state = locked.enrollment_state(moment)
-        if state == "not_yet":
+        if state.is_not_yet:
             raise EnrollmentError(_("Enrollment for this session has not opened yet."))
-        if state == "closed":
+        if state.is_closed:
             raise EnrollmentError(_("Enrollment for this session is closed."))
         existing = Enrollment.objects.filter(user=user, session=locked).first()
-        if existing and existing.status in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
+        if existing and existing.holds_seat:
             raise EnrollmentError(_("You are already enrolled in this session."))
-        if existing and existing.status == Enrollment.Status.WAITLISTED:
+        if existing and existing.is_waitlisted:
             raise EnrollmentError(_("You are already on the waiting list for this session."))
 
         promoted = _promote_waiting(locked, now=moment)
@@ -138,13 +144,13 @@ def enrollment_cancel(*, enrollment: Enrollment, now=None) -> EnrollmentResult:
     def work():
         locked = _lock_session(enrollment.session_id)
         current = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-        if current.status == Enrollment.Status.COMPLETED:
+        if current.is_completed:
             raise EnrollmentError(_("A completed participation cannot be cancelled."))
-        if current.status == Enrollment.Status.CANCELLED:
+        if current.is_cancelled:
             raise EnrollmentError(_("This enrollment is already cancelled."))
-        if locked.starts_at <= now:
+        if locked.has_started(now):
             raise EnrollmentError(_("This session has already started."))
-        held_seat = current.status == Enrollment.Status.ENROLLED
+        held_seat = current.is_enrolled
         current.status = Enrollment.Status.CANCELLED
         current.waitlisted_at = None
         current.save(update_fields=["status", "waitlisted_at", "updated_at"])
@@ -158,9 +164,70 @@ def enrollment_cancel(*, enrollment: Enrollment, now=None) -> EnrollmentResult:
     return _run_locked(work)
 
 
-def session_fill_from_waitlist(*, session_id: int, now=None) -> tuple[Enrollment, ...]:
-    """After organizers add seats, move people up from the waiting list (idempotent)."""
-    return _run_locked(lambda: _promote_waiting(_lock_session(session_id), now=now or timezone.now()))
+def program_save(*, program: Program) -> Program:
+    """Create or change a program (its categories and languages are set by the caller)."""
+    with transaction.atomic():
+        program.full_clean()
+        program.save()
+    return program
+
+
+# Every session column an organizer edits; seats_taken belongs to the enrollment services.
+SESSION_EDITABLE_FIELDS = (
+    "program",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "online_url",
+    "seats",
+    "enrollment_opens_at",
+    "enrollment_closes_at",
+    "is_cancelled",
+)
+
+
+def _seats_problem(*, seats, taken):
+    if seats >= taken:
+        return None
+    return ngettext(
+        "%(taken)s person is already enrolled; seats cannot be fewer.",
+        "%(taken)s people are already enrolled; seats cannot be fewer.",
+        taken,
+    ) % {"taken": taken}
+
+
+def session_seats_problem(*, session_id: int, seats: int) -> str | None:
+    """Why a session could not have this many seats now, for forms; session_save re-checks under the lock."""
+    taken = Session.objects.filter(pk=session_id).values_list("seats_taken", flat=True).first() or 0
+    return _seats_problem(seats=seats, taken=taken)
+
+
+def session_save(*, session: Session, now=None) -> Session:
+    """Create or change a session; added seats go to the waiting list first.
+
+    An existing session is locked while it changes, and its seat count is read afresh
+    under the lock: people may have enrolled since the form was loaded, and the count a
+    form carries must never be written back.
+    """
+    if session._state.adding:
+        with transaction.atomic():
+            session.seats_taken = 0
+            session.full_clean()
+            session.save()
+        return session
+
+    def work():
+        locked = _lock_session(session.pk)
+        session.seats_taken = locked.seats_taken
+        session.full_clean()
+        problem = _seats_problem(seats=session.seats, taken=locked.seats_taken)
+        if problem:
+            raise ValidationError({"seats": problem})
+        session.save(update_fields=[*SESSION_EDITABLE_FIELDS, "updated_at"])
+        _promote_waiting(session, now=now or timezone.now())
+        return session
+
+    return _run_locked(work)
 
 
 def person_withdraw_from_upcoming(*, user, now=None) -> int:
@@ -189,11 +256,13 @@ def enrollment_complete(*, enrollment: Enrollment, now=None) -> Certificate:
             .select_related("user", "session__program__provider")
             .get(pk=enrollment.pk)
         )
-        if current.status not in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
+        if not current.holds_seat:
             raise EnrollmentError(_("Only people enrolled in the session can complete it."))
-        if current.session.starts_at > now:
+        if current.session.is_cancelled:
+            raise EnrollmentError(_("The session was cancelled, so nobody can complete it."))
+        if not current.session.has_started(now):
             raise EnrollmentError(_("A participation can be marked completed once the session has started."))
-        if current.status == Enrollment.Status.ENROLLED:
+        if current.is_enrolled:
             current.status = Enrollment.Status.COMPLETED
             current.completed_at = now
             current.save(update_fields=["status", "completed_at", "updated_at"])
@@ -203,10 +272,46 @@ def enrollment_complete(*, enrollment: Enrollment, now=None) -> Certificate:
             certificate = Certificate(
                 enrollment=current,
                 holder_name=current.user.public_name,
-                program_title=program.display_title,
+                program_title=program.shown("title").text,
                 provider_name=program.provider.name,
                 completed_on=timezone.localdate(current.completed_at or now),
             )
             certificate.full_clean()
             certificate.save()
         return certificate
+
+
+def person_delete(*, user) -> None:
+    """Delete an account: its places in sessions to come pass to the waiting lists first.
+
+    Past participations go with the account; certificates stay verifiable, since they
+    keep their own copy of the name and program.
+    """
+    with transaction.atomic():
+        person_withdraw_from_upcoming(user=user)
+        user.delete()
+
+
+def session_seat_counts_repair() -> list[int]:
+    """Compare each session's seats_taken with its enrollments; fix and return the drifted ids.
+
+    seats_taken is only changed under the session's lock, so drift means a write went
+    around the services (a raw SQL fix, a deleted account outside person_delete): it
+    is logged as an error so someone looks for the cause.
+    """
+    holding = Count("enrollments", filter=Q(enrollments__status__in=Enrollment.SEAT_HOLDING))
+    drifted = list(
+        Session.objects.annotate(holding=holding).exclude(seats_taken=F("holding")).values_list("pk", flat=True)
+    )
+    for session_id in drifted:
+        with transaction.atomic():
+            locked = _lock_session(session_id)
+            actual = Enrollment.objects.filter(session=locked).holding_seat().count()
+            if actual != locked.seats_taken:
+                logger.error(
+                    "Session %s counted %s seats taken, but %s are held", session_id, locked.seats_taken, actual
+                )
+                # The constraint caps seats_taken at seats; a session overfilled by a
+                # bypassing write grows to hold everyone rather than lose a count.
+                Session.objects.filter(pk=session_id).update(seats_taken=actual, seats=max(locked.seats, actual))
+    return drifted

@@ -10,7 +10,8 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Enrollment, Program
+from . import services
+from .models import Enrollment
 
 REMINDER_LEAD_TIME = timedelta(hours=24)
 logger = logging.getLogger(__name__)
@@ -19,13 +20,17 @@ logger = logging.getLogger(__name__)
 def _send_to_person(enrollment, template, subject_template):
     user = enrollment.user
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE), timezone.override(user.time_zone):
+        program = enrollment.session.program
         context = {
             "enrollment": enrollment,
             "session": enrollment.session,
-            "program": enrollment.session.program,
+            "program": program,
+            "title": program.shown("title").text,
             "user": user,
         }
-        subject = render_to_string(subject_template, context).strip()
+        # Plain text, not HTML: the templates turn autoescaping off. A subject is one
+        # line whatever a title holds, or the mail library refuses to send it.
+        subject = " ".join(render_to_string(subject_template, context).split())
         body = render_to_string(template, context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
 
@@ -100,15 +105,10 @@ def send_session_reminders() -> int:
     return sent
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
-def refresh_next_sessions(full: bool = False) -> int:
-    """Move each program's next session on once it has begun; one UPDATE, safe to repeat.
-
-    The nightly full run also repairs programs whose sessions were changed in bulk,
-    bypassing the signals that normally keep the column current.
-    """
-    programs = Program.objects.all() if full else Program.objects.filter(next_session_at__lt=timezone.now())
-    return programs.refresh_next_session()
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def check_seat_counts() -> int:
+    """Nightly: compare every session's seat count with its enrollments; repair and log drift."""
+    return len(services.session_seat_counts_repair())
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)

@@ -1,22 +1,32 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from capacity.models import CapacityCategory, Region
+from stakeholders.models import Organization
 from stakeholders.services import user_calendar_token_reset
 
 from . import selectors, services
-from .access import can_manage_program, get_enrollment_for_managing, get_own_enrollment, get_session_for_managing
+from .access import (
+    can_manage_program,
+    get_calendar_owner,
+    get_enrollment_for_managing,
+    get_own_enrollment,
+    get_session_for_enrolling,
+    get_session_for_managing,
+)
 from .calendars import calendar_for
-from .models import Certificate, Enrollment, Session
+from .models import Certificate
+
+ORGANIZATIONS_PER_PAGE = 24
 
 
 @require_GET
@@ -62,16 +72,15 @@ def detail(request, slug):
 def enroll(request, slug, session_id):
     if not request.user.is_authenticated:
         # Anonymous people log in first and come back to the program page.
-        return redirect(f"{_login_url()}?next={request.path.rsplit('/sessions/', 1)[0]}/")
-    session = get_object_or_404(
-        Session.objects.select_related("program"), pk=session_id, program__slug=slug, program__is_published=True
-    )
+        program_url = reverse("programs:detail", kwargs={"slug": slug})
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': program_url})}")
+    session = get_session_for_enrolling(slug=slug, session_id=session_id)
     try:
         result = services.enrollment_create(user=request.user, session=session)
     except services.EnrollmentError as error:
         messages.error(request, error.message)
     else:
-        if result.enrollment.status == Enrollment.Status.ENROLLED:
+        if result.enrollment.is_enrolled:
             messages.success(request, _("You are enrolled. See you there!"))
         else:
             messages.info(
@@ -84,7 +93,7 @@ def enroll(request, slug, session_id):
 @require_POST
 def cancel(request, enrollment_id):
     enrollment = get_own_enrollment(request.user, enrollment_id=enrollment_id)
-    was_waiting = enrollment.status == Enrollment.Status.WAITLISTED
+    was_waiting = enrollment.is_waitlisted
     try:
         services.enrollment_cancel(enrollment=enrollment)
     except services.EnrollmentError as error:
@@ -100,19 +109,15 @@ def cancel(request, enrollment_id):
 @require_GET
 def my_learning(request):
     groups = selectors.my_learning(user=request.user)
-    feed_url = request.build_absolute_uri(f"/calendar/{request.user.calendar_token}.ics")
+    feed_url = request.build_absolute_uri(reverse("calendar:feed", kwargs={"token": request.user.calendar_token}))
     return render(request, "programs/my_learning.html", {"groups": groups, "feed_url": feed_url})
 
 
 @login_required
 @require_GET
 def session_ics(request, enrollment_id):
-    enrollment = get_object_or_404(
-        Enrollment.objects.select_related("session__program__provider").exclude(status=Enrollment.Status.CANCELLED),
-        pk=enrollment_id,
-        user=request.user,
-    )
-    body = calendar_for([enrollment], base_url=_base_url(request), name=enrollment.session.program.display_title)
+    enrollment = get_own_enrollment(request.user, enrollment_id=enrollment_id, cancelled=False)
+    body = calendar_for([enrollment], base_url=_base_url(request), name=enrollment.session.program.shown("title"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="session-{enrollment.session_id}.ics"'
     return response
@@ -120,9 +125,7 @@ def session_ics(request, enrollment_id):
 
 @require_GET
 def calendar_feed(request, token):
-    user = get_user_model().objects.filter(calendar_token=token, is_active=True).first()
-    if user is None:
-        raise Http404
+    user = get_calendar_owner(token=token)
     body = calendar_for(
         selectors.calendar_enrollments(user=user), base_url=_base_url(request), name=_("My learning — Capacity")
     )
@@ -148,7 +151,7 @@ def participants(request, slug, session_id):
         "session": session,
         "program": session.program,
         "people": people,
-        "has_started": session.starts_at <= timezone.now(),
+        "has_started": session.has_started(),
     }
     return render(request, "programs/participants.html", context)
 
@@ -182,10 +185,6 @@ def _base_url(request):
     return f"{request.scheme}://{request.get_host()}"
 
 
-def _login_url():
-    return reverse("account_login")
-
-
 def _safe_next(request):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
@@ -193,3 +192,34 @@ def _safe_next(request):
     ):
         return target
     return None
+
+
+@require_GET
+def organizations(request):
+    kind = request.GET.get("kind") if request.GET.get("kind") in Organization.Kind.values else ""
+    region = request.GET.get("region", "")
+    regions = list(Region.objects.all())
+    if region not in {r.slug for r in regions}:
+        region = ""
+    page = Paginator(selectors.organization_list(kind=kind, region=region), ORGANIZATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "kinds": Organization.Kind.choices,
+        "regions": regions,
+        "selected_kind": kind,
+        "selected_region": region,
+        "query_without_page": query.urlencode(),
+    }
+    return render(request, "programs/organizations.html", context)
+
+
+@require_GET
+def organization(request, slug):
+    organization, programs = selectors.organization_for_page(slug=slug)
+    if organization is None:
+        raise Http404
+    return render(request, "programs/organization.html", {"organization": organization, "programs": programs})

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from capacity.models import Language, Region, TimeStampedModel
+from capacity.models import Language, Region, TimeStampedModel, Translated
 
 
 def validate_time_zone(value):
@@ -51,7 +51,7 @@ class User(AbstractUser):
         return self.display_name or self.username
 
 
-class Organization(TimeStampedModel):
+class Organization(Translated, TimeStampedModel):
     """An affiliate, hub or funder; each manages its own programs."""
 
     class Kind(models.TextChoices):
@@ -79,7 +79,7 @@ class Organization(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("stakeholders:organization", kwargs={"slug": self.slug})
+        return reverse("organizations:detail", kwargs={"slug": self.slug})
 
 
 class Membership(TimeStampedModel):

@@ -50,8 +50,9 @@ class ProgramFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"program-{n}")
-    title_en = factory.Sequence(lambda n: f"Program {n}")
-    summary_en = "A training for Wikimedians."
+    original_language = factory.LazyFunction(lambda: Language.objects.get(code="en"))
+    original_title = factory.Sequence(lambda n: f"Program {n}")
+    original_summary = "A training for Wikimedians."
     provider = factory.SubFactory(OrganizationFactory)
     region = factory.SelfAttribute("provider.region")
     method = Program.Method.WORKSHOP

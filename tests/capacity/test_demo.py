@@ -17,10 +17,12 @@ def test_the_demo_tells_the_story_and_loading_it_twice_duplicates_nothing():
     assert set(Organization.objects.values_list("region__slug", flat=True)) == set(
         Region.objects.values_list("slug", flat=True)
     )
-    # Programs across every method, with Korean and Arabic originals.
+    # Programs across every method, written in Korean and Arabic, and in languages the
+    # interface does not speak: Bangla, Swahili and Yoruba.
     assert set(Program.objects.values_list("method", flat=True)) == set(Program.Method.values)
-    assert Program.objects.filter(original_language="ko").exclude(title_ko="").count() >= 5
-    assert Program.objects.filter(original_language="ar").exclude(title_ar="").count() >= 5
+    assert Program.objects.filter(original_language__code="ko").exclude(original_title="").count() >= 5
+    assert Program.objects.filter(original_language__code="ar").exclude(original_title="").count() >= 5
+    assert {"bn", "sw", "yo"} <= set(Program.objects.values_list("original_language__code", flat=True))
     # Some sessions are full and have a waiting list.
     assert Enrollment.objects.filter(status="waitlisted").exists()
     assert User.objects.filter(languages__isnull=False).distinct().count() >= 10

@@ -6,7 +6,7 @@ from tests.factories import ProgramFactory, SessionFactory
 @pytest.fixture
 def program(organization):
     """A published program of `organization`."""
-    return ProgramFactory(provider=organization, slug="wikidata-basics", title_en="Wikidata basics")
+    return ProgramFactory(provider=organization, slug="wikidata-basics", original_title="Wikidata basics")
 
 
 @pytest.fixture

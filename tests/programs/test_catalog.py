@@ -19,7 +19,8 @@ def make_program(**kwargs):
 
 
 def titles(response):
-    return [program.title_en for program in response.context["page"].object_list]
+    """The titles as the page's reader sees them."""
+    return [str(program) for program in response.context["page"].object_list]
 
 
 @pytest.fixture
@@ -28,12 +29,12 @@ def catalog_programs(db):
     arabic = Language.objects.get(code="ar")
     return {
         "speaking": make_program(
-            title_en="Speaking at WikiConference",
+            original_title="Speaking at WikiConference",
             categories=[CapacityCategory.objects.get(slug="public-speaking")],
             starts_in=3,
         ),
         "grants": make_program(
-            title_en="Writing a grant proposal",
+            original_title="Writing a grant proposal",
             categories=[CapacityCategory.objects.get(slug="grant-writing")],
             languages=[korean],
             method="mentoring",
@@ -42,9 +43,8 @@ def catalog_programs(db):
             starts_in=20,
         ),
         "wikidata": make_program(
-            title_ko="위키데이터 입문",
-            title_en="",
-            original_language="ko",
+            original_title="위키데이터 입문",
+            original_language=korean,
             categories=[CapacityCategory.objects.get(slug="wikidata")],
             languages=[korean, arabic],
             provider=OrganizationFactory(
@@ -58,12 +58,11 @@ def catalog_programs(db):
 def test_the_catalog_shows_upcoming_programs_soonest_first(client, catalog_programs):
     response = client.get("/en/programs/")
     assert response.status_code == 200
-    assert titles(response) == ["Speaking at WikiConference", "Writing a grant proposal", ""]
-    assert "위키데이터 입문" in response.content.decode()
+    assert titles(response) == ["Speaking at WikiConference", "Writing a grant proposal", "위키데이터 입문"]
 
 
 def test_past_programs_are_hidden_by_default(client, catalog_programs):
-    make_program(title_en="Last year's workshop", starts_in=-30)
+    make_program(original_title="Last year's workshop", starts_in=-30)
     assert "Last year's workshop" not in titles(client.get("/en/programs/"))
     past = client.get("/en/programs/?date_from=2000-01-01")
     assert "Last year's workshop" in titles(past)
@@ -90,7 +89,7 @@ def test_the_date_range_keeps_programs_with_a_session_inside_it(client, catalog_
 
 
 def test_only_sessions_with_seats_left(client, catalog_programs):
-    full = make_program(title_en="Fully booked", seats=1)
+    full = make_program(original_title="Fully booked", seats=1)
     services.enrollment_create(user=UserFactory(), session=full.sessions.get())
     assert "Fully booked" in titles(client.get("/en/programs/"))
     assert "Fully booked" not in titles(client.get("/en/programs/?seats=true"))
@@ -125,7 +124,7 @@ def test_sorting_by_newest_and_most_enrolled(client, catalog_programs):
     for person in UserFactory.create_batch(3):
         services.enrollment_create(user=person, session=popular)
     assert titles(client.get("/en/programs/?sort=popular"))[0] == "Writing a grant proposal"
-    assert titles(client.get("/en/programs/?sort=newest"))[0] == ""
+    assert titles(client.get("/en/programs/?sort=newest"))[0] == "위키데이터 입문"
 
 
 @pytest.mark.parametrize(

@@ -105,3 +105,36 @@ def test_a_waitlisted_person_cannot_be_completed(staff, volunteer, session):
     waiting = services.enrollment_create(user=volunteer, session=session).enrollment
     with pytest.raises(services.EnrollmentError):
         services.enrollment_complete(enrollment=waiting)
+
+
+def test_a_participation_in_a_cancelled_session_cannot_be_completed(client, staff, enrollment):
+    session = enrollment.session
+    session.is_cancelled = True
+    services.session_save(session=session)
+    client.force_login(staff)
+    page = client.get(f"/en/programs/{session.program.slug}/sessions/{session.pk}/participants/").content.decode()
+    assert complete_url(enrollment) not in page
+    response = client.post(complete_url(enrollment), follow=True)
+    assert "The session was cancelled, so nobody can complete it." in response.content.decode()
+    assert not Certificate.objects.exists()
+    enrollment.refresh_from_db()
+    assert enrollment.status == "enrolled"
+
+
+@pytest.mark.parametrize("persona", ["volunteer", "other_staff"])
+def test_an_unpublished_programs_participant_list_is_not_found_like_its_page(client, request, persona, enrollment):
+    program = enrollment.session.program
+    type(program).objects.filter(pk=program.pk).update(is_published=False)
+    client.force_login(request.getfixturevalue(persona))
+    session = enrollment.session
+    assert client.get(f"/en/programs/{program.slug}/").status_code == 404
+    assert client.get(f"/en/programs/{program.slug}/sessions/{session.pk}/participants/").status_code == 404
+    assert client.post(complete_url(enrollment)).status_code == 404
+
+
+def test_the_providers_staff_still_reach_an_unpublished_programs_participants(client, staff, enrollment):
+    program = enrollment.session.program
+    type(program).objects.filter(pk=program.pk).update(is_published=False)
+    client.force_login(staff)
+    session = enrollment.session
+    assert client.get(f"/en/programs/{program.slug}/sessions/{session.pk}/participants/").status_code == 200
