@@ -4,6 +4,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 
 from capacity.languages import language_of_path, set_language_cookie
 
@@ -70,4 +71,21 @@ class AccountLanguageMiddleware:
         response = self.get_response(request)
         if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
             set_language_cookie(response, language)
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Pages for one person say so (Cache-Control: private): no shared cache keeps them.
+
+    Every response to a signed-in person carries their name or their data, and account
+    pages carry a form token for one browser. Goes after AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated or request.path_info.startswith(ACCOUNT_PAGES):
+            patch_cache_control(response, private=True)
         return response
