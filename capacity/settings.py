@@ -314,6 +314,13 @@ K_ANONYMITY_ACTIVITY = env_int("K_ANONYMITY_ACTIVITY", 5, minimum=2)
 # person to try again.
 ENROLLMENT_LOCK_TIMEOUT_MS = env_int("ENROLLMENT_LOCK_TIMEOUT_MS", 3000, minimum=100)
 
+# A catalog page not in the cache costs its option counts (a dozen aggregate queries).
+# Past this many such pages a minute from one address (a flood of distinct searches),
+# the list is served without counts. Counted per REMOTE_ADDR: behind a proxy, have it
+# set REMOTE_ADDR to the client's address.
+CATALOG_FULL_PAGES_PER_MINUTE = env_int("CATALOG_FULL_PAGES_PER_MINUTE", 60, minimum=1)
+CATALOG_FULL_PAGES_RATE = f"{CATALOG_FULL_PAGES_PER_MINUTE}/m"
+
 # Security, strict whenever DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG

@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from capacity.models import CapacityCategory, Language, Region
 from stakeholders.models import Organization
 
+from . import fragments
 from .filters import SORTS, ProgramFilter
 from .models import Enrollment, Program, Session
 
@@ -42,7 +43,9 @@ def upcoming_programs_for_home(*, limit):
 
 
 def _cache_key(prefix, params):
-    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    # The content version moves on with every change, so counts are never older than the rows.
+    keyed = {"params": params, "version": fragments.content_version()}
+    digest = hashlib.sha256(json.dumps(keyed, sort_keys=True, default=str).encode()).hexdigest()[:32]
     return f"programs:{prefix}:{digest}"
 
 
@@ -62,7 +65,7 @@ class CachedCountPaginator(Paginator):
 class FacetOption:
     value: str
     label: str
-    count: int
+    count: int | None  # None when the page is rendered without counts
     selected: bool
     is_child: bool = False
 
@@ -119,6 +122,13 @@ def _facet_counts(base, data, facet):
 MAX_LONG_FACET_OPTIONS = 25
 
 
+class _NoCounts(dict):
+    """Option counts left out: every option reads None, and long facets show only what is selected."""
+
+    def get(self, key, default=None):
+        return None
+
+
 def _most_common(counts, limit):
     ranked = sorted(((total, key) for key, total in counts.items() if key), reverse=True)
     return {key for _total, key in ranked[:limit]}
@@ -139,6 +149,7 @@ class Catalog:
     facets: list
     sort: str
     is_filtered: bool
+    with_counts: bool
 
 
 def _facet_options(facet, counts, selected, vocabulary):
@@ -172,7 +183,7 @@ def _facet_options(facet, counts, selected, vocabulary):
     return options
 
 
-def catalog(*, data, page_number):
+def catalog(*, data, page_number, with_counts=True):
     """The catalog page: filtered, sorted, paginated programs and the option counts."""
     base = Program.objects.published()
     filterset = ProgramFilter(data, queryset=base)
@@ -190,14 +201,17 @@ def catalog(*, data, page_number):
     paginator = CachedCountPaginator(_card_queryset(programs), CATALOG_PAGE_SIZE, count_key=_cache_key("count", params))
     page = paginator.get_page(page_number)
 
-    counts = {
-        facet: cache.get_or_set(
-            _cache_key(f"facet:{facet}", {k: v for k, v in params.items() if k != facet}),
-            lambda facet=facet: _facet_counts(base, data, facet),
-            COUNT_CACHE_SECONDS,
-        )
-        for facet in ProgramFilter.FACETS
-    }
+    if with_counts:
+        counts = {
+            facet: cache.get_or_set(
+                _cache_key(f"facet:{facet}", {k: v for k, v in params.items() if k != facet}),
+                lambda facet=facet: _facet_counts(base, data, facet),
+                COUNT_CACHE_SECONDS,
+            )
+            for facet in ProgramFilter.FACETS
+        }
+    else:
+        counts = {facet: _NoCounts() for facet in ProgramFilter.FACETS}
     selected = {facet: set(params.get(facet, [])) for facet in ProgramFilter.FACETS}
     vocabulary = {
         "categories": CapacityCategory.objects.roots().prefetch_related(
@@ -226,7 +240,9 @@ def catalog(*, data, page_number):
         for facet in ProgramFilter.FACETS
     ]
     is_filtered = any(key for key in params if key != "tz")
-    return Catalog(filterset=filterset, page=page, facets=facets, sort=sort, is_filtered=is_filtered)
+    return Catalog(
+        filterset=filterset, page=page, facets=facets, sort=sort, is_filtered=is_filtered, with_counts=with_counts
+    )
 
 
 def program_for_page(*, slug):

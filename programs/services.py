@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import fragments
 from .models import Certificate, Enrollment, Program, Session
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def _run_locked(work):
     """Run work() in a transaction, turning lock timeouts into a friendly SessionBusy."""
     try:
         with transaction.atomic():
+            fragments.content_changed()
             return work()
     except SessionBusy:
         raise
@@ -169,6 +171,7 @@ def program_save(*, program: Program) -> Program:
     with transaction.atomic():
         program.full_clean()
         program.save()
+        fragments.content_changed()
     return program
 
 
@@ -184,6 +187,21 @@ SESSION_EDITABLE_FIELDS = (
     "enrollment_closes_at",
     "is_cancelled",
 )
+
+
+def sessions_bulk_create(*, sessions: list[Session]) -> list[Session]:
+    """Add many new sessions at once, as an import does: each validated, one INSERT.
+
+    Nothing else has to be kept in step: "next session" and "upcoming" are computed
+    when read, and the content version moves on so cached pages show the new sessions.
+    """
+    for session in sessions:
+        session.seats_taken = 0
+        session.full_clean()
+    with transaction.atomic():
+        created = Session.objects.bulk_create(sessions)
+        fragments.content_changed()
+    return created
 
 
 def _seats_problem(*, seats, taken):
@@ -214,6 +232,7 @@ def session_save(*, session: Session, now=None) -> Session:
             session.seats_taken = 0
             session.full_clean()
             session.save()
+            fragments.content_changed()
         return session
 
     def work():

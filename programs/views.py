@@ -1,20 +1,24 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from capacity.models import CapacityCategory, Region
 from stakeholders.models import Organization
 from stakeholders.services import user_calendar_token_reset
 
-from . import selectors, services
+from . import fragments, selectors, services
 from .access import (
     can_manage_program,
     get_calendar_owner,
@@ -45,26 +49,54 @@ def home(request):
 
 @require_GET
 def catalog(request):
-    result = selectors.catalog(data=request.GET, page_number=request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"catalog": result, "page": result.page, "query_without_page": query.urlencode()}
-    return render(request, "programs/catalog.html", context)
+    key = fragments.fragment_key("catalog", sorted(request.GET.lists()))
+    body = fragments.get(key)
+    if body is None:
+        # A page not cached yet costs the option counts, a dozen aggregate queries: past
+        # a per-client rate (a flood of distinct searches) the list comes without them.
+        with_counts = not is_ratelimited(
+            request, group="programs:catalog", key="ip", rate=settings.CATALOG_FULL_PAGES_RATE, increment=True
+        )
+        result = selectors.catalog(data=request.GET, page_number=request.GET.get("page"), with_counts=with_counts)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {"catalog": result, "page": result.page, "query_without_page": query.urlencode()}
+        body = render_to_string("programs/_catalog_body.html", context, request=request)
+        if with_counts:
+            fragments.put(key, body)
+    return render(request, "programs/catalog.html", {"body": mark_safe(body)})  # noqa: S308 — our own rendering
 
 
 @require_GET
 def detail(request, slug):
-    program = selectors.program_for_page(slug=slug)
-    if program is None:
-        raise Http404
-    now = timezone.now()
-    sessions = [session for session in program.sessions.all() if session.ends_at >= now]
-    mine = selectors.enrollments_by_session(user=request.user, sessions=sessions)
-    rows = [
-        {"session": session, "enrollment": mine.get(session.pk), "state": session.enrollment_state(now)}
-        for session in sessions
-    ]
-    context = {"program": program, "rows": rows, "can_manage": can_manage_program(request.user, program)}
+    # Anonymous readers all see the same page: it is rendered once a minute at most.
+    # People who are signed in see their own enrollments, so theirs is rendered each time.
+    key = None if request.user.is_authenticated else fragments.fragment_key("program", slug)
+    page = fragments.get(key) if key else None
+    if page is None:
+        program = selectors.program_for_page(slug=slug)
+        if program is None:
+            raise Http404
+        now = timezone.now()
+        sessions = [session for session in program.sessions.all() if session.ends_at >= now]
+        mine = selectors.enrollments_by_session(user=request.user, sessions=sessions)
+        rows = [
+            {"session": session, "enrollment": mine.get(session.pk), "state": session.enrollment_state(now)}
+            for session in sessions
+        ]
+        context = {
+            "program": program,
+            "rows": rows,
+            "can_manage": can_manage_program(request.user, program),
+            "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
+        }
+        page = {
+            "title": program.shown("title").text,
+            "body": render_to_string("programs/_detail_body.html", context, request=request),
+        }
+        if key:
+            fragments.put(key, page)
+    context = {"title": page["title"], "body": mark_safe(page["body"])}  # noqa: S308 — our own rendering
     return render(request, "programs/detail.html", context)
 
 

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
+from programs import services
 from programs.models import Program, Session
 from tests.factories import ProgramFactory, SessionFactory
 
@@ -46,13 +48,17 @@ def test_it_moves_on_once_a_session_has_begun_with_no_job_running():
 
 
 def test_the_catalog_is_right_at_once_after_sessions_are_bulk_created(client):
-    # An import writes sessions in bulk, with no per-row hooks: nothing has to catch up.
+    # An import writes sessions in one INSERT, with no per-row hooks: nothing has to catch up.
     programs = [ProgramFactory(slug=f"imported-{number}") for number in range(3)]
     assert catalog_slugs(client) == []
     start = timezone.now() + timedelta(days=2)
-    Session.objects.bulk_create(
-        Session(program=program, starts_at=start + timedelta(hours=n), ends_at=start + timedelta(hours=n + 1), seats=5)
-        for n, program in enumerate(reversed(programs))
+    services.sessions_bulk_create(
+        sessions=[
+            Session(
+                program=program, starts_at=start + timedelta(hours=n), ends_at=start + timedelta(hours=n + 1), seats=5
+            )
+            for n, program in enumerate(reversed(programs))
+        ]
     )
     assert catalog_slugs(client) == ["imported-2", "imported-1", "imported-0"]
 
@@ -60,9 +66,18 @@ def test_the_catalog_is_right_at_once_after_sessions_are_bulk_created(client):
 def test_a_session_under_way_no_longer_counts_as_upcoming(client):
     running = ProgramFactory(slug="running")
     begun = SessionFactory(program=running, starts_at=timezone.now() + timedelta(days=1))
-    Session.objects.filter(pk=begun.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
+    assert catalog_slugs(client) == ["running"]
+    Session.objects.filter(pk=begun.pk).update(starts_at=timezone.now() - timedelta(minutes=5))  # time passes
+    cache.clear()  # and the minute a rendered catalog is kept
     assert catalog_slugs(client) == []
-    later = SessionFactory(program=running, starts_at=timezone.now() + timedelta(days=9))
+    later = services.session_save(
+        session=Session(
+            program=running,
+            starts_at=timezone.now() + timedelta(days=9),
+            ends_at=timezone.now() + timedelta(days=9, hours=1),
+            seats=3,
+        )
+    )
     assert catalog_slugs(client) == ["running"]
     assert next_session_of(running) == later.starts_at
 

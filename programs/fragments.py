@@ -1,0 +1,63 @@
+"""Rendered parts of public pages, kept in the cache for a minute.
+
+A fragment's key holds everything its HTML depends on: the page, the reader's language
+and time zone, the query string, and a content version that the services move on after
+every change to programs, sessions or enrollments. A change shows at once; the minute
+bounds how long "upcoming" lags the clock and how stale a bulk import can leave a page.
+"""
+
+import hashlib
+import json
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+
+FRAGMENT_SECONDS = 60
+VERSION_KEY = "programs:content-version"
+
+
+def content_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Evicted or never set: any fresh value makes every older fragment unreachable.
+        cache.add(VERSION_KEY, time.time_ns(), None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _move_on():
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not there: a fresh version serves the same purpose
+        cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def content_changed():
+    """Call inside the transaction that changed programs, sessions or enrollments.
+
+    The version moves on at once and again after the commit: a page rendered in
+    between, from rows not yet committed, must not be kept under the newest version.
+    """
+    _move_on()
+    transaction.on_commit(_move_on, robust=True)
+
+
+def fragment_key(name, *parts):
+    context = [
+        translation.get_language(),
+        str(timezone.get_current_timezone()),
+        content_version(),
+        parts,
+    ]
+    digest = hashlib.sha256(json.dumps(context, default=str).encode()).hexdigest()[:40]
+    return f"programs:fragment:{name}:{digest}"
+
+
+def get(key):
+    return cache.get(key)
+
+
+def put(key, html):
+    cache.set(key, html, FRAGMENT_SECONDS)
