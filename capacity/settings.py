@@ -135,7 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "capacity.context_processors.portal",
+                "stakeholders.context_processors.portal",
             ],
         },
     },
