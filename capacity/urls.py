@@ -8,7 +8,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from capacity import views as capacity_views
-from programs import views as program_views
 
 # The admin logs in through allauth, so two-factor authentication applies there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -29,7 +28,9 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", program_views.home, name="home"),
+    # Apps are included by name: the project's URLconf lives in the lowest app and
+    # must not import the apps above it.
+    path("", include("programs.home_urls")),
     path("glossary/", include(glossary_patterns)),
     path("organizations/", include("programs.organization_urls")),
     path("programs/", include("programs.urls")),
