@@ -52,8 +52,9 @@ def url_in_language(url, language):
 def set_language(request):
     """Django's set_language, switching the prefix of the page the reader is on.
 
-    Django's translates `next` by resolving it in the active language, so on a page
-    whose prefix differs from it (/en/… for a browser asking for Korean) nothing changed.
+    Django's own view translates `next` by resolving it in the active language, so on
+    a page whose prefix differs from it (/en/… for a browser asking for Korean) nothing
+    changed.
     """
     language = request.POST.get("language", "")
     next_url = request.POST.get("next", "")
