@@ -44,7 +44,9 @@ def test_unknown_filter_values_show_everything_instead_of_an_error(client):
 def test_an_organization_page_lists_its_upcoming_programs(client, django_assert_max_num_queries, count):
     organization = OrganizationFactory()
     for number in range(count):
-        SessionFactory(program=ProgramFactory(provider=organization, original_title=f"Wikidata for librarians {number}"))
+        SessionFactory(
+            program=ProgramFactory(provider=organization, original_title=f"Wikidata for librarians {number}")
+        )
     with django_assert_max_num_queries(6):
         response = client.get(organization.get_absolute_url())
     assert response.content.decode().count("Wikidata for librarians") == min(count, 12)
