@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,7 +63,7 @@ class ProgramFilter(django_filters.FilterSet):
         field_name="languages__code",
         to_field_name="code",
         queryset=Language.objects.all(),
-        distinct=True,
+        method="filter_language",
     )
     region = django_filters.ModelMultipleChoiceFilter(
         label=_("Region"), field_name="region__slug", to_field_name="slug", queryset=Region.objects.all()
@@ -99,9 +99,17 @@ class ProgramFilter(django_filters.FilterSet):
     def filter_category(self, queryset, name, value):
         if not value:
             return queryset
-        # A parent includes its children.
+        # A parent includes its children. Exists, not a join: a join needs DISTINCT over
+        # every selected column, which PostgreSQL sorts on disk at catalog scale.
         categories = CapacityCategory.objects.with_descendants(value)
-        return queryset.filter(categories__in=categories).distinct()
+        tagged = Program.categories.through.objects.filter(program=OuterRef("pk"), capacitycategory__in=categories)
+        return queryset.filter(Exists(tagged))
+
+    def filter_language(self, queryset, name, value):
+        if not value:
+            return queryset
+        taught = Program.languages.through.objects.filter(program=OuterRef("pk"), language__in=value)
+        return queryset.filter(Exists(taught))
 
     def filter_seats(self, queryset, name, value):
         return queryset.with_seats_available() if value else queryset
