@@ -318,7 +318,7 @@ ENROLLMENT_LOCK_TIMEOUT_MS = env_int("ENROLLMENT_LOCK_TIMEOUT_MS", 3000, minimum
 # Past this many such pages a minute from one address (a flood of distinct searches),
 # the list is served without counts. Counted per REMOTE_ADDR: behind a proxy, have it
 # set REMOTE_ADDR to the client's address.
-CATALOG_FULL_PAGES_PER_MINUTE = env_int("CATALOG_FULL_PAGES_PER_MINUTE", 60, minimum=1)
+CATALOG_FULL_PAGES_PER_MINUTE = env_int("CATALOG_FULL_PAGES_PER_MINUTE", 20, minimum=1)
 CATALOG_FULL_PAGES_RATE = f"{CATALOG_FULL_PAGES_PER_MINUTE}/m"
 
 # Security, strict whenever DEBUG is off.
