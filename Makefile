@@ -31,10 +31,12 @@ demo: $(STAMP_RUN)
 	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(BIN)/python manage.py demo
 	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# One pytest-xdist worker per core, at most 4 (each has its own PostgreSQL and Redis
+# database); options in PYTEST_ARGS come later and win: PYTEST_ARGS="-n 0" runs in one process.
 test: $(STAMP_DEV)
 	bash scripts/install-system-packages
 	bash scripts/wait-for-services
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
 check: $(STAMP_DEV)
 	bash scripts/check
@@ -42,6 +44,7 @@ check: $(STAMP_DEV)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP_DEV)
 	$(BIN)/ruff check --fix .

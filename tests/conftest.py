@@ -3,10 +3,42 @@
 from importlib import import_module
 
 import pytest
+from django.apps import apps as global_apps
 from django.core.cache import cache
+from django.db.models.signals import post_migrate
 from django.utils import translation
 
+from stakeholders.models import Membership, Organization
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+def seed_the_vocabulary_when_missing(sender, apps=global_apps, **kwargs):
+    """Load the vocabulary the data migration seeds whenever the tables are empty.
+
+    Transactional tests (live server, Celery worker, concurrency) end with a flush of
+    every table, and `--reuse-db` keeps that flushed database for the next run; a flush
+    and the migrate that `--reuse-db` still runs both emit post_migrate, so the
+    vocabulary is back before any other test runs, in any order, on any xdist worker.
+    """
+    if not apps.get_model("capacity", "Region").objects.exists():
+        import_module("capacity.migrations.0002_seed_vocabulary").load(apps, None)
+
+
+post_migrate.connect(
+    seed_the_vocabulary_when_missing, sender=global_apps.get_app_config("capacity"), dispatch_uid="test-vocabulary"
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    # Each xdist worker has its own PostgreSQL and Redis databases, so tests run in
+    # parallel safely, real Celery worker included (kombu prefixes its broadcast
+    # channels with the Redis database). One exception: a round of 50 concurrent
+    # enrollments holds 50 connections, and two rounds at once would pass
+    # PostgreSQL's max_connections (100); with `--dist loadgroup` one worker runs them.
+    for item in items:
+        if item.module.__name__.endswith(".test_no_overbooking"):
+            item.add_marker(pytest.mark.xdist_group("concurrent-enrollments"))
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +80,25 @@ def other_staff(other_organization):
 
 
 @pytest.fixture
+def affiliate_admin(organization):
+    """Administrator of `organization`: manages its programs and its memberships."""
+    return MembershipFactory(
+        organization=organization, user=UserFactory(username="affiliateadmin"), role=Membership.Role.ADMIN
+    ).user
+
+
+@pytest.fixture
+def funding_organization(db):
+    return OrganizationFactory(slug="wiki-fund", name="Wiki Fund", kind=Organization.Kind.FUNDER)
+
+
+@pytest.fixture
+def funder(funding_organization):
+    """Staff of a funder: sees what it funds, no rights over `organization`'s programs."""
+    return MembershipFactory(organization=funding_organization, user=UserFactory(username="funder")).user
+
+
+@pytest.fixture
 def steward(db):
     """Site staff: keeps the vocabulary in the admin."""
     return UserFactory(username="steward", is_staff=True, is_superuser=True)
@@ -55,18 +106,7 @@ def steward(db):
 
 @pytest.fixture
 def seeded_transactional_db(transactional_db):
-    """A transactional database with the shared vocabulary the migrations seed.
-
-    Transactional tests end with a flush that empties every table, so the seed is
-    loaded again here rather than trusting serialized rollback.
-    """
-    from django.apps import apps
-
-    from capacity.models import Region
-
-    if not Region.objects.exists():
-        seed = import_module("capacity.migrations.0002_seed_vocabulary")
-        seed.load(apps, None)
+    """A transactional database with the shared vocabulary (see seed_the_vocabulary_when_missing)."""
 
 
 @pytest.fixture
