@@ -134,8 +134,13 @@ class TimeStampedModel(models.Model):
 
 
 # One line of text: a title with a line break would break calendar files and email
-# subjects, and control characters have no place in a name.
-single_line = RegexValidator(r"[\x00-\x1f\x7f]", _("Use a single line without control characters."), inverse_match=True)
+# subjects, and control characters have no place in a name; nor have the bidi
+# overrides that make a name read as something else (joiners stay: scripts need them).
+single_line = RegexValidator(
+    r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]",
+    _("Use a single line without control characters."),
+    inverse_match=True,
+)
 
 wikidata_qid = RegexValidator(r"^Q[1-9][0-9]*$", _("Enter a Wikidata item id such as Q42."))
 

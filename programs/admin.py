@@ -31,6 +31,10 @@ class SessionFormSet(BaseInlineFormSet):
     def save_existing(self, form, obj, commit=True):
         return services.session_save(session=form.save(commit=False))
 
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            services.session_delete(session=obj)
+
 
 class SessionInline(admin.StackedInline):
     model = Session
@@ -67,6 +71,13 @@ class ProgramAdmin(TranslationAdmin):
     def save_model(self, request, obj, form, change):
         services.program_save(program=obj)
 
+    def delete_model(self, request, obj):
+        services.program_delete(program=obj)
+
+    def delete_queryset(self, request, queryset):
+        for program in queryset:
+            services.program_delete(program=program)
+
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
@@ -83,6 +94,13 @@ class SessionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.session_save(session=obj)
+
+    def delete_model(self, request, obj):
+        services.session_delete(session=obj)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            services.session_delete(session=session)
 
 
 @admin.register(Enrollment)

@@ -175,6 +175,20 @@ def program_save(*, program: Program) -> Program:
     return program
 
 
+def program_delete(*, program: Program) -> None:
+    """Remove a program with its sessions; cached pages stop showing it at once."""
+    with transaction.atomic():
+        program.delete()
+        fragments.content_changed()
+
+
+def session_delete(*, session: Session) -> None:
+    """Remove a session with its enrollments; cached pages stop showing it at once."""
+    with transaction.atomic():
+        session.delete()
+        fragments.content_changed()
+
+
 # Every session column an organizer edits; seats_taken belongs to the enrollment services.
 SESSION_EDITABLE_FIELDS = (
     "program",

@@ -4,12 +4,20 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from capacity.models import Language, Region
+from capacity.models import Language, Region, single_line
 
 from .models import User
 
 
 class ProfileForm(forms.ModelForm):
+    # Shown on certificates and to organizers: one plain line, no reordering tricks.
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=150,
+        required=False,
+        validators=[single_line],
+        help_text=_("Shown on certificates and to organizers of your sessions."),
+    )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=[(name, name) for name in sorted(zoneinfo.available_timezones())],
@@ -33,5 +41,3 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "home_region", "languages", "time_zone", "preferred_language"]
-        labels = {"display_name": _("Display name")}
-        help_texts = {"display_name": _("Shown on certificates and to organizers of your sessions.")}

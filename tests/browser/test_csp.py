@@ -2,13 +2,9 @@
 
 import pytest
 
-from tests.browser import conftest as browser
 from tests.factories import ProgramFactory, SessionFactory
 
 pytestmark = pytest.mark.browser
-
-# The browser fixtures, shared with tests/browser/ (a conftest reaches only its folder).
-chromium, live_site, open_page = browser.chromium, browser.live_site, browser.open_page
 
 
 def watch_for_violations(page):

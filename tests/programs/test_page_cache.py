@@ -60,7 +60,9 @@ def test_a_repeated_catalog_url_runs_no_query(client, session):
 
 
 def test_a_flood_of_distinct_searches_gets_lists_without_counts(client, session, settings):
-    settings.CATALOG_FULL_PAGES_RATE = "3/m"
+    # Per day, not per minute: the counting window is aligned to the clock, and five
+    # requests straddling a minute's end would start counting afresh.
+    settings.CATALOG_FULL_PAGES_RATE = "3/d"
     pages = [client.get("/en/programs/", {"q": f"Wikidata {n}"}) for n in range(5)]
     assert all(page.status_code == 200 for page in pages)
     assert [('class="count"' in page.content.decode()) for page in pages] == [True, True, True, False, False]
@@ -68,3 +70,12 @@ def test_a_flood_of_distinct_searches_gets_lists_without_counts(client, session,
     # Another address is not held back by this one.
     other = client.get("/en/programs/", {"q": "Wikidata 9"}, REMOTE_ADDR="198.51.100.7")
     assert 'class="count"' in other.content.decode()
+
+
+def test_a_program_unpublished_in_the_admin_leaves_the_cached_page_at_once(client, steward, session):
+    assert client.get("/en/programs/wikidata-basics/").status_code == 200
+    admin = type(client)()
+    admin.force_login(steward)
+    response = admin.post(f"/admin/programs/program/{session.program.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert client.get("/en/programs/wikidata-basics/").status_code == 404

@@ -42,3 +42,13 @@ def test_an_unknown_time_zone_is_refused_and_nothing_changes(client, volunteer):
     volunteer.refresh_from_db()
     assert volunteer.display_name != "Changed"
     assert volunteer.time_zone == "UTC"
+
+
+@pytest.mark.parametrize("name", ["Ada\r\nBcc: x@example.org", "\u202eevil", "tab\there"])
+def test_a_display_name_with_line_breaks_or_direction_overrides_is_refused(client, volunteer, name):
+    client.force_login(volunteer)
+    response = client.post("/en/me/profile/", {"display_name": name, "time_zone": "UTC", "preferred_language": "en"})
+    assert response.status_code == 200
+    assert "Use a single line without control characters." in response.content.decode()
+    volunteer.refresh_from_db()
+    assert volunteer.display_name != name
