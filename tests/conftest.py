@@ -29,18 +29,6 @@ post_migrate.connect(
 )
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    # Each xdist worker has its own PostgreSQL and Redis databases, so tests run in
-    # parallel safely, real Celery worker included (kombu prefixes its broadcast
-    # channels with the Redis database). One exception: a round of 50 concurrent
-    # enrollments holds 50 connections, and two rounds at once would pass
-    # PostgreSQL's max_connections (100); with `--dist loadgroup` one worker runs them.
-    for item in items:
-        if item.module.__name__.endswith(".test_no_overbooking"):
-            item.add_marker(pytest.mark.xdist_group("concurrent-enrollments"))
-
-
 @pytest.fixture(autouse=True)
 def _clean_cache_and_language():
     # A request in an earlier test may leave its language active in this thread.
