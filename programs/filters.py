@@ -118,9 +118,12 @@ class ProgramFilter(django_filters.FilterSet):
         # Dates are applied together in filter_queryset, as one session window.
         return queryset
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+    def filter_queryset(self, queryset, *, leave_out=None):
+        """Apply every valid filter, less `leave_out`: a facet counts its options over the others."""
         data = getattr(self.form, "cleaned_data", {}) or {}
+        for name, value in data.items():
+            if name != leave_out:
+                queryset = self.filters[name].filter(queryset, value)
         start, end = data.get("date_from"), data.get("date_to")
         if start or end:
             # Whole days in the viewer's time zone; the end day is included.
@@ -130,3 +133,7 @@ class ProgramFilter(django_filters.FilterSet):
             return queryset.with_sessions_between(start_at, end_at)
         # Upcoming by default: programs with a session still to come.
         return queryset.upcoming()
+
+    def qs_without(self, facet):
+        """The programs every filter but one facet's selects (call after is_valid())."""
+        return self.filter_queryset(self.queryset.all(), leave_out=facet)

@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Coalesce
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -93,14 +92,9 @@ def _normalized_params(filterset):
     return params
 
 
-def _facet_counts(base, data, facet):
+def _facet_counts(filterset, facet):
     """Programs per option of one facet, with every other filter applied."""
-    others = {key: value for key, value in data.lists() if key != facet and key not in ("page", "sort")}
-    query = QueryDict(mutable=True)
-    for key, values in others.items():
-        query.setlist(key, values)
-    narrowed = ProgramFilter(query, queryset=base).qs.order_by()
-    ids = narrowed.values("pk")
+    ids = filterset.qs_without(facet).order_by().values("pk")
     programs = Program.objects.filter(pk__in=ids).order_by()
     if facet == "category":
         per_child = dict(
@@ -205,7 +199,7 @@ def catalog(*, data, page_number, with_counts=True):
         counts = {
             facet: cache.get_or_set(
                 _cache_key(f"facet:{facet}", {k: v for k, v in params.items() if k != facet}),
-                lambda facet=facet: _facet_counts(base, data, facet),
+                lambda facet=facet: _facet_counts(filterset, facet),
                 COUNT_CACHE_SECONDS,
             )
             for facet in ProgramFilter.FACETS
