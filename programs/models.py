@@ -311,6 +311,12 @@ class Enrollment(TimeStampedModel):
         CANCELLED = "cancelled", _("Cancelled")
         COMPLETED = "completed", _("Completed")
 
+    class Attendance(models.TextChoices):
+        # Completion is the COMPLETED status with its certificate, not an attendance value.
+        UNKNOWN = "unknown", _("Not marked")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("Did not come")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="enrollments"
     )
@@ -326,6 +332,12 @@ class Enrollment(TimeStampedModel):
     promoted_at = models.DateTimeField(_("moved up from the waiting list"), null=True, blank=True)
     promotion_notified_at = models.DateTimeField(_("told about the seat"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    attendance = models.CharField(
+        _("attendance"), max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
+    )
+    # Claimed by the email telling the person their session was cancelled, so it goes
+    # out once however many times the job runs.
+    cancellation_notified_at = models.DateTimeField(_("told about the cancellation"), null=True, blank=True)
 
     objects = EnrollmentQuerySet.as_manager()
 

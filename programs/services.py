@@ -257,8 +257,103 @@ def session_save(*, session: Session, now=None) -> Session:
         if problem:
             raise ValidationError({"seats": problem})
         session.save(update_fields=[*SESSION_EDITABLE_FIELDS, "updated_at"])
+        # Ticking "cancelled" in the admin tells people exactly as session_cancel does,
+        # through the same once-only claim; un-ticking lets a later cancellation tell them again.
+        if session.is_cancelled and not locked.is_cancelled:
+            _queue_cancellation_notices(session)
+        elif locked.is_cancelled and not session.is_cancelled:
+            Enrollment.objects.filter(session=session).update(cancellation_notified_at=None)
         _promote_waiting(session, now=now or timezone.now())
         return session
+
+    return _run_locked(work)
+
+
+def _queue_cancellation_notices(session: Session) -> None:
+    """Queue the cancellation email for everyone enrolled or waiting; call under the session lock."""
+    from .tasks import notify_session_cancelled
+
+    told = (
+        Enrollment.objects.filter(session=session, cancellation_notified_at__isnull=True)
+        .exclude(status=Enrollment.Status.CANCELLED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for enrollment_id in told:
+        # robust: one email failing to queue must not undo the cancellation or skip the
+        # others; send_pending_cancellation_emails picks up whatever was not sent.
+        transaction.on_commit(lambda pk=enrollment_id: notify_session_cancelled.delay(pk), robust=True)
+
+
+def session_cancel(*, session: Session, by, now=None) -> Session:
+    """Call a session off and email everyone enrolled or waiting, once each.
+
+    Nobody is moved up from the waiting list afterwards: _promote_waiting skips
+    cancelled sessions. `by` is the organizer who cancelled, for the log.
+    """
+    now = now or timezone.now()
+
+    def work():
+        locked = _lock_session(session.pk)
+        if locked.is_cancelled:
+            raise EnrollmentError(_("This session is already cancelled."))
+        if locked.ends_at <= now:
+            raise EnrollmentError(_("This session has already ended, so it cannot be cancelled."))
+        locked.is_cancelled = True
+        locked.save(update_fields=["is_cancelled", "updated_at"])
+        _queue_cancellation_notices(locked)
+        logger.info("Session %s cancelled by user %s", locked.pk, getattr(by, "pk", None))
+        return locked
+
+    return _run_locked(work)
+
+
+def _attendance_problem(*, session: Session, now):
+    if session.is_cancelled:
+        return _("The session was cancelled, so there is no attendance to mark.")
+    if not session.has_started(now):
+        return _("Attendance can be marked once the session has started.")
+    return None
+
+
+def enrollment_mark_attendance(*, enrollment: Enrollment, attendance: str, now=None) -> Enrollment:
+    """Record whether a person with a seat came to the session."""
+    now = now or timezone.now()
+    if attendance not in Enrollment.Attendance.values:
+        raise EnrollmentError(_("Choose attended, did not come or not marked."))
+
+    def work():
+        locked = _lock_session(enrollment.session_id)
+        problem = _attendance_problem(session=locked, now=now)
+        if problem:
+            raise EnrollmentError(problem)
+        current = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
+        if not current.holds_seat:
+            raise EnrollmentError(_("Attendance is marked only for people who have a seat in the session."))
+        if current.is_completed and attendance != Enrollment.Attendance.ATTENDED:
+            raise EnrollmentError(_("A person who completed the session attended it."))
+        current.attendance = attendance
+        current.save(update_fields=["attendance", "updated_at"])
+        return current
+
+    return _run_locked(work)
+
+
+def session_mark_attendance_all(*, session: Session, attendance: str, now=None) -> int:
+    """Mark everyone holding a seat in one go, or nobody; returns how many were marked."""
+    now = now or timezone.now()
+    if attendance not in Enrollment.Attendance.values:
+        raise EnrollmentError(_("Choose attended, did not come or not marked."))
+
+    def work():
+        locked = _lock_session(session.pk)
+        problem = _attendance_problem(session=locked, now=now)
+        if problem:
+            raise EnrollmentError(problem)
+        holders = Enrollment.objects.filter(session=locked).holding_seat()
+        if attendance != Enrollment.Attendance.ATTENDED and holders.filter(status=Enrollment.Status.COMPLETED).exists():
+            raise EnrollmentError(_("Some people completed the session, so they attended it."))
+        return holders.update(attendance=attendance, updated_at=now)
 
     return _run_locked(work)
 
@@ -298,7 +393,9 @@ def enrollment_complete(*, enrollment: Enrollment, now=None) -> Certificate:
         if current.is_enrolled:
             current.status = Enrollment.Status.COMPLETED
             current.completed_at = now
-            current.save(update_fields=["status", "completed_at", "updated_at"])
+            # Completing a session means having been there.
+            current.attendance = Enrollment.Attendance.ATTENDED
+            current.save(update_fields=["status", "completed_at", "attendance", "updated_at"])
         certificate = Certificate.objects.filter(enrollment=current).first()
         if certificate is None:
             program = current.session.program

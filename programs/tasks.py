@@ -129,3 +129,48 @@ def send_pending_promotion_emails() -> int:
         except Exception:
             logger.exception("Seat-opened email for enrollment %s could not be sent", enrollment_id)
     return sent
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def notify_session_cancelled(enrollment_id: int) -> bool:
+    """Tell a person enrolled or waiting that their session is off, once. Returns whether an email was sent."""
+    claimed = (
+        Enrollment.objects.filter(pk=enrollment_id, cancellation_notified_at__isnull=True, session__is_cancelled=True)
+        .exclude(status=Enrollment.Status.CANCELLED)
+        .update(cancellation_notified_at=timezone.now())
+    )
+    if not claimed:
+        return False
+    enrollment = Enrollment.objects.select_related("user", "session__program").get(pk=enrollment_id)
+    if not enrollment.user.email:
+        return False
+    try:
+        _send_to_person(enrollment, "programs/email/cancelled.txt", "programs/email/cancelled_subject.txt")
+    except Exception:
+        Enrollment.objects.filter(pk=enrollment_id).update(cancellation_notified_at=None)
+        raise
+    return True
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def send_pending_cancellation_emails() -> int:
+    """Send session-cancelled emails that failed or were never queued; each still goes out once."""
+    pending = (
+        Enrollment.objects.filter(
+            cancellation_notified_at__isnull=True,
+            session__is_cancelled=True,
+            # Past the session's date the news is no longer worth an email.
+            session__starts_at__gt=timezone.now(),
+        )
+        .exclude(status=Enrollment.Status.CANCELLED)
+        .order_by("pk")
+    )
+    sent = 0
+    for enrollment_id in pending.values_list("pk", flat=True).iterator():
+        try:
+            sent += notify_session_cancelled(enrollment_id)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            logger.exception("Session-cancelled email for enrollment %s could not be sent", enrollment_id)
+    return sent

@@ -14,4 +14,11 @@ urlpatterns = [
         views.complete,
         name="complete",
     ),
+    path(
+        "<slug:slug>/sessions/<int:session_id>/participants/<int:enrollment_id>/attendance/",
+        views.mark_attendance,
+        name="attendance",
+    ),
+    path("<slug:slug>/sessions/<int:session_id>/attendance/", views.mark_attendance_all, name="attendance_all"),
+    path("<slug:slug>/sessions/<int:session_id>/cancel/", views.cancel_session, name="cancel_session"),
 ]

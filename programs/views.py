@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -28,7 +29,7 @@ from .access import (
     get_session_for_managing,
 )
 from .calendars import calendar_for
-from .models import Certificate
+from .models import Certificate, Enrollment
 
 ORGANIZATIONS_PER_PAGE = 24
 
@@ -179,11 +180,14 @@ def calendar_reset(request):
 def participants(request, slug, session_id):
     session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
     people = selectors.participants_for_session(session=session)
+    now = timezone.now()
     context = {
         "session": session,
         "program": session.program,
         "people": people,
-        "has_started": session.has_started(),
+        "has_started": session.has_started(now),
+        "has_ended": session.ends_at <= now,
+        "attendance_choices": Enrollment.Attendance.choices,
     }
     return render(request, "programs/participants.html", context)
 
@@ -203,6 +207,63 @@ def complete(request, slug, session_id, enrollment_id):
             _("%(name)s has completed the session; their certificate is ready.")
             % {"name": enrollment.user.public_name},
         )
+    return redirect("programs:participants", slug=slug, session_id=session.pk)
+
+
+@login_required
+@require_POST
+def mark_attendance(request, slug, session_id, enrollment_id):
+    session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
+    enrollment = get_enrollment_for_managing(request.user, session=session, enrollment_id=enrollment_id)
+    attendance = request.POST.get("attendance", "")
+    if attendance not in Enrollment.Attendance.values:
+        return HttpResponseBadRequest(_("Choose attended, did not come or not marked."))
+    try:
+        services.enrollment_mark_attendance(enrollment=enrollment, attendance=attendance)
+    except services.EnrollmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Attendance of %(name)s: %(attendance)s.")
+            % {"name": enrollment.user.public_name, "attendance": Enrollment.Attendance(attendance).label},
+        )
+    return redirect("programs:participants", slug=slug, session_id=session.pk)
+
+
+@login_required
+@require_POST
+def mark_attendance_all(request, slug, session_id):
+    session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
+    attendance = request.POST.get("attendance", "")
+    if attendance not in Enrollment.Attendance.values:
+        return HttpResponseBadRequest(_("Choose attended, did not come or not marked."))
+    try:
+        marked = services.session_mark_attendance_all(session=session, attendance=attendance)
+    except services.EnrollmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext("%(count)s person marked: %(attendance)s.", "%(count)s people marked: %(attendance)s.", marked)
+            % {"count": marked, "attendance": Enrollment.Attendance(attendance).label},
+        )
+    return redirect("programs:participants", slug=slug, session_id=session.pk)
+
+
+@login_required
+@require_POST
+def cancel_session(request, slug, session_id):
+    session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that the session is cancelled."))
+    else:
+        try:
+            services.session_cancel(session=session, by=request.user)
+        except services.EnrollmentError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The session is cancelled; everyone enrolled or waiting is told by email."))
     return redirect("programs:participants", slug=slug, session_id=session.pk)
 
 
