@@ -1,5 +1,7 @@
 from django.urls import path
 
+from stakeholders import views as stakeholder_views
+
 from . import views
 
 app_name = "organizations"
@@ -7,4 +9,10 @@ app_name = "organizations"
 urlpatterns = [
     path("", views.organizations, name="list"),
     path("<slug:slug>/", views.organization, name="detail"),
+    path("<slug:slug>/edit/", stakeholder_views.organization_edit, name="edit"),
+    path("<slug:slug>/members/", stakeholder_views.members, name="members"),
+    path("<slug:slug>/members/invite/", stakeholder_views.member_invite, name="invite"),
+    path("<slug:slug>/members/<int:membership_id>/role/", stakeholder_views.member_change_role, name="change_role"),
+    path("<slug:slug>/members/<int:membership_id>/remove/", stakeholder_views.member_remove, name="remove_member"),
+    path("<slug:slug>/leave/", stakeholder_views.organization_leave, name="leave"),
 ]

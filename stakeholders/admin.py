@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from .models import Membership, Organization, User
+from .models import Invitation, Membership, Organization, User
 
 
 @admin.register(User)
@@ -31,3 +31,12 @@ class OrganizationAdmin(TranslationAdmin):
     list_select_related = ("region",)
     filter_horizontal = ("languages",)
     inlines = [MembershipInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("user", "organization", "role", "status", "created_at")
+    list_filter = ("status", "role")
+    search_fields = ("user__username", "user__email", "organization__slug")
+    list_select_related = ("user", "organization")
+    autocomplete_fields = ("user", "organization", "invited_by")

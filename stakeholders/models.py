@@ -82,18 +82,35 @@ class Organization(Translated, TimeStampedModel):
         return reverse("organizations:detail", kwargs={"slug": self.slug})
 
 
-class Membership(TimeStampedModel):
-    """A person's role in an organization: staff manage its work, admins also its people."""
+class Role(models.TextChoices):
+    """What a membership lets a person do in an organization."""
 
-    class Role(models.TextChoices):
-        STAFF = "staff", _("Staff")
-        ADMIN = "admin", _("Administrator")
+    MEMBER = "member", _("Member")
+    STAFF = "staff", _("Staff")
+    ADMIN = "admin", _("Administrator")
+
+
+class MembershipQuerySet(models.QuerySet):
+    def admins(self):
+        return self.filter(role=Role.ADMIN)
+
+    def managing(self):
+        """Memberships that let a person run the organization's work: staff and admins, not plain members."""
+        return self.filter(role__in=[Role.STAFF, Role.ADMIN])
+
+
+class Membership(TimeStampedModel):
+    """A person's role in an organization: members belong, staff manage its work, admins also its people."""
+
+    Role = Role
 
     user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -104,3 +121,51 @@ class Membership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Invitation.Status.PENDING)
+
+
+class Invitation(TimeStampedModel):
+    """An organization's offer of a role to a person, who accepts or declines it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("invited person"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        User, verbose_name=_("invited by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_person_and_organization",
+                violation_error_message=_("This person already has a pending invitation to this organization."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organization} ({self.get_role_display()}, {self.get_status_display()})"

@@ -1,0 +1,59 @@
+"""One door per kind of object in this app: return it if the person may act on it, else 404/403."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from .models import Invitation, Membership, Organization
+
+
+def organization_role(user, organization):
+    """The person's role in the organization, or None; anonymous people have none."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
+
+
+def can_administer(user, role):
+    """Stewards and the organization's admins manage its profile and its people."""
+    return user.is_authenticated and (user.is_superuser or role == Membership.Role.ADMIN)
+
+
+def can_see_members(user, role):
+    """Every member of the organization, whatever the role, and stewards see who belongs to it."""
+    return user.is_authenticated and (user.is_superuser or role is not None)
+
+
+def _organization(slug):
+    return get_object_or_404(Organization.objects.select_related("region"), slug=slug)
+
+
+def get_organization_for_admin(user, slug):
+    """An organization its admins or a steward may change; unknown is 404, anyone else 403."""
+    organization = _organization(slug)
+    if not can_administer(user, organization_role(user, organization)):
+        raise PermissionDenied
+    return organization
+
+
+def get_organization_for_members(user, slug):
+    """An organization and the viewer's role in it, for its members and stewards; others get 403."""
+    organization = _organization(slug)
+    role = organization_role(user, organization)
+    if not can_see_members(user, role):
+        raise PermissionDenied
+    return organization, role
+
+
+def get_own_membership(user, organization):
+    """The person's own membership, to leave; without one there is nothing to find."""
+    return get_object_or_404(Membership, user=user, organization=organization)
+
+
+def get_membership_of(organization, membership_id):
+    """A membership of an organization already opened with get_organization_for_admin."""
+    return get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, organization=organization)
+
+
+def get_own_pending_invitation(user, invitation_id):
+    """A person reaches only their own pending invitations; anyone else's is simply not found."""
+    return get_object_or_404(Invitation.objects.pending().select_related("organization"), pk=invitation_id, user=user)
