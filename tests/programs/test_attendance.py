@@ -15,7 +15,6 @@ def enroll_before(session, count, *, seats=None):
     session.seats = seats if seats is not None else count
     session.save()
     before = session.starts_at - timedelta(days=2)
-    session.enrollment_opens_at = None
     return [
         services.enrollment_create(user=UserFactory(), session=session, now=before).enrollment for _ in range(count)
     ]
