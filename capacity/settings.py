@@ -212,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.send_pending_promotion_emails",
         "schedule": 10 * 60,
     },
+    "send-pending-cancellation-emails": {
+        "task": "programs.tasks.send_pending_cancellation_emails",
+        "schedule": 10 * 60,
+    },
     "check-seat-counts": {
         "task": "programs.tasks.check_seat_counts",
         "schedule": crontab(hour=3, minute=17),

@@ -14,7 +14,7 @@ def can_manage_program(user, program):
         return False
     if user.is_superuser:
         return True
-    return user.memberships.filter(organization_id=program.provider_id).exists()
+    return user.memberships.managing().filter(organization_id=program.provider_id).exists()
 
 
 def get_session_for_enrolling(*, slug, session_id):

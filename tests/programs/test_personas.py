@@ -63,3 +63,14 @@ def test_a_funder_cannot_mark_a_participation_completed(client, funder, enrollme
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.ENROLLED
     assert not Certificate.objects.exists()
+
+
+def test_a_plain_member_of_the_provider_does_not_manage_its_sessions(client, organization, enrollment):
+    from stakeholders.models import Membership
+    from tests.factories import MembershipFactory, UserFactory
+
+    member = MembershipFactory(organization=organization, user=UserFactory(), role=Membership.Role.MEMBER).user
+    client.force_login(member)
+    assert client.get(participants_url(enrollment)).status_code == 403
+    program = enrollment.session.program
+    assert "participants" not in client.get(f"/en/programs/{program.slug}/").content.decode()
