@@ -4,7 +4,8 @@ from allauth.account.models import EmailAddress
 
 from capacity.models import Language, Region, translated_columns
 
-from .models import Membership, Organization, User
+from .models import Invitation, Membership, Organization, User
+from .services import membership_invite
 
 
 def _person(username, *, password, defaults, is_staff=False):
@@ -58,4 +59,18 @@ def load(data, *, password):
                 defaults={"role": membership["role"]},
             )
         created_people += created
+    # Pending invitations go through the service, as an admin's would; once answered
+    # or already sent, running the demo again leaves them be.
+    for item in data["people"]:
+        for invitation in item.get("invitations", []):
+            organization = Organization.objects.get(slug=invitation["organization"])
+            person = User.objects.get(username=item["username"])
+            if Invitation.objects.filter(organization=organization, user=person).exists():
+                continue
+            membership_invite(
+                organization=organization,
+                person=person,
+                role=invitation["role"],
+                by=User.objects.get(username=invitation["by"]),
+            )
     return f"{len(data['organizations'])} organizations ({created_orgs} new), {len(data['people']) + 1} people ({created_people} new)"

@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from capacity.models import Region
 from programs.models import Enrollment, Program, Session
-from stakeholders.models import Organization, User
+from stakeholders.models import Invitation, Membership, Organization, User
 
 
 @pytest.mark.django_db
@@ -26,5 +26,8 @@ def test_the_demo_tells_the_story_and_loading_it_twice_duplicates_nothing():
     # Some sessions are full and have a waiting list.
     assert Enrollment.objects.filter(status="waitlisted").exists()
     assert User.objects.filter(languages__isnull=False).distinct().count() >= 10
+    # Every role, and an invitation waiting for an answer.
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Membership.Role.values)
+    assert Invitation.objects.filter(status=Invitation.Status.PENDING, user__username="yazan_haddad").count() == 1
     for session in Session.objects.all():
         assert session.seats_taken == Enrollment.objects.filter(session=session).holding_seat().count()
