@@ -308,6 +308,11 @@ def session_cancel(*, session: Session, by, now=None) -> Session:
     return _run_locked(work)
 
 
+def _check_attendance_value(attendance):
+    if attendance not in Enrollment.Attendance.values:
+        raise EnrollmentError(_("Choose attended, did not come or not marked."))
+
+
 def _attendance_problem(*, session: Session, now):
     if session.is_cancelled:
         return _("The session was cancelled, so there is no attendance to mark.")
@@ -319,8 +324,7 @@ def _attendance_problem(*, session: Session, now):
 def enrollment_mark_attendance(*, enrollment: Enrollment, attendance: str, now=None) -> Enrollment:
     """Record whether a person with a seat came to the session."""
     now = now or timezone.now()
-    if attendance not in Enrollment.Attendance.values:
-        raise EnrollmentError(_("Choose attended, did not come or not marked."))
+    _check_attendance_value(attendance)
 
     def work():
         locked = _lock_session(enrollment.session_id)
@@ -342,8 +346,7 @@ def enrollment_mark_attendance(*, enrollment: Enrollment, attendance: str, now=N
 def session_mark_attendance_all(*, session: Session, attendance: str, now=None) -> int:
     """Mark everyone holding a seat in one go, or nobody; returns how many were marked."""
     now = now or timezone.now()
-    if attendance not in Enrollment.Attendance.values:
-        raise EnrollmentError(_("Choose attended, did not come or not marked."))
+    _check_attendance_value(attendance)
 
     def work():
         locked = _lock_session(session.pk)

@@ -35,26 +35,41 @@ def _send_to_person(enrollment, template, subject_template):
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
-def notify_promoted(enrollment_id: int) -> bool:
-    """Tell a person a seat opened up for them, once. Returns whether an email was sent."""
-    claimed = Enrollment.objects.filter(
-        pk=enrollment_id,
-        status=Enrollment.Status.ENROLLED,
-        promoted_at__isnull=False,
-        promotion_notified_at__isnull=True,
-    ).update(promotion_notified_at=timezone.now())
-    if not claimed:
+def _send_once(enrollment_id, claim, field, template, subject_template):
+    """Send one person one email at most once: claim it by setting `field`, release the claim if sending fails.
+
+    `claim` selects the one enrollment still owed this email; a second run, or a second
+    worker, finds nothing left to claim.
+    """
+    if not claim.update(**{field: timezone.now()}):
         return False
     enrollment = Enrollment.objects.select_related("user", "session__program").get(pk=enrollment_id)
     if not enrollment.user.email:
         return False
     try:
-        _send_to_person(enrollment, "programs/email/promoted.txt", "programs/email/promoted_subject.txt")
+        _send_to_person(enrollment, template, subject_template)
     except Exception:
-        Enrollment.objects.filter(pk=enrollment_id).update(promotion_notified_at=None)
+        Enrollment.objects.filter(pk=enrollment.pk).update(**{field: None})
         raise
     return True
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def notify_promoted(enrollment_id: int) -> bool:
+    """Tell a person a seat opened up for them, once. Returns whether an email was sent."""
+    claim = Enrollment.objects.filter(
+        pk=enrollment_id,
+        status=Enrollment.Status.ENROLLED,
+        promoted_at__isnull=False,
+        promotion_notified_at__isnull=True,
+    )
+    return _send_once(
+        enrollment_id,
+        claim,
+        "promotion_notified_at",
+        "programs/email/promoted.txt",
+        "programs/email/promoted_subject.txt",
+    )
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
@@ -134,22 +149,16 @@ def send_pending_promotion_emails() -> int:
 @shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
 def notify_session_cancelled(enrollment_id: int) -> bool:
     """Tell a person enrolled or waiting that their session is off, once. Returns whether an email was sent."""
-    claimed = (
-        Enrollment.objects.filter(pk=enrollment_id, cancellation_notified_at__isnull=True, session__is_cancelled=True)
-        .exclude(status=Enrollment.Status.CANCELLED)
-        .update(cancellation_notified_at=timezone.now())
+    claim = Enrollment.objects.filter(
+        pk=enrollment_id, cancellation_notified_at__isnull=True, session__is_cancelled=True
+    ).exclude(status=Enrollment.Status.CANCELLED)
+    return _send_once(
+        enrollment_id,
+        claim,
+        "cancellation_notified_at",
+        "programs/email/cancelled.txt",
+        "programs/email/cancelled_subject.txt",
     )
-    if not claimed:
-        return False
-    enrollment = Enrollment.objects.select_related("user", "session__program").get(pk=enrollment_id)
-    if not enrollment.user.email:
-        return False
-    try:
-        _send_to_person(enrollment, "programs/email/cancelled.txt", "programs/email/cancelled_subject.txt")
-    except Exception:
-        Enrollment.objects.filter(pk=enrollment_id).update(cancellation_notified_at=None)
-        raise
-    return True
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
