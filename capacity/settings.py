@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.mediawiki",
     "allauth.mfa",
+    "simple_history",
     # Our apps, in dependency order: each may read only from those above it.
     "capacity",
     "stakeholders",
@@ -113,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail records who made each change from the request's user.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "stakeholders.middleware.PrivatePagesMiddleware",
     "stakeholders.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

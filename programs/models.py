@@ -4,12 +4,15 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from capacity.models import (
     CapacityCategory,
@@ -21,7 +24,7 @@ from capacity.models import (
     ui_language_codes,
     ui_language_field,
 )
-from stakeholders.models import Organization
+from stakeholders.models import Organization, validate_time_zone
 
 
 def upcoming_sessions(*, now=None):
@@ -148,6 +151,8 @@ class Program(Translated, TimeStampedModel):
     categories = models.ManyToManyField(CapacityCategory, verbose_name=_("capacities"), related_name="programs")
     languages = models.ManyToManyField(Language, verbose_name=_("languages of instruction"), related_name="programs")
     is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    # An archived program is no longer offered: out of the catalog, kept for its records.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     # Kept by the database in the same write (a generated column); searched through
     # the full-text index of the program search migration.
     search_document = models.GeneratedField(
@@ -169,6 +174,30 @@ class Program(Translated, TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("programs:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    @property
+    def publication_state(self):
+        if self.archived_at is not None:
+            return PublicationState.ARCHIVED
+        return PublicationState.PUBLISHED if self.is_published else PublicationState.DRAFT
+
+
+class PublicationState(models.TextChoices):
+    """Where a program is in its life: being written, in the catalog, or retired."""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+# A Programs & Events Dashboard course id: `Institution/Course_title_(term)`.
+dashboard_course_id = RegexValidator(
+    r"^[^/]+/[^/]+$", _("Give the course id as the Dashboard shows it, like Institution/Course_title_(term).")
+)
 
 
 class EnrollmentState(models.TextChoices):
@@ -201,6 +230,13 @@ class Session(TimeStampedModel):
     online_url = models.URLField(
         _("online link"), blank=True, help_text=_("Shown only to people enrolled in the session.")
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Where the session happens; its times are entered and shown in this zone."),
+    )
     seats = models.PositiveIntegerField(_("seats"))
     # Maintained only by programs.services under a row lock; the check constraint
     # below is the last line of defence against overbooking, and a nightly job
@@ -216,6 +252,16 @@ class Session(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("facilitators"), blank=True, related_name="facilitated_sessions"
     )
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
+    dashboard_course = models.CharField(
+        _("Programs & Events Dashboard course"),
+        max_length=300,
+        blank=True,
+        validators=[single_line, dashboard_course_id],
+        help_text=_("The course id on the Dashboard, like Institution/Course_title_(term)."),
+    )
+
+    # Audit: who changed what, before and after (seat counts belong to the enrollments).
+    history = HistoricalRecords(excluded_fields=["seats_taken", "created_at", "updated_at"], related_name="+")
 
     class Meta:
         ordering = ["starts_at"]
@@ -414,3 +460,175 @@ class Certificate(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("certificates:verify", kwargs={"code": self.code})
+
+
+# The demographic breakdown of an activity report: for each dimension, the answers a
+# participant could give, always including "prefer not to say" and "not answered"
+# (after the 360Giving DEI extension's asked / reply statuses). Each answer is one
+# count column on the report, named <dimension>_<answer>.
+DEMOGRAPHIC_DIMENSIONS = {
+    "gender": (
+        ("woman", _("Woman")),
+        ("man", _("Man")),
+        ("non_binary", _("Non-binary")),
+        ("another", _("Another gender")),
+        ("prefer_not", _("Prefer not to say")),
+        ("not_answered", _("Not answered")),
+    ),
+    "age": (
+        ("under_18", _("Under 18")),
+        ("18_24", _("18–24")),
+        ("25_34", _("25–34")),
+        ("35_49", _("35–49")),
+        ("50_64", _("50–64")),
+        ("65_over", _("65 and over")),
+        ("prefer_not", _("Prefer not to say")),
+        ("not_answered", _("Not answered")),
+    ),
+    "newcomer": (
+        ("new", _("New to Wikimedia")),
+        ("returning", _("Already contributing")),
+        ("prefer_not", _("Prefer not to say")),
+        ("not_answered", _("Not answered")),
+    ),
+}
+DEMOGRAPHIC_LABELS = {
+    "gender": _("Gender"),
+    "age": _("Age band"),
+    "newcomer": _("Newcomer status"),
+}
+
+
+def demographic_columns(dimension: str) -> list[str]:
+    return [f"{dimension}_{answer}" for answer, _label in DEMOGRAPHIC_DIMENSIONS[dimension]]
+
+
+def _sum_of(columns):
+    total = F(columns[0])
+    for column in columns[1:]:
+        total = total + F(column)
+    return total
+
+
+# Dashboard figures a course CSV fills: report column → CSV column.
+DASHBOARD_FIGURES = {
+    "dashboard_editors": "editors",
+    "dashboard_new_editors": "new_editors",
+    "dashboard_articles_created": "articles_created",
+    "dashboard_articles_edited": "articles_edited",
+    "dashboard_edits": "total_edits",
+    "dashboard_bytes_added": "bytes_added",
+    "dashboard_references_added": "references_added",
+    "dashboard_uploads": "upload_count",
+}
+
+# Large enough for any real event, small enough that sums over a decade of reports fit.
+MAX_COUNT = 1_000_000
+count_limit = MaxValueValidator(MAX_COUNT)
+
+
+class ActivityReport(TimeStampedModel):
+    """What happened at one session, as structured figures that evaluation and funders read.
+
+    Demographics are aggregated counts only, never per person. For each dimension the
+    report says whether it was asked; when it was, its counts add up to the participants
+    (people who did not answer are counted as "not answered"), and when it was not, they
+    are all zero. The database enforces both, and that no figure exceeds its whole.
+    """
+
+    session = models.OneToOneField(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="report")
+    participants = models.PositiveIntegerField(_("participants"), validators=[count_limit])
+    newcomers = models.PositiveIntegerField(
+        _("newcomers"), default=0, validators=[count_limit], help_text=_("Participants new to Wikimedia projects.")
+    )
+    facilitators = models.PositiveIntegerField(_("facilitators"), default=0, validators=[count_limit])
+    hours_of_learning = models.DecimalField(
+        _("hours of learning"),
+        max_digits=10,
+        decimal_places=1,
+        default=0,
+        validators=[MaxValueValidator(10_000_000)],
+        help_text=_("Participant-hours: each participant's hours at the session, added up."),
+    )
+    pages_created = models.PositiveIntegerField(_("content pages created"), default=0, validators=[count_limit])
+    pages_improved = models.PositiveIntegerField(_("content pages improved"), default=0, validators=[count_limit])
+    files_uploaded = models.PositiveIntegerField(_("files uploaded"), default=0, validators=[count_limit])
+    evidence_url = models.URLField(
+        _("on-wiki evidence"), blank=True, help_text=_("A link to the event page, dashboard or other on-wiki record.")
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    gender_asked = models.BooleanField(_("gender was asked"), default=False)
+    age_asked = models.BooleanField(_("age was asked"), default=False)
+    newcomer_asked = models.BooleanField(_("newcomer status was asked"), default=False)
+    # Filled from a Programs & Events Dashboard course CSV; empty until one is imported.
+    dashboard_course = models.CharField(_("Dashboard course"), max_length=300, blank=True)
+    dashboard_imported_at = models.DateTimeField(_("Dashboard figures imported"), null=True, blank=True)
+    dashboard_editors = models.PositiveIntegerField(_("editors"), null=True, blank=True)
+    dashboard_new_editors = models.PositiveIntegerField(_("new editors"), null=True, blank=True)
+    dashboard_articles_created = models.PositiveIntegerField(_("articles created"), null=True, blank=True)
+    dashboard_articles_edited = models.PositiveIntegerField(_("articles edited"), null=True, blank=True)
+    dashboard_edits = models.PositiveIntegerField(_("edits"), null=True, blank=True)
+    dashboard_bytes_added = models.BigIntegerField(_("bytes added"), null=True, blank=True)
+    dashboard_references_added = models.PositiveIntegerField(_("references added"), null=True, blank=True)
+    dashboard_uploads = models.PositiveIntegerField(_("files uploaded (Dashboard)"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"], related_name="+")
+
+    class Meta:
+        verbose_name = _("activity report")
+        verbose_name_plural = _("activity reports")
+        constraints = [
+            models.CheckConstraint(condition=Q(newcomers__lte=F("participants")), name="report_newcomers_within"),
+            models.CheckConstraint(
+                condition=Q(dashboard_new_editors__isnull=True)
+                | Q(dashboard_editors__isnull=True)
+                | Q(dashboard_new_editors__lte=F("dashboard_editors")),
+                name="report_dashboard_new_editors_within",
+            ),
+            models.CheckConstraint(condition=Q(hours_of_learning__gte=0), name="report_hours_not_negative"),
+        ] + [
+            models.CheckConstraint(
+                condition=(Q(**{f"{dimension}_asked": True}) & Q(participants=_sum_of(demographic_columns(dimension))))
+                | (Q(**{f"{dimension}_asked": False}) & Q(**dict.fromkeys(demographic_columns(dimension), 0))),
+                name=f"report_{dimension}_adds_up",
+            )
+            for dimension in DEMOGRAPHIC_DIMENSIONS
+        ]
+
+    def __str__(self):
+        return str(self.session)
+
+    def breakdown(self):
+        """[(dimension label, asked, [(answer label, count), …]), …] for pages and exports."""
+        return [
+            (
+                DEMOGRAPHIC_LABELS[dimension],
+                getattr(self, f"{dimension}_asked"),
+                [(label, getattr(self, f"{dimension}_{answer}")) for answer, label in answers],
+            )
+            for dimension, answers in DEMOGRAPHIC_DIMENSIONS.items()
+        ]
+
+    @property
+    def has_dashboard_figures(self):
+        return self.dashboard_imported_at is not None
+
+
+for _dimension, _answers in DEMOGRAPHIC_DIMENSIONS.items():
+    for _answer, _label in _answers:
+        ActivityReport.add_to_class(
+            f"{_dimension}_{_answer}",
+            models.PositiveIntegerField(
+                format_lazy("{dimension}: {answer}", dimension=DEMOGRAPHIC_LABELS[_dimension], answer=_label),
+                default=0,
+                validators=[count_limit],
+            ),
+        )

@@ -14,9 +14,19 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_create_with_history
 
 from . import fragments
-from .models import Certificate, Enrollment, Program, Session
+from .models import (
+    DASHBOARD_FIGURES,
+    DEMOGRAPHIC_DIMENSIONS,
+    ActivityReport,
+    Certificate,
+    Enrollment,
+    Program,
+    Session,
+    demographic_columns,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +185,60 @@ def program_save(*, program: Program) -> Program:
     return program
 
 
+def program_publish(*, program: Program) -> Program:
+    """Put a draft program in the catalog; an archived one must be restored first."""
+    with transaction.atomic():
+        locked = Program.objects.select_for_update().get(pk=program.pk)
+        if locked.archived_at is not None:
+            raise ValidationError(_("An archived program cannot be published; restore it first."))
+        locked.is_published = True
+        locked.save(update_fields=["is_published", "updated_at"])
+        fragments.content_changed()
+    return locked
+
+
+def program_unpublish(*, program: Program) -> Program:
+    """Take a program out of the catalog and back to draft; its sessions and enrollments stay."""
+    with transaction.atomic():
+        locked = Program.objects.select_for_update().get(pk=program.pk)
+        locked.is_published = False
+        locked.save(update_fields=["is_published", "updated_at"])
+        fragments.content_changed()
+    return locked
+
+
+def program_archive(*, program: Program, now=None) -> Program:
+    """Retire a program: out of the catalog, kept with its sessions, reports and certificates.
+
+    A program with a session still to come cannot be archived: its people would be left
+    enrolled in something nobody can see. Cancel those sessions first.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Program.objects.select_for_update().get(pk=program.pk)
+        if locked.archived_at is not None:
+            return locked
+        if locked.sessions.filter(is_cancelled=False, ends_at__gt=now).exists():
+            raise ValidationError(
+                _("This program has sessions that have not ended yet; cancel them before archiving it.")
+            )
+        locked.is_published = False
+        locked.archived_at = now
+        locked.save(update_fields=["is_published", "archived_at", "updated_at"])
+        fragments.content_changed()
+    return locked
+
+
+def program_restore(*, program: Program) -> Program:
+    """Bring an archived program back as a draft."""
+    with transaction.atomic():
+        locked = Program.objects.select_for_update().get(pk=program.pk)
+        locked.archived_at = None
+        locked.save(update_fields=["archived_at", "updated_at"])
+        fragments.content_changed()
+    return locked
+
+
 def program_delete(*, program: Program) -> None:
     """Remove a program with its sessions; cached pages stop showing it at once."""
     with transaction.atomic():
@@ -200,6 +264,8 @@ SESSION_EDITABLE_FIELDS = (
     "enrollment_opens_at",
     "enrollment_closes_at",
     "is_cancelled",
+    "time_zone",
+    "dashboard_course",
 )
 
 
@@ -213,7 +279,8 @@ def sessions_bulk_create(*, sessions: list[Session]) -> list[Session]:
         session.seats_taken = 0
         session.full_clean()
     with transaction.atomic():
-        created = Session.objects.bulk_create(sessions)
+        # With their audit records, as every other session write has.
+        created = bulk_create_with_history(sessions, Session)
         fragments.content_changed()
     return created
 
@@ -448,3 +515,126 @@ def session_seat_counts_repair() -> list[int]:
                 # bypassing write grows to hold everyone rather than lose a count.
                 Session.objects.filter(pk=session_id).update(seats_taken=actual, seats=max(locked.seats, actual))
     return drifted
+
+
+# Activity reports ---------------------------------------------------------------
+
+REPORT_FIGURES = (
+    "participants",
+    "newcomers",
+    "facilitators",
+    "hours_of_learning",
+    "pages_created",
+    "pages_improved",
+    "files_uploaded",
+    "evidence_url",
+    "notes",
+)
+REPORT_FIELDS = (
+    *REPORT_FIGURES,
+    *(f"{dimension}_asked" for dimension in DEMOGRAPHIC_DIMENSIONS),
+    *(column for dimension in DEMOGRAPHIC_DIMENSIONS for column in demographic_columns(dimension)),
+)
+
+
+def report_problems(*, session: Session, values: dict, now=None) -> dict:
+    """What is inconsistent in a report's figures, per field, before anything is written.
+
+    `values` holds REPORT_FIELDS already converted to Python values (a form's cleaned_data
+    or an import row). Demographic counts that fall short of the participants are not a
+    problem: the rest are "not answered", which report_save fills in.
+    """
+    now = now or timezone.now()
+    problems = {}
+    participants = values.get("participants") or 0
+    if session.is_cancelled:
+        problems["__all__"] = _("The session was cancelled, so there is nothing to report.")
+    elif session.starts_at > now:
+        problems["__all__"] = _("A report can be written once the session has started.")
+    if (values.get("newcomers") or 0) > participants:
+        problems["newcomers"] = _("Newcomers cannot be more than the participants.")
+    hours = values.get("hours_of_learning") or 0
+    session_hours = (session.ends_at - session.starts_at).total_seconds() / 3600
+    if participants and hours > participants * session_hours + 0.05:
+        problems["hours_of_learning"] = _(
+            "%(hours)s hours of learning is more than %(participants)s participants could spend in a "
+            "session of %(length)s hours."
+        ) % {"hours": hours, "participants": participants, "length": round(session_hours, 1)}
+    elif not participants and hours:
+        problems["hours_of_learning"] = _("There are hours of learning but no participants.")
+    for dimension in DEMOGRAPHIC_DIMENSIONS:
+        columns = demographic_columns(dimension)
+        counted = sum(values.get(column) or 0 for column in columns)
+        if not values.get(f"{dimension}_asked"):
+            if counted:
+                problems[f"{dimension}_asked"] = _(
+                    "There are counts for a question that was not asked; tick it as asked or clear the counts."
+                )
+        elif counted > participants:
+            problems[f"{dimension}_asked"] = _(
+                "The answers add up to %(counted)s, more than the %(participants)s participants."
+            ) % {"counted": counted, "participants": participants}
+    return problems
+
+
+def report_save(*, session: Session, values: dict, by=None, now=None) -> ActivityReport:
+    """Create or replace the activity report of a session, all figures at once.
+
+    Saving the same figures again changes nothing, so an import can run twice.
+    """
+    problems = report_problems(session=session, values=values, now=now)
+    if problems:
+        raise ValidationError(problems)
+    clean = {field: values.get(field) for field in REPORT_FIELDS}
+    for field in REPORT_FIELDS:
+        if clean[field] is None:
+            clean[field] = ActivityReport._meta.get_field(field).get_default()
+    for dimension in DEMOGRAPHIC_DIMENSIONS:
+        if clean[f"{dimension}_asked"]:
+            counted = sum(
+                clean[column] for column in demographic_columns(dimension) if not column.endswith("_not_answered")
+            )
+            clean[f"{dimension}_not_answered"] = clean["participants"] - counted
+    with transaction.atomic():
+        report = ActivityReport.objects.select_for_update().filter(session=session).first()
+        if report is None:
+            report = ActivityReport(session=session)
+        elif all(getattr(report, field) == clean[field] for field in REPORT_FIELDS):
+            return report
+        for field, value in clean.items():
+            setattr(report, field, value)
+        report.submitted_by = by if by is not None and by.is_authenticated else report.submitted_by
+        report.full_clean()
+        report.save()
+    return report
+
+
+def dashboard_figures_apply(*, session: Session, course: dict, by=None, now=None) -> ActivityReport:
+    """Fill a session's report with a Programs & Events Dashboard course's on-wiki figures.
+
+    `course` is one row of the course CSV, already checked (dashboard.parse_course_csv).
+    The session must be linked to that course. A session without a report gets one, with
+    the Dashboard's editors as participants until staff say otherwise.
+    """
+    now = now or timezone.now()
+    if not session.dashboard_course:
+        raise ValidationError(_("Link the session to its Dashboard course before importing the course's figures."))
+    if course["course_slug"] != session.dashboard_course:
+        raise ValidationError(
+            _("This file is for the course %(file)s, but the session is linked to %(linked)s.")
+            % {"file": course["course_slug"], "linked": session.dashboard_course}
+        )
+    with transaction.atomic():
+        report = ActivityReport.objects.select_for_update().filter(session=session).first()
+        if report is None:
+            problems = report_problems(session=session, values={"participants": course["editors"]}, now=now)
+            if problems:
+                raise ValidationError(problems)
+            report = ActivityReport(session=session, participants=course["editors"], submitted_by=by)
+        for field, column in DASHBOARD_FIGURES.items():
+            setattr(report, field, course[column])
+        report.dashboard_course = course["course_slug"]
+        report.dashboard_imported_at = now
+        report.full_clean()
+        report.save()
+    return report

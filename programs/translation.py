@@ -1,3 +1,4 @@
+import simple_history
 from modeltranslation.translator import TranslationOptions, register
 
 from .models import Program
@@ -10,3 +11,7 @@ class ProgramTranslation(TranslationOptions):
     fields = ("title", "summary", "description")
     required_languages = ()
     fallback_undefined = ""
+
+
+# Audit, registered after the translation fields exist so the history keeps them too.
+simple_history.register(Program, excluded_fields=["search_document", "created_at", "updated_at"], related_name="+")

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from capacity.models import Language, Region, TimeStampedModel, Translated
 
@@ -111,6 +112,7 @@ class Membership(TimeStampedModel):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
 
     objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"], related_name="+")
 
     class Meta:
         verbose_name = _("membership")
