@@ -1,6 +1,7 @@
 """Demo programs with sessions, some full with waiting lists, some completed."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -34,6 +35,56 @@ def _fill(session, fill, learners, now):
     moment = min(now, session.starts_at - timedelta(days=1))
     for user in learners[:wanted]:
         services.enrollment_create(user=user, session=session, now=moment)
+
+
+def _report_figures(session, index):
+    """Plausible figures for a past session's activity report, varied by the program's place in the demo."""
+    participants = session.seats_taken
+    hours = Decimal((session.ends_at - session.starts_at).total_seconds() / 3600)
+    newcomers = participants * 2 // 5
+    gender = {
+        "gender_woman": participants * 9 // 20,
+        "gender_man": participants * 7 // 20,
+        "gender_non_binary": 1 if participants >= 10 else 0,
+        "gender_prefer_not": 1 if participants >= 4 else 0,
+    }
+    age = {
+        "age_18_24": participants // 4,
+        "age_25_34": participants // 3,
+        "age_35_49": participants // 5,
+        "age_50_64": participants // 10,
+    }
+    return {
+        "participants": participants,
+        "newcomers": newcomers,
+        "facilitators": 1 + index % 2,
+        "hours_of_learning": (hours * participants * Decimal("0.9")).quantize(Decimal("0.1")),
+        "pages_created": participants // 2 + index % 3,
+        "pages_improved": participants + index % 5,
+        "files_uploaded": (index * 7) % 13,
+        "evidence_url": f"https://meta.wikimedia.org/wiki/Event:{session.program.slug}",
+        "notes": "",
+        "gender_asked": True,
+        **gender,
+        # Not every organizer asks every question: the age band is asked at half the events.
+        "age_asked": index % 2 == 0,
+        **(age if index % 2 == 0 else {}),
+        "newcomer_asked": True,
+        "newcomer_new": newcomers,
+        "newcomer_returning": participants - newcomers - (1 if participants > 2 else 0),
+    }
+
+
+def _report_on(session, index, now):
+    """What an organizer does after a past session: attendance, then the activity report."""
+    session.refresh_from_db(fields=["seats_taken"])
+    if session.seats_taken == 0:
+        return
+    services.session_mark_attendance_all(session=session, attendance=Enrollment.Attendance.ATTENDED, now=now)
+    no_show = Enrollment.objects.filter(session=session, status=Enrollment.Status.ENROLLED).order_by("-pk").first()
+    if no_show is not None:
+        services.enrollment_mark_attendance(enrollment=no_show, attendance=Enrollment.Attendance.NO_SHOW, now=now)
+    services.report_save(session=session, values=_report_figures(session, index), now=now)
 
 
 # Demo people whose My learning page should tell a story: a few sessions each.
@@ -114,4 +165,5 @@ def load(data, *, password):
                     session=session, status=Enrollment.Status.ENROLLED
                 ).order_by("pk")[:8]:
                     services.enrollment_complete(enrollment=enrollment, now=session.ends_at)
+                _report_on(session, index, now)
     return f"{len(data['programs'])} programs ({new_programs} new)"

@@ -527,7 +527,28 @@ MAX_COUNT = 1_000_000
 count_limit = MaxValueValidator(MAX_COUNT)
 
 
-class ActivityReport(TimeStampedModel):
+def _demographic_count_fields():
+    return {
+        f"{dimension}_{answer}": models.PositiveIntegerField(
+            format_lazy("{dimension}: {answer}", dimension=DEMOGRAPHIC_LABELS[dimension], answer=label),
+            default=0,
+            validators=[count_limit],
+        )
+        for dimension, answers in DEMOGRAPHIC_DIMENSIONS.items()
+        for answer, label in answers
+    }
+
+
+# One count column per answer, made from DEMOGRAPHIC_DIMENSIONS; an abstract base so the
+# columns exist when the class is built and the audit history copies them too.
+DemographicCounts = type(
+    "DemographicCounts",
+    (models.Model,),
+    {"__module__": __name__, "Meta": type("Meta", (), {"abstract": True}), **_demographic_count_fields()},
+)
+
+
+class ActivityReport(DemographicCounts, TimeStampedModel):
     """What happened at one session, as structured figures that evaluation and funders read.
 
     Demographics are aggregated counts only, never per person. For each dimension the
@@ -620,15 +641,3 @@ class ActivityReport(TimeStampedModel):
     @property
     def has_dashboard_figures(self):
         return self.dashboard_imported_at is not None
-
-
-for _dimension, _answers in DEMOGRAPHIC_DIMENSIONS.items():
-    for _answer, _label in _answers:
-        ActivityReport.add_to_class(
-            f"{_dimension}_{_answer}",
-            models.PositiveIntegerField(
-                format_lazy("{dimension}: {answer}", dimension=DEMOGRAPHIC_LABELS[_dimension], answer=_label),
-                default=0,
-                validators=[count_limit],
-            ),
-        )
