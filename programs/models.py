@@ -641,3 +641,44 @@ class ActivityReport(DemographicCounts, TimeStampedModel):
     @property
     def has_dashboard_figures(self):
         return self.dashboard_imported_at is not None
+
+
+class ImportUpload(TimeStampedModel):
+    """A spreadsheet of attendance or activity reports, kept as uploaded until it is imported.
+
+    The preview and the import both read these bytes, so what is written is exactly what
+    was previewed; after the import the file stays as the record of what was imported.
+    """
+
+    class Kind(models.TextChoices):
+        ATTENDANCE = "attendance", _("Attendance")
+        REPORTS = "reports", _("Activity reports")
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import upload")
+        verbose_name_plural = _("import uploads")
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="import_upload_newest"),
+            models.Index(fields=["organization", "sha256"], name="import_upload_same_file"),
+        ]
+
+    def __str__(self):
+        return self.original_filename
