@@ -242,6 +242,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 SITE_ID = 1
+# Where people reach the portal, for links in emails (no trailing slash).
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+if not PORTAL_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"PORTAL_URL must start with http:// or https://, got {PORTAL_URL!r}.")
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
@@ -326,12 +330,21 @@ K_ANONYMITY_ACTIVITY = env_int("K_ANONYMITY_ACTIVITY", 5, minimum=2)
 # person to try again.
 ENROLLMENT_LOCK_TIMEOUT_MS = env_int("ENROLLMENT_LOCK_TIMEOUT_MS", 3000, minimum=100)
 
+# Spreadsheet imports of attendance and activity reports: larger files or more rows are
+# refused with a message before anything is read into rows.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+
 # A catalog page not in the cache costs its option counts (a dozen aggregate queries).
 # Past this many such pages a minute from one address (a flood of distinct searches),
 # the list is served without counts. Counted per REMOTE_ADDR: behind a proxy, have it
 # set REMOTE_ADDR to the client's address.
 CATALOG_FULL_PAGES_PER_MINUTE = env_int("CATALOG_FULL_PAGES_PER_MINUTE", 20, minimum=1)
 CATALOG_FULL_PAGES_RATE = f"{CATALOG_FULL_PAGES_PER_MINUTE}/m"
+
+# A Programs & Events Dashboard course CSV is one header and one row, a few hundred
+# bytes; anything past this is refused before it is read.
+DASHBOARD_CSV_MAX_BYTES = env_int("DASHBOARD_CSV_MAX_BYTES", 1_048_576, minimum=1024)
 
 # Security, strict whenever DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

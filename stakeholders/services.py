@@ -1,7 +1,6 @@
 """Changes to people, organizations and memberships."""
 
 from django.conf import settings
-from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -59,7 +58,7 @@ def _send_invitation_email(invitation_id: int) -> None:
             "organization": invitation.organization,
             "role": invitation.get_role_display(),
             "inviter": invitation.invited_by.public_name if invitation.invited_by else "",
-            "url": f"https://{Site.objects.get_current().domain}{reverse('me:invitations')}",
+            "url": f"{settings.PORTAL_URL}{reverse('me:invitations')}",
         }
         # Plain text with autoescape off; a subject is one line whatever a name holds.
         subject = " ".join(render_to_string("stakeholders/email/invitation_subject.txt", context).split())

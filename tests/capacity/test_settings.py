@@ -52,6 +52,7 @@ def settings_with(*names, **env):
         ({"CELERY_TASK_TIME_LIMIT": "10", "CELERY_TASK_SOFT_TIME_LIMIT": "20"}, "CELERY_TASK_SOFT_TIME_LIMIT"),
         ({"ACCOUNT_EMAIL_VERIFICATION": "sometimes"}, "ACCOUNT_EMAIL_VERIFICATION"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
+        ({"PORTAL_URL": "capacity.example.org"}, "PORTAL_URL"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(env, name):

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connections
 
@@ -149,7 +150,7 @@ def test_an_admin_invites_by_email_or_username_and_the_person_is_emailed(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [volunteer.email]
     assert "\n" not in mail.outbox[0].subject
-    assert "/ko/me/invitations/" in mail.outbox[0].body
+    assert f"{settings.PORTAL_URL}/ko/me/invitations/" in mail.outbox[0].body
 
 
 @pytest.mark.django_db
