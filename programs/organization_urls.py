@@ -14,5 +14,10 @@ urlpatterns = [
     path("<slug:slug>/members/invite/", stakeholder_views.member_invite, name="invite"),
     path("<slug:slug>/members/<int:membership_id>/role/", stakeholder_views.member_change_role, name="change_role"),
     path("<slug:slug>/members/<int:membership_id>/remove/", stakeholder_views.member_remove, name="remove_member"),
+    path(
+        "<slug:slug>/invitations/<int:invitation_id>/withdraw/",
+        stakeholder_views.invitation_withdraw,
+        name="withdraw_invitation",
+    ),
     path("<slug:slug>/leave/", stakeholder_views.organization_leave, name="leave"),
 ]

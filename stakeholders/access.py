@@ -57,3 +57,10 @@ def get_membership_of(organization, membership_id):
 def get_own_pending_invitation(user, invitation_id):
     """A person reaches only their own pending invitations; anyone else's is simply not found."""
     return get_object_or_404(Invitation.objects.pending().select_related("organization"), pk=invitation_id, user=user)
+
+
+def get_pending_invitation_of(organization, invitation_id):
+    """A pending invitation of an organization already opened with get_organization_for_admin."""
+    return get_object_or_404(
+        Invitation.objects.pending().select_related("user"), pk=invitation_id, organization=organization
+    )

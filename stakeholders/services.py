@@ -1,5 +1,7 @@
 """Changes to people, organizations and memberships."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -10,6 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import Invitation, Membership, Organization, User, new_calendar_token
+
+logger = logging.getLogger(__name__)
 
 
 def user_calendar_token_reset(*, user: User) -> str:
@@ -113,6 +117,19 @@ def invitation_decline(*, invitation: Invitation, user: User) -> Invitation:
         invitation.full_clean()
         invitation.save(update_fields=["status", "updated_at"])
     return invitation
+
+
+def invitation_withdraw(*, invitation: Invitation, by: User) -> Invitation:
+    """An admin takes back an invitation nobody has answered; the person may be invited again."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        if locked is None or locked.status != Invitation.Status.PENDING:
+            raise ValidationError(_("This invitation is no longer open."))
+        locked.status = Invitation.Status.WITHDRAWN
+        locked.full_clean()
+        locked.save(update_fields=["status", "updated_at"])
+        logger.info("Invitation %s withdrawn by user %s", locked.pk, by.pk)
+    return locked
 
 
 def _lock_memberships(organization_id: int) -> list[Membership]:

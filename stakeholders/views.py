@@ -126,6 +126,22 @@ def member_remove(request, slug, membership_id):
 
 @login_required
 @require_POST
+def invitation_withdraw(request, slug, invitation_id):
+    organization = access.get_organization_for_admin(request.user, slug)
+    invitation = access.get_pending_invitation_of(organization, invitation_id)
+    try:
+        services.invitation_withdraw(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request, _("The invitation to %(name)s was withdrawn.") % {"name": invitation.user.public_name}
+        )
+    return redirect("organizations:members", slug=organization.slug)
+
+
+@login_required
+@require_POST
 def organization_leave(request, slug):
     organization, _role = access.get_organization_for_members(request.user, slug)
     membership = access.get_own_membership(request.user, organization)

@@ -181,6 +181,10 @@ MATRIX = {
         kwargs=lambda s: {"slug": s.organization.slug, "membership_id": s.member_membership.pk},
         methods=post(only(ADMINS, others="forbidden")),
     ),
+    "organizations:withdraw_invitation": Row(
+        kwargs=lambda s: {"slug": s.organization.slug, "invitation_id": s.invitation.pk},
+        methods=post(only(ADMINS, others="forbidden")),
+    ),
     # People of the organization leave it (its last admin is refused, with a message);
     # a steward may open the door but has no membership to leave.
     "organizations:leave": Row(

@@ -9,7 +9,7 @@ from django.db import connections
 
 from stakeholders import services
 from stakeholders.models import Invitation, Membership, Organization
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 HUGE = "999999999999999999999999999999"
 MEMBERS = "/en/organizations/wiki-learning-hub/members/"
@@ -460,3 +460,39 @@ def test_the_members_page_runs_a_fixed_number_of_queries(
         response = client.get(MEMBERS)
     assert response.status_code == 200
     print(f"\nmembers page with {count} members and {count} invitations: {len(captured)} queries")
+
+
+def test_an_admin_withdraws_a_pending_invitation_and_may_invite_the_person_again(
+    client, affiliate_admin, volunteer, organization
+):
+    invitation = Invitation.objects.create(organization=organization, user=volunteer, role="member")
+    client.force_login(affiliate_admin)
+    response = client.post(f"/en/organizations/{organization.slug}/invitations/{invitation.pk}/withdraw/", follow=True)
+    assert "was withdrawn" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.WITHDRAWN
+    # The person no longer sees it, and a new invitation is allowed.
+    client.force_login(volunteer)
+    assert client.post(f"/en/me/invitations/{invitation.pk}/accept/").status_code == 404
+    client.force_login(affiliate_admin)
+    client.post(INVITE, {"person": volunteer.username, "role": "staff"})
+    assert Invitation.objects.filter(user=volunteer, status="pending").count() == 1
+
+
+def test_an_answered_invitation_cannot_be_withdrawn(client, affiliate_admin, volunteer, organization):
+    invitation = Invitation.objects.create(organization=organization, user=volunteer, role="member", status="declined")
+    client.force_login(affiliate_admin)
+    response = client.post(f"/en/organizations/{organization.slug}/invitations/{invitation.pk}/withdraw/")
+    assert response.status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.status == "declined"
+
+
+def test_an_admin_cannot_withdraw_another_organizations_invitation(client, affiliate_admin, volunteer, organization):
+    other = OrganizationFactory()
+    invitation = Invitation.objects.create(organization=other, user=volunteer, role="member")
+    client.force_login(affiliate_admin)
+    response = client.post(f"/en/organizations/{organization.slug}/invitations/{invitation.pk}/withdraw/")
+    assert response.status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
