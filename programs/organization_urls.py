@@ -2,7 +2,7 @@ from django.urls import path
 
 from stakeholders import views as stakeholder_views
 
-from . import views
+from . import audit_views, views
 
 app_name = "organizations"
 
@@ -20,4 +20,5 @@ urlpatterns = [
         name="withdraw_invitation",
     ),
     path("<slug:slug>/leave/", stakeholder_views.organization_leave, name="leave"),
+    path("<slug:slug>/audit/", audit_views.organization_audit, name="audit"),
 ]

@@ -191,6 +191,11 @@ MATRIX = {
         kwargs=lambda s: {"slug": s.organization.slug},
         methods=post(only({"member", "staff", "admin"}, others="forbidden", steward="not_found")),
     ),
+    # Who changed what names the organization's people and its unpublished work: its
+    # admins and stewards only, not its staff or members.
+    "organizations:audit": Row(
+        kwargs=lambda s: {"slug": s.organization.slug}, methods=get(only(ADMINS, others="forbidden"))
+    ),
 }
 
 

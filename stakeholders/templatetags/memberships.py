@@ -7,6 +7,7 @@ register = template.Library()
 
 @register.simple_tag
 def organization_links(user, organization):
-    """Which of the organization's own pages the person may open: members, edit."""
+    """Which of the organization's own pages the person may open: members, edit, audit trail."""
     role = access.organization_role(user, organization)
-    return {"members": access.can_see_members(user, role), "edit": access.can_administer(user, role)}
+    administers = access.can_administer(user, role)
+    return {"members": access.can_see_members(user, role), "edit": administers, "audit": administers}
