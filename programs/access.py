@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Enrollment, Session
+from stakeholders.models import Organization
+
+from .models import Enrollment, Program, Session
 
 
 def can_manage_program(user, program):
@@ -15,6 +17,40 @@ def can_manage_program(user, program):
     if user.is_superuser:
         return True
     return user.memberships.managing().filter(organization_id=program.provider_id).exists()
+
+
+def can_manage_organization(user, organization):
+    """Stewards, and the organization's staff and admins, run its programs; plain members do not."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.memberships.managing().filter(organization=organization).exists()
+
+
+def get_organization_for_workspace(user, slug):
+    """An organization whose workspace the person may open; unknown is 404, anyone else 403.
+
+    Organizations are public, so a 403 reveals nothing a reader could not see anyway.
+    """
+    organization = get_object_or_404(Organization.objects.select_related("region"), slug=slug)
+    if not can_manage_organization(user, organization):
+        raise PermissionDenied
+    return organization
+
+
+def get_program_for_editing(user, slug):
+    """A program its provider's staff and admins (or a steward) may change; others get 403.
+
+    A draft or archived program is not found for anyone else, as its public page is not:
+    answering 403 would tell an outsider that it exists.
+    """
+    program = get_object_or_404(Program.objects.select_related("provider", "original_language", "region"), slug=slug)
+    if not can_manage_program(user, program):
+        if not program.is_published:
+            raise Http404
+        raise PermissionDenied
+    return program
 
 
 def get_session_for_enrolling(*, slug, session_id):

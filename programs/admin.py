@@ -17,6 +17,9 @@ class SessionForm(ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        program = cleaned.get("program") or (self.instance.program if self.instance.program_id else None)
+        if not self.instance.pk and program is not None and program.is_archived:
+            self.add_error(None, _("This program is archived; restore it before adding sessions."))
         if self.instance.pk and cleaned.get("seats") is not None:
             problem = services.session_seats_problem(session_id=self.instance.pk, seats=cleaned["seats"])
             if problem:

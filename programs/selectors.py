@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from capacity.models import CapacityCategory, Language, Region
-from stakeholders.models import Organization
+from stakeholders.models import Membership, Organization
 
 from . import fragments
 from .filters import SORTS, ProgramFilter
-from .models import Enrollment, Program, Session
+from .models import Enrollment, Program, PublicationState, Session
 
 CATALOG_PAGE_SIZE = 20
 # Counts over the whole catalog are cached briefly: exact to the minute is plenty
@@ -340,3 +340,85 @@ def organization_for_page(*, slug):
         return None, []
     programs = _soonest_first(Program.objects.published().upcoming().filter(provider=organization))
     return organization, list(programs.select_related("original_language")[:12])
+
+
+# The affiliate staff's workspace ------------------------------------------------
+
+WORKSPACE_PAGE_SIZE = 25
+# How many of each organization's newest programs the workspace home shows.
+WORKSPACE_HOME_PROGRAMS = 5
+
+
+def publication_state_condition(state, *, prefix=""):
+    """The filter for programs in one publication state; `prefix` reaches them through a relation."""
+    published, archived = f"{prefix}is_published", f"{prefix}archived_at__isnull"
+    return {
+        PublicationState.DRAFT: Q(**{published: False, archived: True}),
+        PublicationState.PUBLISHED: Q(**{published: True, archived: True}),
+        PublicationState.ARCHIVED: Q(**{archived: False}),
+    }[PublicationState(state)]
+
+
+def _with_session_count(programs):
+    """Annotate session_count: the sessions that are not cancelled, past or to come."""
+    counted = (
+        Session.objects.filter(program=OuterRef("pk"), is_cancelled=False)
+        .order_by()
+        .values("program")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return programs.annotate(session_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0))
+
+
+def _workspace_rows(programs):
+    """What a workspace list shows of each program, in one query whatever the number of rows."""
+    return _with_session_count(programs.with_next_session()).select_related("original_language")
+
+
+def workspace_organizations(*, user):
+    """The organizations a person runs as staff or admin, with their programs counted per state."""
+    runs = Membership.objects.managing().filter(user=user, organization=OuterRef("pk"))
+    counts = {
+        f"{state}_count": Count("programs", filter=publication_state_condition(state, prefix="programs__"))
+        for state in PublicationState.values
+    }
+    return (
+        Organization.objects.filter(Exists(runs))
+        .annotate(**counts)
+        .order_by(Organization.shown_expression("name"), "pk")
+    )
+
+
+def workspace_newest_programs(*, organization_ids, per_organization=WORKSPACE_HOME_PROGRAMS):
+    """Each organization's newest programs, grouped by organization id, in one query."""
+    newest_first = [F("created_at").desc(), F("pk").desc()]
+    ranked = Program.objects.filter(provider_id__in=organization_ids).annotate(
+        rank=Window(RowNumber(), partition_by=[F("provider_id")], order_by=newest_first)
+    )
+    programs = _workspace_rows(ranked.filter(rank__lte=per_organization)).order_by("provider_id", *newest_first)
+    grouped = {}
+    for program in programs:
+        grouped.setdefault(program.provider_id, []).append(program)
+    return grouped
+
+
+def workspace_programs(*, organization, state=""):
+    """An organization's programs for its staff, newest first, optionally in one publication state."""
+    programs = Program.objects.filter(provider=organization)
+    if state:
+        programs = programs.filter(publication_state_condition(state))
+    return _workspace_rows(programs).order_by("-created_at", "-pk")
+
+
+def workspace_state_counts(*, organization):
+    """{state: number of the organization's programs in it}, in one query."""
+    return Program.objects.filter(provider=organization).aggregate(
+        **{state: Count("pk", filter=publication_state_condition(state)) for state in PublicationState.values}
+    )
+
+
+def workspace_sessions(*, program):
+    """A program's sessions for its staff, latest start first, with how many people wait for each."""
+    waiting = Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.WAITLISTED))
+    return Session.objects.filter(program=program).annotate(waiting_count=waiting).order_by("-starts_at", "-pk")

@@ -5,6 +5,7 @@ rules in save() and there are no signals.
 """
 
 import logging
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
@@ -176,11 +178,35 @@ def enrollment_cancel(*, enrollment: Enrollment, now=None) -> EnrollmentResult:
     return _run_locked(work)
 
 
-def program_save(*, program: Program) -> Program:
-    """Create or change a program (its categories and languages are set by the caller)."""
+def _free_program_slug(program: Program) -> str:
+    """A new, unused slug from the program's title, for a program saved without one.
+
+    Slugs are ASCII: a title in Korean or Arabic gives nothing to slugify, so the
+    English translation is tried first, and a random suffix makes any slug unique.
+    """
+    base = slugify(program.title_en or program.original_title or "")[:80].strip("-")
+    taken = Program.objects.exclude(pk=program.pk)
+    candidate = base or f"program-{secrets.token_hex(3)}"
+    while taken.filter(slug=candidate).exists():
+        candidate = f"{base or 'program'}-{secrets.token_hex(3)}"
+    return candidate
+
+
+def program_save(*, program: Program, categories=None, languages=None) -> Program:
+    """Create or change a program, with its categories and languages when given.
+
+    A program without a slug gets one from its title. Categories and languages are
+    left as they are when None (the admin sets them itself after saving).
+    """
     with transaction.atomic():
+        if not program.slug:
+            program.slug = _free_program_slug(program)
         program.full_clean()
         program.save()
+        if categories is not None:
+            program.categories.set(categories)
+        if languages is not None:
+            program.languages.set(languages)
         fragments.content_changed()
     return program
 
@@ -301,18 +327,23 @@ def session_seats_problem(*, session_id: int, seats: int) -> str | None:
     return _seats_problem(seats=seats, taken=taken)
 
 
-def session_save(*, session: Session, now=None) -> Session:
+def session_save(*, session: Session, facilitators=None, now=None) -> Session:
     """Create or change a session; added seats go to the waiting list first.
 
     An existing session is locked while it changes, and its seat count is read afresh
     under the lock: people may have enrolled since the form was loaded, and the count a
-    form carries must never be written back.
+    form carries must never be written back. Facilitators are replaced when given.
     """
     if session._state.adding:
+        if session.program.archived_at is not None:
+            # Archiving needs every session over; a new one would undo that unseen.
+            raise ValidationError(_("This program is archived; restore it before adding sessions."))
         with transaction.atomic():
             session.seats_taken = 0
             session.full_clean()
             session.save()
+            if facilitators is not None:
+                session.facilitators.set(facilitators)
             fragments.content_changed()
         return session
 
@@ -324,6 +355,8 @@ def session_save(*, session: Session, now=None) -> Session:
         if problem:
             raise ValidationError({"seats": problem})
         session.save(update_fields=[*SESSION_EDITABLE_FIELDS, "updated_at"])
+        if facilitators is not None:
+            session.facilitators.set(facilitators)
         # Ticking "cancelled" in the admin tells people exactly as session_cancel does,
         # through the same once-only claim; un-ticking lets a later cancellation tell them again.
         if session.is_cancelled and not locked.is_cancelled:

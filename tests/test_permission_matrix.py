@@ -151,6 +151,47 @@ MATRIX = {
     ),
     # Without the confirmation box ticked: the door is tried, the session stays on.
     "programs:cancel_session": Row(kwargs=upcoming_kwargs, methods=post(only(MANAGERS, others="forbidden"))),
+    # --- the workspace ---------------------------------------------------------------------
+    # Anyone signed in may open it: who runs no organization reads what it is for.
+    "workspace:home": Row(methods=get(signed_in("ok"))),
+    "workspace:organization": Row(
+        kwargs=lambda s: {"organization_slug": s.organization.slug}, methods=get(only(MANAGERS, others="forbidden"))
+    ),
+    # An empty form comes back with its errors (200) and nothing is saved.
+    "workspace:program_create": Row(
+        kwargs=lambda s: {"organization_slug": s.organization.slug},
+        methods={
+            **get(only(MANAGERS, others="forbidden")),
+            **post(only(MANAGERS, others="forbidden"), data=lambda s: {}),
+        },
+    ),
+    "workspace:program": Row(kwargs=program_kwargs, methods=get(only(MANAGERS, others="forbidden"))),
+    "workspace:program_edit": Row(
+        kwargs=program_kwargs,
+        methods={
+            **get(only(MANAGERS, others="forbidden")),
+            **post(only(MANAGERS, others="forbidden"), data=lambda s: {}),
+        },
+    ),
+    "workspace:program_publish": Row(kwargs=program_kwargs, methods=post(only(MANAGERS, others="forbidden"))),
+    "workspace:program_unpublish": Row(kwargs=program_kwargs, methods=post(only(MANAGERS, others="forbidden"))),
+    # Refused with a message (the program has sessions to come); the door is what is tried.
+    "workspace:program_archive": Row(kwargs=program_kwargs, methods=post(only(MANAGERS, others="forbidden"))),
+    "workspace:program_restore": Row(kwargs=program_kwargs, methods=post(only(MANAGERS, others="forbidden"))),
+    "workspace:session_create": Row(
+        kwargs=program_kwargs,
+        methods={
+            **get(only(MANAGERS, others="forbidden")),
+            **post(only(MANAGERS, others="forbidden"), data=lambda s: {}),
+        },
+    ),
+    "workspace:session_edit": Row(
+        kwargs=upcoming_kwargs,
+        methods={
+            **get(only(MANAGERS, others="forbidden")),
+            **post(only(MANAGERS, others="forbidden"), data=lambda s: {}),
+        },
+    ),
     # --- the organization's profile and people ------------------------------------------
     # DESIGN: stewards edit any organization's profile and manage its people here,
     # not only in the Django admin.
