@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, ModelForm
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from capacity.admin import BoundedDateChangeList
 from stakeholders.admin import PersonAdmin
@@ -58,7 +59,7 @@ class SessionInline(admin.StackedInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(TranslationAdmin):
+class ProgramAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_display = ("title_shown", "provider", "original_language", "method", "format", "region", "is_published")
     list_filter = ("is_published", "method", "format", "level", "region")
     search_fields = ("slug", "search_document")
@@ -83,7 +84,7 @@ class ProgramAdmin(TranslationAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SimpleHistoryAdmin, admin.ModelAdmin):
     form = SessionForm
     list_display = ("program", "starts_at", "seats", "seats_taken", "is_cancelled")
     list_filter = ("is_cancelled",)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Invitation, Membership, Organization, User
 
@@ -24,7 +25,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(TranslationAdmin):
+class OrganizationAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_display = ("name", "kind", "region", "slug")
     list_filter = ("kind", "region")
     search_fields = ("slug", "name")

@@ -358,3 +358,20 @@ def test_the_page_costs_the_same_queries_for_few_or_many_changes(
     assert recorded > changes
     assert html.count('class="audit-entry"') == min(audit.ENTRIES_PER_PAGE, recorded)
     assert "Seats" in html and "Participants" in html and "Role" in html and "Summary" in html
+
+
+# --- the Django admin ------------------------------------------------------------------------
+
+
+def test_stewards_see_each_objects_history_in_the_admin(client, steward, organization, session):
+    session.seats = 14
+    services.session_save(session=session)
+    client.force_login(steward)
+    for url in (
+        reverse("admin:programs_session_history", args=[session.pk]),
+        reverse("admin:programs_program_history", args=[session.program_id]),
+        reverse("admin:stakeholders_organization_history", args=[organization.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "14" in client.get(reverse("admin:programs_session_history", args=[session.pk])).content.decode()
