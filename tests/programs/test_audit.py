@@ -95,6 +95,17 @@ def test_a_role_change_made_on_the_members_page_names_the_admin_who_made_it(
     assert "Role Staff Administrator" in entry
 
 
+def test_a_member_removed_on_the_members_page_appears_as_deleted(admin_client, affiliate_admin, organization):
+    member = MembershipFactory(organization=organization, user=UserFactory(display_name="Leaving soon"))
+    admin_client.post(
+        reverse("organizations:remove_member", kwargs={"slug": organization.slug, "membership_id": member.pk})
+    )
+
+    entry = text_of(page_of(admin_client, organization).split('class="audit-entry"')[1])
+    assert f"Membership Leaving soon ({member.user.username}) deleted" in entry
+    assert f"by {affiliate_admin.public_name}" in entry
+
+
 def test_a_seat_change_shows_the_seats_before_and_after(admin_client, session):
     session.seats = 25
     services.session_save(session=session)
