@@ -78,6 +78,18 @@ def get_session_for_managing(user, *, slug, session_id):
     return session
 
 
+def get_session_for_reporting(user, *, session_id):
+    """A session its organizers may report on, reached by id alone; others as with get_session_for_managing."""
+    session = get_object_or_404(
+        Session.objects.select_related("program__provider", "program__original_language"), pk=session_id
+    )
+    if not can_manage_program(user, session.program):
+        if not session.program.is_published:
+            raise Http404
+        raise PermissionDenied
+    return session
+
+
 def get_own_enrollment(user, *, enrollment_id, cancelled=True):
     """A person reaches only their own enrollments; anyone else's is simply not found."""
     enrollments = Enrollment.objects.select_related(

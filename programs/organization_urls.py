@@ -2,7 +2,7 @@ from django.urls import path
 
 from stakeholders import views as stakeholder_views
 
-from . import audit_views, views
+from . import audit_views, report_views, views
 
 app_name = "organizations"
 
@@ -20,5 +20,6 @@ urlpatterns = [
         name="withdraw_invitation",
     ),
     path("<slug:slug>/leave/", stakeholder_views.organization_leave, name="leave"),
+    path("<slug:slug>/reports.csv", report_views.organization_reports_csv, name="reports_csv"),
     path("<slug:slug>/audit/", audit_views.organization_audit, name="audit"),
 ]

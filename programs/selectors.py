@@ -16,7 +16,7 @@ from stakeholders.models import Membership, Organization
 
 from . import fragments
 from .filters import SORTS, ProgramFilter
-from .models import Enrollment, Program, PublicationState, Session
+from .models import ActivityReport, Enrollment, Program, PublicationState, Session
 
 CATALOG_PAGE_SIZE = 20
 # Counts over the whole catalog are cached briefly: exact to the minute is plenty
@@ -304,6 +304,20 @@ def participants_for_session(*, session):
         .select_related("user", "certificate")
         .with_waitlist_position()
         .order_by("status", "waitlisted_at", "created_at")
+    )
+
+
+def report_for_session(*, session):
+    """The session's activity report with who submitted it, or None."""
+    return ActivityReport.objects.select_related("submitted_by").filter(session=session).first()
+
+
+def reports_for_organization(*, organization):
+    """Every activity report of an organization's sessions, oldest session first, for exports."""
+    return (
+        ActivityReport.objects.filter(session__program__provider=organization)
+        .select_related("session__program__provider", "session__program__original_language", "submitted_by")
+        .order_by("session__starts_at", "pk")
     )
 
 

@@ -100,6 +100,10 @@ def started_enrollment_kwargs(s):
     return {**started_kwargs(s), "enrollment_id": s.started_enrollment.pk}
 
 
+def started_id_kwargs(s):
+    return {"session_id": s.started.pk}
+
+
 MATRIX = {
     # --- public pages -------------------------------------------------------------------
     "home": Row(methods=get(everyone("ok"))),
@@ -151,6 +155,23 @@ MATRIX = {
     ),
     # Without the confirmation box ticked: the door is tried, the session stays on.
     "programs:cancel_session": Row(kwargs=upcoming_kwargs, methods=post(only(MANAGERS, others="forbidden"))),
+    # --- activity reports and downloads ---------------------------------------------------
+    # An empty form is invalid: the form comes back (200) with its errors, nothing is saved.
+    "reports:report": Row(
+        kwargs=started_id_kwargs,
+        methods={
+            **get(only(MANAGERS, others="forbidden")),
+            **post(only(MANAGERS, others="forbidden"), data=lambda s: {}),
+        },
+    ),
+    # Without a file: the page comes back asking for one.
+    "reports:dashboard_import": Row(kwargs=started_id_kwargs, methods=post(only(MANAGERS, others="forbidden"))),
+    "reports:report_csv": Row(kwargs=started_id_kwargs, methods=get(only(MANAGERS, others="forbidden"))),
+    # Personal data: the people in a session are for its organizers only.
+    "reports:participants_csv": Row(kwargs=started_id_kwargs, methods=get(only(MANAGERS, others="forbidden"))),
+    "organizations:reports_csv": Row(
+        kwargs=lambda s: {"slug": s.organization.slug}, methods=get(only(MANAGERS, others="forbidden"))
+    ),
     # --- the workspace ---------------------------------------------------------------------
     # Anyone signed in may open it: who runs no organization reads what it is for.
     "workspace:home": Row(methods=get(signed_in("ok"))),
@@ -316,6 +337,7 @@ def scenario(volunteer, organization, staff, other_staff, affiliate_admin, funde
     # Enrollment closes when a session starts, so these seats are counted by hand.
     Session.objects.filter(pk=started.pk).update(seats_taken=2)
     certificate = program_services.enrollment_complete(enrollment=graduate_enrollment)
+    program_services.report_save(session=started, values={"participants": 2})
     invitation = Invitation.objects.create(
         organization=organization, user=volunteer, role=Membership.Role.MEMBER, invited_by=affiliate_admin
     )

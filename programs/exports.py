@@ -1,0 +1,137 @@
+"""Spreadsheet files people download: CSV that opens right in Excel and cannot run formulas.
+
+Every export goes through `spreadsheet_safe` and `csv_response`, so the defence against
+CSV injection and the encoding live in one place.
+"""
+
+import csv
+from collections.abc import Iterable
+from datetime import UTC
+from decimal import Decimal
+
+from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
+
+from .models import DASHBOARD_FIGURES, DEMOGRAPHIC_DIMENSIONS, demographic_columns
+from .services import REPORT_FIGURES
+
+# A cell starting with one of these is read as a formula by Excel, LibreOffice and
+# Google Sheets (OWASP, "CSV Injection"): a name like =HYPERLINK("http://…") would run.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# Excel reads a CSV file as UTF-8 only when it starts with a byte order mark; without
+# it, Korean and Arabic names come out as mojibake.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def spreadsheet_safe(value):
+    """The value as a spreadsheet cell that is never a formula: text starting with a trigger gets a leading '.
+
+    Numbers are written as they are (a spreadsheet reads them as numbers); everything
+    else is text and is checked, whatever it came from.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal) and value >= 0:
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    """A file-like object whose write() hands back what it was given, for streaming rows."""
+
+    def write(self, value):
+        return value
+
+
+def csv_rows(header: Iterable, rows: Iterable[Iterable]) -> Iterable[str]:
+    """The lines of a formula-safe CSV file: the byte order mark and header first, then each row."""
+    writer = csv.writer(_Echo())
+    yield BYTE_ORDER_MARK + writer.writerow([spreadsheet_safe(cell) for cell in header])
+    for row in rows:
+        yield writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+
+def csv_response(*, filename: str, header: Iterable, rows: Iterable[Iterable]) -> StreamingHttpResponse:
+    """A download of the rows as a CSV file; rows may be a generator, read as the file is sent."""
+    response = StreamingHttpResponse(csv_rows(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    # Personal data: no shared cache keeps a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def utc_text(moment) -> str:
+    """A time as spreadsheets sort it, in UTC (the column header says so)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+# A session's people: personal data, for its organizers only.
+PARTICIPANT_HEADER = ("name", "username", "status", "attendance", "enrolled_at_utc")
+
+
+def participant_rows(enrollments) -> Iterable[tuple]:
+    for enrollment in enrollments:
+        yield (
+            enrollment.user.public_name,
+            enrollment.user.username,
+            enrollment.status,
+            enrollment.attendance if enrollment.holds_seat else "",
+            utc_text(enrollment.created_at),
+        )
+
+
+# One activity report per row, every figure and the whole breakdown; the same columns
+# for one session and for an organization's sessions.
+REPORT_HEADER = (
+    "organization",
+    "program",
+    "session_id",
+    "starts_at_utc",
+    "ends_at_utc",
+    "time_zone",
+    "session_cancelled",
+    *REPORT_FIGURES,
+    *(
+        column
+        for dimension in DEMOGRAPHIC_DIMENSIONS
+        for column in (f"{dimension}_asked", *demographic_columns(dimension))
+    ),
+    "dashboard_course",
+    "dashboard_imported_at_utc",
+    *DASHBOARD_FIGURES,
+    "reported_by",
+    "updated_at_utc",
+)
+
+
+def report_rows(reports) -> Iterable[tuple]:
+    """Rows under REPORT_HEADER; a question that was not asked has empty counts, not zeros."""
+    for report in reports:
+        session = report.session
+        breakdown = []
+        for dimension in DEMOGRAPHIC_DIMENSIONS:
+            asked = getattr(report, f"{dimension}_asked")
+            breakdown.append(asked)
+            breakdown += [getattr(report, column) if asked else None for column in demographic_columns(dimension)]
+        yield (
+            session.program.provider.name,
+            session.program.shown("title").text,
+            session.pk,
+            utc_text(session.starts_at),
+            utc_text(session.ends_at),
+            session.time_zone,
+            session.is_cancelled,
+            *(getattr(report, field) for field in REPORT_FIGURES),
+            *breakdown,
+            report.dashboard_course,
+            utc_text(report.dashboard_imported_at),
+            *(getattr(report, field) for field in DASHBOARD_FIGURES),
+            report.submitted_by.public_name if report.submitted_by else "",
+            utc_text(report.updated_at),
+        )
