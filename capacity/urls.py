@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("me/", include("programs.me_urls")),
     path("certificates/", include("programs.certificate_urls")),
     path("workspace/sessions/", include("programs.report_urls")),
+    path("workspace/imports/", include("programs.import_urls")),
     path("workspace/", include("programs.workspace_urls")),
     prefix_default_language=True,
 )

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from stakeholders.models import Organization
 
-from .models import Enrollment, Program, Session
+from .models import Enrollment, ImportUpload, Program, Session
 
 
 def can_manage_program(user, program):
@@ -108,3 +108,10 @@ def get_enrollment_for_managing(user, *, session, enrollment_id):
 def get_calendar_owner(*, token):
     """The active person whose private calendar feed this token opens."""
     return get_object_or_404(get_user_model(), calendar_token=token, is_active=True)
+
+
+def get_import_upload(organization, upload_id):
+    """An upload of an organization already opened with get_organization_for_workspace; another's is not found."""
+    return get_object_or_404(
+        ImportUpload.objects.select_related("organization"), pk=upload_id, organization=organization
+    )

@@ -6,6 +6,7 @@ rules in save() and there are no signals.
 
 import logging
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -421,6 +422,27 @@ def _attendance_problem(*, session: Session, now):
     return None
 
 
+def attendance_problems(
+    *, session: Session, enrollment: Enrollment, attendance: str, complete: bool = False, now=None
+) -> dict:
+    """Why this attendance (and completion) cannot be recorded now: {"session"|"enrollment"|"attendance": reason}.
+
+    The rules of enrollment_mark_attendance and enrollment_complete in one place, for an
+    import's preview and for attendance_import_apply, which asks again under the locks.
+    """
+    now = now or timezone.now()
+    problem = _attendance_problem(session=session, now=now)
+    if problem:
+        return {"session": problem}
+    if not enrollment.holds_seat:
+        return {"enrollment": _("Attendance is marked only for people who have a seat in the session.")}
+    if attendance not in Enrollment.Attendance.values:
+        return {"attendance": _("Choose attended, did not come or not marked.")}
+    if (complete or enrollment.is_completed) and attendance != Enrollment.Attendance.ATTENDED:
+        return {"attendance": _("A person who completed the session attended it.")}
+    return {}
+
+
 def enrollment_mark_attendance(*, enrollment: Enrollment, attendance: str, now=None) -> Enrollment:
     """Record whether a person with a seat came to the session."""
     now = now or timezone.now()
@@ -501,17 +523,120 @@ def enrollment_complete(*, enrollment: Enrollment, now=None) -> Certificate:
             current.save(update_fields=["status", "completed_at", "attendance", "updated_at"])
         certificate = Certificate.objects.filter(enrollment=current).first()
         if certificate is None:
-            program = current.session.program
-            certificate = Certificate(
-                enrollment=current,
-                holder_name=current.user.public_name,
-                program_title=program.shown("title").text,
-                provider_name=program.provider.name,
-                completed_on=timezone.localdate(current.completed_at or now),
-            )
+            certificate = _certificate_for(current, now=now)
             certificate.full_clean()
             certificate.save()
         return certificate
+
+
+def _certificate_for(enrollment: Enrollment, *, now) -> Certificate:
+    """A new certificate for a completed participation, with its snapshot of names (unsaved)."""
+    program = enrollment.session.program
+    return Certificate(
+        enrollment=enrollment,
+        holder_name=enrollment.user.public_name,
+        program_title=program.shown("title").text,
+        provider_name=program.provider.name,
+        completed_on=timezone.localdate(enrollment.completed_at or now),
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceChange:
+    """One person's attendance in one session, and whether they completed it, as an import gives it."""
+
+    enrollment_id: int
+    attendance: str
+    complete: bool = False
+
+
+def _lock_sessions(session_ids) -> dict[int, Session]:
+    """Lock several session rows in id order, so two imports cannot deadlock; bounded wait."""
+    try:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.ENROLLMENT_LOCK_TIMEOUT_MS}ms"])
+        sessions = (
+            Session.objects.select_for_update(of=("self",))
+            .select_related("program__provider", "program__original_language")
+            .filter(pk__in=session_ids)
+            .order_by("pk")
+        )
+        return {session.pk: session for session in sessions}
+    except OperationalError as error:
+        raise SessionBusy(_("Many people are enrolling right now. Please try again in a moment.")) from error
+
+
+def attendance_import_apply(*, changes: list[AttendanceChange], by=None, now=None) -> int:
+    """Record many people's attendance and completions at once, all or nothing; returns how many changed.
+
+    The rules are enrollment_mark_attendance's and enrollment_complete's
+    (attendance_problems), checked for every person with the affected sessions and
+    enrollments locked; one refusal raises EnrollmentError naming the person, and nothing
+    is written. The writes are a few UPDATEs and one INSERT of certificates, not a
+    statement per person, so a 10,000-row file commits in seconds. A person whose row
+    would change nothing is left alone, so the same file imported twice writes once.
+    """
+    now = now or timezone.now()
+    wanted = {change.enrollment_id: change for change in changes}
+    if len(wanted) != len(changes):
+        raise ValueError("Each enrollment may appear only once in an attendance import.")
+
+    def work():
+        session_ids = set(Enrollment.objects.filter(pk__in=wanted).values_list("session_id", flat=True))
+        sessions = _lock_sessions(session_ids)
+        enrollments = list(
+            Enrollment.objects.select_for_update(of=("self",)).select_related("user").filter(pk__in=wanted)
+        )
+        if len(enrollments) != len(wanted):
+            raise EnrollmentError(_("Some of these enrollments no longer exist; check the file again."))
+        marks = defaultdict(list)
+        completing = []
+        for enrollment in enrollments:
+            enrollment.session = sessions[enrollment.session_id]
+            change = wanted[enrollment.pk]
+            problems = attendance_problems(
+                session=enrollment.session,
+                enrollment=enrollment,
+                attendance=change.attendance,
+                complete=change.complete,
+                now=now,
+            )
+            if problems:
+                raise EnrollmentError(
+                    _("%(person)s: %(problem)s")
+                    % {"person": enrollment.user.public_name, "problem": " ".join(map(str, problems.values()))}
+                )
+            if change.complete and enrollment.is_enrolled:
+                completing.append(enrollment)
+            elif enrollment.attendance != change.attendance:
+                marks[change.attendance].append(enrollment.pk)
+        for attendance, ids in marks.items():
+            Enrollment.objects.filter(pk__in=ids).update(attendance=attendance, updated_at=now)
+        if completing:
+            Enrollment.objects.filter(pk__in=[enrollment.pk for enrollment in completing]).update(
+                status=Enrollment.Status.COMPLETED,
+                completed_at=now,
+                attendance=Enrollment.Attendance.ATTENDED,
+                updated_at=now,
+            )
+            for enrollment in completing:
+                enrollment.completed_at = now
+        # As enrollment_complete: anyone completed gets the certificate they lack.
+        completed = [enrollment for enrollment in enrollments if wanted[enrollment.pk].complete]
+        certified = set(Certificate.objects.filter(enrollment__in=completed).values_list("enrollment_id", flat=True))
+        certificates = [
+            _certificate_for(enrollment, now=now) for enrollment in completed if enrollment.pk not in certified
+        ]
+        for certificate in certificates:
+            # Uniqueness is the database's to enforce: a query per certificate would undo the bulk.
+            certificate.full_clean(validate_unique=False, validate_constraints=False)
+        Certificate.objects.bulk_create(certificates)
+        changed = sum(len(ids) for ids in marks.values()) + len(completing)
+        logger.info("Attendance import by user %s changed %s enrollments", getattr(by, "pk", None), changed)
+        return changed
+
+    return _run_locked(work)
 
 
 def person_delete(*, user) -> None:
@@ -610,14 +735,11 @@ def report_problems(*, session: Session, values: dict, now=None) -> dict:
     return problems
 
 
-def report_save(*, session: Session, values: dict, by=None, now=None) -> ActivityReport:
-    """Create or replace the activity report of a session, all figures at once.
+def report_values(values: dict) -> dict:
+    """Every REPORT_FIELDS value as report_save stores it: defaults filled in, "not answered" completed.
 
-    Saving the same figures again changes nothing, so an import can run twice.
+    An import's preview compares these with the stored report to say what would change.
     """
-    problems = report_problems(session=session, values=values, now=now)
-    if problems:
-        raise ValidationError(problems)
     clean = {field: values.get(field) for field in REPORT_FIELDS}
     for field in REPORT_FIELDS:
         if clean[field] is None:
@@ -628,6 +750,18 @@ def report_save(*, session: Session, values: dict, by=None, now=None) -> Activit
                 clean[column] for column in demographic_columns(dimension) if not column.endswith("_not_answered")
             )
             clean[f"{dimension}_not_answered"] = clean["participants"] - counted
+    return clean
+
+
+def report_save(*, session: Session, values: dict, by=None, now=None) -> ActivityReport:
+    """Create or replace the activity report of a session, all figures at once.
+
+    Saving the same figures again changes nothing, so an import can run twice.
+    """
+    problems = report_problems(session=session, values=values, now=now)
+    if problems:
+        raise ValidationError(problems)
+    clean = report_values(values)
     with transaction.atomic():
         report = ActivityReport.objects.select_for_update().filter(session=session).first()
         if report is None:

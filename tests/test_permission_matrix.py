@@ -27,8 +27,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from programs import imports
 from programs import services as program_services
-from programs.models import Enrollment, Session
+from programs.models import Enrollment, ImportUpload, Session
 from stakeholders.models import Invitation, Membership
 from tests.factories import MembershipFactory, ProgramFactory, SessionFactory, UserFactory
 
@@ -171,6 +172,27 @@ MATRIX = {
     "reports:participants_csv": Row(kwargs=started_id_kwargs, methods=get(only(MANAGERS, others="forbidden"))),
     "organizations:reports_csv": Row(
         kwargs=lambda s: {"slug": s.organization.slug}, methods=get(only(MANAGERS, others="forbidden"))
+    ),
+    # --- spreadsheet imports -------------------------------------------------------------
+    "imports:start": Row(
+        kwargs=lambda s: {"slug": s.organization.slug}, methods=get(only(MANAGERS, others="forbidden"))
+    ),
+    "imports:template": Row(
+        kwargs=lambda s: {"slug": s.organization.slug, "kind": "attendance", "file_format": "xlsx"},
+        methods=get(only(MANAGERS, others="forbidden")),
+    ),
+    # Without a file: the form comes back asking for one (200), nothing is kept.
+    "imports:upload": Row(
+        kwargs=lambda s: {"slug": s.organization.slug},
+        methods=post(only(MANAGERS, others="forbidden"), data=lambda s: {"kind": "attendance"}),
+    ),
+    "imports:preview": Row(
+        kwargs=lambda s: {"slug": s.organization.slug, "upload_id": s.import_upload.pk},
+        methods=get(only(MANAGERS, others="forbidden")),
+    ),
+    "imports:commit": Row(
+        kwargs=lambda s: {"slug": s.organization.slug, "upload_id": s.import_upload.pk},
+        methods=post(only(MANAGERS, others="forbidden")),
     ),
     # --- the workspace ---------------------------------------------------------------------
     # Anyone signed in may open it: who runs no organization reads what it is for.
@@ -341,6 +363,13 @@ def scenario(volunteer, organization, staff, other_staff, affiliate_admin, funde
     invitation = Invitation.objects.create(
         organization=organization, user=volunteer, role=Membership.Role.MEMBER, invited_by=affiliate_admin
     )
+    import_upload = imports.import_upload_create(
+        organization=organization,
+        by=staff,
+        kind=ImportUpload.Kind.ATTENDANCE,
+        filename="attendance.csv",
+        content=f"session_id,person,attendance\n{started.pk},volunteer,attended\n".encode(),
+    )
     return SimpleNamespace(
         organization=organization,
         program=program,
@@ -350,6 +379,7 @@ def scenario(volunteer, organization, staff, other_staff, affiliate_admin, funde
         started_enrollment=started_enrollment,
         certificate=certificate,
         invitation=invitation,
+        import_upload=import_upload,
         member_membership=member_membership,
         volunteer=volunteer,
         outsider=UserFactory(username="outsider"),
