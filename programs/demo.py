@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 
 from capacity.models import CapacityCategory, Language, translated_columns
 from stakeholders.models import Organization, User
 
-from . import services
+from . import dashboard, services
 from .models import Enrollment, Program, Session
 
 
@@ -85,6 +86,28 @@ def _report_on(session, index, now):
     if no_show is not None:
         services.enrollment_mark_attendance(enrollment=no_show, attendance=Enrollment.Attendance.NO_SHOW, now=now)
     services.report_save(session=session, values=_report_figures(session, index), now=now)
+
+
+# A Programs & Events Dashboard course CSV, as staff download it, for one past session.
+DASHBOARD_DEMO = {
+    "program": "wikidata-first-items-ko",
+    "file": Path(__file__).resolve().parent.parent / "capacity" / "seed" / "dashboard-course.csv",
+}
+
+
+def _import_dashboard_course(now):
+    """Link the session to its Dashboard course and import the course's figures, as staff do."""
+    session = (
+        Session.objects.filter(program__slug=DASHBOARD_DEMO["program"], ends_at__lt=now, is_cancelled=False)
+        .select_related("program")
+        .first()
+    )
+    if session is None or session.dashboard_course:
+        return
+    course = dashboard.parse_course_csv(DASHBOARD_DEMO["file"].read_bytes())
+    session.dashboard_course = course["course_slug"]
+    services.session_save(session=session, now=now)
+    services.dashboard_figures_apply(session=session, course=course, now=now)
 
 
 # Demo people whose My learning page should tell a story: a few sessions each.
@@ -166,4 +189,5 @@ def load(data, *, password):
                 ).order_by("pk")[:8]:
                     services.enrollment_complete(enrollment=enrollment, now=session.ends_at)
                 _report_on(session, index, now)
+    _import_dashboard_course(now)
     return f"{len(data['programs'])} programs ({new_programs} new)"

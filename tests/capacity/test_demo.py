@@ -1,8 +1,9 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from capacity.models import Region
-from programs.models import Enrollment, Program, Session
+from programs.models import ActivityReport, Enrollment, Program, Session
 from stakeholders.models import Invitation, Membership, Organization, User
 
 
@@ -29,5 +30,16 @@ def test_the_demo_tells_the_story_and_loading_it_twice_duplicates_nothing():
     # Every role, and an invitation waiting for an answer.
     assert set(Membership.objects.values_list("role", flat=True)) == set(Membership.Role.values)
     assert Invitation.objects.filter(status=Invitation.Status.PENDING, user__username="yazan_haddad").count() == 1
+    # Past sessions have their attendance marked and an activity report with demographics.
+    past = Session.objects.filter(ends_at__lt=timezone.now(), seats_taken__gt=0, is_cancelled=False)
+    assert past.exists()
+    assert ActivityReport.objects.filter(session__in=past).count() == past.count()
+    assert ActivityReport.objects.filter(gender_asked=True, age_asked=True).exists()
+    assert ActivityReport.objects.filter(age_asked=False).exists()
+    assert Enrollment.objects.filter(session__in=past, attendance=Enrollment.Attendance.NO_SHOW).exists()
+    # …and one has the on-wiki figures of its Programs & Events Dashboard course.
+    imported = ActivityReport.objects.get(dashboard_imported_at__isnull=False)
+    assert imported.dashboard_course == imported.session.dashboard_course
+    assert imported.dashboard_editors == 11
     for session in Session.objects.all():
         assert session.seats_taken == Enrollment.objects.filter(session=session).holding_seat().count()
