@@ -351,10 +351,11 @@ def session_save(*, session: Session, facilitators=None, now=None) -> Session:
     def work():
         locked = _lock_session(session.pk)
         session.seats_taken = locked.seats_taken
-        session.full_clean()
+        # Said about the seats before full_clean reports it as the overbooking constraint.
         problem = _seats_problem(seats=session.seats, taken=locked.seats_taken)
         if problem:
             raise ValidationError({"seats": problem})
+        session.full_clean()
         session.save(update_fields=[*SESSION_EDITABLE_FIELDS, "updated_at"])
         if facilitators is not None:
             session.facilitators.set(facilitators)

@@ -102,7 +102,7 @@ def test_the_home_costs_the_same_queries_whatever_the_numbers(
         for program in ProgramFactory.create_batch(programs_each, provider=organization):
             SessionFactory(program=program)
     client.force_login(person)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(5):
         response = client.get(HOME)
     assert response.status_code == 200
 
