@@ -66,6 +66,8 @@ class ReportForm(forms.Form):
             max_length=evidence.max_length,
             required=False,
             assume_scheme="https",
+            # Addresses read left to right, in Arabic pages too.
+            widget=forms.URLInput(attrs={"dir": "ltr"}),
         )
         self.fields["notes"] = forms.CharField(
             label=capfirst(_model_field("notes").verbose_name),

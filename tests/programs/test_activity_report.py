@@ -118,6 +118,7 @@ def test_inconsistent_figures_are_shown_next_to_the_fields_and_nothing_is_saved(
     assert response.status_code == 200
     page = response.content.decode()
     assert message in page
+    assert "The report is not saved" in page
     assert 'aria-invalid="true"' in page or 'class="errorlist' in page
     assert not ActivityReport.objects.filter(session=past_session).exists()
 
