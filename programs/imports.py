@@ -584,6 +584,8 @@ def _check_attendance(table, *, organization, now) -> Check:
 
     sessions = _sessions_of(organization, {session_id for _errors, session_id, *_rest in parsed if session_id})
     people = _enrolled_people(sessions)
+    # Translated once, not per row: a lazy label costs a catalog lookup each time it is read.
+    labels = {value: str(label) for value, label in Enrollment.Attendance.choices}
     unfound = []
     seen = {}
     for errors, session_id, person, attendance, complete in parsed:
@@ -616,7 +618,7 @@ def _check_attendance(table, *, organization, now) -> Check:
             continue
         completing = complete and enrollment.is_enrolled
         changed = completing or enrollment.attendance != attendance
-        after = Enrollment.Attendance(attendance).label
+        after = labels[attendance]
         if completing:
             after = _("%(attendance)s, completed") % {"attendance": after}
         check.rows.append(
@@ -626,7 +628,7 @@ def _check_attendance(table, *, organization, now) -> Check:
                 session=session,
                 change=services.AttendanceChange(enrollment_id=enrollment.pk, attendance=attendance, complete=complete),
                 person=enrollment.user,
-                before=enrollment.get_attendance_display(),
+                before=labels.get(enrollment.attendance, enrollment.attendance),
                 after=after,
             )
         )
@@ -828,9 +830,10 @@ def import_upload_commit(*, upload: ImportUpload, by, now=None) -> Check:
     """Read the stored file again, check every row again and apply all of it, or nothing.
 
     Things may have changed since the preview (a session cancelled, someone unenrolled),
-    so nothing the preview said is trusted. The rows go through the services: attendance
-    through services.attendance_import_apply in bulk, reports through services.report_save,
-    inside one transaction; a refusal from a service undoes every row. Returns the check:
+    so nothing the preview said is trusted. The rows go through the services in bulk
+    (services.attendance_import_apply, services.reports_import_apply), with the rules of
+    marking one person and of report_save, inside one transaction; a refusal from a
+    service undoes every row. Returns the check:
     when it has errors, nothing was written.
     """
     now = now or timezone.now()
@@ -844,8 +847,7 @@ def import_upload_commit(*, upload: ImportUpload, by, now=None) -> Check:
         if check.kind == ImportUpload.Kind.ATTENDANCE:
             services.attendance_import_apply(changes=[row.change for row in check.rows], by=by, now=now)
         else:
-            for row in check.changes:
-                services.report_save(session=row.session, values=row.change, by=by, now=now)
+            services.reports_import_apply(reports=[(row.session, row.change) for row in check.rows], by=by, now=now)
         locked.committed_at = now
         locked.save(update_fields=["committed_at", "updated_at"])
     upload.committed_at = now

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -640,3 +641,20 @@ def test_any_text_in_an_attendance_file_gives_row_errors_not_failures(organizati
     else:
         assert not result.rows or all(row.outcome in Outcome.values for row in result.rows)
         assert all(error.row >= 2 and str(error.message) for error in result.errors)
+
+
+def test_the_reports_bulk_service_writes_all_with_their_history_or_nothing(staff, program):
+    first, second = started_session(program), started_session(program)
+    good = {"participants": 6, "gender_asked": True, "gender_woman": 2}
+    with pytest.raises(ValidationError, match=f"Session {second.pk}: Newcomers cannot be more"):
+        services.reports_import_apply(reports=[(first, good), (second, {"participants": 2, "newcomers": 3})], by=staff)
+    assert not ActivityReport.objects.exists()
+    assert services.reports_import_apply(reports=[(first, good), (second, {"participants": 2})], by=staff) == 2
+    assert ActivityReport.objects.get(session=first).gender_not_answered == 4
+    assert services.reports_import_apply(reports=[(first, good), (second, {"participants": 2})], by=staff) == 0
+    assert services.reports_import_apply(reports=[(first, good), (second, {"participants": 3})], by=staff) == 1
+    history = ActivityReport.history.filter(session_id=second.pk).order_by("history_date")
+    assert [(record.history_type, record.participants, record.history_user) for record in history] == [
+        ("+", 2, staff),
+        ("~", 3, staff),
+    ]
