@@ -63,6 +63,7 @@ def _start_page(request, organization, form):
         "report_columns": imports.report_column_labels(),
         "optional_report_columns": imports.REPORT_OPTIONAL,
         "max_rows": settings.IMPORT_MAX_ROWS,
+        "max_rows_shown": number_format(settings.IMPORT_MAX_ROWS, force_grouping=True),
         "max_count": number_format(MAX_COUNT, force_grouping=True),
         "notes_max": number_format(ActivityReport._meta.get_field("notes").max_length, force_grouping=True),
     }
