@@ -113,5 +113,5 @@ def get_calendar_owner(*, token):
 def get_import_upload(organization, upload_id):
     """An upload of an organization already opened with get_organization_for_workspace; another's is not found."""
     return get_object_or_404(
-        ImportUpload.objects.select_related("organization"), pk=upload_id, organization=organization
+        ImportUpload.objects.select_related("organization", "uploaded_by"), pk=upload_id, organization=organization
     )

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from programs import imports
-from programs.models import Enrollment, ImportUpload
+from programs import imports, services
+from programs.models import Enrollment, ImportUpload, Session
 from stakeholders.models import Membership
 from tests.factories import MembershipFactory, ProgramFactory, UserFactory
 from tests.programs.import_files import (
@@ -327,3 +327,25 @@ def test_the_preview_runs_the_same_few_queries_for_any_file(
     assert "Rows to fix" in page
     if rows > imports.PREVIEW_LIMIT:
         assert "more problems, not listed" in page
+
+
+@pytest.mark.parametrize("rows", [4, 300])
+def test_a_reports_preview_runs_the_same_few_queries_for_any_file(
+    client, staff, organization, program, django_assert_max_num_queries, rows
+):
+    template = started_session(program)
+    sessions = Session.objects.bulk_create(
+        Session(program=program, starts_at=template.starts_at, ends_at=template.ends_at, seats=10) for _ in range(rows)
+    )
+    for session in sessions[::2]:
+        services.report_save(session=session, values={"participants": 3})
+    lines = [list(imports.REPORT_COLUMNS)]
+    for index, session in enumerate(sessions):
+        # New, changed and unchanged reports, and every fourth row with more newcomers than participants.
+        values = {"session_id": session.pk, "participants": 3 + index % 2, "newcomers": 9 if index % 4 == 3 else 1}
+        lines.append([values.get(column, "") for column in imports.REPORT_COLUMNS])
+    client.force_login(staff)
+    location = upload_file(client, organization, csv_bytes(lines), kind="reports")["Location"]
+    with django_assert_max_num_queries(12):
+        page = client.get(location).content.decode()
+    assert "Newcomers cannot be more than the participants." in page
