@@ -157,6 +157,10 @@ class ProgramForm(forms.ModelForm):
         """
         super().__init__(*args, **kwargs)
         self.layout_language = layout_language
+        if self.instance.pk:
+            # The instance gives foreign keys as ids; these fields choose by code and slug.
+            self.initial["original_language"] = self.instance.original_language
+            self.initial["region"] = self.instance.region
         self.fields["original_title"].label = _("Title")
         self.fields["original_summary"].label = _("Summary")
         self.fields["original_summary"].help_text = _("One or two sentences shown in the catalog.")

@@ -269,3 +269,19 @@ def test_other_methods_are_not_allowed(client, staff, program, method):
     client.force_login(staff)
     assert getattr(client, method)(NEW).status_code == 405
     assert getattr(client, method)(f"/en/workspace/programs/{program.slug}/edit/").status_code == 405
+
+
+def test_the_edit_form_starts_from_what_is_saved(client, staff, program):
+    client.force_login(staff)
+    page = client.get(f"/en/workspace/programs/{program.slug}/edit/").content.decode()
+
+    def chosen(name):
+        select = re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S).group(0)
+        return re.findall(r'<option value="([^"]*)"[^>]*selected', select)
+
+    assert chosen("original_language") == ["en"]
+    assert chosen("region") == ["south-asia"]
+    assert chosen("languages") == ["en"]
+    assert chosen("method") == ["workshop"]
+    assert re.search(r'<input[^>]*value="public-speaking"[^>]*checked', page)
+    assert 'value="Wikidata basics"' in field_tag(page, "original_title")
