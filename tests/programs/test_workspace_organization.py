@@ -124,3 +124,8 @@ def test_the_list_costs_the_same_queries_for_3_or_30_programs(
     with django_assert_max_num_queries(8):
         response = client.get(URL)
     assert response.status_code == 200
+
+
+def test_the_list_only_answers_get(client, staff, organization):
+    client.force_login(staff)
+    assert client.post(URL).status_code == 405

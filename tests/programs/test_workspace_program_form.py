@@ -285,3 +285,10 @@ def test_the_edit_form_starts_from_what_is_saved(client, staff, program):
     assert chosen("method") == ["workshop"]
     assert re.search(r'<input[^>]*value="public-speaking"[^>]*checked', page)
     assert 'value="Wikidata basics"' in field_tag(page, "original_title")
+
+
+def test_a_new_program_cannot_be_published_or_archived_through_the_form(client, staff, organization):
+    client.force_login(staff)
+    client.post(NEW, program_data(is_published="on", archived_at="2020-01-01 00:00"))
+    program = Program.objects.get()
+    assert not program.is_published and program.archived_at is None
