@@ -194,6 +194,13 @@ class PublicationState(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+class ReportState(models.TextChoices):
+    """Whether a session that has ended has its activity report yet."""
+
+    MISSING = "missing", _("Report missing")
+    REPORTED = "reported", _("Reported")
+
+
 # A Programs & Events Dashboard course id: `Institution/Course_title_(term)`.
 dashboard_course_id = RegexValidator(
     r"^[^/]+/[^/]+$", _("Give the course id as the Dashboard shows it, like Institution/Course_title_(term).")

@@ -16,7 +16,7 @@ from stakeholders.models import Membership, Organization
 
 from . import fragments
 from .filters import SORTS, ProgramFilter
-from .models import ActivityReport, Enrollment, Program, PublicationState, Session
+from .models import ActivityReport, Enrollment, Program, PublicationState, ReportState, Session
 
 CATALOG_PAGE_SIZE = 20
 # Counts over the whole catalog are cached briefly: exact to the minute is plenty
@@ -359,6 +359,7 @@ def organization_for_page(*, slug):
 # The affiliate staff's workspace ------------------------------------------------
 
 WORKSPACE_PAGE_SIZE = 25
+WORKSPACE_REPORTS_PAGE_SIZE = 50
 # How many of each organization's newest programs the workspace home shows.
 WORKSPACE_HOME_PROGRAMS = 5
 
@@ -436,3 +437,29 @@ def workspace_sessions(*, program):
     """A program's sessions for its staff, latest start first, with how many people wait for each."""
     waiting = Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.WAITLISTED))
     return Session.objects.filter(program=program).annotate(waiting_count=waiting).order_by("-starts_at", "-pk")
+
+
+def workspace_reports(*, organization, state="", now=None):
+    """The organization's sessions that have ended, latest first, each with its report if any.
+
+    Cancelled sessions have nothing to report and are left out; the report's figures
+    come in the same query (a LEFT JOIN), so a page costs the same whatever its size.
+    """
+    sessions = Session.objects.filter(
+        program__provider=organization, is_cancelled=False, ends_at__lte=now or timezone.now()
+    )
+    if state == ReportState.MISSING:
+        sessions = sessions.filter(report__isnull=True)
+    elif state == ReportState.REPORTED:
+        sessions = sessions.filter(report__isnull=False)
+    return sessions.select_related("program__original_language", "report").order_by("-starts_at", "-pk")
+
+
+def workspace_report_counts(*, organization, now=None):
+    """{state: how many ended sessions are in it}, in one query."""
+    ended = Session.objects.filter(
+        program__provider=organization, is_cancelled=False, ends_at__lte=now or timezone.now()
+    )
+    return ended.aggregate(
+        missing=Count("pk", filter=Q(report__isnull=True)), reported=Count("pk", filter=Q(report__isnull=False))
+    )

@@ -19,4 +19,5 @@ urlpatterns = [
     path("programs/<slug:slug>/sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
     path("<slug:organization_slug>/", views.organization, name="organization"),
     path("<slug:organization_slug>/programs/new/", views.program_create, name="program_create"),
+    path("<slug:organization_slug>/reports/", views.reports, name="reports"),
 ]

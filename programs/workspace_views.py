@@ -16,7 +16,7 @@ from stakeholders.models import Membership
 
 from . import access, selectors, services
 from .forms import ProgramForm, SessionForm, add_error_to_form, default_original_language
-from .models import Program, PublicationState, Session
+from .models import Program, PublicationState, ReportState, Session
 
 
 @login_required
@@ -56,6 +56,28 @@ def organization(request, organization_slug):
         "query_without_page": f"state={state}" if state else "",
     }
     return render(request, "programs/workspace/organization.html", context)
+
+
+@login_required
+@require_GET
+def reports(request, organization_slug):
+    """The organization's sessions that have ended, with their reports or the lack of one."""
+    organization = access.get_organization_for_workspace(request.user, organization_slug)
+    state = request.GET.get("state", "")
+    if state not in ReportState.values:
+        state = ""
+    sessions = selectors.workspace_reports(organization=organization, state=state)
+    page = Paginator(sessions, selectors.WORKSPACE_REPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.workspace_report_counts(organization=organization)
+    context = {
+        "organization": organization,
+        "page": page,
+        "state": state,
+        "states": [(value, label, counts[value]) for value, label in ReportState.choices],
+        "total": sum(counts.values()),
+        "query_without_page": f"state={state}" if state else "",
+    }
+    return render(request, "programs/workspace/reports.html", context)
 
 
 def _program_form(request, program, *, layout_language, initial=None):

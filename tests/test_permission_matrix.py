@@ -200,6 +200,9 @@ MATRIX = {
     "workspace:organization": Row(
         kwargs=lambda s: {"organization_slug": s.organization.slug}, methods=get(only(MANAGERS, others="forbidden"))
     ),
+    "workspace:reports": Row(
+        kwargs=lambda s: {"organization_slug": s.organization.slug}, methods=get(only(MANAGERS, others="forbidden"))
+    ),
     # An empty form comes back with its errors (200) and nothing is saved.
     "workspace:program_create": Row(
         kwargs=lambda s: {"organization_slug": s.organization.slug},

@@ -1,0 +1,89 @@
+"""The organization's sessions that have ended, each with its report or a reminder that it is missing."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from programs import services
+from tests.factories import ProgramFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/en/workspace/wiki-learning-hub/reports/"
+
+
+def ended_session(program, *, days_ago, **fields):
+    start = timezone.now() - timedelta(days=days_ago)
+    return SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=2), **fields)
+
+
+@pytest.fixture
+def sessions(program):
+    reported = ended_session(program, days_ago=3, dashboard_course="Hub/Editathon_(2026)")
+    services.report_save(
+        session=reported, values={"participants": 14, "newcomers": 5, "hours_of_learning": Decimal("28")}
+    )
+    missing = ended_session(program, days_ago=10)
+    ended_session(program, days_ago=5, is_cancelled=True)
+    SessionFactory(program=program)  # still to come
+    ended_session(ProgramFactory(), days_ago=2)  # another organization's
+    return reported, missing
+
+
+def session_links(page):
+    return page.count('href="/en/workspace/sessions/')
+
+
+def test_staff_see_every_ended_session_with_its_report_latest_first(client, staff, sessions):
+    reported, missing = sessions
+    client.force_login(staff)
+    page = client.get(URL).content.decode()
+    assert session_links(page) == 2
+    assert page.index(f"/workspace/sessions/{reported.pk}/report/") < page.index(
+        f"/workspace/sessions/{missing.pk}/report/"
+    )
+    assert "Report missing" in page and ">14<" in page and ">28.0<" in page
+    assert "All (2)" in page and "Report missing (1)" in page and "Reported (1)" in page
+
+
+@pytest.mark.parametrize(("state", "shown"), [("missing", 1), ("reported", 1), ("nonsense", 2)])
+def test_the_list_filters_by_report_state(client, staff, sessions, state, shown):
+    reported, missing = sessions
+    client.force_login(staff)
+    page = client.get(URL, {"state": state}).content.decode()
+    assert session_links(page) == shown
+    if state == "missing":
+        assert f"/sessions/{missing.pk}/report/" in page and f"/sessions/{reported.pk}/report/" not in page
+
+
+def test_an_organization_with_nothing_ended_says_when_reports_are_written(client, staff, organization):
+    client.force_login(staff)
+    assert "Reports are written once a session is over" in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["volunteer", "other_staff", "funder"])
+def test_people_who_do_not_run_the_organization_are_refused(client, persona, request, sessions):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(URL).status_code == 403
+
+
+def test_anonymous_people_are_sent_to_log_in(client, sessions):
+    assert client.get(URL)["Location"].startswith("/accounts/login/")
+
+
+def test_a_bad_page_number_shows_the_last_page(client, staff, sessions):
+    client.force_login(staff)
+    assert client.get(URL, {"page": "999999999999999999999"}).status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_the_list_runs_a_fixed_number_of_queries(client, staff, program, count, django_assert_max_num_queries):
+    for days_ago in range(1, count + 1):
+        session = ended_session(program, days_ago=days_ago)
+        if days_ago % 2:
+            services.report_save(session=session, values={"participants": 3})
+    client.force_login(staff)
+    with django_assert_max_num_queries(10):
+        assert client.get(URL).status_code == 200
