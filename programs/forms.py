@@ -80,6 +80,13 @@ class LanguageTab:
     direction: str
     is_original: bool
     fields: list
+    # A UI language's tab when that language is also the original: no translation is
+    # written into it, so the script hides it (and shows it again if the original changes).
+    same_as_original: bool = False
+
+    @property
+    def panel_id(self):
+        return "language-original" if self.is_original else f"language-{self.code}"
 
     @property
     def has_errors(self):
@@ -175,6 +182,11 @@ class ProgramForm(forms.ModelForm):
                 form_field.widget.attrs.update(_language_attrs(code, text_direction(code)))
         for name in ("original_description", *[translation_field("description", c) for c in ui_language_codes()]):
             self.fields[name].widget.attrs["rows"] = 6
+        if layout_language.code in ui_language_codes():
+            # The original language's own translation columns are not shown filled: the
+            # original fields hold its text, and saving empties these columns anyway.
+            for field in TRANSLATED_FIELDS:
+                self.initial[translation_field(field, layout_language.code)] = ""
 
     def language_tabs(self) -> list[LanguageTab]:
         """The original first, then a tab per UI language that is not the original."""
@@ -188,9 +200,9 @@ class ProgramForm(forms.ModelForm):
                 fields=[self[f"original_{field}"] for field in TRANSLATED_FIELDS],
             )
         ]
+        # Every UI language keeps its tab, the original's own too: choosing another
+        # original language on the page then leaves a tab for the old one's translation.
         for code in ui_language_codes():
-            if code == original.code:
-                continue
             tabs.append(
                 LanguageTab(
                     code=code,
@@ -198,6 +210,7 @@ class ProgramForm(forms.ModelForm):
                     direction=text_direction(code),
                     is_original=False,
                     fields=[self[translation_field(field, code)] for field in TRANSLATED_FIELDS],
+                    same_as_original=code == original.code,
                 )
             )
         return tabs

@@ -37,26 +37,40 @@
       if (focus) { tabs[index].focus(); }
     }
 
+    // The tab of the UI language that is also the original takes no translation: hidden.
+    function hideOriginalLanguageTab(code) {
+      var current = tabs.findIndex(function (tab) { return tab.getAttribute("aria-selected") === "true"; });
+      tabs.forEach(function (tab, i) {
+        tab.hidden = panels[i].getAttribute("data-language-code") === code;
+      });
+      if (current !== -1 && tabs[current].hidden) { select(0, false); }
+    }
+
     tabs.forEach(function (tab, index) {
       tab.addEventListener("click", function () { select(index, false); });
       tab.addEventListener("keydown", function (event) {
+        var shown = tabs.filter(function (candidate) { return !candidate.hidden; });
+        var position = shown.indexOf(tab);
         var rtl = getComputedStyle(list).direction === "rtl";
         var next = { ArrowRight: rtl ? -1 : 1, ArrowLeft: rtl ? 1 : -1 }[event.key];
         var target = null;
-        if (next) { target = (index + next + tabs.length) % tabs.length; }
-        if (event.key === "Home") { target = 0; }
-        if (event.key === "End") { target = tabs.length - 1; }
-        if (target !== null) {
+        if (next) { target = shown[(position + next + shown.length) % shown.length]; }
+        if (event.key === "Home") { target = shown[0]; }
+        if (event.key === "End") { target = shown[shown.length - 1]; }
+        if (target) {
           event.preventDefault();
-          select(target, true);
+          select(tabs.indexOf(target), true);
         }
       });
     });
+    container.hideOriginalLanguageTab = hideOriginalLanguageTab;
 
     container.insertBefore(list, panels[0]);
     container.classList.add("is-enhanced");
     var withErrors = panels.findIndex(function (panel) { return panel.hasAttribute("data-has-errors"); });
     select(withErrors === -1 ? 0 : withErrors, false);
+    var originalSelect = document.getElementById("id_original_language");
+    if (originalSelect) { hideOriginalLanguageTab(originalSelect.value); }
   }
 
   // The original text is typed in the original language: follow the select at once.
@@ -71,6 +85,9 @@
         if (element.hasAttribute("data-original-name")) {
           element.textContent = option.getAttribute("data-autonym") || option.textContent;
         }
+      });
+      document.querySelectorAll("[data-language-tabs]").forEach(function (container) {
+        if (container.hideOriginalLanguageTab) { container.hideOriginalLanguageTab(option.value); }
       });
     });
   }

@@ -185,9 +185,10 @@ def test_the_form_has_a_tab_per_language_with_the_original_first(client, staff):
     page = client.get("/ko/workspace/wiki-learning-hub/programs/new/").content.decode()
     # On a Korean page a new program is written in Korean: the Korean tab holds the original.
     panels = re.findall(r'<div class="language-panel" id="language-([a-z-]+)"', page)
-    assert panels == ["ko", "en", "ar", "es", "fr", "pt-br"]
+    assert panels == ["original", "en", "ko", "ar", "es", "fr", "pt-br"]
     assert 'lang="ko"' in field_tag(page, "original_title")
-    assert field_tag(page, "title_ko") is None
+    # Korean's own tab stays (empty), for when another original language is chosen.
+    assert 'data-language-code="ko"' in page and "This is the original language" in page
     assert 'lang="ar"' in field_tag(page, "title_ar") and 'dir="rtl"' in field_tag(page, "title_ar")
     assert 'lang="en"' in field_tag(page, "description_en") and 'dir="ltr"' in field_tag(page, "description_en")
     assert "<script>" not in page and "style=" not in page
@@ -203,7 +204,7 @@ def test_a_program_in_a_language_of_no_tab_gets_its_own_original_tab(client, sta
     client.force_login(staff)
     page = client.get("/en/workspace/programs/bangla/edit/").content.decode()
     panels = re.findall(r'<div class="language-panel" id="language-([a-z-]+)"', page)
-    assert panels == ["bn", "en", "ko", "ar", "es", "fr", "pt-br"]
+    assert panels == ["original", "en", "ko", "ar", "es", "fr", "pt-br"]
     assert 'lang="bn"' in field_tag(page, "original_title")
     assert "উইকিপিডিয়া সম্পাদনা" in page
 
