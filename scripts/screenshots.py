@@ -27,6 +27,16 @@ PAGES = {
     "organizations": "/{lang}/organizations/",
     "glossary": "/{lang}/glossary/",
 }
+# What affiliate staff see (as Kang Min-seo, an admin of the Korean Wikidata Lab).
+STAFF_PAGES = {
+    "workspace": "/{lang}/workspace/",
+    "workspace-organization": "/{lang}/workspace/korean-wikidata-lab/",
+    "workspace-reports": "/{lang}/workspace/korean-wikidata-lab/reports/",
+    "workspace-program-form": "/{lang}/workspace/programs/wikidata-first-items-ko/edit/",
+    "workspace-program": "/{lang}/workspace/programs/wikidata-first-items-ko/",
+    "imports": "/{lang}/workspace/imports/korean-wikidata-lab/",
+    "audit": "/{lang}/organizations/korean-wikidata-lab/audit/",
+}
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
@@ -57,6 +67,26 @@ def main():
         shoot()
     finally:
         server.terminate()
+
+
+def shoot_staff_pages(browser, lang, name, viewport):
+    context = browser.new_context(viewport=viewport, locale=lang, base_url=f"http://127.0.0.1:{PORT}")
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", "minseo_kang@example.org")
+    page.fill("input[name=password]", "capacity-demo")
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+    for page_name, path in STAFF_PAGES.items():
+        page.goto(path.format(lang=lang))
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / f"{page_name}-{lang}-{name}.png", full_page=name == "desktop")
+    # The activity report of the session whose Dashboard course was imported.
+    page.goto(f"/{lang}/workspace/korean-wikidata-lab/reports/")
+    page.locator("a[href*='/report/']").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / f"report-{lang}-{name}.png", full_page=name == "desktop")
+    context.close()
 
 
 def shoot():
@@ -102,6 +132,7 @@ def shoot():
                     page.wait_for_load_state()
                     page.screenshot(path=OUT / f"participants-{lang}-{name}.png", full_page=True)
                 context.close()
+                shoot_staff_pages(browser, lang, name, viewport)
                 anonymous = browser.new_context(viewport=viewport, locale=lang, base_url=f"http://127.0.0.1:{PORT}")
                 page = anonymous.new_page()
                 page.goto("/accounts/login/")
