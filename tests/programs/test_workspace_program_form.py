@@ -188,7 +188,7 @@ def test_the_form_has_a_tab_per_language_with_the_original_first(client, staff):
     assert panels == ["original", "en", "ko", "ar", "es", "fr", "pt-br"]
     assert 'lang="ko"' in field_tag(page, "original_title")
     # Korean's own tab stays (empty), for when another original language is chosen.
-    assert 'data-language-code="ko"' in page and "This is the original language" in page
+    assert 'id="language-ko" data-language-panel data-language-code="ko"' in page
     assert 'lang="ar"' in field_tag(page, "title_ar") and 'dir="rtl"' in field_tag(page, "title_ar")
     assert 'lang="en"' in field_tag(page, "description_en") and 'dir="ltr"' in field_tag(page, "description_en")
     assert "<script>" not in page and "style=" not in page
