@@ -218,6 +218,8 @@ def program_publish(*, program: Program) -> Program:
         locked = Program.objects.select_for_update().get(pk=program.pk)
         if locked.archived_at is not None:
             raise ValidationError(_("An archived program cannot be published; restore it first."))
+        if locked.is_published:
+            return locked  # a repeated submit: no empty change in the audit trail
         locked.is_published = True
         locked.save(update_fields=["is_published", "updated_at"])
         fragments.content_changed()
@@ -228,6 +230,8 @@ def program_unpublish(*, program: Program) -> Program:
     """Take a program out of the catalog and back to draft; its sessions and enrollments stay."""
     with transaction.atomic():
         locked = Program.objects.select_for_update().get(pk=program.pk)
+        if not locked.is_published:
+            return locked  # a repeated submit: no empty change in the audit trail
         locked.is_published = False
         locked.save(update_fields=["is_published", "updated_at"])
         fragments.content_changed()
@@ -260,6 +264,8 @@ def program_restore(*, program: Program) -> Program:
     """Bring an archived program back as a draft."""
     with transaction.atomic():
         locked = Program.objects.select_for_update().get(pk=program.pk)
+        if locked.archived_at is None:
+            return locked  # a repeated submit: no empty change in the audit trail
         locked.archived_at = None
         locked.save(update_fields=["archived_at", "updated_at"])
         fragments.content_changed()
@@ -356,6 +362,13 @@ def session_save(*, session: Session, facilitators=None, now=None) -> Session:
         if problem:
             raise ValidationError({"seats": problem})
         session.full_clean()
+        if (
+            session.program.archived_at is not None
+            and not session.is_cancelled
+            and session.ends_at > (now or timezone.now())
+        ):
+            # Archiving needs every session over; moving one into the future would undo that unseen.
+            raise ValidationError({"ends_at": _("This program is archived; its sessions stay in the past.")})
         session.save(update_fields=[*SESSION_EDITABLE_FIELDS, "updated_at"])
         if facilitators is not None:
             session.facilitators.set(facilitators)
