@@ -877,10 +877,12 @@ def dashboard_figures_apply(*, session: Session, course: dict, by=None, now=None
         )
     with transaction.atomic():
         report = ActivityReport.objects.select_for_update().filter(session=session).first()
+        # A session cancelled or moved to the future since its report takes no figures either.
+        values = {"participants": course["editors"]} if report is None else {}
+        problems = report_problems(session=session, values=values, now=now)
+        if problems:
+            raise ValidationError(problems)
         if report is None:
-            problems = report_problems(session=session, values={"participants": course["editors"]}, now=now)
-            if problems:
-                raise ValidationError(problems)
             report = ActivityReport(session=session, participants=course["editors"], submitted_by=by)
         for field, column in DASHBOARD_FIGURES.items():
             setattr(report, field, course[column])

@@ -1,0 +1,69 @@
+"""Activity reports attacked: figures forced onto sessions that take none, fields the form does not have."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from programs import services
+from programs.models import ActivityReport, Session
+from tests.factories import SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FIXTURE = Path(__file__).parent / "data" / "dashboard-course.csv"
+COURSE = "Wikimedians_of_Lagos_User_Group/Yoruba_Edit-a-thon,_Women_in_Science_(2026)"
+
+
+@pytest.fixture
+def reported_session(program, staff):
+    """A session under way since an hour, linked to the sample's Dashboard course, with a report already."""
+    start = timezone.now() - timedelta(hours=1)
+    session = SessionFactory(
+        program=program, starts_at=start, ends_at=start + timedelta(hours=6), dashboard_course=COURSE, seats=40
+    )
+    services.report_save(session=session, values={"participants": 12}, by=staff)
+    return session
+
+
+def upload(client, session):
+    data = SimpleUploadedFile("course.csv", FIXTURE.read_bytes(), content_type="text/csv")
+    return client.post(f"/en/workspace/sessions/{session.pk}/report/dashboard/", {"file": data})
+
+
+def test_no_dashboard_figures_go_into_the_report_of_a_session_cancelled_since(client, staff, reported_session):
+    services.session_cancel(session=reported_session, by=staff)
+    client.force_login(staff)
+    response = upload(client, reported_session)
+    assert response.status_code == 200
+    assert "The session was cancelled" in response.content.decode()
+    report = ActivityReport.objects.get(session=reported_session)
+    assert (report.dashboard_editors, report.dashboard_imported_at) == (None, None)
+
+
+def test_no_dashboard_figures_go_into_the_report_of_a_session_moved_to_the_future(client, staff, reported_session):
+    later = timezone.now() + timedelta(days=30)
+    Session.objects.filter(pk=reported_session.pk).update(starts_at=later, ends_at=later + timedelta(hours=2))
+    client.force_login(staff)
+    response = upload(client, reported_session)
+    assert "once the session has started" in response.content.decode()
+    assert ActivityReport.objects.get(session=reported_session).dashboard_imported_at is None
+
+
+def test_the_report_form_sets_only_its_own_fields(client, staff, reported_session):
+    someone = UserFactory()
+    client.force_login(staff)
+    data = {
+        "participants": "15",
+        "submitted_by": str(someone.pk),
+        "session": "1",
+        "dashboard_editors": "999",
+        "dashboard_course": "Evil/Course",
+        "gender_not_answered": "7",
+    }
+    assert client.post(f"/en/workspace/sessions/{reported_session.pk}/report/", data).status_code == 302
+    report = ActivityReport.objects.get(session=reported_session)
+    assert (report.participants, report.submitted_by, report.session_id) == (15, staff, reported_session.pk)
+    assert (report.dashboard_editors, report.dashboard_course, report.gender_not_answered) == (None, "", 0)
