@@ -8,6 +8,7 @@ row goes to services.dashboard_figures_apply.
 import csv
 import io
 import re
+from collections import Counter
 from datetime import UTC, datetime
 
 import tablib
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from capacity.models import single_line
 
@@ -48,6 +50,9 @@ COLUMNS = (
 )
 NEW_OR_RETURNING = ("first_time_instructor", "returning_instructor", "unknown")
 
+# Columns named in a message about the header: every missing one, but a header may hold
+# thousands of unknown cells, and a message naming them all would be megabytes long.
+NAMES_SHOWN = len(COLUMNS)
 # Longest text accepted in a cell; the course id is stored, so it has the column's limit.
 MAX_TEXT = 1000
 MAX_COURSE_SLUG = ActivityReport._meta.get_field("dashboard_course").max_length
@@ -152,8 +157,10 @@ def _check_header(headers) -> None:
     headers = list(headers or [])
     problems = []
     missing = [column for column in COLUMNS if column not in headers]
-    unknown = [column for column in headers if column not in COLUMNS]
-    duplicated = sorted({column for column in headers if column in COLUMNS and headers.count(column) > 1})
+    unknown = list(dict.fromkeys(column for column in headers if column not in COLUMNS))
+    # Counted once: a header may repeat a name thousands of times.
+    counts = Counter(headers)
+    duplicated = sorted(column for column in COLUMNS if counts[column] > 1)
     if missing:
         problems.append(_("Row 1 (the header) lacks these columns: %(columns)s.") % {"columns": _names(missing)})
     if unknown:
@@ -171,7 +178,11 @@ def _check_header(headers) -> None:
 
 def _names(columns) -> str:
     # Shortened: an unknown column may be anything, even a whole paragraph.
-    return ", ".join(f"“{_shorten(column)}”" for column in columns)
+    names = ", ".join(f"“{_shorten(column)}”" for column in columns[:NAMES_SHOWN])
+    more = len(columns) - NAMES_SHOWN
+    if more > 0:
+        names += " " + ngettext("and %(count)s more", "and %(count)s more", more) % {"count": more}
+    return names
 
 
 def _shorten(text, length=60) -> str:

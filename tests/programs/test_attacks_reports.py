@@ -1,5 +1,6 @@
 """Activity reports attacked: figures forced onto sessions that take none, fields the form does not have."""
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from programs import services
+from programs.dashboard import DashboardFileError, parse_course_csv
 from programs.models import ActivityReport, Session
 from tests.factories import SessionFactory, UserFactory
 
@@ -67,3 +69,37 @@ def test_the_report_form_sets_only_its_own_fields(client, staff, reported_sessio
     report = ActivityReport.objects.get(session=reported_session)
     assert (report.participants, report.submitted_by, report.session_id) == (15, staff, reported_session.pk)
     assert (report.dashboard_editors, report.dashboard_course, report.gender_not_answered) == (None, "", 0)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [b"," * 100_000, b",".join(b"column_%d" % number for number in range(20_000))],
+    ids=["empty names", "unknown names"],
+)
+def test_a_header_of_thousands_of_cells_gets_a_short_message(header):
+    with pytest.raises(DashboardFileError) as refused:
+        parse_course_csv(header + b"\r\n", course_slug=COURSE)
+    message = " ".join(str(problem) for problem in refused.value.problems)
+    assert "lacks these columns" in message and "does not have" in message
+    assert len(message) < 2_000
+
+
+def test_the_page_shows_a_short_message_for_a_header_of_thousands_of_cells(client, staff, reported_session):
+    client.force_login(staff)
+    data = SimpleUploadedFile("course.csv", b"," * 500_000 + b"\r\n", content_type="text/csv")
+    response = client.post(f"/en/workspace/sessions/{reported_session.pk}/report/dashboard/", {"file": data})
+    assert response.status_code == 200
+    assert "does not have" in response.content.decode()
+    assert len(response.content) < 200_000
+
+
+def test_a_header_repeating_one_column_thousands_of_times_is_refused_at_once():
+    # Half the size limit of one column name repeated: counting each name's repeats one by
+    # one took a minute, the request held all along. As /healthz's test, a bound on a hang.
+    header = b",".join([b"editors"] * 60_000) + b"\r\n"
+    started = time.perf_counter()
+    with pytest.raises(DashboardFileError) as refused:
+        parse_course_csv(header, course_slug=COURSE)
+    elapsed = time.perf_counter() - started
+    assert "“editors”" in " ".join(str(problem) for problem in refused.value.problems)
+    assert elapsed < 5, f"the header was checked in {elapsed:.1f} s"
