@@ -155,6 +155,38 @@ def test_created_and_deleted_sessions_appear_even_after_the_program_is_gone(admi
     assert "Program Commons in a day" in text and "deleted" in text
 
 
+def test_a_deleted_programs_reports_stay_in_the_trail(admin_client, organization, other_organization):
+    program = ProgramFactory(provider=organization, original_title="Gone with its report")
+    start = timezone.now() - timedelta(days=2)
+    session = SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=3))
+    services.report_save(session=session, values=figures())
+    services.program_delete(program=program)
+    # Another organization's deleted program stays out.
+    theirs = ProgramFactory(provider=other_organization, original_title="Their deleted plan")
+    services.program_delete(program=theirs)
+
+    text = text_of(page_of(admin_client, organization, kind="report"))
+    assert "Activity report Gone with its report" in text
+    assert text.count("created") == 1 and text.count("deleted") == 1
+    assert "Their deleted plan" not in page_of(admin_client, organization)
+
+
+def test_a_deleted_program_restored_from_its_history_is_listed_once(admin_client, organization):
+    program = ProgramFactory(provider=organization, original_title="Back from the dead")
+    SessionFactory(program=program)
+    program_id = program.pk
+    services.program_delete(program=program)
+    # A steward can restore it from its history in the Django admin: the same id again.
+    Program.history.filter(id=program_id, history_type="-").get().instance.save()
+
+    keys = list(audit.audit_keys(organization=organization))
+    assert len(keys) == len(set(keys))
+    text = text_of(page_of(admin_client, organization, kind="program"))
+    assert text.count("Program Back from the dead") == 3  # created, deleted, created again
+    text = text_of(page_of(admin_client, organization, kind="session"))
+    assert text.count("Session Back from the dead") == 2  # created, deleted with the program
+
+
 def test_the_organization_profile_and_its_translations_are_compared_per_language(admin_client, organization):
     organization.name_ko = "위키 학습 허브"
     organization.website = "https://hub.example.org"
@@ -352,10 +384,11 @@ def make_changes(organization, count, *, by):
 
 
 # Every kind of record on the page at once: session and user (2), the organization and
-# the viewer's role (2), count and page (2), each kind's records and the records before
-# them (5 × 2), the newest sessions and programs named (2), languages, regions,
+# the viewer's role (2), the ids of its deleted programs for the trail and for the
+# filter (2), count and page (2), each kind's records and the records before them
+# (5 × 2), the newest sessions and programs named (2), languages, regions,
 # organizations and people named (4), the filter's people (1), the navigation (1).
-QUERY_CEILING = 24
+QUERY_CEILING = 26
 
 
 @pytest.mark.parametrize("changes", [8, 60])
