@@ -1,12 +1,15 @@
-"""Benchmark: the catalog and a program page next to a bare Django view, under load.
+"""Benchmark: the catalog, a program page and the staff's pages next to a bare Django view, under load.
 
 Usage: .venv/bin/python bench/run.py [--programs 20000] [--duration 10s] [--json PATH]
 
-Fills a PostgreSQL database with generated programs (bench/fill.py), starts gunicorn
-with production settings plus a bare view (bench/settings.py), runs wrk against each
-URL and prints requests/s, p50, p99 and the ratio to the bare view. The machine is
-shared and noisy, so the bare view runs first and last in the same run and ratios are
-to the mean of the two; the gap between them shows how much the machine drifted.
+Fills a PostgreSQL database with generated programs (bench/fill.py), a tenth of them
+one large organization's, starts gunicorn with production settings plus a bare view
+(bench/settings.py), runs wrk against each URL and prints requests/s, p50, p99 and the
+ratio to the bare view. The staff pages (workspace, reports, audit, participants, and
+the audit trail of a small organization) are requested as the organizations' admin,
+with the cookie of a session made for the run. The machine is shared and noisy, so the
+bare view runs first and last in the same run and ratios are to the mean of the two;
+the gap between them shows how much the machine drifted.
 Prints figures and asserts nothing about speed; a page that does not answer 200 stops
 the run.
 """
@@ -44,9 +47,14 @@ class Scenario:
     name: str
     path: str  # "{n}" becomes a number unique to each request (bench/wrk.lua)
     about: str
+    headers: tuple = ()  # (name, value) pairs sent with every request, e.g. a session cookie
 
 
-def scenarios(program_slug):
+def scenarios(program_slug, staff, cookie):
+    """Every URL the bench can time; `staff` says where the large organization's pages are."""
+    signed_in = (("Cookie", cookie),)
+    organization = staff.organization_slug
+    participants = f"/en/programs/{staff.full_session_program_slug}/sessions/{staff.full_session_id}/participants/"
     return {
         "bare": Scenario("bare", "/bench/bare", "a bare Django view running SELECT 1"),
         "catalog": Scenario("catalog", "/en/programs/", "the catalog, the same URL every time"),
@@ -57,10 +65,28 @@ def scenarios(program_slug):
         # A word with a counter appended: every request is a new URL, so nothing comes
         # from the cache, as when a client floods the catalog with distinct searches.
         "search": Scenario("search", "/en/programs/?q=wikidata{n}", "a distinct search per request"),
+        # The staff's pages, signed in as the large organization's admin; none is cached.
+        "workspace": Scenario(
+            "workspace", f"/en/workspace/{organization}/", "the organization's programs, 25 a page", signed_in
+        ),
+        "reports": Scenario(
+            "reports", f"/en/workspace/{organization}/reports/", "its ended sessions and their reports", signed_in
+        ),
+        "audit": Scenario("audit", f"/en/organizations/{organization}/audit/", "its audit trail, 50 a page", signed_in),
+        "audit-small": Scenario(
+            "audit-small",
+            f"/en/organizations/{staff.small_organization_slug}/audit/",
+            "the audit trail of an organization with a short history",
+            signed_in,
+        ),
+        "participants": Scenario("participants", participants, "a full session's participants", signed_in),
     }
 
 
-OPTIONAL = ["catalog", "filtered", "program", "search", "flood"]
+OPTIONAL = [
+    *["catalog", "filtered", "program", "search", "flood"],
+    *["workspace", "reports", "audit", "audit-small", "participants"],
+]
 
 
 def parse_args():
@@ -118,19 +144,48 @@ def prepare_database(database_url, *, fresh):
 
 
 def prepare_site(programs):
-    """Migrate, collect static files and fill the catalog; return how many programs it holds."""
+    """Migrate, collect static files and fill the database; return what the scenarios need.
+
+    That is how many programs the catalog holds, where the staff pages are (a StaffSite
+    from bench/fill.py) and the Cookie header of a new session of their admin.
+    """
     import django
     from django.core.management import call_command
     from django.db import connections
 
     django.setup()
-    from bench.fill import fill_catalog
+    from bench.fill import fill_catalog, fill_staff_organization, staff_share
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    total = fill_catalog(programs)
+    fill_catalog(programs - staff_share(programs))
+    staff = fill_staff_organization(staff_share(programs))
+    cookie = signed_in_cookie(staff.admin_id)
+    from programs.models import Program
+
+    total = Program.objects.count()
     connections.close_all()
-    return total
+    return total, staff, cookie
+
+
+def signed_in_cookie(user_id):
+    """A Cookie header value for a new session of this person, as logging in would store it.
+
+    Made in this process with the SECRET_KEY gunicorn is given, in whatever session
+    engine and cookie name the settings use.
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+
+    user = get_user_model().objects.get(pk=user_id)
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
 def flush_cache(redis_url):
@@ -145,11 +200,11 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def get(port, path):
+def get(port, path, headers=()):
     """Status and body of one request, without following redirects."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     try:
-        connection.request("GET", path, headers=dict([PROXY_HEADER]))
+        connection.request("GET", path, headers=dict([PROXY_HEADER, *headers]))
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -199,7 +254,7 @@ def wait_until_idle(port, workers):
 def check_answers_200(port, scenario, log):
     """Stop the run loudly unless the page answers 200; also warms caches and templates."""
     path = scenario.path.replace("{n}", "check")
-    status, body = get(port, path)
+    status, body = get(port, path, scenario.headers)
     if status != 200:
         sys.exit(
             f"{scenario.name}: GET {path} answered {status}, not 200; nothing was timed.\n"
@@ -210,7 +265,9 @@ def check_answers_200(port, scenario, log):
 def wrk_command(port, scenario, args, run_id):
     command = [shutil.which("wrk"), "--timeout", "30s"]
     command += ["-t", str(args.threads), "-c", str(args.connections), "-d", args.duration]
-    command += ["-H", f"{PROXY_HEADER[0]}: {PROXY_HEADER[1]}", "-s", str(WRK_SCRIPT)]
+    for name, value in [PROXY_HEADER, *scenario.headers]:
+        command += ["-H", f"{name}: {value}"]
+    command += ["-s", str(WRK_SCRIPT)]
     return [*command, f"http://127.0.0.1:{port}/", "--", scenario.path, run_id]
 
 
@@ -259,11 +316,11 @@ def run_flood(port, program, search, args):
 
 def print_table(rows, bare):
     print()
-    print(f"{'scenario':18} {'URL':52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7}  errors")
+    print(f"{'scenario':18} {'URL':58} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× bare':>7}  errors")
     for row in rows:
         p50, p99 = (f"{row[key]:8.1f}" if row[key] is not None else f"{'–':>8}" for key in ("p50_ms", "p99_ms"))
         print(
-            f"{row['scenario']:18} {row['url']:52} {row['requests_per_second']:8.1f} {p50} {p99} "
+            f"{row['scenario']:18} {row['url']:58} {row['requests_per_second']:8.1f} {p50} {p99} "
             f"{row['ratio_to_bare']:7.2f}  {row['socket_errors'] or ''}"
         )
     print(f"\nRatios are to the bare view's mean of {bare:.1f} req/s over its runs.")
@@ -328,16 +385,17 @@ def main():
         sys.exit("wrk is not installed: run scripts/install-system-packages (Debian package wrk).")
     use_production_settings(args)
     prepare_database(args.database_url, fresh=args.fresh)
-    total = prepare_site(args.programs)
+    total, staff, cookie = prepare_site(args.programs)
     flush_cache(args.redis_url)
     from bench.fill import program_slug
 
-    chosen = scenarios(program_slug(args.programs // 2))
+    chosen = scenarios(program_slug(args.programs // 2), staff, cookie)
     wanted = set(args.only or OPTIONAL)
     if "flood" in wanted:
         wanted |= {"program"}  # the flood figures sit next to the program page alone
     print(f"{total} programs; gunicorn with {args.workers} workers; ", end="")
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}")
+    print(f"Staff pages: {staff.describe()}; signed in as its admin.")
 
     # Other work on the machine slows every scenario; the load shows how much there was.
     load = {"start": round(os.getloadavg()[0], 2)}
@@ -358,6 +416,7 @@ def main():
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **git_state(),
             "programs": total,
+            "staff_organization": {"slug": staff.organization_slug, **staff.sizes},
             "gunicorn_workers": args.workers,
             "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": load},
