@@ -162,21 +162,23 @@ def _check_header(headers) -> None:
     counts = Counter(headers)
     duplicated = sorted(column for column in COLUMNS if counts[column] > 1)
     if missing:
-        problems.append(_("Row 1 (the header) lacks these columns: %(columns)s.") % {"columns": _names(missing)})
+        problems.append(_("Row 1 (the header) lacks these columns: %(columns)s.") % {"columns": listed_names(missing)})
     if unknown:
         problems.append(
             _("Row 1 (the header) has columns a Dashboard course file does not have: %(columns)s.")
-            % {"columns": _names(unknown)}
+            % {"columns": listed_names(unknown)}
         )
     if duplicated:
         problems.append(
-            _("Row 1 (the header) has these columns more than once: %(columns)s.") % {"columns": _names(duplicated)}
+            _("Row 1 (the header) has these columns more than once: %(columns)s.")
+            % {"columns": listed_names(duplicated)}
         )
     if problems:
         raise DashboardFileError(problems)
 
 
-def _names(columns) -> str:
+def listed_names(columns) -> str:
+    """Column names for a message: quoted, shortened, at most NAMES_SHOWN of them and how many more."""
     # Shortened: an unknown column may be anything, even a whole paragraph.
     names = ", ".join(f"“{_shorten(column)}”" for column in columns[:NAMES_SHOWN])
     more = len(columns) - NAMES_SHOWN

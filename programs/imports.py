@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from itertools import islice
 
+import openpyxl
 import tablib
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -42,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 
 from . import services
+from .dashboard import listed_names
 from .models import MAX_COUNT, ActivityReport, Enrollment, ImportUpload, Session
 
 # Uncommitted uploads are dropped when someone uploads again this long after them.
@@ -49,6 +52,8 @@ ABANDONED_UPLOAD_AGE = timedelta(days=7)
 # An XLSX file is a zip archive: past this many bytes unpacked (a "zip bomb"), it is refused
 # before openpyxl parses it. A genuine 20,000-row sheet unpacks to a few tens of MB.
 UNPACKED_XLSX_FACTOR = 20
+# Far more than any import's columns; a workbook claiming more is refused unread.
+MAX_XLSX_COLUMNS = 64
 # Longest text taken in a cell of a column without a length of its own (names, ids).
 MAX_CELL_CHARACTERS = 300
 # What a preview lists; the counts always cover every row.
@@ -206,11 +211,54 @@ def _read_xlsx(content: bytes):
             % {"size": filesizeformat(unpacked)}
         )
     try:
-        dataset = tablib.Dataset().load(content, format="xlsx")
+        values = _bounded_sheet_values(content)
+    except ImportFileError:
+        raise
     except Exception:  # noqa: BLE001 — openpyxl raises all sorts (KeyError, XML, zip) on a damaged workbook
         raise ImportFileError(_("The file could not be read as an Excel workbook (.xlsx).")) from None
-    # openpyxl gives every row of the sheet, blank ones too, so numbering follows the sheet.
+    width = max((_last_filled(row) for row in values), default=0)
+    if not width:
+        raise ImportFileError(_("The file is empty."))
+    rows = [list(row[:width]) + [None] * (width - len(row)) for row in values]
+    dataset = tablib.Dataset(*rows[1:], headers=rows[0])
+    # Every row of the sheet is read, blank ones too, so numbering follows the sheet.
     return dataset, range(2, dataset.height + 2)
+
+
+def _last_filled(row) -> int:
+    """How many cells of a row there are up to its last non-blank one."""
+    for index in range(len(row) - 1, -1, -1):
+        if not _is_blank(row[index]):
+            return index + 1
+    return 0
+
+
+def _bounded_sheet_values(content: bytes) -> list[tuple]:
+    """The cell values of the workbook's active sheet, never more of it than an import may use.
+
+    A few kilobytes of workbook can claim a cell at row 1,048,576 or column XFD, and
+    reading it whole (as tablib's loader does) takes seconds and gigabytes: so at most
+    MAX_XLSX_COLUMNS columns are read, and a sheet that runs on past the rows an import
+    may hold (blank rows counted) is refused before it is read to the end.
+    """
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        sheet = workbook.active
+        if (sheet.max_column or 0) > MAX_XLSX_COLUMNS:
+            raise ImportFileError(
+                _("The sheet has %(count)s columns; an import has at most %(limit)s.")
+                % {"count": grouped(sheet.max_column), "limit": MAX_XLSX_COLUMNS}
+            )
+        most_rows = 2 * settings.IMPORT_MAX_ROWS + 1
+        values = list(islice(sheet.iter_rows(max_col=MAX_XLSX_COLUMNS, values_only=True), most_rows + 1))
+    finally:
+        workbook.close()
+    if len(values) > most_rows:
+        raise ImportFileError(
+            _("The sheet runs on past row %(limit)s; remove the empty rows at its end or split it into smaller files.")
+            % {"limit": grouped(most_rows)}
+        )
+    return values
 
 
 def _is_blank(value) -> bool:
@@ -271,7 +319,7 @@ def check_columns(table: Table, kind) -> None:
     if unknown:
         raise ImportFileError(
             _("These columns are not known here: %(unknown)s. Download the template to see every column.")
-            % {"unknown": ", ".join(_shorten(name) for name in unknown)}
+            % {"unknown": listed_names(unknown)}
         )
 
 

@@ -111,6 +111,36 @@ def test_a_formula_in_a_workbook_is_never_evaluated():
     assert cells["session_id"] is None and cells["person"] is None
 
 
+def workbook_with_a_far_cell(cell):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["session_id", "person", "attendance"])
+    sheet[cell] = "x"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_tiny_workbook_claiming_a_far_column_is_refused_unread():
+    # A few kilobytes claiming column XFD would otherwise be read into gigabytes.
+    content = workbook_with_a_far_cell("XFD100000")
+    assert len(content) < 10_000
+    with pytest.raises(ImportFileError, match="16,384 columns"):
+        imports.read_table(content)
+
+
+def test_a_tiny_workbook_claiming_the_last_row_is_refused_once_it_runs_past_the_row_limit(settings):
+    settings.IMPORT_MAX_ROWS = 100
+    with pytest.raises(ImportFileError, match="runs on past row 201"):
+        imports.read_table(workbook_with_a_far_cell("C1048576"))
+
+
+def test_blank_rows_within_the_limit_keep_the_sheets_numbering(settings):
+    settings.IMPORT_MAX_ROWS = 100
+    table = imports.read_table(workbook_with_a_far_cell("C150"))
+    assert [number for number, _cells in table.rows] == [150]
+
+
 def test_formula_like_text_in_csv_is_kept_as_plain_text():
     assert imports.parse_text('=HYPERLINK("http://evil.example")') == '=HYPERLINK("http://evil.example")'
     assert imports.parse_text("@SUM(A1)", multiline=True) == "@SUM(A1)"
@@ -192,7 +222,7 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_before_parsing(settings)
     ("header", "says"),
     [
         (["session_id", "person"], "missing: attendance"),
-        (["session_id", "person", "attendance", "atendance"], "not known here: atendance"),
+        (["session_id", "person", "attendance", "atendance"], "not known here: “atendance”"),
     ],
 )
 def test_missing_and_unknown_columns_are_named(organization, header, says):
@@ -658,3 +688,12 @@ def test_the_reports_bulk_service_writes_all_with_their_history_or_nothing(staff
         ("+", 2, staff),
         ("~", 3, staff),
     ]
+
+
+def test_a_header_of_many_unknown_columns_gives_a_short_message(organization):
+    header = ",".join(["session_id", "person", "attendance"] + [f"extra{n}" for n in range(50_000)])
+    with pytest.raises(ImportFileError) as refused:
+        check(f"{header}\n".encode() + b"1,a,attended\n", organization=organization)
+    message = str(refused.value)
+    assert "extra0" in message and "and 49976 more" in message
+    assert len(message) < 2_000
