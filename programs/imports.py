@@ -32,11 +32,9 @@ from itertools import islice
 import openpyxl
 import tablib
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models.functions import Lower
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.formats import number_format
@@ -680,15 +678,14 @@ def _check_attendance(table, *, organization, now) -> Check:
                 after=after,
             )
         )
-    # Whether someone not enrolled has an account at all: one query for every such row.
-    known = _known_people({person for _errors, person in unfound})
     for errors, person in unfound:
-        if person.casefold() in known:
-            errors.add("person", _("%(person)s is not enrolled in this session.") % {"person": _shorten(person)})
-        else:
-            errors.add(
-                "person", _("Nobody has the username or email address %(person)s.") % {"person": _shorten(person)}
-            )
+        # One message whether or not the person has an account: an import must not tell
+        # any organization's staff which email addresses are registered.
+        errors.add(
+            "person",
+            _("No one enrolled in this session has the username or email address %(person)s.")
+            % {"person": _shorten(person)},
+        )
     check.errors.sort(key=lambda error: error.row)
     return check
 
@@ -733,20 +730,6 @@ def _enrolled_people(sessions) -> _EnrolledPeople:
         )
     )
     return _EnrolledPeople(enrollments)
-
-
-def _known_people(names) -> set[str]:
-    """Which of these usernames or emails (casefolded) belong to someone, in one query."""
-    if not names:
-        return set()
-    folded = {name.casefold() for name in names}
-    users = (
-        get_user_model()
-        .objects.annotate(username_folded=Lower("username"), email_folded=Lower("email"))
-        .filter(models.Q(username_folded__in=folded) | models.Q(email_folded__in=folded))
-        .values_list("username_folded", "email_folded")
-    )
-    return {name for pair in users for name in pair if name}
 
 
 def _report_parser(name):

@@ -163,7 +163,7 @@ def test_a_preview_with_errors_lists_each_bad_row_and_offers_no_import(client, s
     assert preview.status_code == 200
     assert "Rows to fix" in page
     assert problems_listed(page) == [
-        ("3", "person", "nobody", "Nobody has the username or email address nobody."),
+        ("3", "person", "nobody", "No one enrolled in this session has the username or email address nobody."),
         ("4", "attendance", "perhaps", "Give attended, no_show or not_marked."),
     ]
     assert "/import/" not in page

@@ -315,8 +315,9 @@ def test_every_bad_row_is_named_with_its_column(organization, other_organization
     assert 2 not in by_row
     assert by_row[3] == [("session_id", f"There is no session 999999 among {organization.name}'s sessions.")]
     assert by_row[4] == [("session_id", f"There is no session {theirs.pk} among {organization.name}'s sessions.")]
-    assert by_row[5] == [("person", "Nobody has the username or email address nobody-at-all.")]
-    assert by_row[6] == [("person", "outsider is not enrolled in this session.")]
+    # The same words whether or not the person has an account, so no address is revealed.
+    assert by_row[5] == [("person", "No one enrolled in this session has the username or email address nobody-at-all.")]
+    assert by_row[6] == [("person", "No one enrolled in this session has the username or email address outsider.")]
     assert by_row[7] == [("person", "Attendance is marked only for people who have a seat in the session.")]
     assert by_row[8] == [("attendance", "Give attended, no_show or not_marked.")]
     assert by_row[9] == [("session_id", "Attendance can be marked once the session has started.")]
