@@ -157,13 +157,21 @@ def program(request, slug):
 
 def _change_state(request, slug, service, done):
     program = access.get_program_for_editing(request.user, slug)
+    before = program.publication_state
     try:
-        service(program=program)
+        changed = service(program=program)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, done)
+        if changed.publication_state == before:
+            # A repeated submit, or a button from a page that was out of date.
+            messages.info(
+                request,
+                _("Nothing changed; the program's state is still “%(state)s”.") % {"state": changed.publication_state.label},
+            )
+        else:
+            messages.success(request, done)
     return redirect("workspace:program", slug=program.slug)
 
 

@@ -18,6 +18,18 @@ def validate_time_zone(value):
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
+# Words the workspace's addresses use after /workspace/, where an organization's slug
+# also goes (/workspace/<slug>/): an organization may not be called by them.
+RESERVED_ORGANIZATION_SLUGS = frozenset({"programs", "imports", "sessions"})
+
+
+def validate_organization_slug(value):
+    if value in RESERVED_ORGANIZATION_SLUGS:
+        raise ValidationError(
+            _("“%(value)s” is a word the portal's addresses use; choose another."), params={"value": value}
+        )
+
+
 def new_calendar_token():
     return secrets.token_urlsafe(24)
 
@@ -63,7 +75,7 @@ class Organization(Translated, TimeStampedModel):
         FUNDER = "funder", _("Funder")
         OTHER = "other", _("Other organization")
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, validators=[validate_organization_slug])
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)

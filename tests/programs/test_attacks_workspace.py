@@ -184,3 +184,13 @@ def test_ids_too_large_for_the_database_are_not_found(client, staff, program, nu
         f"/en/workspace/sessions/{number}/report.csv",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_restoring_a_published_program_says_nothing_changed_rather_than_restored(client, staff, organization):
+    program = ProgramFactory(provider=organization)
+    client.force_login(staff)
+    page = client.post(f"/en/workspace/programs/{program.slug}/restore/", follow=True).content.decode()
+    assert "Nothing changed" in page and "“Published”" in page
+    assert "restored as a draft" not in page
+    program.refresh_from_db()
+    assert program.is_published

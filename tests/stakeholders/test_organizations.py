@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 
 from capacity.models import Region
 from tests.factories import OrganizationFactory, ProgramFactory, SessionFactory
@@ -64,3 +65,11 @@ def test_organizations_are_sorted_by_the_name_the_reader_sees(client):
     OrganizationFactory(name_en="Mu Wikimedians", name_ko="")
     names = [org.name for org in client.get("/ko/organizations/").context["page"].object_list]
     assert names == ["Alpha Wikimedians", "Mu Wikimedians", "가나다 위키미디어"]
+
+
+@pytest.mark.parametrize("slug", ["programs", "imports", "sessions"])
+def test_an_organization_cannot_take_a_word_the_workspace_addresses_use(db, slug):
+    organization = OrganizationFactory.build(slug=slug)
+    with pytest.raises(ValidationError) as refused:
+        organization.full_clean()
+    assert "slug" in refused.value.message_dict
