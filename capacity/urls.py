@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("calendar/", include("programs.feed_urls")),
+    path("badges/", include("programs.badge_urls")),
 ]
 
 urlpatterns += i18n_patterns(

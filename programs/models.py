@@ -445,6 +445,10 @@ def new_certificate_code():
     return secrets.token_urlsafe(12)
 
 
+def new_badge_salt():
+    return secrets.token_hex(16)
+
+
 class Certificate(TimeStampedModel):
     """Proof of a completed participation, verifiable by anyone who has its code."""
 
@@ -457,6 +461,11 @@ class Certificate(TimeStampedModel):
     program_title = models.CharField(_("program"), max_length=200)
     provider_name = models.CharField(_("provider"), max_length=200)
     completed_on = models.DateField(_("completed on"))
+    # The Open Badges assertion is public: its recipient is the holder's email hashed
+    # with this salt, never the email itself.
+    badge_salt = models.CharField(_("badge salt"), max_length=32, default=new_badge_salt, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revocation_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True, validators=[single_line])
 
     class Meta:
         verbose_name = _("certificate")
@@ -467,6 +476,10 @@ class Certificate(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("certificates:verify", kwargs={"code": self.code})
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
 
 
 # The demographic breakdown of an activity report: for each dimension, the answers a

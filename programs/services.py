@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import fragments
+from .access import can_manage_program
 from .models import (
     DASHBOARD_FIGURES,
     DEMOGRAPHIC_DIMENSIONS,
@@ -553,6 +554,35 @@ def _certificate_for(enrollment: Enrollment, *, now) -> Certificate:
         provider_name=program.provider.name,
         completed_on=timezone.localdate(enrollment.completed_at or now),
     )
+
+
+def certificate_revoke(*, certificate: Certificate, by, reason: str, now=None) -> Certificate:
+    """Revoke a certificate and its Open Badge; only the provider's managers (or a steward) may.
+
+    The reason is public: the badge's assertion answers 410 Gone with it.
+    """
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise EnrollmentError(_("Give the reason for revoking the certificate."))
+    with transaction.atomic():
+        current = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enrollment__session__program")
+            .get(pk=certificate.pk)
+        )
+        if not can_manage_program(by, current.enrollment.session.program):
+            raise PermissionDenied
+        if current.is_revoked:
+            raise EnrollmentError(_("This certificate is already revoked."))
+        current.revoked_at = now
+        current.revocation_reason = reason
+        try:
+            current.full_clean()
+        except ValidationError as error:
+            raise EnrollmentError(" ".join(error.messages)) from None
+        current.save(update_fields=["revoked_at", "revocation_reason", "updated_at"])
+    return current
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,11 @@ urlpatterns = [
         views.mark_attendance,
         name="attendance",
     ),
+    path(
+        "<slug:slug>/sessions/<int:session_id>/participants/<int:enrollment_id>/revoke/",
+        views.revoke_certificate,
+        name="revoke_certificate",
+    ),
     path("<slug:slug>/sessions/<int:session_id>/attendance/", views.mark_attendance_all, name="attendance_all"),
     path("<slug:slug>/sessions/<int:session_id>/cancel/", views.cancel_session, name="cancel_session"),
 ]

@@ -212,6 +212,25 @@ def complete(request, slug, session_id, enrollment_id):
 
 @login_required
 @require_POST
+def revoke_certificate(request, slug, session_id, enrollment_id):
+    session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
+    enrollment = get_enrollment_for_managing(request.user, session=session, enrollment_id=enrollment_id)
+    certificate = get_object_or_404(Certificate, enrollment=enrollment)
+    try:
+        services.certificate_revoke(certificate=certificate, by=request.user, reason=request.POST.get("reason", ""))
+    except services.EnrollmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The certificate of %(name)s is revoked; its Open Badge now says so.")
+            % {"name": enrollment.user.public_name},
+        )
+    return redirect("programs:participants", slug=slug, session_id=session.pk)
+
+
+@login_required
+@require_POST
 def mark_attendance(request, slug, session_id, enrollment_id):
     session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
     enrollment = get_enrollment_for_managing(request.user, session=session, enrollment_id=enrollment_id)

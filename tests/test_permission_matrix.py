@@ -119,6 +119,10 @@ MATRIX = {
     "certificates:verify": Row(kwargs=lambda s: {"code": s.certificate.code}, methods=get(everyone("ok"))),
     # The token is the credential: calendar apps fetch the feed without signing in.
     "calendar:feed": Row(kwargs=lambda s: {"token": s.volunteer.calendar_token}, methods=get(everyone("ok"))),
+    # Open Badges 2.0 documents: public, as badge backpacks fetch them without signing in.
+    "badges:assertion": Row(kwargs=lambda s: {"code": s.certificate.code}, methods=get(everyone("ok"))),
+    "badges:badge_class": Row(kwargs=program_kwargs, methods=get(everyone("ok"))),
+    "badges:issuer": Row(kwargs=lambda s: {"slug": s.organization.slug}, methods=get(everyone("ok"))),
     # --- enrolling and my learning ------------------------------------------------------
     # Anonymous people are sent to log in and come back; everyone signed in may enroll.
     "programs:enroll": Row(kwargs=upcoming_kwargs, methods=post(signed_in("ok"))),
@@ -149,6 +153,11 @@ MATRIX = {
     "programs:attendance": Row(
         kwargs=started_enrollment_kwargs,
         methods=post(only(MANAGERS, others="forbidden"), data=lambda s: {"attendance": "attended"}),
+    ),
+    # With a reason: a manager revokes the graduate's certificate (rolled back after each persona).
+    "programs:revoke_certificate": Row(
+        kwargs=lambda s: {**started_kwargs(s), "enrollment_id": s.certificate.enrollment_id},
+        methods=post(only(MANAGERS, others="forbidden"), data=lambda s: {"reason": "Issued by mistake"}),
     ),
     "programs:attendance_all": Row(
         kwargs=started_kwargs,
