@@ -168,7 +168,8 @@ def _change_state(request, slug, service, done):
             # A repeated submit, or a button from a page that was out of date.
             messages.info(
                 request,
-                _("Nothing changed; the program's state is still “%(state)s”.") % {"state": changed.publication_state.label},
+                _("Nothing changed; the program's state is still “%(state)s”.")
+                % {"state": changed.publication_state.label},
             )
         else:
             messages.success(request, done)
