@@ -12,6 +12,7 @@ urlpatterns = [
     path("enrollments/<int:enrollment_id>/calendar.ics", views.session_ics, name="session_ics"),
     path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
     path("profile/", stakeholder_views.profile, name="profile"),
+    path("data.json", stakeholder_views.personal_data, name="personal_data"),
     path("invitations/", stakeholder_views.my_invitations, name="invitations"),
     path("invitations/<int:invitation_id>/accept/", stakeholder_views.invitation_accept, name="accept_invitation"),
     path("invitations/<int:invitation_id>/decline/", stakeholder_views.invitation_decline, name="decline_invitation"),

@@ -1,13 +1,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, services
+from . import personal_data as personal_data_export
 from .forms import InvitationForm, OrganizationForm, ProfileForm, RoleForm
 from .models import Invitation, Membership
+
+
+@login_required
+@require_GET
+def personal_data(request):
+    """Everything the portal holds about the signed-in person, as one JSON file."""
+    document = personal_data_export.everything_about(request.user)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="capacity-my-data.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -139,6 +139,8 @@ MATRIX = {
         methods=get(only({"volunteer"}, others="not_found")),
     ),
     "me:invitations": Row(methods=get(signed_in("ok"))),
+    # Each person downloads their own data; there is no id to try someone else's.
+    "me:personal_data": Row(methods=get(signed_in("ok"))),
     "me:accept_invitation": Row(
         kwargs=lambda s: {"invitation_id": s.invitation.pk},
         methods=post(only({"volunteer"}, others="not_found")),
