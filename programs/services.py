@@ -690,8 +690,9 @@ def attendance_import_apply(*, changes: list[AttendanceChange], by=None, now=Non
 def person_delete(*, user) -> None:
     """Delete an account: its places in sessions to come pass to the waiting lists first.
 
-    Past participations go with the account; certificates stay verifiable, since they
-    keep their own copy of the name and program.
+    Past participations go with the account, and their certificates with them (a
+    certificate belongs to its enrollment); activity reports, which hold only counts,
+    stay as they are.
     """
     with transaction.atomic():
         person_withdraw_from_upcoming(user=user)
