@@ -439,15 +439,20 @@ def workspace_sessions(*, program):
     return Session.objects.filter(program=program).annotate(waiting_count=waiting).order_by("-starts_at", "-pk")
 
 
+def _ended_sessions(*, organization, now=None):
+    """The organization's sessions that have ended; cancelled ones have nothing to report."""
+    return Session.objects.filter(
+        program__provider=organization, is_cancelled=False, ends_at__lte=now or timezone.now()
+    )
+
+
 def workspace_reports(*, organization, state="", now=None):
     """The organization's sessions that have ended, latest first, each with its report if any.
 
-    Cancelled sessions have nothing to report and are left out; the report's figures
-    come in the same query (a LEFT JOIN), so a page costs the same whatever its size.
+    The report's figures come in the same query (a LEFT JOIN), so a page costs the same
+    whatever its size.
     """
-    sessions = Session.objects.filter(
-        program__provider=organization, is_cancelled=False, ends_at__lte=now or timezone.now()
-    )
+    sessions = _ended_sessions(organization=organization, now=now)
     if state == ReportState.MISSING:
         sessions = sessions.filter(report__isnull=True)
     elif state == ReportState.REPORTED:
@@ -457,9 +462,6 @@ def workspace_reports(*, organization, state="", now=None):
 
 def workspace_report_counts(*, organization, now=None):
     """{state: how many ended sessions are in it}, in one query."""
-    ended = Session.objects.filter(
-        program__provider=organization, is_cancelled=False, ends_at__lte=now or timezone.now()
-    )
-    return ended.aggregate(
+    return _ended_sessions(organization=organization, now=now).aggregate(
         missing=Count("pk", filter=Q(report__isnull=True)), reported=Count("pk", filter=Q(report__isnull=False))
     )
