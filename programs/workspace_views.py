@@ -37,25 +37,39 @@ def home(request):
     return render(request, "programs/workspace/home.html", context)
 
 
+def _state_filtered_page(request, *, items, choices, counts, page_size):
+    """The context of a list filtered by one state, with each state's count and the page.
+
+    The counts already say how many rows the filter keeps, so the paginator does not
+    count them again.
+    """
+    state = request.GET.get("state", "")
+    if state not in dict(choices):
+        state = ""
+    total = sum(counts.values())
+    paginator = Paginator(items(state=state), page_size)
+    paginator.count = counts[state] if state else total
+    return {
+        "page": paginator.get_page(request.GET.get("page")),
+        "state": state,
+        "states": [(value, label, counts[value]) for value, label in choices],
+        "total": total,
+        "query_without_page": f"state={state}" if state else "",
+    }
+
+
 @login_required
 @require_GET
 def organization(request, organization_slug):
     organization = access.get_organization_for_workspace(request.user, organization_slug)
-    state = request.GET.get("state", "")
-    if state not in PublicationState.values:
-        state = ""
-    programs = selectors.workspace_programs(organization=organization, state=state)
-    page = Paginator(programs, selectors.WORKSPACE_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.workspace_state_counts(organization=organization)
-    context = {
-        "organization": organization,
-        "page": page,
-        "state": state,
-        "states": [(value, label, counts[value]) for value, label in PublicationState.choices],
-        "total": sum(counts.values()),
-        "query_without_page": f"state={state}" if state else "",
-    }
-    return render(request, "programs/workspace/organization.html", context)
+    context = _state_filtered_page(
+        request,
+        items=lambda state: selectors.workspace_programs(organization=organization, state=state),
+        choices=PublicationState.choices,
+        counts=selectors.workspace_state_counts(organization=organization),
+        page_size=selectors.WORKSPACE_PAGE_SIZE,
+    )
+    return render(request, "programs/workspace/organization.html", {"organization": organization, **context})
 
 
 @login_required
@@ -63,21 +77,16 @@ def organization(request, organization_slug):
 def reports(request, organization_slug):
     """The organization's sessions that have ended, with their reports or the lack of one."""
     organization = access.get_organization_for_workspace(request.user, organization_slug)
-    state = request.GET.get("state", "")
-    if state not in ReportState.values:
-        state = ""
-    sessions = selectors.workspace_reports(organization=organization, state=state)
-    page = Paginator(sessions, selectors.WORKSPACE_REPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.workspace_report_counts(organization=organization)
-    context = {
-        "organization": organization,
-        "page": page,
-        "state": state,
-        "states": [(value, label, counts[value]) for value, label in ReportState.choices],
-        "total": sum(counts.values()),
-        "query_without_page": f"state={state}" if state else "",
-    }
-    return render(request, "programs/workspace/reports.html", context)
+    # One moment for the counts and the page, so they agree on which sessions have ended.
+    now = timezone.now()
+    context = _state_filtered_page(
+        request,
+        items=lambda state: selectors.workspace_reports(organization=organization, state=state, now=now),
+        choices=ReportState.choices,
+        counts=selectors.workspace_report_counts(organization=organization, now=now),
+        page_size=selectors.WORKSPACE_REPORTS_PAGE_SIZE,
+    )
+    return render(request, "programs/workspace/reports.html", {"organization": organization, **context})
 
 
 def _program_form(request, program, *, layout_language, initial=None):
