@@ -180,14 +180,15 @@ def _check_header(headers) -> None:
 def listed_names(columns) -> str:
     """Column names for a message: quoted, shortened, at most NAMES_SHOWN of them and how many more."""
     # Shortened: an unknown column may be anything, even a whole paragraph.
-    names = ", ".join(f"“{_shorten(column)}”" for column in columns[:NAMES_SHOWN])
+    names = ", ".join(f"“{shortened(column)}”" for column in columns[:NAMES_SHOWN])
     more = len(columns) - NAMES_SHOWN
     if more > 0:
         names += " " + ngettext("and %(count)s more", "and %(count)s more", more) % {"count": more}
     return names
 
 
-def _shorten(text, length=60) -> str:
+def shortened(text, length=60) -> str:
+    """Text for a message, cut to `length` characters with an ellipsis: a cell may hold anything."""
     text = str(text)
     return text if len(text) <= length else text[: length - 1] + "…"
 
@@ -243,7 +244,7 @@ def _convert(number: int, row: dict) -> dict:
         if len(value) > MAX_TEXT:
             problem(column, _("the cell is longer than %(limit)s characters."), limit=MAX_TEXT)
             continue
-        shown = _shorten(value)
+        shown = shortened(value)
         if column in TEXT_COLUMNS:
             course[column] = value
         elif column in TIMESTAMP_COLUMNS:
@@ -299,7 +300,7 @@ def _convert(number: int, row: dict) -> dict:
                 problem(
                     "course_slug",
                     _("“%(value)s” is not a course id like Institution/Course_title_(term)."),
-                    value=_shorten(slug),
+                    value=shortened(slug),
                 )
     editors, new_editors = course.get("editors"), course.get("new_editors")
     if editors is not None and new_editors is not None and new_editors > editors:

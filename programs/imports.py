@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 
 from . import services
-from .dashboard import listed_names
+from .dashboard import listed_names, shortened
 from .models import MAX_COUNT, ActivityReport, Enrollment, ImportUpload, Session
 
 # Uncommitted uploads are dropped when someone uploads again this long after them.
@@ -331,11 +331,6 @@ def grouped(number) -> str:
     return number_format(number, force_grouping=True)
 
 
-def _shorten(text, limit=60) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def cell_text(value) -> str:
     """A cell as text, the way a person reads it (12.0 from a spreadsheet is 12)."""
     if value is None:
@@ -574,7 +569,7 @@ class _RowErrors:
 
     def add(self, column, message):
         self.failed_columns.add(column)
-        value = _shorten(cell_text(self.cells.get(column))) if column in self.cells else ""
+        value = shortened(cell_text(self.cells.get(column))) if column in self.cells else ""
         self.check.errors.append(RowError(row=self.number, column=column, message=message, value=value))
 
     def parse(self, column, parser, **kwargs):
@@ -684,7 +679,7 @@ def _check_attendance(table, *, organization, now) -> Check:
         errors.add(
             "person",
             _("No one enrolled in this session has the username or email address %(person)s.")
-            % {"person": _shorten(person)},
+            % {"person": shortened(person)},
         )
     check.errors.sort(key=lambda error: error.row)
     return check
@@ -709,7 +704,7 @@ class _EnrolledPeople:
         matches = self.by_folded.get((session_id, person.casefold()), [])
         if len(matches) > 1:
             return None, _("More than one person in this session goes by %(person)s; give the exact username.") % {
-                "person": _shorten(person)
+                "person": shortened(person)
             }
         return (matches[0], None) if matches else (None, None)
 
