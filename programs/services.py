@@ -465,14 +465,11 @@ def enrollment_mark_attendance(*, enrollment: Enrollment, attendance: str, now=N
 
     def work():
         locked = _lock_session(enrollment.session_id)
-        problem = _attendance_problem(session=locked, now=now)
-        if problem:
-            raise EnrollmentError(problem)
         current = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
-        if not current.holds_seat:
-            raise EnrollmentError(_("Attendance is marked only for people who have a seat in the session."))
-        if current.is_completed and attendance != Enrollment.Attendance.ATTENDED:
-            raise EnrollmentError(_("A person who completed the session attended it."))
+        # The same rules as an import's (attendance_problems), which stops at the first problem.
+        problems = attendance_problems(session=locked, enrollment=current, attendance=attendance, now=now)
+        if problems:
+            raise EnrollmentError(next(iter(problems.values())))
         current.attendance = attendance
         current.save(update_fields=["attendance", "updated_at"])
         return current
