@@ -784,7 +784,7 @@ def _check_reports(table, *, organization, now) -> Check:
         report = reports.get(session_id)
         if report is None:
             outcome = Outcome.CREATE
-        elif all(getattr(report, name) == value for name, value in clean.items()):
+        elif not services.report_differs(report, clean):
             outcome = Outcome.UNCHANGED
         else:
             outcome = Outcome.UPDATE

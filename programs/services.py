@@ -799,6 +799,11 @@ def report_values(values: dict) -> dict:
     return clean
 
 
+def report_differs(report: ActivityReport, clean: dict) -> bool:
+    """Whether a stored report differs from report_values' figures: saving the same figures writes nothing."""
+    return any(getattr(report, field) != clean[field] for field in REPORT_FIELDS)
+
+
 def report_save(*, session: Session, values: dict, by=None, now=None) -> ActivityReport:
     """Create or replace the activity report of a session, all figures at once.
 
@@ -812,7 +817,7 @@ def report_save(*, session: Session, values: dict, by=None, now=None) -> Activit
         report = ActivityReport.objects.select_for_update().filter(session=session).first()
         if report is None:
             report = ActivityReport(session=session)
-        elif all(getattr(report, field) == clean[field] for field in REPORT_FIELDS):
+        elif not report_differs(report, clean):
             return report
         for field, value in clean.items():
             setattr(report, field, value)
@@ -865,7 +870,7 @@ def reports_import_apply(*, reports: list[tuple[Session, dict]], by=None, now=No
             if report is None:
                 report = ActivityReport(session=session, submitted_by=by, **clean)
                 created.append(report)
-            elif any(getattr(report, field) != value for field, value in clean.items()):
+            elif report_differs(report, clean):
                 for field, value in clean.items():
                     setattr(report, field, value)
                 report.submitted_by = by or report.submitted_by
