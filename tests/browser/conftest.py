@@ -15,6 +15,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PASSWORD = "correct horse battery"  # every UserFactory user's password
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -57,3 +58,26 @@ def open_page(chromium, live_site):
     yield open_
     for context in contexts:
         context.close()
+
+
+def sign_in(page, email, next_path=""):
+    """Sign in through the login form on an open page, and wait until the portal has let the person in."""
+    page.goto(f"/accounts/login/?next={next_path}" if next_path else "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    # Leaving the login page is the proof that the password was accepted.
+    page.wait_for_url(f"**{next_path}" if next_path else lambda url: "/accounts/login/" not in url)
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def log_in(open_page):
+    """Open a browser as someone already signed in (the organizer unless told), at a language and viewport."""
+
+    def log_in_(email="organizer@example.org", *, language="en", viewport=PHONE, java_script=True):
+        page = open_page("/accounts/login/", accept_language=language, viewport=viewport, java_script=java_script)
+        sign_in(page, email)
+        return page
+
+    return log_in_

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from programs.models import ActivityReport
 from tests.browser.accessibility import assert_accessible
-from tests.browser.conftest import PHONE
 from tests.factories import MembershipFactory, ProgramFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -30,18 +29,9 @@ def past_session(live_site):
     return session
 
 
-def log_in(open_page, language):
-    page = open_page("/accounts/login/", accept_language=language, viewport=PHONE)
-    page.fill("input[name=login]", "organizer@example.org")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_an_organizer_writes_the_report_and_imports_the_dashboard_figures(open_page, past_session, language):
-    page = log_in(open_page, language)
+def test_an_organizer_writes_the_report_and_imports_the_dashboard_figures(log_in, past_session, language):
+    page = log_in(language=language)
     page.goto(f"/{language}/workspace/sessions/{past_session.pk}/report/")
     assert_accessible(page)
 
@@ -65,8 +55,8 @@ def test_an_organizer_writes_the_report_and_imports_the_dashboard_figures(open_p
     assert (report.participants, report.gender_not_answered, report.dashboard_editors) == (12, 3, 23)
 
 
-def test_a_refused_form_says_so_at_the_top_and_beside_the_field(open_page, past_session):
-    page = log_in(open_page, "en")
+def test_a_refused_form_says_so_at_the_top_and_beside_the_field(log_in, past_session):
+    page = log_in()
     page.goto(f"/en/workspace/sessions/{past_session.pk}/report/")
     page.fill("input[name=participants]", "3")
     page.fill("input[name=newcomers]", "4")

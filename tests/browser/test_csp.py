@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import PASSWORD, sign_in
 from tests.factories import ProgramFactory, SessionFactory
 
 pytestmark = pytest.mark.browser
@@ -15,14 +16,6 @@ def watch_for_violations(page):
         lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
     )
     return violations
-
-
-def log_in(page, email, next_path):
-    page.goto(f"/accounts/login/?next={next_path}")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
 
 
 def test_the_catalog_script_runs_and_nothing_is_blocked(open_page):
@@ -44,7 +37,7 @@ def test_the_admin_change_form_works_and_nothing_is_blocked(open_page, steward):
     program = SessionFactory(program=ProgramFactory()).program
     page = open_page("/en/")
     violations = watch_for_violations(page)
-    log_in(page, steward.email, "/admin/")
+    sign_in(page, steward.email, "/admin/")
     page.goto(f"/admin/programs/program/{program.pk}/change/")
     # The two-box selector for categories is built by the admin's JavaScript.
     assert page.locator(".selector").first.is_visible()
@@ -54,10 +47,10 @@ def test_the_admin_change_form_works_and_nothing_is_blocked(open_page, steward):
 def test_two_factor_setup_shows_its_qr_code(open_page, volunteer):
     page = open_page("/en/")
     violations = watch_for_violations(page)
-    log_in(page, volunteer.email, "/en/me/")
+    sign_in(page, volunteer.email, "/en/me/")
     page.goto("/accounts/2fa/totp/activate/")
     # allauth asks for the password again before security changes.
-    page.fill("input[name=password]", "correct horse battery")
+    page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_url("**/accounts/2fa/totp/activate/")
     qr_code = page.locator("img[src^='data:image']")

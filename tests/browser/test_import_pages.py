@@ -26,15 +26,6 @@ def started(live_site):
     return session
 
 
-def log_in(open_page, language, viewport):
-    page = open_page("/accounts/login/", accept_language=language, viewport=viewport)
-    page.fill("input[name=login]", "organizer@example.org")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
 def upload(page, content, name):
     page.check("input[name=kind][value=attendance]")
     page.set_input_files("input[name=file]", files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
@@ -43,9 +34,9 @@ def upload(page, content, name):
 
 
 @pytest.mark.parametrize(("language", "viewport"), [("en", DESKTOP), ("ko", PHONE), ("ar", PHONE)])
-def test_staff_fix_a_file_and_import_it(open_page, started, language, viewport):
+def test_staff_fix_a_file_and_import_it(log_in, started, language, viewport):
     slug = started.program.provider.slug
-    page = log_in(open_page, language, viewport)
+    page = log_in(language=language, viewport=viewport)
     page.goto(f"/{language}/workspace/imports/{slug}/")
     assert_accessible(page)
 

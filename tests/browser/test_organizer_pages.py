@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from programs import services
 from tests.browser.accessibility import assert_accessible
-from tests.browser.conftest import PHONE
 from tests.factories import MembershipFactory, ProgramFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -25,18 +24,9 @@ def started_session(live_site):
     return session
 
 
-def log_in(open_page, email, language):
-    page = open_page("/accounts/login/", accept_language=language, viewport=PHONE)
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_an_organizer_marks_completion_and_the_certificate_verifies(open_page, started_session, language):
-    page = log_in(open_page, "organizer@example.org", language)
+def test_an_organizer_marks_completion_and_the_certificate_verifies(log_in, started_session, language):
+    page = log_in(language=language)
     page.goto(f"/{language}/programs/commons-101/sessions/{started_session.pk}/participants/")
     assert_accessible(page)
     page.locator("form[action$='/complete/'] button").first.click()

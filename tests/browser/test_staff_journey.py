@@ -35,15 +35,6 @@ def organizer(live_site):
     return organization
 
 
-def log_in(open_page, language, viewport):
-    page = open_page("/accounts/login/", accept_language=language, viewport=viewport)
-    page.fill("input[name=login]", "organizer@example.org")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
 def submit(page, selector):
     page.locator(selector).click()
     page.wait_for_load_state()
@@ -74,8 +65,8 @@ def report_file(session_id):
 
 
 @pytest.mark.parametrize(("language", "viewport"), [("en", DESKTOP), ("ar", PHONE)])
-def test_staff_run_a_korean_program_from_writing_it_to_its_report(open_page, organizer, language, viewport):
-    page = log_in(open_page, language, viewport)
+def test_staff_run_a_korean_program_from_writing_it_to_its_report(log_in, organizer, language, viewport):
+    page = log_in(language=language, viewport=viewport)
 
     # Write the program in Korean, with an English translation in its own tab.
     page.goto(f"/{language}/workspace/korean-lab/programs/new/")

@@ -4,7 +4,7 @@ import pytest
 
 from capacity.models import CapacityCategory, Language
 from tests.browser.accessibility import assert_accessible
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import ProgramFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -37,18 +37,13 @@ def check_option(page, facet, value):
 
 
 @pytest.fixture
-def volunteer_in_browser(open_page):
+def volunteer_in_browser(log_in):
     UserFactory(username="jiwoo", email="jiwoo@example.org")
 
-    def log_in(language, **options):
-        page = open_page("/accounts/login/", accept_language=language, **options)
-        page.fill("input[name=login]", "jiwoo@example.org")
-        page.fill("input[name=password]", "correct horse battery")
-        page.click("form button[type=submit]")
-        page.wait_for_load_state()
-        return page
+    def log_in_as_jiwoo(language, *, viewport=DESKTOP, java_script=True):
+        return log_in("jiwoo@example.org", language=language, viewport=viewport, java_script=java_script)
 
-    return log_in
+    return log_in_as_jiwoo
 
 
 @pytest.mark.parametrize(

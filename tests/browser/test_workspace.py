@@ -3,7 +3,6 @@
 import pytest
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.conftest import PHONE
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -17,18 +16,9 @@ def organizer(live_site):
     ).user
 
 
-def log_in(open_page, language, *, java_script=True, viewport=PHONE):
-    page = open_page("/accounts/login/", accept_language=language, viewport=viewport, java_script=java_script)
-    page.fill("input[name=login]", "organizer@example.org")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
-
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_language_tabs_work_with_the_keyboard(open_page, organizer, language):
-    page = log_in(open_page, language)
+def test_language_tabs_work_with_the_keyboard(log_in, organizer, language):
+    page = log_in(language=language)
     page.goto(f"/{language}/workspace/korean-lab/programs/new/")
     tabs = page.locator("[role=tablist] [role=tab]:visible")
     assert tabs.count() == 6
@@ -47,17 +37,17 @@ def test_language_tabs_work_with_the_keyboard(open_page, organizer, language):
     assert tabs.last.get_attribute("aria-selected") == "true"
 
 
-def test_choosing_another_original_language_sets_the_direction_of_the_original_fields(open_page, organizer):
-    page = log_in(open_page, "en")
+def test_choosing_another_original_language_sets_the_direction_of_the_original_fields(log_in, organizer):
+    page = log_in()
     page.goto("/en/workspace/korean-lab/programs/new/")
     page.select_option("#id_original_language", "ar")
     assert page.locator("#id_original_title").get_attribute("dir") == "rtl"
     assert page.locator("#id_original_title").get_attribute("lang") == "ar"
 
 
-def test_without_javascript_every_language_is_a_fieldset_and_the_form_saves(open_page, organizer):
+def test_without_javascript_every_language_is_a_fieldset_and_the_form_saves(log_in, organizer):
     # axe-core needs JavaScript in the page: the tabbed form is checked above.
-    page = log_in(open_page, "en", java_script=False)
+    page = log_in(java_script=False)
     page.goto("/en/workspace/korean-lab/programs/new/")
     assert page.locator("[role=tab]").count() == 0
     assert page.locator(".language-panel fieldset legend").count() == 7
