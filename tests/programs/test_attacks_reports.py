@@ -93,13 +93,15 @@ def test_the_page_shows_a_short_message_for_a_header_of_thousands_of_cells(clien
     assert len(response.content) < 200_000
 
 
-def test_a_header_repeating_one_column_thousands_of_times_is_refused_at_once():
+def test_a_header_repeating_one_column_thousands_of_times_is_refused_naming_it_once():
     # Half the size limit of one column name repeated: counting each name's repeats one by
-    # one took a minute, the request held all along. As /healthz's test, a bound on a hang.
+    # one took a minute, the request held all along.
     header = b",".join([b"editors"] * 60_000) + b"\r\n"
     started = time.perf_counter()
     with pytest.raises(DashboardFileError) as refused:
         parse_course_csv(header, course_slug=COURSE)
     elapsed = time.perf_counter() - started
     assert "“editors”" in " ".join(str(problem) for problem in refused.value.problems)
-    assert elapsed < 5, f"the header was checked in {elapsed:.1f} s"
+    # Named once, not once per repeat. Speed is printed, never asserted (STYLE.md).
+    assert sum("“editors”" in str(problem) for problem in refused.value.problems) == 1
+    print(f"\na header of 60,000 repeated names was checked in {elapsed:.2f} s")
