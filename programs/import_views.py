@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -35,7 +34,7 @@ class ImportFileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = gettext_lazy("At most %(size)s and %(rows)s rows.") % {
             "size": filesizeformat(settings.IMPORT_MAX_BYTES),
-            "rows": number_format(settings.IMPORT_MAX_ROWS, force_grouping=True),
+            "rows": imports.grouped(settings.IMPORT_MAX_ROWS),
         }
         self.fields["file"].widget.attrs["accept"] = (
             ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,9 +62,9 @@ def _start_page(request, organization, form):
         "report_columns": imports.report_column_labels(),
         "optional_report_columns": imports.REPORT_OPTIONAL,
         "max_rows": settings.IMPORT_MAX_ROWS,
-        "max_rows_shown": number_format(settings.IMPORT_MAX_ROWS, force_grouping=True),
-        "max_count": number_format(MAX_COUNT, force_grouping=True),
-        "notes_max": number_format(ActivityReport._meta.get_field("notes").max_length, force_grouping=True),
+        "max_rows_shown": imports.grouped(settings.IMPORT_MAX_ROWS),
+        "max_count": imports.grouped(MAX_COUNT),
+        "notes_max": imports.grouped(ActivityReport._meta.get_field("notes").max_length),
     }
     return render(request, "programs/imports/start.html", context)
 
