@@ -43,6 +43,7 @@ from openpyxl.utils import get_column_letter
 
 from . import services
 from .dashboard import listed_names, shortened
+from .exports import BYTE_ORDER_MARK, spreadsheet_safe
 from .models import MAX_COUNT, ActivityReport, Enrollment, ImportUpload, Session
 
 # Uncommitted uploads are dropped when someone uploads again this long after them.
@@ -890,8 +891,6 @@ TEMPLATE_FORMATS = {
 
 def template_file(kind, file_format) -> bytes:
     """An empty file to fill in: the header row, formula-safe, in CSV (with a byte order mark) or XLSX."""
-    from .exports import BYTE_ORDER_MARK, spreadsheet_safe
-
     dataset = tablib.Dataset(headers=[spreadsheet_safe(name) for name in COLUMNS[kind]])
     dataset.title = kind
     if file_format == "csv":
