@@ -12,20 +12,20 @@ from .models import Enrollment, ImportUpload, Program, Session
 
 def can_manage_program(user, program):
     """Stewards, and staff or admins of the program's provider, manage its sessions."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return user.memberships.managing().filter(organization_id=program.provider_id).exists()
+    return _manages(user, organization_id=program.provider_id)
 
 
 def can_manage_organization(user, organization):
     """Stewards, and the organization's staff and admins, run its programs; plain members do not."""
+    return _manages(user, organization_id=organization.pk)
+
+
+def _manages(user, *, organization_id):
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    return user.memberships.managing().filter(organization=organization).exists()
+    return user.memberships.managing().filter(organization_id=organization_id).exists()
 
 
 def get_organization_for_workspace(user, slug):
@@ -46,11 +46,16 @@ def get_program_for_editing(user, slug):
     answering 403 would tell an outsider that it exists.
     """
     program = get_object_or_404(Program.objects.select_related("provider", "original_language", "region"), slug=slug)
+    _require_manager(user, program)
+    return program
+
+
+def _require_manager(user, program):
+    """Let the program's managers through; a program that is not public is not found for anyone else."""
     if not can_manage_program(user, program):
         if not program.is_published:
             raise Http404
         raise PermissionDenied
-    return program
 
 
 def get_session_for_enrolling(*, slug, session_id):
@@ -71,10 +76,7 @@ def get_session_for_managing(user, *, slug, session_id):
         pk=session_id,
         program__slug=slug,
     )
-    if not can_manage_program(user, session.program):
-        if not session.program.is_published:
-            raise Http404
-        raise PermissionDenied
+    _require_manager(user, session.program)
     return session
 
 
@@ -83,10 +85,7 @@ def get_session_for_reporting(user, *, session_id):
     session = get_object_or_404(
         Session.objects.select_related("program__provider", "program__original_language"), pk=session_id
     )
-    if not can_manage_program(user, session.program):
-        if not session.program.is_published:
-            raise Http404
-        raise PermissionDenied
+    _require_manager(user, session.program)
     return session
 
 
