@@ -23,6 +23,15 @@ def can_see_members(user, role):
     return user.is_authenticated and (user.is_superuser or role is not None)
 
 
+# The roles that run an organization's work (its workspace), as Membership.objects.managing() counts them.
+MANAGING_ROLES = (Membership.Role.STAFF, Membership.Role.ADMIN)
+
+
+def can_manage_work(user, role):
+    """Stewards, and the organization's staff and admins, run its programs in its workspace."""
+    return user.is_authenticated and (user.is_superuser or role in MANAGING_ROLES)
+
+
 def _organization(slug):
     return get_object_or_404(Organization.objects.select_related("region"), slug=slug)
 

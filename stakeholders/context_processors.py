@@ -1,8 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Membership
-
-MANAGING_ROLES = (Membership.Role.STAFF, Membership.Role.ADMIN)
+from .access import MANAGING_ROLES
 
 
 def portal(request):
