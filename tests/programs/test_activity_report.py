@@ -13,13 +13,6 @@ from tests.factories import ProgramFactory, SessionFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def past_session(program):
-    """A three-hour session of `program` that took place two days ago."""
-    start = timezone.now() - timedelta(days=2)
-    return SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=3))
-
-
 def report_url(session):
     return f"/en/workspace/sessions/{session.pk}/report/"
 

@@ -16,22 +16,15 @@ def audit_url(organization):
     return f"/en/organizations/{organization.slug}/audit/"
 
 
-@pytest.fixture
-def admin_client(affiliate_admin):
-    client = Client()
-    client.force_login(affiliate_admin)
-    return client
-
-
 def test_someone_who_changed_only_another_organization_is_no_filter_and_shows_nothing_of_theirs(
-    admin_client, organization, other_organization, other_staff, program
+    affiliate_admin_client, organization, other_organization, other_staff, program
 ):
     theirs = ProgramFactory(provider=other_organization, original_title="Their plan")
     theirs.original_title = "Their revised plan"
     theirs._history_user = other_staff
     services.program_save(program=theirs)
 
-    response = admin_client.get(audit_url(organization), {"person": other_staff.pk})
+    response = affiliate_admin_client.get(audit_url(organization), {"person": other_staff.pk})
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="errorlist"' in html
@@ -47,27 +40,29 @@ def test_an_admin_of_another_organization_cannot_read_this_trail_through_any_fil
         assert client.get(audit_url(organization), query).status_code == 403
 
 
-def test_markup_in_the_query_string_is_not_reflected(admin_client, organization):
-    response = admin_client.get(audit_url(organization) + '?"><script>alert(1)</script>=1&kind=<svg onload=x>')
+def test_markup_in_the_query_string_is_not_reflected(affiliate_admin_client, organization):
+    response = affiliate_admin_client.get(
+        audit_url(organization) + '?"><script>alert(1)</script>=1&kind=<svg onload=x>'
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "<script>alert(1)" not in html and "<svg onload" not in html
 
 
-def test_the_trail_answers_without_redis(admin_client, organization, program, redis_down):  # noqa: F811
+def test_the_trail_answers_without_redis(affiliate_admin_client, organization, program, redis_down):  # noqa: F811
     program.original_summary = "Changed while the cache is down"
     services.program_save(program=program)
-    response = admin_client.get(audit_url(organization))
+    response = affiliate_admin_client.get(audit_url(organization))
     assert response.status_code == 200
     assert "Changed while the cache is down" in response.content.decode()
 
 
-def test_a_record_of_a_deleted_person_still_shows(admin_client, organization, program, affiliate_admin):
+def test_a_record_of_a_deleted_person_still_shows(affiliate_admin_client, organization, program, affiliate_admin):
     leaving = MembershipFactory(organization=organization).user
     program.original_summary = f"Edited at {timezone.now():%H:%M}"
     program._history_user = leaving
     services.program_save(program=program)
     leaving.delete()
-    response = admin_client.get(audit_url(organization))
+    response = affiliate_admin_client.get(audit_url(organization))
     assert response.status_code == 200
     assert program.original_summary in response.content.decode()

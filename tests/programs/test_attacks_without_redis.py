@@ -1,7 +1,5 @@
 """With Redis down the workspace, reports and downloads still answer and still write: slower, not broken."""
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
@@ -13,12 +11,6 @@ from tests.factories import SessionFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 NEXT_YEAR = timezone.now().year + 1
-
-
-@pytest.fixture
-def past_session(program):
-    start = timezone.now() - timedelta(days=2)
-    return SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=3))
 
 
 @pytest.mark.parametrize(

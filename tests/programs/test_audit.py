@@ -37,19 +37,6 @@ def text_of(html):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-@pytest.fixture
-def admin_client(affiliate_admin):
-    client = Client()
-    client.force_login(affiliate_admin)
-    return client
-
-
-@pytest.fixture
-def past_session(program):
-    start = timezone.now() - timedelta(days=2)
-    return SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=3))
-
-
 def figures(**changes):
     return {"participants": 20, "newcomers": 8, "facilitators": 2, "hours_of_learning": Decimal("54"), **changes}
 
@@ -57,7 +44,7 @@ def figures(**changes):
 # --- what is recorded, and how it reads ----------------------------------------------------
 
 
-def test_a_program_edit_says_who_when_and_the_title_before_and_after(admin_client, affiliate_admin, program):
+def test_a_program_edit_says_who_when_and_the_title_before_and_after(affiliate_admin_client, affiliate_admin, program):
     affiliate_admin.time_zone = "Asia/Seoul"
     affiliate_admin.save(update_fields=["time_zone"])
     program.original_title = "Wikidata for librarians"
@@ -65,7 +52,7 @@ def test_a_program_edit_says_who_when_and_the_title_before_and_after(admin_clien
     program._history_user = affiliate_admin
     services.program_save(program=program)
 
-    html = page_of(admin_client, program.provider)
+    html = page_of(affiliate_admin_client, program.provider)
     entry = text_of(html.split('class="audit-entry"')[1])
     assert "Program" in entry and "changed" in entry
     assert f"by {affiliate_admin.public_name}" in entry
@@ -80,44 +67,44 @@ def test_a_program_edit_says_who_when_and_the_title_before_and_after(admin_clien
 
 
 def test_a_role_change_made_on_the_members_page_names_the_admin_who_made_it(
-    admin_client, affiliate_admin, organization
+    affiliate_admin_client, affiliate_admin, organization
 ):
     member = MembershipFactory(organization=organization, user=UserFactory(display_name="Ji-woo"))
-    response = admin_client.post(
+    response = affiliate_admin_client.post(
         reverse("organizations:change_role", kwargs={"slug": organization.slug, "membership_id": member.pk}),
         {"role": Membership.Role.ADMIN},
     )
     assert response.status_code == 302
 
-    entry = text_of(page_of(admin_client, organization).split('class="audit-entry"')[1])
+    entry = text_of(page_of(affiliate_admin_client, organization).split('class="audit-entry"')[1])
     assert f"Membership Ji-woo ({member.user.username}) changed" in entry
     assert f"by {affiliate_admin.public_name}" in entry
     assert "Role Staff Administrator" in entry
 
 
-def test_a_member_removed_on_the_members_page_appears_as_deleted(admin_client, affiliate_admin, organization):
+def test_a_member_removed_on_the_members_page_appears_as_deleted(affiliate_admin_client, affiliate_admin, organization):
     member = MembershipFactory(organization=organization, user=UserFactory(display_name="Leaving soon"))
-    admin_client.post(
+    affiliate_admin_client.post(
         reverse("organizations:remove_member", kwargs={"slug": organization.slug, "membership_id": member.pk})
     )
 
-    entry = text_of(page_of(admin_client, organization).split('class="audit-entry"')[1])
+    entry = text_of(page_of(affiliate_admin_client, organization).split('class="audit-entry"')[1])
     assert f"Membership Leaving soon ({member.user.username}) deleted" in entry
     assert f"by {affiliate_admin.public_name}" in entry
 
 
-def test_a_seat_change_shows_the_seats_before_and_after(admin_client, session):
+def test_a_seat_change_shows_the_seats_before_and_after(affiliate_admin_client, session):
     session.seats = 25
     services.session_save(session=session)
 
-    entry = text_of(page_of(admin_client, session.program.provider).split('class="audit-entry"')[1])
+    entry = text_of(page_of(affiliate_admin_client, session.program.provider).split('class="audit-entry"')[1])
     assert "Session Wikidata basics" in entry and "changed" in entry
     assert "Seats 10 25" in entry
     # Changes nobody in particular made are the system's.
     assert "by the system" in entry
 
 
-def test_a_report_and_its_corrections_appear_with_yes_no_answers(admin_client, staff, past_session):
+def test_a_report_and_its_corrections_appear_with_yes_no_answers(affiliate_admin_client, staff, past_session):
     services.report_save(session=past_session, values=figures(), by=staff)
     services.report_save(
         session=past_session,
@@ -125,7 +112,7 @@ def test_a_report_and_its_corrections_appear_with_yes_no_answers(admin_client, s
         by=staff,
     )
 
-    entries = page_of(admin_client, past_session.program.provider).split('class="audit-entry"')
+    entries = page_of(affiliate_admin_client, past_session.program.provider).split('class="audit-entry"')
     changed, created = text_of(entries[1]), text_of(entries[2])
     assert "Activity report Wikidata basics" in created and "created" in created
     assert "Activity report Wikidata basics" in changed and "changed" in changed
@@ -135,7 +122,7 @@ def test_a_report_and_its_corrections_appear_with_yes_no_answers(admin_client, s
     assert "Gender: Not answered 0 1" in changed
 
 
-def test_created_and_deleted_sessions_appear_even_after_the_program_is_gone(admin_client, organization):
+def test_created_and_deleted_sessions_appear_even_after_the_program_is_gone(affiliate_admin_client, organization):
     program = ProgramFactory(provider=organization, original_title="Commons in a day")
     start = timezone.now() + timedelta(days=3)
     services.sessions_bulk_create(
@@ -148,14 +135,14 @@ def test_created_and_deleted_sessions_appear_even_after_the_program_is_gone(admi
     )
     services.program_delete(program=program)
 
-    text = text_of(page_of(admin_client, organization, kind="session"))
+    text = text_of(page_of(affiliate_admin_client, organization, kind="session"))
     assert text.count("Session Commons in a day") == 4
     assert text.count("created") == 2 and text.count("deleted") == 2
-    text = text_of(page_of(admin_client, organization, kind="program"))
+    text = text_of(page_of(affiliate_admin_client, organization, kind="program"))
     assert "Program Commons in a day" in text and "deleted" in text
 
 
-def test_a_deleted_programs_reports_stay_in_the_trail(admin_client, organization, other_organization):
+def test_a_deleted_programs_reports_stay_in_the_trail(affiliate_admin_client, organization, other_organization):
     program = ProgramFactory(provider=organization, original_title="Gone with its report")
     start = timezone.now() - timedelta(days=2)
     session = SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=3))
@@ -165,13 +152,13 @@ def test_a_deleted_programs_reports_stay_in_the_trail(admin_client, organization
     theirs = ProgramFactory(provider=other_organization, original_title="Their deleted plan")
     services.program_delete(program=theirs)
 
-    text = text_of(page_of(admin_client, organization, kind="report"))
+    text = text_of(page_of(affiliate_admin_client, organization, kind="report"))
     assert "Activity report Gone with its report" in text
     assert text.count("created") == 1 and text.count("deleted") == 1
-    assert "Their deleted plan" not in page_of(admin_client, organization)
+    assert "Their deleted plan" not in page_of(affiliate_admin_client, organization)
 
 
-def test_a_deleted_program_restored_from_its_history_is_listed_once(admin_client, organization):
+def test_a_deleted_program_restored_from_its_history_is_listed_once(affiliate_admin_client, organization):
     program = ProgramFactory(provider=organization, original_title="Back from the dead")
     SessionFactory(program=program)
     program_id = program.pk
@@ -181,25 +168,25 @@ def test_a_deleted_program_restored_from_its_history_is_listed_once(admin_client
 
     keys = list(audit.audit_keys(organization=organization))
     assert len(keys) == len(set(keys))
-    text = text_of(page_of(admin_client, organization, kind="program"))
+    text = text_of(page_of(affiliate_admin_client, organization, kind="program"))
     assert text.count("Program Back from the dead") == 3  # created, deleted, created again
-    text = text_of(page_of(admin_client, organization, kind="session"))
+    text = text_of(page_of(affiliate_admin_client, organization, kind="session"))
     assert text.count("Session Back from the dead") == 2  # created, deleted with the program
 
 
-def test_the_organization_profile_and_its_translations_are_compared_per_language(admin_client, organization):
+def test_the_organization_profile_and_its_translations_are_compared_per_language(affiliate_admin_client, organization):
     organization.name_ko = "위키 학습 허브"
     organization.website = "https://hub.example.org"
     organization.save()
 
-    entry = text_of(page_of(admin_client, organization).split('class="audit-entry"')[1])
+    entry = text_of(page_of(affiliate_admin_client, organization).split('class="audit-entry"')[1])
     assert "Organization Wiki Learning Hub changed" in entry
     assert "Name [ko] (empty) 위키 학습 허브" in entry
     assert "Website (empty) https://hub.example.org" in entry
 
 
 def test_another_organizations_changes_never_appear(
-    admin_client, organization, other_organization, other_staff, program
+    affiliate_admin_client, organization, other_organization, other_staff, program
 ):
     theirs = ProgramFactory(provider=other_organization, original_title="Other chapter's secret plan")
     theirs.original_title = "Other chapter's revised plan"
@@ -216,7 +203,7 @@ def test_another_organizations_changes_never_appear(
     other_organization.website = "https://other.example.org"
     other_organization.save()
 
-    html = page_of(admin_client, organization)
+    html = page_of(affiliate_admin_client, organization)
     for theirs_text in ("secret plan", "revised plan", "Someone else entirely", "other.example.org"):
         assert theirs_text not in html
     listed = text_of(html)
@@ -230,47 +217,49 @@ def test_another_organizations_changes_never_appear(
 # --- filters and pages -------------------------------------------------------------------
 
 
-def test_the_kind_filter_shows_one_kind_of_record(admin_client, organization, session):
+def test_the_kind_filter_shows_one_kind_of_record(affiliate_admin_client, organization, session):
     session.seats = 12
     services.session_save(session=session)
 
-    text = text_of(page_of(admin_client, organization, kind="session"))
+    text = text_of(page_of(affiliate_admin_client, organization, kind="session"))
     assert "Seats 10 12" in text
     assert "Membership" not in text.split("Show")[-1]
     assert "Program Wikidata basics" not in text
 
 
-def test_the_person_filter_shows_what_one_person_changed(admin_client, affiliate_admin, organization, program, session):
+def test_the_person_filter_shows_what_one_person_changed(
+    affiliate_admin_client, affiliate_admin, organization, program, session
+):
     program.original_summary = "Changed by the admin"
     program._history_user = affiliate_admin
     services.program_save(program=program)
     session.seats = 12
     services.session_save(session=session)
 
-    text = text_of(page_of(admin_client, organization, person=affiliate_admin.pk))
+    text = text_of(page_of(affiliate_admin_client, organization, person=affiliate_admin.pk))
     assert "Changed by the admin" in text
     assert "Seats 10 12" not in text
     assert re.search(r"\b1 recorded change\b", text)
 
 
 @pytest.mark.parametrize("query", [{"person": "999999"}, {"person": "x'--"}, {"kind": "<b>nope</b>"}, {"page": "-3"}])
-def test_a_filter_that_is_not_one_of_the_choices_is_said_and_ignored(admin_client, organization, query):
-    html = page_of(admin_client, organization, **query)
+def test_a_filter_that_is_not_one_of_the_choices_is_said_and_ignored(affiliate_admin_client, organization, query):
+    html = page_of(affiliate_admin_client, organization, **query)
     assert "recorded change" in html
     if "page" not in query:
         assert 'class="errorlist"' in html
     assert "<b>nope</b>" not in html
 
 
-def test_fifty_changes_fit_on_a_page_and_the_rest_follow(admin_client, organization, session):
+def test_fifty_changes_fit_on_a_page_and_the_rest_follow(affiliate_admin_client, organization, session):
     for seats in range(11, 71):
         session.seats = seats
         services.session_save(session=session)
 
-    first = text_of(page_of(admin_client, organization, kind="session"))
+    first = text_of(page_of(affiliate_admin_client, organization, kind="session"))
     assert first.count("Seats ") == 50
     assert "Seats 69 70" in first
-    second = text_of(page_of(admin_client, organization, kind="session", page=2))
+    second = text_of(page_of(affiliate_admin_client, organization, kind="session", page=2))
     assert second.count("Seats ") == 10
     assert "Seats 10 11" in second and "created" in second
 
@@ -279,23 +268,23 @@ def test_fifty_changes_fit_on_a_page_and_the_rest_follow(admin_client, organizat
 
 
 def test_hostile_text_in_titles_and_notes_is_shown_as_text(
-    admin_client, affiliate_admin, organization, program, past_session
+    affiliate_admin_client, affiliate_admin, organization, program, past_session
 ):
     program.original_title = HOSTILE
     program._history_user = affiliate_admin
     services.program_save(program=program)
     services.report_save(session=past_session, values=figures(notes=HOSTILE))
 
-    html = page_of(admin_client, organization)
+    html = page_of(affiliate_admin_client, organization)
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
 
 
-def test_long_texts_are_cut_short(admin_client, affiliate_admin, program):
+def test_long_texts_are_cut_short(affiliate_admin_client, affiliate_admin, program):
     program.original_description = "word " * 200
     services.program_save(program=program)
 
-    entry = text_of(page_of(admin_client, program.provider).split('class="audit-entry"')[1])
+    entry = text_of(page_of(affiliate_admin_client, program.provider).split('class="audit-entry"')[1])
     assert "…" in entry
     assert entry.count("word") < 40
 
@@ -335,8 +324,8 @@ def test_an_admin_of_another_organization_is_refused(organization, other_organiz
     assert client.get(audit_url(organization)).status_code == 403
 
 
-def test_the_trail_takes_only_get(admin_client, organization):
-    assert admin_client.post(audit_url(organization)).status_code == 405
+def test_the_trail_takes_only_get(affiliate_admin_client, organization):
+    assert affiliate_admin_client.post(audit_url(organization)).status_code == 405
 
 
 def test_the_organization_page_links_to_the_trail_only_for_those_who_may_see_it(
@@ -350,8 +339,8 @@ def test_the_organization_page_links_to_the_trail_only_for_those_who_may_see_it(
     assert link in client.get(page).content.decode()
 
 
-def test_an_unknown_organization_is_not_found(admin_client):
-    assert admin_client.get(reverse("organizations:audit", kwargs={"slug": "no-such-org"})).status_code == 404
+def test_an_unknown_organization_is_not_found(affiliate_admin_client):
+    assert affiliate_admin_client.get(reverse("organizations:audit", kwargs={"slug": "no-such-org"})).status_code == 404
 
 
 # --- cost ----------------------------------------------------------------------------------
@@ -393,11 +382,11 @@ QUERY_CEILING = 26
 
 @pytest.mark.parametrize("changes", [8, 60])
 def test_the_page_costs_the_same_queries_for_few_or_many_changes(
-    admin_client, affiliate_admin, organization, django_assert_max_num_queries, changes
+    affiliate_admin_client, affiliate_admin, organization, django_assert_max_num_queries, changes
 ):
     make_changes(organization, changes, by=affiliate_admin)
     with django_assert_max_num_queries(QUERY_CEILING):
-        html = page_of(admin_client, organization)
+        html = page_of(affiliate_admin_client, organization)
     recorded = audit.audit_keys(organization=organization).count()
     assert recorded > changes
     assert html.count('class="audit-entry"') == min(audit.ENTRIES_PER_PAGE, recorded)
