@@ -57,3 +57,8 @@ def many_people(count, *, prefix="bulk"):
         User(username=f"{prefix}{n}", email=f"{prefix}{n}@example.org", password="!", display_name=f"Bulk {n}")
         for n in range(count)
     )
+
+
+def attendance_of(user, session):
+    """The attendance recorded for this person in this session, read afresh."""
+    return Enrollment.objects.get(user=user, session=session).attendance

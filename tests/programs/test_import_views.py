@@ -10,11 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from programs import imports, services
-from programs.models import Enrollment, ImportUpload, Session
+from programs.models import ImportUpload, Session
 from stakeholders.models import Membership
 from tests.factories import MembershipFactory, ProgramFactory, UserFactory
 from tests.programs.import_files import (
     ATTENDANCE_HEADER,
+    attendance_of,
     csv_bytes,
     enroll,
     many_people,
@@ -66,10 +67,6 @@ def learners(started):
     ]
     enroll(started, users)
     return users
-
-
-def attendance_of(user, session):
-    return Enrollment.objects.get(user=user, session=session).attendance
 
 
 def test_the_start_page_offers_the_form_the_templates_and_the_columns(client, staff, organization):

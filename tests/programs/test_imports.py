@@ -19,6 +19,7 @@ from programs.models import ActivityReport, Certificate, Enrollment, ImportUploa
 from tests.factories import ProgramFactory, SessionFactory, UserFactory
 from tests.programs.import_files import (
     ATTENDANCE_HEADER,
+    attendance_of,
     csv_bytes,
     enroll,
     many_people,
@@ -58,10 +59,6 @@ def people(started):
     ]
     enroll(started, users)
     return users
-
-
-def attendance_of(user, session):
-    return Enrollment.objects.get(user=user, session=session).attendance
 
 
 # --- reading files ---------------------------------------------------------------------
