@@ -31,8 +31,6 @@ def home(request):
         # A plain member learns why there is nothing here, and whom to ask.
         "is_member_only": not organizations
         and Membership.objects.filter(user=request.user, role=Membership.Role.MEMBER).exists(),
-        "per_organization": selectors.WORKSPACE_HOME_PROGRAMS,
-        "states": PublicationState.choices,
     }
     return render(request, "programs/workspace/home.html", context)
 
