@@ -1,8 +1,10 @@
 """What the portal holds about a person, gathered for their own download.
 
-Every app that keeps personal data has a `personal_data` module with a function
-`collect(user) -> dict`; `everything_about` asks each in INSTALLED_APPS order, so an app
-higher up (programs, resources, evaluation) adds its part without this app importing it.
+Each of the portal's own apps that keeps personal data has a `personal_data` module with
+a function `collect(user) -> dict`; `everything_about` asks each in INSTALLED_APPS order,
+so an app higher up (programs, resources, evaluation) adds its part without this app
+importing it. Only the apps in PORTAL_APPS are asked: a third-party package that happens
+to have a `personal_data` module must not add to a person's download unseen.
 """
 
 from importlib import import_module
@@ -14,6 +16,7 @@ from django.utils import timezone
 from .models import Invitation, Membership
 
 FORMAT_VERSION = 1
+PORTAL_APPS = frozenset({"stakeholders", "programs", "resources", "evaluation"})
 
 
 def _when(moment):
@@ -73,7 +76,7 @@ def everything_about(user, *, now=None) -> dict:
     document = {"format_version": FORMAT_VERSION, "exported_at": _when(now or timezone.now())}
     for config in apps.get_app_configs():
         module_name = f"{config.name}.personal_data"
-        if config.name not in {"stakeholders", "programs", "resources", "evaluation"} or find_spec(module_name) is None:
+        if config.name not in PORTAL_APPS or find_spec(module_name) is None:
             continue
         document.update(import_module(module_name).collect(user))
     return document
