@@ -370,8 +370,14 @@ class Enrollment(TimeStampedModel):
         ATTENDED = "attended", _("Attended")
         NO_SHOW = "no_show", _("Did not come")
 
+    # Empty once the person deleted their account: the participation stays counted, anonymous.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="enrollments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrollments",
     )
     session = models.ForeignKey(
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="enrollments"
@@ -457,7 +463,8 @@ class Certificate(TimeStampedModel):
     )
     code = models.CharField(_("verification code"), max_length=32, unique=True, default=new_certificate_code)
     # A snapshot at issue time: later edits to the program do not change a certificate.
-    holder_name = models.CharField(_("holder"), max_length=150)
+    # Emptied when the holder deletes their account (the certificate is revoked then too).
+    holder_name = models.CharField(_("holder"), max_length=150, blank=True)
     program_title = models.CharField(_("program"), max_length=200)
     provider_name = models.CharField(_("provider"), max_length=200)
     completed_on = models.DateField(_("completed on"))
@@ -517,6 +524,28 @@ DEMOGRAPHIC_LABELS = {
     "age": _("Age band"),
     "newcomer": _("Newcomer status"),
 }
+
+
+class PersonDemographics(models.Model):
+    """What a person chose to tell about themselves, kept only with their consent.
+
+    Withdrawing consent deletes the row; nothing else keeps a copy (no history table).
+    Organizers see only counts of the consenting participants of their sessions.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="demographics"
+    )
+    consented_at = models.DateTimeField(_("consent given"))
+    gender = models.CharField(_("gender"), max_length=16, choices=DEMOGRAPHIC_DIMENSIONS["gender"][:-1], blank=True)
+    age = models.CharField(_("age band"), max_length=16, choices=DEMOGRAPHIC_DIMENSIONS["age"][:-1], blank=True)
+
+    class Meta:
+        verbose_name = _("demographics of a person")
+        verbose_name_plural = _("demographics of people")
+
+    def __str__(self):
+        return str(self.user)
 
 
 def demographic_columns(dimension: str) -> list[str]:

@@ -16,7 +16,6 @@ Where the code departs from DESIGN.md's roles table the expectation is what the 
 does, marked "DESIGN:" in a comment, so the difference stays visible.
 """
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -32,57 +31,27 @@ from programs import services as program_services
 from programs.models import Enrollment, ImportUpload, Session
 from stakeholders.models import Invitation, Membership
 from tests.factories import MembershipFactory, ProgramFactory, SessionFactory, UserFactory
+from tests.permission_rows import (
+    ADMINS,
+    LOGIN_PATH,
+    MANAGERS,
+    MEMBERS_AND_STEWARDS,
+    OUR_PACKAGES,
+    PERSONAS,
+    THIRD_PARTY_NAME_PREFIXES,
+    THIRD_PARTY_NAMESPACES,
+    Row,
+    data_rights,
+    everyone,
+    exchange,
+    get,
+    only,
+    post,
+    signed_in,
+    support,
+)
 
-PERSONAS = ("anonymous", "volunteer", "member", "staff", "admin", "other_staff", "funder", "steward")
-
-# Packages whose views must all be in the matrix; anything else (the Django admin,
-# allauth's account pages, static files) is someone else's and is left out.
-OUR_PACKAGES = {"capacity", "programs", "stakeholders", "resources", "evaluation"}
-THIRD_PARTY_NAMESPACES = {"admin"}
-THIRD_PARTY_NAME_PREFIXES = ("account_", "socialaccount_", "mfa_")
-
-LOGIN_PATH = "/accounts/login/"
-
-
-def everyone(outcome):
-    return dict.fromkeys(PERSONAS, outcome)
-
-
-def signed_in(outcome, anonymous="login"):
-    return {**dict.fromkeys(PERSONAS, outcome), "anonymous": anonymous}
-
-
-def only(allowed, *, others, anonymous="login", **exceptions):
-    """`allowed` personas get "ok", the other signed-in personas `others`."""
-    outcomes = {persona: ("ok" if persona in allowed else others) for persona in PERSONAS}
-    outcomes["anonymous"] = anonymous
-    outcomes.update(exceptions)
-    return outcomes
-
-
-# The organization's managers: staff and admins, and stewards (superusers) everywhere.
-# DESIGN: the roles table gives stewards "vocabulary, indicators, languages, publish
-# reports, Django admin", not any organization's sessions and participant lists.
-MANAGERS = {"staff", "admin", "steward"}
-# Who sees the organization's members: every role in it, and stewards.
-# DESIGN: the table lists no "member" role, and gives no role "see X's members".
-MEMBERS_AND_STEWARDS = {"member", "staff", "admin", "steward"}
-# Who changes the organization's profile and people: its admins, and stewards.
-ADMINS = {"admin", "steward"}
-
-
-@dataclass(frozen=True)
-class Row:
-    kwargs: object = None  # scenario -> kwargs for reverse(), or None
-    methods: dict = field(default_factory=dict)  # method -> (data builder or None, {persona: outcome})
-
-
-def get(outcomes, data=None):
-    return {"GET": (data, outcomes)}
-
-
-def post(outcomes, data=None):
-    return {"POST": (data, outcomes)}
+AREA_MODULES = (exchange, support, data_rights)
 
 
 def program_kwargs(s):
@@ -295,6 +264,9 @@ MATRIX = {
         kwargs=lambda s: {"slug": s.organization.slug}, methods=get(only(ADMINS, others="forbidden"))
     ),
 }
+# Rows for the community views live beside the scenario objects they need, one module per area.
+for _module in AREA_MODULES:
+    MATRIX.update(_module.ROWS)
 
 
 # --- the URLconf ------------------------------------------------------------------------
@@ -384,7 +356,7 @@ def scenario(volunteer, organization, staff, other_staff, affiliate_admin, funde
         filename="attendance.csv",
         content=f"session_id,person,attendance\n{started.pk},volunteer,attended\n".encode(),
     )
-    return SimpleNamespace(
+    built = SimpleNamespace(
         organization=organization,
         program=program,
         upcoming=upcoming,
@@ -408,6 +380,9 @@ def scenario(volunteer, organization, staff, other_staff, affiliate_admin, funde
             "steward": steward,
         },
     )
+    for module in AREA_MODULES:
+        module.build(built)
+    return built
 
 
 def outcome_of(response, method):
