@@ -101,7 +101,8 @@ def get_own_enrollment(user, *, enrollment_id, cancelled=True):
 
 def get_enrollment_for_managing(user, *, session, enrollment_id):
     """An enrollment in a session already opened with get_session_for_managing."""
-    return get_object_or_404(Enrollment.objects.select_related("user"), pk=enrollment_id, session=session)
+    # A deleted account's enrollment is an anonymous count: nobody manages it any more.
+    return get_object_or_404(Enrollment.objects.of_people().select_related("user"), pk=enrollment_id, session=session)
 
 
 def get_calendar_owner(*, token):

@@ -713,6 +713,7 @@ class _EnrolledPeople:
 def _enrolled_people(sessions) -> _EnrolledPeople:
     enrollments = (
         Enrollment.objects.filter(session__in=list(sessions))
+        .of_people()
         .select_related("user")
         .only(
             "id",

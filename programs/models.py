@@ -334,6 +334,13 @@ class Session(TimeStampedModel):
 
 
 class EnrollmentQuerySet(models.QuerySet):
+    def of_people(self):
+        """Enrollments whose person still has an account; the others stay only as anonymous counts."""
+        return self.filter(user__isnull=False)
+
+    def anonymous(self):
+        return self.filter(user__isnull=True)
+
     def holding_seat(self):
         return self.filter(status__in=Enrollment.SEAT_HOLDING)
 

@@ -300,11 +300,17 @@ def participants_for_session(*, session):
     """Everyone in a session, for its organizers, in seat-then-queue order."""
     return (
         Enrollment.objects.filter(session=session)
+        .of_people()
         .exclude(status=Enrollment.Status.CANCELLED)
         .select_related("user", "certificate")
         .with_waitlist_position()
         .order_by("status", "waitlisted_at", "created_at")
     )
+
+
+def anonymous_participant_count(*, session) -> int:
+    """How many of a session's places belong to deleted accounts: counted, never named."""
+    return Enrollment.objects.filter(session=session).anonymous().holding_seat().count()
 
 
 def report_for_session(*, session):

@@ -487,7 +487,8 @@ def session_mark_attendance_all(*, session: Session, attendance: str, now=None) 
         problem = _attendance_problem(session=locked, now=now)
         if problem:
             raise EnrollmentError(problem)
-        holders = Enrollment.objects.filter(session=locked).holding_seat()
+        # Deleted accounts' places stay as they were recorded: only people are marked.
+        holders = Enrollment.objects.filter(session=locked).of_people().holding_seat()
         if attendance != Enrollment.Attendance.ATTENDED and holders.filter(status=Enrollment.Status.COMPLETED).exists():
             raise EnrollmentError(_("Some people completed the session, so they attended it."))
         return holders.update(attendance=attendance, updated_at=now)

@@ -94,6 +94,7 @@ def send_session_reminders() -> int:
         # The claim re-checks everything: people cancel while a batch is running.
         claimed = Enrollment.objects.filter(
             pk=enrollment_id,
+            user__isnull=False,
             reminder_sent_at__isnull=True,
             status=Enrollment.Status.ENROLLED,
             session__is_cancelled=False,

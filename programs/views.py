@@ -185,6 +185,7 @@ def participants(request, slug, session_id):
         "session": session,
         "program": session.program,
         "people": people,
+        "anonymous_count": selectors.anonymous_participant_count(session=session),
         "has_started": session.has_started(now),
         "has_ended": session.ends_at <= now,
         "attendance_choices": Enrollment.Attendance.choices,
