@@ -4,7 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Invitation, Membership, Organization, User
+from .models import (
+    ContactRequest,
+    ExchangeProfile,
+    Invitation,
+    Membership,
+    Organization,
+    SupportEvent,
+    SupportOffer,
+    SupportRequest,
+    User,
+)
 
 
 @admin.register(User)
@@ -41,3 +51,63 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "organization__slug")
     list_select_related = ("user", "organization")
     autocomplete_fields = ("user", "organization", "invited_by")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Stewards read these here and may delete spam; every change goes through the portal's services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SupportEventInline(ReadOnlyInline):
+    model = SupportEvent
+    fields = ("created_at", "actor", "from_status", "to_status", "note")
+    readonly_fields = fields
+
+
+class SupportOfferInline(ReadOnlyInline):
+    model = SupportOffer
+    fields = ("created_at", "author", "kind", "language", "accepted_at", "message")
+    readonly_fields = fields
+
+
+@admin.register(SupportRequest)
+class SupportRequestAdmin(ReadOnlyAdmin):
+    list_display = ("title", "status", "urgency", "is_sensitive", "organization", "created_at")
+    list_filter = ("status", "urgency", "is_sensitive", "region")
+    search_fields = ("title",)
+    list_select_related = ("organization",)
+    inlines = [SupportEventInline, SupportOfferInline]
+
+
+@admin.register(ExchangeProfile)
+class ExchangeProfileAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "is_listed", "region", "updated_at")
+    list_filter = ("is_listed", "region")
+    search_fields = ("user__username", "user__display_name", "organization__slug")
+    list_select_related = ("user", "organization", "region")
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(ReadOnlyAdmin):
+    # The messages are private between two people: stewards see who and when, not what.
+    list_display = ("sender", "recipient", "status", "created_at", "answered_at")
+    list_filter = ("status",)
+    list_select_related = ("sender", "recipient")
+    fields = ("sender", "recipient", "status", "created_at", "answered_at")
+    readonly_fields = fields
