@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import Invitation, Membership, Organization
+from .models import Invitation, Membership, Organization, SupportOffer, SupportRequest
 
 
 def organization_role(user, organization):
@@ -72,4 +72,46 @@ def get_pending_invitation_of(organization, invitation_id):
     """A pending invitation of an organization already opened with get_organization_for_admin."""
     return get_object_or_404(
         Invitation.objects.pending().select_related("user"), pk=invitation_id, organization=organization
+    )
+
+
+# Support requests -------------------------------------------------------------------
+
+
+def is_steward(user):
+    """Stewards (superusers) triage support requests and may act on every one."""
+    return user.is_authenticated and user.is_superuser
+
+
+def manages_organization(user, organization_id):
+    """Staff and admins of the organization act for it; members do not."""
+    if not user.is_authenticated or organization_id is None:
+        return False
+    return Membership.objects.filter(user=user, organization_id=organization_id, role__in=MANAGING_ROLES).exists()
+
+
+def speaks_for_request(user, support_request):
+    """The request's side: its author, the managers of the organization it was posted for, and stewards."""
+    if not user.is_authenticated:
+        return False
+    if is_steward(user) or (support_request.author_id is not None and support_request.author_id == user.pk):
+        return True
+    return manages_organization(user, support_request.organization_id)
+
+
+def can_choose_responders(user, support_request):
+    """Who lets someone into a request: its author and stewards (an organization's staff see only what is shared)."""
+    return is_steward(user) or (user.is_authenticated and support_request.author_id == user.pk)
+
+
+def get_support_request_for(user, request_id):
+    """A support request this person may see; sensitive ones are simply not found for anyone else."""
+    requests = SupportRequest.objects.visible_to(user).select_related("author", "organization", "language", "region")
+    return get_object_or_404(requests, pk=request_id)
+
+
+def get_offer_of(support_request, offer_id):
+    """An offer on a request already opened with get_support_request_for."""
+    return get_object_or_404(
+        SupportOffer.objects.select_related("author", "language"), pk=offer_id, request=support_request
     )

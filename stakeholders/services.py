@@ -1,6 +1,7 @@
 """Changes to people, organizations and memberships."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,10 +9,24 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
-from .models import Invitation, Membership, Organization, User, new_calendar_token
+from capacity.models import single_line
+
+from . import access
+from .models import (
+    Invitation,
+    Membership,
+    Organization,
+    SupportEvent,
+    SupportOffer,
+    SupportRequest,
+    SupportResponder,
+    User,
+    new_calendar_token,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -170,3 +185,255 @@ def membership_remove(*, membership: Membership) -> None:
             return
         _refuse_losing_the_last_admin(memberships, current)
         current.delete()
+
+
+# Support requests -------------------------------------------------------------------
+#
+# The process, and who may make each move (DESIGN topic 6; README "Support requests"):
+#   open → triaged       stewards only: they confirm the categories and keep spam out
+#                         before anyone is emailed, which is why triage, not posting,
+#                         tells the people who share the capacities.
+#   triaged → matched    the request's side (author, managers of its organization,
+#                         stewards), once help is there: an accepted offer or a
+#                         chosen responder. Matched with nobody would be a false claim.
+#   matched → resolved   the request's side.
+#   open|triaged|matched → closed   the request's side (withdrawn, a duplicate, spam).
+# Nothing leaves resolved or closed: a new need is a new request.
+
+# Words for "This request is …" in refusals, one per status.
+_SUPPORT_STATUS_WORDS = {
+    "open": pgettext_lazy("a support request is", "open"),
+    "triaged": pgettext_lazy("a support request is", "triaged"),
+    "matched": pgettext_lazy("a support request is", "matched"),
+    "resolved": pgettext_lazy("a support request is", "resolved"),
+    "closed": pgettext_lazy("a support request is", "closed"),
+}
+_STEWARDS_ONLY, _REQUEST_SIDE = "stewards", "request side"
+SUPPORT_TRANSITIONS = {
+    (SupportRequest.Status.OPEN, SupportRequest.Status.TRIAGED): _STEWARDS_ONLY,
+    (SupportRequest.Status.TRIAGED, SupportRequest.Status.MATCHED): _REQUEST_SIDE,
+    (SupportRequest.Status.MATCHED, SupportRequest.Status.RESOLVED): _REQUEST_SIDE,
+    (SupportRequest.Status.OPEN, SupportRequest.Status.CLOSED): _REQUEST_SIDE,
+    (SupportRequest.Status.TRIAGED, SupportRequest.Status.CLOSED): _REQUEST_SIDE,
+    (SupportRequest.Status.MATCHED, SupportRequest.Status.CLOSED): _REQUEST_SIDE,
+}
+# Text may hold line breaks and tabs, but no other control characters, and no bidi
+# embeddings, overrides or isolates that make a passage read as something else.
+_HIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def refuse_hidden_characters(value: str) -> None:
+    """A validator for text written on support requests and offers."""
+    if _HIDDEN_CHARACTERS.search(value or ""):
+        raise ValidationError(
+            _("Remove the control characters or text direction overrides from this text."), code="hidden_characters"
+        )
+
+
+def _status_word(status: str) -> str:
+    return str(_SUPPORT_STATUS_WORDS.get(status, status))
+
+
+def _refusal(current: str, target: str) -> str:
+    """Why this move cannot be made from the current status, naming it."""
+    Status = SupportRequest.Status
+    status = _status_word(current)
+    if current == target:
+        return _("This request is already %(status)s.") % {"status": status}
+    if current in (Status.RESOLVED, Status.CLOSED):
+        return {
+            Status.OPEN: _("This request is %(status)s; it can no longer be opened again."),
+            Status.TRIAGED: _("This request is %(status)s; it can no longer be triaged."),
+            Status.MATCHED: _("This request is %(status)s; it can no longer be matched."),
+            Status.RESOLVED: _("This request is %(status)s; it can no longer be resolved."),
+            Status.CLOSED: _("This request is %(status)s; it can no longer be closed."),
+        }[target] % {"status": status}
+    return {
+        Status.OPEN: _("This request is %(status)s; it cannot go back to open."),
+        Status.TRIAGED: _("This request is %(status)s; it was triaged already and cannot be triaged again."),
+        Status.MATCHED: _("This request is %(status)s; a steward must triage it before it can be matched."),
+        Status.RESOLVED: _("This request is %(status)s; it must be matched before it can be resolved."),
+        Status.CLOSED: _("This request is %(status)s; it cannot be closed."),
+    }[target] % {"status": status}
+
+
+def support_allowed_moves(*, request: SupportRequest, by: User) -> list[str]:
+    """The statuses this person may move the request to now (the buttons the page shows); the service decides."""
+    side = access.speaks_for_request(by, request)
+    steward = access.is_steward(by)
+    return [
+        target
+        for (current, target), who in SUPPORT_TRANSITIONS.items()
+        if current == request.status and (steward if who == _STEWARDS_ONLY else side)
+    ]
+
+
+def _lock_request(request: SupportRequest) -> SupportRequest:
+    # The row lock makes two moves (or a move and an acceptance) take turns: the second
+    # sees the first one's status and is refused if it no longer fits.
+    return SupportRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def support_request_create(
+    *, author: User, data: dict, categories, organization: Organization | None = None
+) -> SupportRequest:
+    """Post a request (for oneself, or for an organization one manages); its process starts open."""
+    with transaction.atomic():
+        if organization is not None and not access.manages_organization(author, organization.pk):
+            raise ValidationError(
+                {"organization": _("You can post for an organization only if you are its staff or administrator.")}
+            )
+        categories = list(categories)
+        if not categories:
+            raise ValidationError({"categories": _("Choose at least one capacity this request needs.")})
+        request = SupportRequest(
+            author=author,
+            organization=organization,
+            title=data["title"],
+            what_happened=data["what_happened"],
+            what_is_needed=data["what_is_needed"],
+            language=data["language"],
+            region=data.get("region"),
+            urgency=data.get("urgency") or SupportRequest.Urgency.MEDIUM,
+            is_sensitive=bool(data.get("is_sensitive")),
+            status=SupportRequest.Status.OPEN,
+            status_changed_at=timezone.now(),
+        )
+        request.full_clean()
+        single_line(request.title)
+        for field in ("title", "what_happened", "what_is_needed"):
+            refuse_hidden_characters(getattr(request, field))
+        request.save()
+        request.categories.set(categories)
+        SupportEvent.objects.create(request=request, actor=author, from_status="", to_status=request.status)
+    return request
+
+
+def support_request_move(*, request: SupportRequest, to_status: str, by: User, note: str = "") -> SupportRequest:
+    """The one way a request moves through its process: checked, locked, logged with who and when."""
+    Status = SupportRequest.Status
+    if to_status not in Status.values:
+        raise ValidationError(_("“%(status)s” is not a step of the support process.") % {"status": to_status})
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationError(_("Keep the note under 500 characters."))
+    single_line(note)
+    with transaction.atomic():
+        locked = _lock_request(request)
+        current = locked.status
+        who = SUPPORT_TRANSITIONS.get((current, to_status))
+        if who is None:
+            raise ValidationError(_refusal(current, to_status))
+        if who == _STEWARDS_ONLY and not access.is_steward(by):
+            raise ValidationError(_("Only stewards triage requests: they check the capacities and keep spam out."))
+        if who == _REQUEST_SIDE and not access.speaks_for_request(by, locked):
+            raise ValidationError(
+                _(
+                    "This request is %(status)s; only its author, the managers of its organization "
+                    "and stewards can change that."
+                )
+                % {"status": _status_word(current)}
+            )
+        if to_status == Status.MATCHED and not (
+            locked.offers.filter(accepted_at__isnull=False).exists() or locked.responder_rows.exists()
+        ):
+            raise ValidationError(
+                _("This request is %(status)s; accept an offer or choose a responder before marking it matched.")
+                % {"status": _status_word(current)}
+            )
+        now = timezone.now()
+        locked.status = to_status
+        locked.status_changed_at = now
+        locked.full_clean()
+        locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+        SupportEvent.objects.create(request=locked, actor=by, from_status=current, to_status=to_status, note=note)
+        if to_status == Status.TRIAGED and not locked.is_sensitive:
+            # Sensitive requests never reach the crowd: only the responders chosen for them hear of them.
+            from .tasks import notify_support_request_matches
+
+            transaction.on_commit(
+                lambda request_id=locked.pk: notify_support_request_matches.delay(request_id), robust=True
+            )
+    request.status, request.status_changed_at = locked.status, locked.status_changed_at
+    return locked
+
+
+def _refuse_unless_open_for_help(request: SupportRequest) -> None:
+    if request.is_finished:
+        raise ValidationError(
+            _("This request is %(status)s; it no longer takes offers.") % {"status": _status_word(request.status)}
+        )
+
+
+def support_offer_create(*, request: SupportRequest, author: User, kind: str, message: str, language) -> SupportOffer:
+    """Answer a request with help; on a sensitive request only the people let into it may answer."""
+    with transaction.atomic():
+        locked = _lock_request(request)
+        _refuse_unless_open_for_help(locked)
+        if locked.author_id is not None and locked.author_id == author.pk:
+            raise ValidationError(_("This is your own request; others offer help here."))
+        if (
+            locked.is_sensitive
+            and not access.is_steward(author)
+            and not locked.responder_rows.filter(user=author).exists()
+        ):
+            raise ValidationError(_("Only the responders chosen for this sensitive request can offer help on it."))
+        offer = SupportOffer(request=locked, author=author, kind=kind, message=message, language=language)
+        offer.full_clean()
+        refuse_hidden_characters(offer.message)
+        offer.save()
+    return offer
+
+
+def support_offer_accept(*, offer: SupportOffer, by: User) -> SupportOffer:
+    """The request's side takes up an offer; a triaged request with an accepted offer can be marked matched."""
+    with transaction.atomic():
+        locked = _lock_request(offer.request)
+        if not access.speaks_for_request(by, locked):
+            raise ValidationError(
+                _("Only the author of this request, the managers of its organization and stewards accept offers.")
+            )
+        _refuse_unless_open_for_help(locked)
+        offer = SupportOffer.objects.select_for_update().get(pk=offer.pk, request=locked)
+        if offer.accepted_at is not None:
+            raise ValidationError(_("This offer is accepted already."))
+        offer.accepted_at = timezone.now()
+        offer.full_clean()
+        offer.save(update_fields=["accepted_at", "updated_at"])
+    return offer
+
+
+def support_responder_choose(*, request: SupportRequest, user: User, by: User) -> SupportResponder:
+    """Let a person into a request (for a sensitive one, the only way anyone else sees it); they are emailed once."""
+    with transaction.atomic():
+        locked = _lock_request(request)
+        if not access.can_choose_responders(by, locked):
+            raise ValidationError(_("Only the author of this request and stewards choose its responders."))
+        _refuse_unless_open_for_help(locked)
+        if not user.is_active:
+            raise ValidationError(_("This person's account is closed."))
+        if locked.author_id == user.pk:
+            raise ValidationError(_("The author of a request cannot be one of its responders."))
+        responder, created = SupportResponder.objects.get_or_create(
+            request=locked, user=user, defaults={"chosen_by": by}
+        )
+        if not created:
+            raise ValidationError(_("%(name)s is a responder already.") % {"name": user.public_name})
+        from .tasks import notify_support_responder
+
+        transaction.on_commit(
+            lambda request_id=locked.pk, user_id=user.pk: notify_support_responder.delay(request_id, user_id),
+            robust=True,
+        )
+    return responder
+
+
+def support_responder_remove(*, request: SupportRequest, user: User, by: User) -> None:
+    """Take a person off a request: a sensitive one disappears from their view at once."""
+    with transaction.atomic():
+        locked = _lock_request(request)
+        if not access.can_choose_responders(by, locked):
+            raise ValidationError(_("Only the author of this request and stewards choose its responders."))
+        deleted, _rows = SupportResponder.objects.filter(request=locked, user=user).delete()
+        if not deleted:
+            raise ValidationError(_("This person is not a responder of this request."))

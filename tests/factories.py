@@ -80,3 +80,45 @@ class SessionFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     seats = 10
     online_url = "https://meet.example.org/secret-room"
+
+
+# Support requests (models named as strings: this block is appended without touching the imports above).
+
+
+class SupportRequestFactory(factory.django.DjangoModelFactory):
+    """A request in any status, with the event that opened it; moves after that go through the service."""
+
+    class Meta:
+        model = "stakeholders.SupportRequest"
+        skip_postgeneration_save = True
+
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Support request {n}")
+    what_happened = "Our edit-a-thon venue cancelled at short notice."
+    what_is_needed = "Advice on finding a new venue and telling participants."
+    language = factory.LazyFunction(lambda: Language.objects.get(code="en"))
+    urgency = "medium"
+    status = "open"
+    is_sensitive = False
+    status_changed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def categories(obj, create, extracted, **kwargs):
+        if create:
+            obj.categories.set(extracted or [CapacityCategory.objects.get(slug="event-organizing")])
+
+    @factory.post_generation
+    def opened(obj, create, extracted, **kwargs):
+        if create:
+            obj.events.create(actor=obj.author, from_status="", to_status="open")
+
+
+class SupportOfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stakeholders.SupportOffer"
+
+    request = factory.SubFactory(SupportRequestFactory)
+    author = factory.SubFactory(UserFactory)
+    kind = "advice"
+    message = "We faced the same last year; happy to share how we handled it."
+    language = factory.LazyFunction(lambda: Language.objects.get(code="en"))

@@ -1,0 +1,178 @@
+"""Support requests (topic 6): post a challenge, answer with offers, move it through a visible process."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access, services, support_selectors
+from .models import SupportRequest, User
+from .support_forms import SupportMoveForm, SupportOfferForm, SupportRequestForm, SupportResponderForm
+
+REQUESTS_PER_PAGE = 25
+
+
+def _error_text(error):
+    return " ".join(error.messages)
+
+
+@require_GET
+def request_list(request):
+    filterset = support_selectors.support_request_list(user=request.user, data=request.GET)
+    page = Paginator(filterset.qs, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filterset": filterset, "page": page, "query_without_page": query.urlencode()}
+    return render(request, "stakeholders/support/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    form = SupportRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.support_request_create(
+                author=request.user, data=data, categories=data["categories"], organization=data["organization"]
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Your request is posted. A steward will triage it soon."))
+            return redirect(created)
+    return render(request, "stakeholders/support/new.html", {"form": form})
+
+
+def _detail_page(request, support_request, *, status=200, error=None, **forms):
+    user = request.user
+    side = access.speaks_for_request(user, support_request)
+    may_offer = (
+        user.is_authenticated
+        and not support_request.is_finished
+        and support_request.author_id != user.pk
+        and (not support_request.is_sensitive or access.is_steward(user) or None)
+    )
+    context = {
+        "support_request": support_request,
+        **support_selectors.support_request_page(request=support_request),
+        "error": error,
+        "moves": services.support_allowed_moves(request=support_request, by=user) if user.is_authenticated else [],
+        "status_labels": dict(SupportRequest.Status.choices),
+        "may_accept": side and not support_request.is_finished,
+        "may_choose": access.can_choose_responders(user, support_request) and not support_request.is_finished,
+        "move_form": forms.get("move_form") or SupportMoveForm(),
+        "offer_form": forms.get("offer_form") or SupportOfferForm(),
+        "responder_form": forms.get("responder_form") or SupportResponderForm(),
+    }
+    if "matched" in context["moves"] and not (
+        context["responders"] or any(offer.accepted_at for offer in context["offers"])
+    ):
+        # The service would refuse it: no button, and a word on what is missing instead.
+        context["moves"].remove("matched")
+        context["matched_needs_help"] = True
+    if may_offer is None:
+        # Sensitive: only a chosen responder may answer.
+        may_offer = any(row.user_id == user.pk for row in context["responders"])
+    context["may_offer"] = bool(may_offer)
+    return render(request, "stakeholders/support/detail.html", context, status=status)
+
+
+@require_GET
+def request_detail(request, request_id):
+    support_request = access.get_support_request_for(request.user, request_id)
+    return _detail_page(request, support_request)
+
+
+def _refused(request, support_request, error, **forms):
+    """A refused action: the page again, with why, and nothing changed."""
+    return _detail_page(request, support_request, status=400, error=error, **forms)
+
+
+@login_required
+@require_POST
+def request_move(request, request_id):
+    support_request = access.get_support_request_for(request.user, request_id)
+    form = SupportMoveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, support_request, _("The move was not understood."), move_form=form)
+    try:
+        services.support_request_move(
+            request=support_request,
+            to_status=form.cleaned_data["to_status"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        return _refused(request, support_request, _error_text(error))
+    messages.success(
+        request,
+        _("The request is now %(status)s.") % {"status": support_request.get_status_display()},
+    )
+    return redirect(support_request)
+
+
+@login_required
+@require_POST
+def offer_create(request, request_id):
+    support_request = access.get_support_request_for(request.user, request_id)
+    form = SupportOfferForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, support_request, _("Your offer could not be sent; see below."), offer_form=form)
+    try:
+        services.support_offer_create(request=support_request, author=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        return _refused(request, support_request, _error_text(error), offer_form=form)
+    messages.success(request, _("Your offer is posted. Thank you."))
+    return redirect(support_request)
+
+
+@login_required
+@require_POST
+def offer_accept(request, request_id, offer_id):
+    support_request = access.get_support_request_for(request.user, request_id)
+    offer = access.get_offer_of(support_request, offer_id)
+    try:
+        services.support_offer_accept(offer=offer, by=request.user)
+    except ValidationError as error:
+        return _refused(request, support_request, _error_text(error))
+    messages.success(request, _("The offer is accepted."))
+    return redirect(support_request)
+
+
+@login_required
+@require_POST
+def responder_choose(request, request_id):
+    support_request = access.get_support_request_for(request.user, request_id)
+    form = SupportResponderForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, support_request, _("Nobody was added; see below."), responder_form=form)
+    person = form.cleaned_data["username"]
+    try:
+        services.support_responder_choose(request=support_request, user=person, by=request.user)
+    except ValidationError as error:
+        return _refused(request, support_request, _error_text(error), responder_form=form)
+    messages.success(
+        request, _("%(name)s can now see this request and is told by email.") % {"name": person.public_name}
+    )
+    return redirect(support_request)
+
+
+@login_required
+@require_POST
+def responder_remove(request, request_id, user_id):
+    support_request = access.get_support_request_for(request.user, request_id)
+    person = get_object_or_404(User, pk=user_id)
+    try:
+        services.support_responder_remove(request=support_request, user=person, by=request.user)
+    except ValidationError as error:
+        return _refused(request, support_request, _error_text(error))
+    messages.success(request, _("%(name)s is no longer a responder.") % {"name": person.public_name})
+    return redirect(support_request)

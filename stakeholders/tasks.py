@@ -1,0 +1,89 @@
+"""Jobs that email people; each sends its email once, however often it runs."""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from . import support_selectors
+from .models import SupportNotification, SupportRequest, SupportResponder, User
+
+logger = logging.getLogger(__name__)
+
+
+# Support requests -------------------------------------------------------------------
+
+# At most this many people hear of one request: the best matches, not everyone who
+# shares a broad capacity (a triaged request is news, not a newsletter).
+SUPPORT_MATCHES_EMAILED = 50
+
+
+def _support_email_once(request_id: int, user_id: int, template: str) -> bool:
+    """Claim the (request, person) notification, send it, release the claim if sending fails.
+
+    The row is inserted if missing (ignore_conflicts), then claimed with one UPDATE …
+    WHERE sent_at IS NULL: a second run, or a second worker, finds nothing to claim.
+    """
+    SupportNotification.objects.bulk_create(
+        [SupportNotification(request_id=request_id, user_id=user_id)], ignore_conflicts=True
+    )
+    claim = SupportNotification.objects.filter(request_id=request_id, user_id=user_id, sent_at__isnull=True)
+    if not claim.update(sent_at=timezone.now()):
+        return False
+    request = SupportRequest.objects.select_related("language").get(pk=request_id)
+    person = User.objects.get(pk=user_id)
+    try:
+        return _support_email(person, request, template)
+    except Exception:
+        SupportNotification.objects.filter(request_id=request_id, user_id=user_id).update(sent_at=None)
+        raise
+
+
+def _support_email(person, request, template):
+    if not person.email or not person.is_active:
+        return False
+    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+        context = {
+            "person": person,
+            "request": request,
+            "url": f"{settings.PORTAL_URL}{request.get_absolute_url()}",
+        }
+        subject = " ".join(render_to_string(f"stakeholders/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"stakeholders/email/{template}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email], fail_silently=False)
+    return True
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def notify_support_request_matches(request_id: int) -> int:
+    """Email the people who share a triaged request's capacities in its language, once each. Returns how many."""
+    request = (
+        SupportRequest.objects.filter(pk=request_id, is_sensitive=False)
+        .filter(status__in=[SupportRequest.Status.TRIAGED, SupportRequest.Status.MATCHED])
+        .first()
+    )
+    if request is None:
+        return 0
+    people = list(support_selectors.matching_people(request=request, limit=SUPPORT_MATCHES_EMAILED))
+    sent = 0
+    for user_id in people:
+        try:
+            sent += _support_email_once(request_id, user_id, "support_match")
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            # The claim is released: the next run retries this person, the others go on.
+            logger.exception("Support request %s: the email to user %s could not be sent", request_id, user_id)
+    return sent
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def notify_support_responder(request_id: int, user_id: int) -> bool:
+    """Tell a person they were chosen to help with a request, once; they may have been removed since."""
+    if not SupportResponder.objects.filter(request_id=request_id, user_id=user_id).exists():
+        return False
+    return _support_email_once(request_id, user_id, "support_responder")
