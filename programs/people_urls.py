@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import people_views
 
 app_name = "people"
 
-urlpatterns = []
+urlpatterns = [path("<str:username>/", people_views.profile, name="profile")]

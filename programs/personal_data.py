@@ -5,7 +5,7 @@ Collected by stakeholders.personal_data.everything_about; see its docstring.
 
 from django.urls import reverse
 
-from .models import ActivityReport, Certificate, Enrollment, ImportUpload
+from .models import ActivityReport, Certificate, Enrollment, ImportUpload, PersonDemographics
 
 
 def _when(moment):
@@ -64,4 +64,16 @@ def collect(user) -> dict:
             }
             for upload in ImportUpload.objects.filter(uploaded_by=user).select_related("organization").order_by("pk")
         ],
+        "demographics": _demographics(user),
+    }
+
+
+def _demographics(user):
+    demographics = PersonDemographics.objects.filter(user=user).first()
+    if demographics is None:
+        return None
+    return {
+        "consent_given": _when(demographics.consented_at),
+        "gender": demographics.gender or None,
+        "age_band": demographics.age or None,
     }

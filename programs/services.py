@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from stakeholders import erasure
+from stakeholders.models import Membership
+
 from . import fragments
 from .access import can_manage_program
 from .models import (
@@ -27,9 +30,12 @@ from .models import (
     ActivityReport,
     Certificate,
     Enrollment,
+    ImportUpload,
+    PersonDemographics,
     Program,
     Session,
     demographic_columns,
+    new_badge_salt,
 )
 
 logger = logging.getLogger(__name__)
@@ -524,6 +530,8 @@ def enrollment_complete(*, enrollment: Enrollment, now=None) -> Certificate:
         )
         if not current.holds_seat:
             raise EnrollmentError(_("Only people enrolled in the session can complete it."))
+        if current.user_id is None:
+            raise EnrollmentError(_("This person deleted their account, so no certificate can be issued."))
         if current.session.is_cancelled:
             raise EnrollmentError(_("The session was cancelled, so nobody can complete it."))
         if not current.session.has_started(now):
@@ -651,7 +659,7 @@ def attendance_import_apply(*, changes: list[AttendanceChange], by=None, now=Non
             if problems:
                 raise EnrollmentError(
                     _("%(person)s: %(problem)s")
-                    % {"person": enrollment.user.public_name, "problem": " ".join(map(str, problems.values()))}
+                    % {"person": enrollment.person_name, "problem": " ".join(map(str, problems.values()))}
                 )
             if change.complete and enrollment.is_enrolled:
                 completing.append(enrollment)
@@ -685,16 +693,85 @@ def attendance_import_apply(*, changes: list[AttendanceChange], by=None, now=Non
     return _run_locked(work)
 
 
-def person_delete(*, user) -> None:
-    """Delete an account: its places in sessions to come pass to the waiting lists first.
+# Public in the revoked Open Badge, whose documents are in English; stored as given, not translated.
+HOLDER_DELETED_REASON = "The holder deleted their account."
 
-    Past participations go with the account, and their certificates with them (a
-    certificate belongs to its enrollment); activity reports, which hold only counts,
-    stay as they are.
+
+def person_deletion_problems(*, user) -> list[str]:
+    """Why this account cannot be deleted now (the organizations it is the last administrator of)."""
+    return erasure.person_deletion_problems(user=user)
+
+
+def person_delete(*, user, now=None) -> None:
+    """Delete an account and everything personal about it; what others count on stays, anonymous.
+
+    In one transaction: places in sessions to come pass to the waiting lists; every
+    participation stays as a row without its person (status, attendance and completion
+    kept, so session, report and dashboard counts do not move); its certificates are
+    revoked and lose the holder's name, so their Open Badges answer 410 Gone and the new
+    salt links the old recipient hash to nothing; attendance files that name the person
+    go; stakeholders.erasure removes memberships, invitations, the exchange profile and
+    contact requests and anonymizes support requests and offers; demographics go; the
+    audit history and the admin log forget the person. Refused with ValidationError
+    while the person is an organization's last administrator.
     """
+    now = now or timezone.now()
+    problems = erasure.person_deletion_problems(user=user)
+    if problems:
+        raise ValidationError(problems)
     with transaction.atomic():
-        person_withdraw_from_upcoming(user=user)
+        person_withdraw_from_upcoming(user=user, now=now)
+        enrollment_ids = list(Enrollment.objects.filter(user=user).values_list("pk", flat=True))
+        certificate_ids = []
+        for certificate in Certificate.objects.select_for_update().filter(enrollment_id__in=enrollment_ids):
+            if not certificate.is_revoked:
+                certificate.revoked_at = now
+                certificate.revocation_reason = HOLDER_DELETED_REASON
+            certificate.holder_name = ""
+            certificate.badge_salt = new_badge_salt()
+            certificate.full_clean(validate_unique=False, validate_constraints=False)
+            certificate.save(
+                update_fields=["revoked_at", "revocation_reason", "holder_name", "badge_salt", "updated_at"]
+            )
+            certificate_ids.append(certificate.pk)
+        Enrollment.objects.filter(pk__in=enrollment_ids).update(user=None, updated_at=now)
+        PersonDemographics.objects.filter(user=user).delete()
+        _attendance_uploads_naming(user, enrollment_ids).delete()
+        membership_ids = list(user.memberships.values_list("pk", flat=True))
+        erasure.person_records_erase(user=user, now=now)
+        user_id = user.pk
         user.delete()
+        erasure.history_scrub(user_id=user_id)
+        erasure.admin_log_scrub(
+            user_id=user_id,
+            related={Membership: membership_ids, Enrollment: enrollment_ids, Certificate: certificate_ids},
+        )
+        fragments.content_changed()
+    logger.info("Account %s deleted; %s participations kept anonymous", user_id, len(enrollment_ids))
+
+
+def _attendance_uploads_naming(user, enrollment_ids):
+    """Attendance files of the person's sessions' organizations that name them by username or email.
+
+    Such a file is a list of people; once imported its effect lives in the enrollments,
+    so it goes rather than keep the person's name. Files of activity reports hold counts
+    only and stay; a file someone uploaded stays with its uploader left empty.
+    """
+    from .imports import ImportFileError, read_table  # imports builds on these services
+
+    names = {user.username.casefold(), (user.email or "").casefold()} - {""}
+    organizations = Session.objects.filter(enrollments__pk__in=enrollment_ids).values("program__provider_id")
+    naming = []
+    for upload in ImportUpload.objects.filter(kind=ImportUpload.Kind.ATTENDANCE, organization_id__in=organizations):
+        content = bytes(upload.content)
+        try:
+            cells = [str(value) for _number, row in read_table(content).rows for value in row.values()]
+        except ImportFileError:
+            # Never importable, so never imported: judged by its bytes.
+            cells = [content.decode("utf-8", "replace")]
+        if any(name in cell.casefold() for cell in cells for name in names):
+            naming.append(upload.pk)
+    return ImportUpload.objects.filter(pk__in=naming)
 
 
 def session_seat_counts_repair() -> list[int]:
@@ -925,3 +1002,36 @@ def dashboard_figures_apply(*, session: Session, course: dict, by=None, now=None
         report.full_clean()
         report.save()
     return report
+
+
+# Demographics a person chooses to share ------------------------------------------
+
+
+def person_demographics_save(*, user, data: dict, now=None) -> PersonDemographics:
+    """Keep the gender and age band a person gives, only with their explicit consent (given again on each save).
+
+    A blank answer is "not answered". Organizers see these only as counts over the
+    consenting participants of their sessions, never person by person.
+    """
+    if data.get("consent") is not True:
+        raise ValidationError(
+            {"consent": _("Nothing was saved: tick the box to agree to how your answers are used, or leave the page.")}
+        )
+    if not (data.get("gender") or data.get("age")):
+        raise ValidationError(_("Give at least one answer (“Prefer not to say” is one), or withdraw your consent."))
+    with transaction.atomic():
+        demographics = PersonDemographics.objects.select_for_update().filter(user=user).first()
+        demographics = demographics or PersonDemographics(user=user)
+        demographics.gender = data.get("gender") or ""
+        demographics.age = data.get("age") or ""
+        demographics.consented_at = now or timezone.now()
+        demographics.full_clean()
+        demographics.save()
+    return demographics
+
+
+def person_demographics_withdraw(*, user) -> bool:
+    """Withdraw consent: the answers are erased at once (there is no history of them). Returns whether any existed."""
+    with transaction.atomic():
+        deleted, _by_model = PersonDemographics.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -13,7 +13,16 @@ from importlib.util import find_spec
 from django.apps import apps
 from django.utils import timezone
 
-from .models import Invitation, Membership
+from .models import (
+    ContactRequest,
+    ExchangeProfile,
+    Invitation,
+    Membership,
+    ProfileVisibility,
+    SupportOffer,
+    SupportRequest,
+)
+from .services import PROFILE_VISIBILITY_FIELDS
 
 FORMAT_VERSION = 1
 PORTAL_APPS = frozenset({"stakeholders", "programs", "resources", "evaluation"})
@@ -68,6 +77,95 @@ def collect(user) -> dict:
             }
             for invitation in Invitation.objects.filter(user=user).select_related("organization").order_by("pk")
         ],
+        **_community(user),
+    }
+
+
+def _exchange_profile(user):
+    profile = (
+        ExchangeProfile.objects.filter(user=user)
+        .select_related("about_language", "region")
+        .prefetch_related("languages__language", "capacities__category")
+        .first()
+    )
+    if profile is None:
+        return None
+    return {
+        "listed_in_directory": profile.is_listed,
+        "about": profile.about,
+        "about_language": profile.about_language.code if profile.about_language else None,
+        "region": profile.region.slug if profile.region else None,
+        "languages": [
+            {"language": row.language.code, "proficiency": row.proficiency}
+            for row in sorted(profile.languages.all(), key=lambda row: row.language.code)
+        ],
+        "capacities": [
+            {
+                "capacity": row.category.slug,
+                "has": row.has,
+                "level": row.level,
+                "shares": row.shares,
+                "wants": row.wants,
+            }
+            for row in sorted(profile.capacities.all(), key=lambda row: row.category.slug)
+        ],
+    }
+
+
+def _contact_request(request, *, other):
+    accepted = request.status == ContactRequest.Status.ACCEPTED
+    return {
+        "person": other.username,
+        # The other person's address is theirs to give: only an accepted request reveals it.
+        "email": other.email if accepted else None,
+        "about": request.category.slug if request.category else None,
+        "message": request.message,
+        "status": request.status,
+        "sent": _when(request.created_at),
+        "answered": _when(request.answered_at),
+    }
+
+
+def _community(user) -> dict:
+    """The capacity exchange, contact requests, support requests and offers, and profile choices."""
+    visibility = ProfileVisibility.objects.filter(user=user).first()
+    sent = ContactRequest.objects.filter(sender=user).select_related("recipient", "category").order_by("pk")
+    received = ContactRequest.objects.filter(recipient=user).select_related("sender", "category").order_by("pk")
+    return {
+        "exchange_profile": _exchange_profile(user),
+        "contact_requests_sent": [_contact_request(request, other=request.recipient) for request in sent],
+        "contact_requests_received": [_contact_request(request, other=request.sender) for request in received],
+        "support_requests": [
+            {
+                "id": request.pk,
+                "title": request.title,
+                "what_happened": request.what_happened,
+                "what_is_needed": request.what_is_needed,
+                "language": request.language.code,
+                "on_behalf_of": request.organization.slug if request.organization else None,
+                "urgency": request.urgency,
+                "status": request.status,
+                "sensitive": request.is_sensitive,
+                "posted": _when(request.created_at),
+            }
+            for request in SupportRequest.objects.filter(author=user)
+            .select_related("language", "organization")
+            .order_by("pk")
+        ],
+        "support_offers": [
+            {
+                "request": offer.request_id,
+                "kind": offer.kind,
+                "message": offer.message,
+                "language": offer.language.code,
+                "offered": _when(offer.created_at),
+                "accepted": _when(offer.accepted_at),
+            }
+            for offer in SupportOffer.objects.filter(author=user).select_related("language").order_by("pk")
+        ],
+        "profile_page": None
+        if visibility is None
+        else {field: getattr(visibility, field) for field in PROFILE_VISIBILITY_FIELDS},
     }
 
 

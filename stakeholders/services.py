@@ -20,6 +20,7 @@ from .models import (
     Invitation,
     Membership,
     Organization,
+    ProfileVisibility,
     SupportEvent,
     SupportOffer,
     SupportRequest,
@@ -437,3 +438,25 @@ def support_responder_remove(*, request: SupportRequest, user: User, by: User) -
         deleted, _rows = SupportResponder.objects.filter(request=locked, user=user).delete()
         if not deleted:
             raise ValidationError(_("This person is not a responder of this request."))
+
+
+def profile_visibility_save(*, user: User, data: dict) -> ProfileVisibility:
+    """Save what a person shows on their public profile page; each section is their choice."""
+    with transaction.atomic():
+        visibility = ProfileVisibility.objects.select_for_update().filter(user=user).first()
+        visibility = visibility or ProfileVisibility(user=user)
+        for field in PROFILE_VISIBILITY_FIELDS:
+            setattr(visibility, field, bool(data.get(field)))
+        visibility.full_clean()
+        visibility.save()
+    return visibility
+
+
+PROFILE_VISIBILITY_FIELDS = (
+    "is_public",
+    "show_facilitated",
+    "show_attended",
+    "show_certificates",
+    "show_offers",
+    "show_capacities",
+)

@@ -96,7 +96,8 @@ def test_the_download_runs_a_fixed_number_of_queries(client, volunteer, program,
             session = SessionFactory(program=program)
             services.enrollment_create(user=volunteer, session=session)
             session.facilitators.add(volunteer)
-        with django_assert_max_num_queries(16) as captured:
+        # A query or two per kind of data: account, programs, exchange, support, demographics.
+        with django_assert_max_num_queries(24) as captured:
             assert client.get(URL).status_code == 200
         queries[sessions] = len(captured)
     # The same count with one session or fifteen: nothing is read row by row.

@@ -1,0 +1,141 @@
+"""A person's public profile, and their data-rights pages: delete the account, demographics, recognition."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from stakeholders import services as stakeholder_services
+from stakeholders.models import ExchangeCapacity, ProfileVisibility, SupportOffer, User
+
+from . import services
+from .models import Certificate, Enrollment, PersonDemographics, Session
+from .people_forms import DeleteAccountForm, DemographicsForm, ProfileVisibilityForm
+
+# Entries shown per profile section, newest first; the section says when there are more.
+PROFILE_SECTION_LIMIT = 50
+
+
+def _error_text(error):
+    return " ".join(error.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """Delete the signed-in person's account, after they confirm; then they are signed out."""
+    user = request.user
+    problems = services.person_deletion_problems(user=user)
+    form = DeleteAccountForm(request.POST or None, user=user)
+    if request.method == "POST" and not problems and form.is_valid():
+        try:
+            services.person_delete(user=user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return redirect("me:delete_account")
+        logout(request)
+        messages.success(request, _("Your account is deleted. Thank you for the time you spent with us."))
+        return redirect("home")
+    counts = {
+        "participations": Enrollment.objects.filter(user=user).count(),
+        "certificates": Certificate.objects.filter(enrollment__user=user).count(),
+    }
+    return render(
+        request,
+        "programs/people/delete_account.html",
+        {"form": form, "problems": problems, "counts": counts},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demographics(request):
+    """What a person tells about themselves, kept only with their consent; withdrawing erases it."""
+    stored = PersonDemographics.objects.filter(user=request.user).first()
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        if services.person_demographics_withdraw(user=request.user):
+            messages.success(request, _("Your consent is withdrawn and your answers are erased."))
+        return redirect("me:demographics")
+    initial = {"gender": stored.gender, "age": stored.age} if stored else {}
+    form = DemographicsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_demographics_save(user=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your answers are saved. Thank you."))
+            return redirect("me:demographics")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "programs/people/demographics.html", {"form": form, "stored": stored}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recognition(request):
+    """Choose whether the profile page is shown, and which of its sections."""
+    visibility = ProfileVisibility.objects.filter(user=request.user).first() or ProfileVisibility(user=request.user)
+    form = ProfileVisibilityForm(request.POST or None, instance=visibility)
+    if request.method == "POST" and form.is_valid():
+        stakeholder_services.profile_visibility_save(user=request.user, data=form.cleaned_data)
+        messages.success(request, _("Your choices for your profile page are saved."))
+        return redirect("me:recognition")
+    return render(request, "programs/people/recognition.html", {"form": form, "visibility": visibility})
+
+
+def _newest(queryset):
+    """At most PROFILE_SECTION_LIMIT rows, and whether there were more: one query."""
+    rows = list(queryset[: PROFILE_SECTION_LIMIT + 1])
+    return rows[:PROFILE_SECTION_LIMIT], len(rows) > PROFILE_SECTION_LIMIT
+
+
+@require_GET
+def profile(request, username):
+    """A person's page of recognition: only what they chose to show, only if they chose to show it."""
+    person = User.objects.select_related("profile_visibility").filter(username=username, is_active=True).first()
+    is_self = request.user.is_authenticated and person is not None and person.pk == request.user.pk
+    visibility = getattr(person, "profile_visibility", None) if person else None
+    if person is None or not (is_self or (visibility and visibility.is_public)):
+        raise Http404
+    visibility = visibility or ProfileVisibility(user=person)
+    sections = {}
+    if visibility.show_facilitated:
+        sections["facilitated"] = _newest(
+            Session.objects.filter(facilitators=person, program__is_published=True, is_cancelled=False)
+            .select_related("program__original_language", "program__provider")
+            .order_by("-starts_at", "-pk")
+        )
+    if visibility.show_attended:
+        sections["attended"] = _newest(
+            Enrollment.objects.filter(user=person, session__program__is_published=True)
+            .filter(Q(status=Enrollment.Status.COMPLETED) | Q(attendance=Enrollment.Attendance.ATTENDED))
+            .select_related("session__program__original_language", "session__program__provider")
+            .order_by("-session__starts_at", "-pk")
+        )
+    if visibility.show_certificates:
+        sections["certificates"] = _newest(
+            Certificate.objects.filter(enrollment__user=person, revoked_at__isnull=True).order_by(
+                "-completed_on", "-pk"
+            )
+        )
+    if visibility.show_offers:
+        offers = (
+            SupportOffer.objects.filter(author=person, request__is_sensitive=False)
+            .select_related("request__language")
+            .order_by("-created_at", "-pk")
+        )
+        sections["offers"] = (*_newest(offers), offers.count())
+    if visibility.show_capacities:
+        sections["capacities"] = _newest(
+            ExchangeCapacity.objects.filter(profile__user=person, profile__is_listed=True, shares=True)
+            .select_related("category")
+            .order_by("category__name", "pk")
+        )
+    context = {"person": person, "visibility": visibility, "is_self": is_self, "sections": sections}
+    return render(request, "programs/people/profile.html", context)
