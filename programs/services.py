@@ -659,7 +659,7 @@ def attendance_import_apply(*, changes: list[AttendanceChange], by=None, now=Non
             if problems:
                 raise EnrollmentError(
                     _("%(person)s: %(problem)s")
-                    % {"person": enrollment.person_name, "problem": " ".join(map(str, problems.values()))}
+                    % {"person": enrollment.user.public_name, "problem": " ".join(map(str, problems.values()))}
                 )
             if change.complete and enrollment.is_enrolled:
                 completing.append(enrollment)
