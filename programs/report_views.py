@@ -1,5 +1,6 @@
 """Activity reports of sessions: the form, the Dashboard course import, and the CSV downloads."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -43,6 +44,7 @@ def _report_page(request, session, report, *, form=None, upload_form=None):
         "closed_reason": closed_reason,
         "form": None if closed_reason else form,
         "upload_form": upload_form,
+        "shared_demographics": selectors.shared_demographics(session=session, minimum=settings.K_ANONYMITY_DEMOGRAPHIC),
     }
     return render(request, "programs/reports/report.html", context)
 

@@ -16,7 +16,17 @@ from stakeholders.models import Membership, Organization
 
 from . import fragments
 from .filters import SORTS, ProgramFilter
-from .models import ActivityReport, Enrollment, Program, PublicationState, ReportState, Session
+from .models import (
+    DEMOGRAPHIC_DIMENSIONS,
+    DEMOGRAPHIC_LABELS,
+    ActivityReport,
+    Enrollment,
+    PersonDemographics,
+    Program,
+    PublicationState,
+    ReportState,
+    Session,
+)
 
 CATALOG_PAGE_SIZE = 20
 # Counts over the whole catalog are cached briefly: exact to the minute is plenty
@@ -471,3 +481,30 @@ def workspace_report_counts(*, organization, now=None):
     return _ended_sessions(organization=organization, now=now).aggregate(
         missing=Count("pk", filter=Q(report__isnull=True)), reported=Count("pk", filter=Q(report__isnull=False))
     )
+
+
+def shared_demographics(*, session, minimum: int):
+    """What the session's participants consented to share, counted, or None when fewer than `minimum` shared.
+
+    Participants are the people who attended or completed it. Below the threshold
+    nothing is shown, not even the number: a handful of answers would single people out.
+    """
+    participants = (
+        Enrollment.objects.filter(session=session)
+        .of_people()
+        .filter(Q(status=Enrollment.Status.COMPLETED) | Q(attendance=Enrollment.Attendance.ATTENDED))
+        .values("user_id")
+    )
+    answers = list(PersonDemographics.objects.filter(user_id__in=participants).values_list("gender", "age"))
+    if len(answers) < minimum:
+        return None
+    breakdown = []
+    for index, dimension in enumerate(("gender", "age")):
+        given = [answer[index] or "not_answered" for answer in answers]
+        breakdown.append(
+            (
+                DEMOGRAPHIC_LABELS[dimension],
+                [(label, given.count(value)) for value, label in DEMOGRAPHIC_DIMENSIONS[dimension]],
+            )
+        )
+    return {"count": len(answers), "breakdown": breakdown}

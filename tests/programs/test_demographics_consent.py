@@ -86,3 +86,27 @@ def test_the_page_is_for_signed_in_people_only(client):
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def _participants_sharing(session, count, gender):
+    from programs.models import Enrollment
+    from tests.factories import UserFactory
+
+    for _ in range(count):
+        person = UserFactory()
+        Enrollment.objects.create(user=person, session=session, status="completed", attendance="attended")
+        services.person_demographics_save(user=person, data={"consent": True, "gender": gender})
+
+
+def test_the_report_page_counts_shared_demographics_only_from_the_privacy_threshold(
+    client, staff, past_session, settings
+):
+    settings.K_ANONYMITY_DEMOGRAPHIC = 3
+    client.force_login(staff)
+    report_url = f"/en/workspace/sessions/{past_session.pk}/report/"
+    _participants_sharing(past_session, 2, "woman")
+    assert "shared their demographics" not in client.get(report_url).content.decode()
+    _participants_sharing(past_session, 1, "man")
+    page = client.get(report_url).content.decode()
+    assert "3 participants shared their demographics" in page
+    assert '<th scope="row">Woman</th><td class="number">2</td>' in page
