@@ -3,7 +3,15 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import Invitation, Membership, Organization, SupportOffer, SupportRequest
+from .models import (
+    ContactRequest,
+    ExchangeProfile,
+    Invitation,
+    Membership,
+    Organization,
+    SupportOffer,
+    SupportRequest,
+)
 
 
 def organization_role(user, organization):
@@ -115,3 +123,26 @@ def get_offer_of(support_request, offer_id):
     return get_object_or_404(
         SupportOffer.objects.select_related("author", "language"), pk=offer_id, request=support_request
     )
+
+
+# Capacity exchange ------------------------------------------------------------------
+
+
+def get_organization_for_exchange(user, slug):
+    """An organization whose exchange profile its staff, admins or a steward may edit; unknown is 404, others 403."""
+    organization = _organization(slug)
+    if not can_manage_work(user, organization_role(user, organization)):
+        raise PermissionDenied
+    return organization
+
+
+def get_listed_person_profile(profile_id):
+    """A listed person's exchange profile, to write to; hidden, organizations' or unknown ones are not found."""
+    return get_object_or_404(
+        ExchangeProfile.objects.listed().of_people().select_related("user"), pk=profile_id, user__is_active=True
+    )
+
+
+def get_received_contact_request(user, contact_request_id):
+    """A contact request written to this person; anyone else's is simply not found."""
+    return get_object_or_404(ContactRequest.objects.select_related("sender"), pk=contact_request_id, recipient=user)

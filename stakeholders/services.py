@@ -2,6 +2,7 @@
 
 import logging
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,10 @@ from capacity.models import single_line
 
 from . import access
 from .models import (
+    ContactRequest,
+    ExchangeCapacity,
+    ExchangeLanguage,
+    ExchangeProfile,
     Invitation,
     Membership,
     Organization,
@@ -28,6 +33,7 @@ from .models import (
     User,
     new_calendar_token,
 )
+from .tasks import relay_contact_request, send_contact_acceptance
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +192,156 @@ def membership_remove(*, membership: Membership) -> None:
             return
         _refuse_losing_the_last_admin(memberships, current)
         current.delete()
+
+
+# Capacity exchange ------------------------------------------------------------------
+
+# Past this many requests in a day a sender is stopped: a relay that sends email for
+# people must not become a way to flood others' inboxes.
+CONTACT_REQUESTS_PER_DAY = 10
+
+
+def _exchange_rows_checked(capacities: list[dict], languages: list[dict]) -> None:
+    """The rules the rows' constraints state, as translated messages before the database refuses them."""
+    categories = [row["category"].pk for row in capacities]
+    if len(categories) != len(set(categories)):
+        raise ValidationError(_("Each capacity can be given only once."))
+    for row in capacities:
+        if not (row.get("has") or row.get("shares") or row.get("wants")):
+            raise ValidationError(_("Say whether you have, share or want each capacity you give."))
+        if row.get("level") and not (row.get("has") or row.get("shares")):
+            raise ValidationError(_("A level goes with a capacity you have or share."))
+    codes = [row["language"].pk for row in languages]
+    if len(codes) != len(set(codes)):
+        raise ValidationError(_("Each language can be given only once."))
+
+
+def exchange_profile_save(
+    *,
+    owner_user: User | None = None,
+    organization: Organization | None = None,
+    data: dict,
+    capacities: list[dict],
+    languages: list[dict],
+):
+    """Save a person's or an organization's exchange profile, replacing its capacities and languages.
+
+    Replace-style: the rows given are the whole truth, so an edit page needs no
+    per-row bookkeeping. A listed profile needs a language, or nobody could be matched
+    with its owner or write to them.
+    """
+    if (owner_user is None) == (organization is None):
+        raise ValueError("An exchange profile belongs to a person or to an organization.")
+    _exchange_rows_checked(capacities, languages)
+    if data.get("is_listed") and not languages:
+        raise ValidationError(_("Give at least one language you work in, or hide your profile from the directory."))
+    if data.get("about") and not data.get("about_language"):
+        raise ValidationError(_("Say which language the text about you is written in."))
+    with transaction.atomic():
+        owner = {"user": owner_user} if owner_user else {"organization": organization}
+        profile = ExchangeProfile.objects.select_for_update().filter(**owner).first() or ExchangeProfile(**owner)
+        profile.is_listed = bool(data.get("is_listed"))
+        profile.about = data.get("about") or ""
+        profile.about_language = data.get("about_language") if profile.about else None
+        profile.region = data.get("region")
+        profile.full_clean()
+        profile.save()
+        profile.capacities.all().delete()
+        profile.languages.all().delete()
+        capacity_rows = [
+            ExchangeCapacity(
+                profile=profile,
+                category=row["category"],
+                has=bool(row.get("has")),
+                shares=bool(row.get("shares")),
+                wants=bool(row.get("wants")),
+                level=row.get("level") or None,
+            )
+            for row in capacities
+        ]
+        language_rows = [
+            ExchangeLanguage(profile=profile, language=row["language"], proficiency=row["proficiency"])
+            for row in languages
+        ]
+        # The constraints were checked above with their own messages; full_clean would
+        # ask the database once per row and constraint for the same answer.
+        for row in [*capacity_rows, *language_rows]:
+            row.full_clean(validate_constraints=False)
+        ExchangeCapacity.objects.bulk_create(capacity_rows)
+        ExchangeLanguage.objects.bulk_create(language_rows)
+    return profile
+
+
+def exchange_profile_hide(*, profile):
+    """Take a profile out of the directory and mentor suggestions at once; the rows stay for later."""
+    with transaction.atomic():
+        ExchangeProfile.objects.filter(pk=profile.pk).update(is_listed=False, updated_at=timezone.now())
+    profile.is_listed = False
+    return profile
+
+
+def contact_request_send(*, sender: User, recipient: User, message: str, category=None):
+    """Write to a person through the portal: they get the message by email, without the sender's address."""
+    if sender.pk == recipient.pk:
+        raise ValidationError(_("You cannot write to yourself."))
+    if not ExchangeProfile.objects.listed().filter(user=recipient, user__is_active=True).exists():
+        raise ValidationError(_("This person is not in the directory any more."))
+    with transaction.atomic():
+        # One sender's requests are counted one at a time: two sent at once cannot both
+        # slip under the daily limit.
+        User.objects.select_for_update().filter(pk=sender.pk).first()
+        since = timezone.now() - timedelta(days=1)
+        if ContactRequest.objects.filter(sender=sender, created_at__gte=since).count() >= CONTACT_REQUESTS_PER_DAY:
+            raise ValidationError(
+                _("You have written to %(count)d people today, the most in a day. Please try again tomorrow.")
+                % {"count": CONTACT_REQUESTS_PER_DAY}
+            )
+        pending = ContactRequest.objects.filter(
+            sender=sender, recipient=recipient, status=ContactRequest.Status.PENDING
+        )
+        if pending.exists():
+            raise ValidationError(_("You already wrote to this person; wait for their answer."))
+        contact = ContactRequest(sender=sender, recipient=recipient, message=message, category=category)
+        contact.full_clean()
+        try:
+            with transaction.atomic():
+                contact.save()
+        except IntegrityError as error:
+            raise ValidationError(_("You already wrote to this person; wait for their answer.")) from error
+        transaction.on_commit(lambda pk=contact.pk: relay_contact_request.delay(pk), robust=True)
+    return contact
+
+
+def _lock_pending_contact(contact_request, user):
+    locked = ContactRequest.objects.select_for_update().filter(pk=contact_request.pk, recipient=user).first()
+    if locked is None:
+        raise ValidationError(_("Only the person written to can answer this request."))
+    if locked.status != ContactRequest.Status.PENDING:
+        raise ValidationError(_("This request was already answered."))
+    return locked
+
+
+def contact_request_accept(*, contact_request, by: User):
+    """The person written to says yes: both see each other's email address, and the sender is told by email."""
+    with transaction.atomic():
+        locked = _lock_pending_contact(contact_request, by)
+        locked.status = ContactRequest.Status.ACCEPTED
+        locked.answered_at = timezone.now()
+        locked.full_clean()
+        locked.save(update_fields=["status", "answered_at", "updated_at"])
+        transaction.on_commit(lambda pk=locked.pk: send_contact_acceptance.delay(pk), robust=True)
+    return locked
+
+
+def contact_request_decline(*, contact_request, by: User):
+    """The person written to says no; nobody's address is shown, and the sender may write again later."""
+    with transaction.atomic():
+        locked = _lock_pending_contact(contact_request, by)
+        locked.status = ContactRequest.Status.DECLINED
+        locked.answered_at = timezone.now()
+        locked.full_clean()
+        locked.save(update_fields=["status", "answered_at", "updated_at"])
+    return locked
 
 
 # Support requests -------------------------------------------------------------------

@@ -7,12 +7,91 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from . import support_selectors
-from .models import SupportNotification, SupportRequest, SupportResponder, User
+from .models import ContactRequest, SupportNotification, SupportRequest, SupportResponder, User
 
 logger = logging.getLogger(__name__)
+
+
+# Capacity exchange ------------------------------------------------------------------
+
+
+def _contact_email_once(contact_request_id, claim, field, send):
+    """Claim the email by setting `field` on the one row still owed it, send, release the claim if sending fails.
+
+    A second run, or a second worker, finds nothing left to claim.
+    """
+    if not claim.update(**{field: timezone.now()}):
+        return False
+    contact = ContactRequest.objects.select_related("sender", "recipient", "category").get(pk=contact_request_id)
+    try:
+        return send(contact)
+    except Exception:
+        ContactRequest.objects.filter(pk=contact.pk).update(**{field: None})
+        raise
+
+
+def _contact_email(person, template, context):
+    """Plain text in the person's language; a subject is one line whatever a name or message holds."""
+    if not person.email:
+        return False
+    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+        category = context.get("category")
+        context = {
+            **context,
+            "category_name": category.shown("name").text if category else "",
+            "person": person,
+            "contacts_url": f"{settings.PORTAL_URL}{reverse('exchange:contacts')}",
+        }
+        subject = " ".join(render_to_string(f"stakeholders/email/{template}_subject.txt", context).split())
+        body = render_to_string(f"stakeholders/email/{template}.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email], fail_silently=False)
+    return True
+
+
+def _relay(contact):
+    # The sender's address is left out on purpose: it is shown only once the recipient accepts.
+    return _contact_email(
+        contact.recipient,
+        "contact_request",
+        {
+            "contact": contact,
+            "sender_name": contact.sender.public_name,
+            "category": contact.category,
+            "accept_url": f"{settings.PORTAL_URL}{reverse('exchange:contacts')}#contact-{contact.pk}",
+        },
+    )
+
+
+def _acceptance(contact):
+    return _contact_email(
+        contact.sender,
+        "contact_accepted",
+        {
+            "contact": contact,
+            "recipient_name": contact.recipient.public_name,
+            "recipient_email": contact.recipient.email,
+        },
+    )
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def relay_contact_request(contact_request_id: int) -> bool:
+    """Email a contact request's message to the person written to, once. Returns whether an email was sent."""
+    claim = ContactRequest.objects.filter(pk=contact_request_id, relayed_at__isnull=True)
+    return _contact_email_once(contact_request_id, claim, "relayed_at", _relay)
+
+
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+def send_contact_acceptance(contact_request_id: int) -> bool:
+    """Tell the sender their request was accepted, with the recipient's address, once."""
+    claim = ContactRequest.objects.filter(
+        pk=contact_request_id, status=ContactRequest.Status.ACCEPTED, acceptance_sent_at__isnull=True
+    )
+    return _contact_email_once(contact_request_id, claim, "acceptance_sent_at", _acceptance)
 
 
 # Support requests -------------------------------------------------------------------
