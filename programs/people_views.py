@@ -42,7 +42,7 @@ def delete_account(request):
         messages.success(request, _("Your account is deleted. Thank you for the time you spent with us."))
         return redirect("home")
     counts = {
-        "participations": Enrollment.objects.filter(user=user).count(),
+        "participations": Enrollment.objects.filter(user=user).exclude(status=Enrollment.Status.CANCELLED).count(),
         "certificates": Certificate.objects.filter(enrollment__user=user).count(),
     }
     return render(
@@ -137,5 +137,12 @@ def profile(request, username):
             .select_related("category")
             .order_by("category__name", "pk")
         )
-    context = {"person": person, "visibility": visibility, "is_self": is_self, "sections": sections}
+    has_entries = any(section[0] for section in sections.values())
+    context = {
+        "person": person,
+        "visibility": visibility,
+        "is_self": is_self,
+        "sections": sections,
+        "has_entries": has_entries,
+    }
     return render(request, "programs/people/profile.html", context)

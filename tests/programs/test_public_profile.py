@@ -106,6 +106,7 @@ def test_a_public_page_shows_each_chosen_section_to_anyone(client, shown, progra
 
 def test_sections_the_person_did_not_choose_are_left_out(client, shown, program):
     _attended(shown, program)
+    _facilitated(shown, program)
     profile_visibility_save(user=shown, data={"is_public": True, "show_facilitated": True})
     page = client.get(url(shown)).content.decode()
     assert "Sessions facilitated" in page
@@ -124,7 +125,7 @@ def test_revoked_certificates_sensitive_requests_and_unpublished_programs_stay_o
     assert revoked.code not in page
     assert "Secret draft" not in page
     assert sensitive_offer.request.title not in page
-    assert "No help offered yet." in page
+    assert "Help offered" not in page  # a section with nothing to show is left out for visitors
 
 
 def test_capacities_are_shown_only_from_a_profile_listed_in_the_exchange(client, shown):
@@ -173,3 +174,13 @@ def test_a_profile_in_another_language_keeps_the_program_titles_direction(client
     _attended(shown, program)
     page = client.get(f"/ko/people/{shown.username}/").content.decode()
     assert 'lang="ar" dir="rtl"' in page
+
+
+def test_empty_sections_are_left_out_for_visitors_but_shown_to_the_person(client, shown):
+    page = client.get(url(shown)).content.decode()
+    assert "This profile shows nothing yet." in page
+    assert "Sessions facilitated" not in page
+    client.force_login(shown)
+    own = client.get(url(shown)).content.decode()
+    assert "No sessions facilitated yet." in own
+    assert "This is your profile page as everyone sees it." in own
