@@ -50,9 +50,10 @@ class Scenario:
     headers: tuple = ()  # (name, value) pairs sent with every request, e.g. a session cookie
 
 
-def scenarios(program_slug, staff, cookie):
-    """Every URL the bench can time; `staff` says where the large organization's pages are."""
+def scenarios(program_slug, staff, cookie, community, mentee_cookie):
+    """Every URL the bench can time; `staff` and `community` say where the generated pages are."""
     signed_in = (("Cookie", cookie),)
+    as_mentee = (("Cookie", mentee_cookie),)
     organization = staff.organization_slug
     participants = f"/en/programs/{staff.full_session_program_slug}/sessions/{staff.full_session_id}/participants/"
     return {
@@ -80,12 +81,22 @@ def scenarios(program_slug, staff, cookie):
             signed_in,
         ),
         "participants": Scenario("participants", participants, "a full session's participants", signed_in),
+        # The community pages; "find a mentor" as a person who wants three capacities.
+        "directory": Scenario("directory", "/en/exchange/", "the capacity exchange directory, 25 a page"),
+        "directory-filtered": Scenario(
+            "directory-filtered",
+            f"/en/exchange/?capacity={community.wanted_category}&language=ko&role=shares",
+            "the directory filtered by a capacity, a language and 'shares'",
+        ),
+        "mentors": Scenario("mentors", "/en/exchange/mentors/", "find a mentor, ranked in SQL", as_mentee),
+        "support": Scenario("support", "/en/support/", "the support requests, 25 a page"),
     }
 
 
 OPTIONAL = [
     *["catalog", "filtered", "program", "search", "flood"],
     *["workspace", "reports", "audit", "audit-small", "participants"],
+    *["directory", "directory-filtered", "mentors", "support"],
 ]
 
 
@@ -96,6 +107,8 @@ def parse_args():
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--people", type=int, default=50000, help="people with an exchange profile (default 50000)")
+    parser.add_argument("--requests", type=int, default=10000, help="support requests (default 10000)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
         "--only", action="append", choices=OPTIONAL, help="run only this scenario, and the bare view (repeatable)"
@@ -143,7 +156,7 @@ def prepare_database(database_url, *, fresh):
     server.close()
 
 
-def prepare_site(programs):
+def prepare_site(programs, people, requests):
     """Migrate, collect static files and fill the database; return what the scenarios need.
 
     That is how many programs the catalog holds, where the staff pages are (a StaffSite
@@ -161,11 +174,15 @@ def prepare_site(programs):
     fill_catalog(programs - staff_share(programs))
     staff = fill_staff_organization(staff_share(programs))
     cookie = signed_in_cookie(staff.admin_id)
+    from bench.community import fill_community
+
+    community = fill_community(people=people, requests=requests)
+    mentee_cookie = signed_in_cookie(community.mentee_id)
     from programs.models import Program
 
     total = Program.objects.count()
     connections.close_all()
-    return total, staff, cookie
+    return total, staff, cookie, community, mentee_cookie
 
 
 def signed_in_cookie(user_id):
@@ -385,17 +402,18 @@ def main():
         sys.exit("wrk is not installed: run scripts/install-system-packages (Debian package wrk).")
     use_production_settings(args)
     prepare_database(args.database_url, fresh=args.fresh)
-    total, staff, cookie = prepare_site(args.programs)
+    total, staff, cookie, community, mentee_cookie = prepare_site(args.programs, args.people, args.requests)
     flush_cache(args.redis_url)
     from bench.fill import program_slug
 
-    chosen = scenarios(program_slug(args.programs // 2), staff, cookie)
+    chosen = scenarios(program_slug(args.programs // 2), staff, cookie, community, mentee_cookie)
     wanted = set(args.only or OPTIONAL)
     if "flood" in wanted:
         wanted |= {"program"}  # the flood figures sit next to the program page alone
     print(f"{total} programs; gunicorn with {args.workers} workers; ", end="")
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}")
     print(f"Staff pages: {staff.describe()}; signed in as its admin.")
+    print(f"Community: {community.describe()}.")
 
     # Other work on the machine slows every scenario; the load shows how much there was.
     load = {"start": round(os.getloadavg()[0], 2)}
@@ -417,6 +435,7 @@ def main():
             **git_state(),
             "programs": total,
             "staff_organization": {"slug": staff.organization_slug, **staff.sizes},
+            "community": community.sizes,
             "gunicorn_workers": args.workers,
             "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": load},
