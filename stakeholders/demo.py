@@ -73,4 +73,198 @@ def load(data, *, password):
                 role=invitation["role"],
                 by=User.objects.get(username=invitation["by"]),
             )
-    return f"{len(data['organizations'])} organizations ({created_orgs} new), {len(data['people']) + 1} people ({created_people} new)"
+    exchange_profiles = seed_exchange()
+    return (
+        f"{len(data['organizations'])} organizations ({created_orgs} new), {len(data['people']) + 1} people "
+        f"({created_people} new), {exchange_profiles} new exchange profiles"
+    )
+
+
+# Capacity exchange ------------------------------------------------------------------
+
+# username or organization slug → what they have, share and want, and in which languages.
+# Levels: 1 beginner … 4 expert; proficiencies: 1 basic … 5 native.
+EXCHANGE_PROFILES = [
+    {
+        "user": "minseo_kang",
+        "region": "east-southeast-asia-pacific",
+        "languages": {"ko": 5, "en": 4, "ja": 2},
+        "shares": {"wikidata": 4, "lua-templates": 3},
+        "has": {"project-management": 2},
+        "wants": ["grant-writing", "public-policy"],
+        "about": ("ko", "위키데이터 교육을 7년째 하고 있습니다. 지원금 신청서 쓰는 법을 배우고 싶어요."),
+    },
+    {
+        "user": "nourhan_elsayed",
+        "region": "middle-east-north-africa",
+        "languages": {"ar": 5, "arz": 5, "en": 4, "fr": 2},
+        "shares": {"grant-writing": 4, "donor-relations": 3},
+        "wants": ["wikidata"],
+        "about": ("ar", "أكتب طلبات المنح لمجتمعات ويكيميديا منذ سنوات، ويسعدني أن أساعد من يبدأ."),
+    },
+    {
+        "user": "tobi_adeyemi",
+        "region": "sub-saharan-africa",
+        "languages": {"en": 5, "yo": 5, "ig": 3},
+        "shares": {"event-organizing": 4, "newcomer-onboarding": 3},
+        "wants": ["fundraising"],
+    },
+    {
+        "user": "larissa_tavares",
+        "region": "latin-america-caribbean",
+        "languages": {"pt-br": 5, "es": 3, "en": 3},
+        "shares": {"glam-partnerships": 3, "copyright-free-licensing": 3},
+        "wants": ["monitoring-evaluation"],
+    },
+    {
+        "user": "camille_roussel",
+        "region": "northern-western-europe",
+        "languages": {"fr": 5, "en": 4, "es": 2},
+        "shares": {"training-design": 4, "train-the-trainer": 3},
+        "wants": ["tools-bots"],
+        "about": ("fr", "Formatrice de formateurs ; j'aimerais apprendre à écrire des outils."),
+    },
+    {
+        "user": "diego_arriaga",
+        "region": "latin-america-caribbean",
+        "languages": {"es": 5, "en": 3},
+        "shares": {"education-partnerships": 3},
+        "wants": ["grant-writing"],
+    },
+    {
+        "user": "ananya_rathore",
+        "region": "south-asia",
+        "languages": {"hi": 5, "en": 5, "ur": 4, "pa": 3},
+        "shares": {"monitoring-evaluation": 4, "strategic-planning": 3},
+        "wants": ["conflict-resolution-safe-spaces"],
+    },
+    {
+        "user": "rizky_siregar",
+        "region": "east-southeast-asia-pacific",
+        "languages": {"id": 5, "ms": 4, "en": 3},
+        "shares": {"social-media-outreach": 3},
+        "wants": ["wikidata"],
+    },
+    {
+        "user": "solomiia_hrytsenko",
+        "region": "central-eastern-europe-central-asia",
+        "languages": {"uk": 5, "en": 4, "pl": 3},
+        "shares": {"conflict-resolution-safe-spaces": 4, "community-decision-making": 3},
+        "wants": ["grant-writing"],
+    },
+    {
+        "user": "jonas_wendler",
+        "region": "northern-western-europe",
+        "languages": {"de": 5, "en": 4, "fr": 3},
+        "shares": {"wikimedia-commons": 4, "glam-partnerships": 3, "public-policy": 2},
+        "wants": ["leadership-development"],
+    },
+    {
+        "user": "gabrielle_tremblay",
+        "region": "north-america",
+        "languages": {"en": 5, "fr": 5},
+        "shares": {"fundraising": 4, "grant-writing": 3, "grant-budgeting": 3},
+        "wants": ["online-learning"],
+    },
+    {
+        "user": "wanjiru_kamau",
+        "region": "sub-saharan-africa",
+        "languages": {"sw": 5, "en": 4},
+        "shares": {"translation-multilingual": 3},
+        "wants": ["event-organizing", "wikidata"],
+    },
+    {
+        "user": "yazan_haddad",
+        "region": "middle-east-north-africa",
+        "languages": {"ar": 5, "en": 3},
+        "shares": {"public-speaking": 2},
+        "wants": ["grant-writing", "wikidata"],
+    },
+    # Hidden from the directory and from suggestions: their choice, at any time.
+    {
+        "user": "valeria_quispe",
+        "region": "latin-america-caribbean",
+        "languages": {"es": 5, "qu": 5, "ay": 3},
+        "shares": {"content-gaps": 3},
+        "wants": ["translation-multilingual"],
+        "listed": False,
+    },
+    {
+        "organization": "korean-wikidata-lab",
+        "region": "east-southeast-asia-pacific",
+        "languages": {"ko": 5, "en": 4},
+        "shares": {"wikidata": 4, "tools-bots": 3},
+        "wants": ["fundraising"],
+        "about": ("en", "A lab of Korean Wikidata editors: we run monthly SPARQL clinics open to all."),
+    },
+]
+
+
+def _exchange_rows(item, categories, languages):
+    capacities = {}
+    for slug, level in item.get("has", {}).items():
+        capacities[slug] = {"category": categories[slug], "has": True, "level": level}
+    for slug, level in item.get("shares", {}).items():
+        capacities[slug] = {"category": categories[slug], "has": True, "shares": True, "level": level}
+    for slug in item.get("wants", []):
+        capacities.setdefault(slug, {"category": categories[slug]})["wants"] = True
+    spoken = [{"language": languages[code], "proficiency": level} for code, level in item["languages"].items()]
+    return list(capacities.values()), spoken
+
+
+def seed_exchange():
+    """Exchange profiles for the demo people and one organization, and two messages; a profile already there is left be."""
+    from capacity.models import CapacityCategory
+
+    from .models import ContactRequest, ExchangeProfile
+    from .services import contact_request_accept, contact_request_send, exchange_profile_save
+
+    categories = {category.slug: category for category in CapacityCategory.objects.all()}
+    languages = {language.code: language for language in Language.objects.all()}
+    regions = {region.slug: region for region in Region.objects.all()}
+    created = 0
+    for item in EXCHANGE_PROFILES:
+        if "user" in item:
+            owner = {"owner_user": User.objects.get(username=item["user"])}
+            exists = ExchangeProfile.objects.filter(user=owner["owner_user"]).exists()
+        else:
+            owner = {"organization": Organization.objects.get(slug=item["organization"])}
+            exists = ExchangeProfile.objects.filter(organization=owner["organization"]).exists()
+        if exists:
+            continue
+        about_language, about = item.get("about", (None, ""))
+        capacities, spoken = _exchange_rows(item, categories, languages)
+        exchange_profile_save(
+            **owner,
+            data={
+                "is_listed": item.get("listed", True),
+                "region": regions[item["region"]],
+                "about": about,
+                "about_language": languages.get(about_language),
+            },
+            capacities=capacities,
+            languages=spoken,
+        )
+        created += 1
+    people = {
+        user.username: user
+        for user in User.objects.filter(
+            username__in=["yazan_haddad", "nourhan_elsayed", "wanjiru_kamau", "minseo_kang"]
+        )
+    }
+    if not ContactRequest.objects.filter(sender=people["yazan_haddad"], recipient=people["nourhan_elsayed"]).exists():
+        contact_request_send(
+            sender=people["yazan_haddad"],
+            recipient=people["nourhan_elsayed"],
+            message="مرحباً نورهان، أحضّر أول طلب منحة لمجموعتنا. هل يمكن أن تساعديني في مراجعته؟",
+            category=categories["grant-writing"],
+        )
+    if not ContactRequest.objects.filter(sender=people["wanjiru_kamau"], recipient=people["minseo_kang"]).exists():
+        contact = contact_request_send(
+            sender=people["wanjiru_kamau"],
+            recipient=people["minseo_kang"],
+            message="Hi Minseo, our Swahili community wants to start with Wikidata. Could we talk?",
+            category=categories["wikidata"],
+        )
+        contact_request_accept(contact_request=contact, by=people["minseo_kang"])
+    return created

@@ -12,7 +12,7 @@ from capacity.models import CapacityCategory
 
 from . import access, selectors, services
 from .forms import ContactForm, ExchangeCapacityTableForm, ExchangeLanguageFormSet, ExchangeProfileForm
-from .models import ContactRequest
+from .models import ContactRequest, Membership
 
 
 def _error_text(error):
@@ -51,7 +51,7 @@ def _taxonomy():
     return ordered
 
 
-def _edit_page(request, *, profile, owner, organization=None):
+def _edit_page(request, *, profile, owner, organization=None, managed=()):
     """The one edit page for a person's or an organization's profile; it saves everything at once."""
     categories = _taxonomy()
     data = request.POST if request.method == "POST" else None
@@ -86,6 +86,7 @@ def _edit_page(request, *, profile, owner, organization=None):
     context = {
         "profile": profile,
         "organization": organization,
+        "managed": managed,
         "form": form,
         "table": table,
         "languages": languages,
@@ -98,7 +99,12 @@ def _edit_page(request, *, profile, owner, organization=None):
 @require_http_methods(["GET", "POST"])
 def edit_mine(request):
     profile = selectors.own_exchange_profile(user=request.user)
-    return _edit_page(request, profile=profile, owner={"owner_user": request.user})
+    return _edit_page(
+        request,
+        profile=profile,
+        owner={"owner_user": request.user},
+        managed=Membership.objects.managing().filter(user=request.user).select_related("organization"),
+    )
 
 
 @login_required

@@ -20,10 +20,18 @@ class ExchangeProfileFilter(django_filters.FilterSet):
     )
     role = django_filters.MultipleChoiceFilter(label=_("Who"), choices=list(ROLES.items()), method="filter_nothing")
     language = django_filters.ModelChoiceFilter(
-        label=_("Language"), to_field_name="code", queryset=Language.objects.all(), method="filter_language"
+        label=_("Language"),
+        to_field_name="code",
+        queryset=Language.objects.all(),
+        method="filter_language",
+        empty_label=_("Any language"),
     )
     region = django_filters.ModelChoiceFilter(
-        label=_("Region"), to_field_name="slug", queryset=Region.objects.all(), field_name="region"
+        label=_("Region"),
+        to_field_name="slug",
+        queryset=Region.objects.all(),
+        field_name="region",
+        empty_label=_("Any region"),
     )
     kind = django_filters.ChoiceFilter(
         label=_("People or organizations"), choices=list(KINDS.items()), method="filter_kind", empty_label=_("Both")

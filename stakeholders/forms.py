@@ -129,7 +129,7 @@ class ExchangeProfileForm(forms.Form):
         label=_("About"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
         help_text=_("What you do, what you could help with, what you are looking for. At most 2000 characters."),
     )
     about_language = forms.ModelChoiceField(
@@ -246,7 +246,7 @@ class ContactForm(forms.Form):
     message = forms.CharField(
         label=_("Your message"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
         help_text=_(
             "Say who you are and what you would like to learn. At most 2000 characters. "
             "Your email address is not sent; it is shown only if they accept."

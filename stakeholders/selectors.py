@@ -61,6 +61,14 @@ def _shown_profiles():
     return ExchangeProfile.objects.listed().filter(Q(user__isnull=True) | Q(user__is_active=True))
 
 
+def _group_capacities(profile):
+    """Split a profile's (prefetched) capacities by what the card shows: shared, had only, wanted."""
+    rows = profile.capacities.all()
+    profile.shared = [row for row in rows if row.shares]
+    profile.had_only = [row for row in rows if row.has and not row.shares]
+    profile.wanted = [row for row in rows if row.wants]
+
+
 @dataclass
 class Directory:
     filterset: ExchangeProfileFilter
@@ -73,6 +81,8 @@ def exchange_directory(*, data, page_number) -> Directory:
     filterset = ExchangeProfileFilter(data, queryset=_shown_profiles())
     profiles = _with_rows(filterset.qs.order_by("-updated_at", "-pk"))
     page = Paginator(profiles, EXCHANGE_PAGE_SIZE).get_page(page_number)
+    for profile in page:
+        _group_capacities(profile)
     is_filtered = any(value not in (None, "", []) for value in filterset.form.cleaned_data.values())
     return Directory(filterset=filterset, page=page, is_filtered=is_filtered)
 

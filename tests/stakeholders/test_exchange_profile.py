@@ -153,3 +153,9 @@ def test_staff_of_another_organization_may_not_edit_its_profile(client, other_st
 def test_an_unknown_organization_is_not_found(client, steward):
     client.force_login(steward)
     assert client.get(reverse("exchange:edit_organization", kwargs={"slug": "nope"})).status_code == 404
+
+
+def test_the_edit_page_links_to_the_organizations_a_person_runs(client, staff, organization):
+    client.force_login(staff)
+    html = client.get(reverse(EDIT)).content.decode()
+    assert reverse("exchange:edit_organization", kwargs={"slug": organization.slug}) in html
