@@ -74,10 +74,174 @@ def load(data, *, password):
                 by=User.objects.get(username=invitation["by"]),
             )
     exchange_profiles = seed_exchange()
+    support = load_support_requests()
     return (
         f"{len(data['organizations'])} organizations ({created_orgs} new), {len(data['people']) + 1} people "
-        f"({created_people} new), {exchange_profiles} new exchange profiles"
+        f"({created_people} new), {exchange_profiles} new exchange profiles, {support}"
     )
+
+
+# Support requests: one in every state, in several languages, one sensitive. Written
+# straight to the tables, as if they had happened days ago: the demo emails nobody.
+SUPPORT_DEMO = [
+    {
+        "author": "yazan_haddad",
+        "language": "ar",
+        "region": "middle-east-north-africa",
+        "title": "نحتاج إلى مدربين لورشة ويكي بيانات في عمّان",
+        "what_happened": "سجّل أربعون متطوعاً في ورشتنا الأولى عن ويكي بيانات، لكن المدرب الوحيد لدينا اعتذر.\nالورشة بعد ثلاثة أسابيع.",
+        "what_is_needed": "مدرب أو مدربة يتحدثون العربية، أو مواد تدريبية جاهزة يمكننا ترجمتها.",
+        "categories": ["wikidata", "training-design"],
+        "urgency": "high",
+        "steps": [("triaged", "steward", "التصنيفات صحيحة"), ("matched", "yazan_haddad", "")],
+        "offers": [
+            (
+                "minseo_kang",
+                "resources",
+                "ko",
+                "저희 연구소의 위키데이터 입문 교재를 공유할게요. 아랍어 번역도 함께 도와드릴 수 있어요.",
+                True,
+            ),
+            ("nourhan_elsayed", "person", "ar", "يسعدني أن أقدّم الجلسة الأولى عن بعد.", False),
+        ],
+    },
+    {
+        "author": "larissa_tavares",
+        "organization": "wikimedistas-paulistas",
+        "language": "pt-br",
+        "region": "latin-america-caribbean",
+        "title": "Perdemos o local da nossa editatona",
+        "what_happened": "A biblioteca que nos receberia fechou para reforma, a dez dias do evento.",
+        "what_is_needed": "Contatos de instituições GLAM em São Paulo e conselhos sobre como avisar os participantes.",
+        "categories": ["event-organizing", "glam-partnerships"],
+        "urgency": "critical",
+        "steps": [],
+        "offers": [],
+    },
+    {
+        "author": "tobi_adeyemi",
+        "organization": "wikimedians-of-lagos",
+        "language": "en",
+        "region": "sub-saharan-africa",
+        "title": "First rapid grant application: budget review",
+        "what_happened": "We are applying for our first rapid grant and are unsure how to budget for connectivity.",
+        "what_is_needed": "Someone who has written a successful grant to read our budget before the deadline.",
+        "categories": ["grant-writing", "grant-budgeting"],
+        "urgency": "medium",
+        "steps": [("triaged", "steward", "")],
+        "offers": [("gabrielle_tremblay", "advice", "en", "Happy to read it this week; send it over.", False)],
+    },
+    {
+        "author": "diego_arriaga",
+        "organization": "wikimedistas-valle-de-mexico",
+        "language": "es",
+        "region": "latin-america-caribbean",
+        "title": "Retener a las personas voluntarias después del primer evento",
+        "what_happened": "Muchas personas vienen a un evento y no vuelven a editar.",
+        "what_is_needed": "Experiencias de otras comunidades con el acompañamiento de personas nuevas.",
+        "categories": ["volunteer-recruitment-retention", "newcomer-onboarding"],
+        "urgency": "low",
+        "steps": [
+            ("triaged", "steward", ""),
+            ("matched", "diego_arriaga", ""),
+            ("resolved", "diego_arriaga", "Probamos las mentorías en parejas: ¡funcionan!"),
+        ],
+        "offers": [("valeria_quispe", "advice", "es", "En la Red Andina usamos mentorías en parejas.", True)],
+    },
+    {
+        "author": "camille_roussel",
+        "language": "fr",
+        "region": "northern-western-europe",
+        "title": "Aide pour une formation Commons",
+        "what_happened": "Notre formatrice est indisponible.",
+        "what_is_needed": "Une personne pour animer la séance.",
+        "categories": ["wikimedia-commons"],
+        "urgency": "medium",
+        "steps": [("closed", "camille_roussel", "Doublon : la formation a été reportée.")],
+        "offers": [],
+    },
+    {
+        "author": "solomiia_hrytsenko",
+        "language": "uk",
+        "region": "central-eastern-europe-central-asia",
+        "title": "Погрози редакторам після марафону",
+        "what_happened": "Після марафону двоє наших редакторів отримують погрози в соцмережах.",
+        "what_is_needed": "Порада щодо безпеки та людина, з якою можна поговорити конфіденційно.",
+        "categories": ["conflict-resolution-safe-spaces"],
+        "urgency": "critical",
+        "is_sensitive": True,
+        "responders": ["jonas_wendler"],
+        "steps": [("triaged", "steward", "")],
+        "offers": [("jonas_wendler", "person", "en", "I can talk this week, in English or German.", False)],
+    },
+    {
+        "author": "ananya_rathore",
+        "organization": "yamuna-wikimedians",
+        "language": "hi",
+        "region": "south-asia",
+        "title": "हिंदी विकिपीडिया के लिए प्रशिक्षकों की तलाश",
+        "what_happened": "हमारे कॉलेज कार्यक्रम में सौ से अधिक छात्र शामिल होना चाहते हैं।",
+        "what_is_needed": "ऑनलाइन प्रशिक्षण सामग्री और दो प्रशिक्षक।",
+        "categories": ["education-partnerships", "online-learning"],
+        "urgency": "medium",
+        "steps": [],
+        "offers": [],
+    },
+]
+
+
+def load_support_requests():
+    """Seed support requests in every state with their process and offers; those already there are left be."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from capacity.models import CapacityCategory
+
+    from .models import SupportEvent, SupportOffer, SupportRequest, SupportResponder
+
+    people = {user.username: user for user in User.objects.all()}
+    languages = {language.code: language for language in Language.objects.all()}
+    created = 0
+    for days_ago, item in enumerate(reversed(SUPPORT_DEMO), start=2):
+        author = people[item["author"]]
+        if SupportRequest.objects.filter(author=author, title=item["title"]).exists():
+            continue
+        start = timezone.now() - timedelta(days=days_ago * 3)
+        request = SupportRequest.objects.create(
+            author=author,
+            organization=Organization.objects.filter(slug=item.get("organization", "")).first(),
+            title=item["title"],
+            what_happened=item["what_happened"],
+            what_is_needed=item["what_is_needed"],
+            language=languages[item["language"]],
+            region=Region.objects.get(slug=item["region"]),
+            urgency=item["urgency"],
+            is_sensitive=item.get("is_sensitive", False),
+            status=(item["steps"][-1][0] if item["steps"] else SupportRequest.Status.OPEN),
+            status_changed_at=start + timedelta(days=len(item["steps"])),
+        )
+        request.categories.set(CapacityCategory.objects.filter(slug__in=item["categories"]))
+        for username in item.get("responders", []):
+            SupportResponder.objects.create(request=request, user=people[username], chosen_by=people["steward"])
+        for number, (username, kind, code, message, accepted) in enumerate(item["offers"]):
+            offer = SupportOffer.objects.create(
+                request=request, author=people[username], kind=kind, message=message, language=languages[code]
+            )
+            offered_at = start + timedelta(hours=12 * (number + 1))
+            SupportOffer.objects.filter(pk=offer.pk).update(
+                created_at=offered_at, accepted_at=offered_at + timedelta(hours=6) if accepted else None
+            )
+        previous = ""
+        for number, (status, username, note) in enumerate([("open", item["author"], ""), *item["steps"]]):
+            event = SupportEvent.objects.create(
+                request=request, actor=people[username], from_status=previous, to_status=status, note=note
+            )
+            SupportEvent.objects.filter(pk=event.pk).update(created_at=start + timedelta(days=number))
+            previous = status
+        SupportRequest.objects.filter(pk=request.pk).update(created_at=start)
+        created += 1
+    return f"{len(SUPPORT_DEMO)} support requests ({created} new)"
 
 
 # Capacity exchange ------------------------------------------------------------------

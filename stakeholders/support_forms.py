@@ -9,6 +9,7 @@ from capacity.models import CapacityCategory, Language, Region, single_line
 from .access import MANAGING_ROLES
 from .models import Organization, SupportOffer, SupportRequest, User
 from .services import refuse_hidden_characters
+from .support_filters import capacity_choices
 
 
 def _one_kind_of_line_break(value):
@@ -74,9 +75,13 @@ class SupportRequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(
-            memberships__user=user, memberships__role__in=MANAGING_ROLES
-        ).order_by("name")
+        self.fields["categories"].choices = capacity_choices()
+        managed = Organization.objects.filter(memberships__user=user, memberships__role__in=MANAGING_ROLES)
+        if managed.exists():
+            self.fields["organization"].queryset = managed.order_by("name")
+        else:
+            # Nothing to choose: the field would only offer "Myself".
+            del self.fields["organization"]
         self.fields["language"].initial = translation.get_language()
         if user.home_region_id:
             self.fields["region"].initial = user.home_region.slug

@@ -37,7 +37,7 @@ def request_new(request):
         data = form.cleaned_data
         try:
             created = services.support_request_create(
-                author=request.user, data=data, categories=data["categories"], organization=data["organization"]
+                author=request.user, data=data, categories=data["categories"], organization=data.get("organization")
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):

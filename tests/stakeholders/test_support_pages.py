@@ -35,15 +35,23 @@ def test_a_person_posts_a_request_in_arabic_and_reads_it_right_to_left(client, v
     assert "Posted" in page and volunteer.public_name in page
 
 
-def test_staff_post_for_their_organization_and_others_cannot_choose_it(client, staff, organization, volunteer):
+def test_staff_post_for_their_organization_and_others_cannot_choose_it(
+    client, staff, organization, other_staff, volunteer
+):
     client.force_login(staff)
     client.post(reverse("support:new"), valid_form(organization=organization.slug))
     assert SupportRequest.objects.get().organization == organization
-    client.force_login(volunteer)
+    # Staff of another organization are offered only their own.
+    client.force_login(other_staff)
     response = client.post(reverse("support:new"), valid_form(organization=organization.slug))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert SupportRequest.objects.count() == 1
+    # Who manages no organization is not asked; a slug slipped in is ignored.
+    client.force_login(volunteer)
+    assert 'name="organization"' not in client.get(reverse("support:new")).content.decode()
+    client.post(reverse("support:new"), valid_form(organization=organization.slug))
+    assert SupportRequest.objects.get(author=volunteer).organization is None
 
 
 HOSTILE = {
