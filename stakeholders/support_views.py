@@ -52,36 +52,30 @@ def request_new(request):
 
 
 def _detail_page(request, support_request, *, status=200, error=None, **forms):
+    """The request with its process, offers and the forms this person may use; the services decide again on POST."""
     user = request.user
-    side = access.speaks_for_request(user, support_request)
-    may_offer = (
-        user.is_authenticated
-        and not support_request.is_finished
-        and support_request.author_id != user.pk
-        and (not support_request.is_sensitive or access.is_steward(user) or None)
-    )
+    page = support_selectors.support_request_page(request=support_request)
+    open_for_help = user.is_authenticated and not support_request.is_finished
+    is_responder = any(row.user_id == user.pk for row in page["responders"])
+    moves = services.support_allowed_moves(request=support_request, by=user) if user.is_authenticated else []
+    has_help = page["responders"] or any(offer.accepted_at for offer in page["offers"])
     context = {
         "support_request": support_request,
-        **support_selectors.support_request_page(request=support_request),
+        **page,
         "error": error,
-        "moves": services.support_allowed_moves(request=support_request, by=user) if user.is_authenticated else [],
-        "status_labels": dict(SupportRequest.Status.choices),
-        "may_accept": side and not support_request.is_finished,
-        "may_choose": access.can_choose_responders(user, support_request) and not support_request.is_finished,
+        # Matched needs help in hand: without it the page says what is missing instead of a button.
+        "moves": [move for move in moves if move != SupportRequest.Status.MATCHED or has_help],
+        "matched_needs_help": SupportRequest.Status.MATCHED in moves and not has_help,
+        "may_accept": open_for_help and access.speaks_for_request(user, support_request),
+        "may_choose": open_for_help and access.can_choose_responders(user, support_request),
+        # Everyone but the author offers; on a sensitive request only chosen responders and stewards.
+        "may_offer": open_for_help
+        and support_request.author_id != user.pk
+        and (not support_request.is_sensitive or is_responder or access.is_steward(user)),
         "move_form": forms.get("move_form") or SupportMoveForm(),
         "offer_form": forms.get("offer_form") or SupportOfferForm(),
         "responder_form": forms.get("responder_form") or SupportResponderForm(),
     }
-    if "matched" in context["moves"] and not (
-        context["responders"] or any(offer.accepted_at for offer in context["offers"])
-    ):
-        # The service would refuse it: no button, and a word on what is missing instead.
-        context["moves"].remove("matched")
-        context["matched_needs_help"] = True
-    if may_offer is None:
-        # Sensitive: only a chosen responder may answer.
-        may_offer = any(row.user_id == user.pk for row in context["responders"])
-    context["may_offer"] = bool(may_offer)
     return render(request, "stakeholders/support/detail.html", context, status=status)
 
 
