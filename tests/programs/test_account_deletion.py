@@ -359,3 +359,14 @@ def test_the_django_admin_deletes_through_the_same_service(client, person, stewa
     certificate.refresh_from_db()
     assert certificate.is_revoked and certificate.holder_name == ""
     assert not Membership.objects.filter(user_id=person.pk).exists()
+
+
+def test_the_support_pages_still_show_the_requests_left_without_their_author(client, person, steward):
+    public = SupportRequest.objects.get(author=person, is_sensitive=False)
+    sensitive = SupportRequest.objects.get(author=person, is_sensitive=True)
+    services.person_delete(user=person)
+    assert client.get(f"/en/support/{public.pk}/").status_code == 200
+    client.force_login(steward)
+    page = client.get(f"/en/support/{sensitive.pk}/")
+    assert page.status_code == 200
+    assert "Harassment" not in page.content.decode()
