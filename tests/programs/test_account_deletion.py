@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -56,6 +57,7 @@ def person(program, organization, other_organization, staff, steward):
     user = UserFactory(username=USERNAME, email=EMAIL, display_name=DISPLAY_NAME)
     user.languages.set([Language.objects.get(code="en"), Language.objects.get(code="ko")])
     SocialAccount.objects.create(user=user, provider="mediawiki", uid="4242", extra_data={"username": DISPLAY_NAME})
+    Authenticator.objects.create(user=user, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "0123abcd"})
     MembershipFactory(user=user, organization=organization, role=Membership.Role.STAFF)
     Invitation.objects.create(user=user, organization=other_organization, invited_by=None)
 
@@ -185,6 +187,7 @@ def test_the_export_holds_every_kind_of_data_before_the_deletion(person):
         "profile_page",
     ):
         assert document[kind], kind
+    assert document["account"]["two_factor_methods"] == ["recovery_codes"]
     assert document["demographics"]["gender"] == "woman"
     assert document["demographics"]["consent_given"]
     assert document["exchange_profile"]["languages"] == [{"language": "ko", "proficiency": 4}]
@@ -291,6 +294,7 @@ def test_rows_that_only_describe_the_person_are_gone(person):
     assert not PersonDemographics.objects.filter(user_id=person_id).exists()
     assert not ProfileVisibility.objects.filter(user_id=person_id).exists()
     assert not SocialAccount.objects.filter(user_id=person_id).exists()
+    assert not Authenticator.objects.filter(user_id=person_id).exists()
     assert not LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_id=str(person_id)
     ).exists()
