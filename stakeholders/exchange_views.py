@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from capacity.models import CapacityCategory
+from capacity.models import CapacityCategory, Language
 
 from . import access, selectors, services
 from .forms import ContactForm, ExchangeCapacityTableForm, ExchangeLanguageFormSet, ExchangeProfileForm
@@ -67,11 +67,16 @@ def _edit_page(request, *, profile, owner, organization=None, managed=()):
         }
         rows = {row.category_id: row for row in profile.capacities.all()}
         language_initial = [
-            {"language": row.language, "proficiency": row.proficiency} for row in profile.languages.all()
+            {"language": row.language.code, "proficiency": row.proficiency} for row in profile.languages.all()
         ]
     form = ExchangeProfileForm(data, initial=initial)
     table = ExchangeCapacityTableForm(data, categories=categories, initial_rows=rows)
-    languages = ExchangeLanguageFormSet(data, initial=language_initial, prefix="languages")
+    languages = ExchangeLanguageFormSet(
+        data,
+        initial=language_initial,
+        prefix="languages",
+        form_kwargs={"languages": {language.code: language for language in Language.objects.all()}},
+    )
     error = None
     if request.method == "POST" and form.is_valid() & table.is_valid() & languages.is_valid():
         try:
@@ -89,7 +94,7 @@ def _edit_page(request, *, profile, owner, organization=None, managed=()):
         "managed": managed,
         "form": form,
         "table": table,
-        "languages": languages,
+        "language_formset": languages,
         "error": error,
     }
     return render(request, "stakeholders/exchange/edit.html", context, status=400 if request.method == "POST" else 200)

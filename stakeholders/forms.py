@@ -199,12 +199,21 @@ class ExchangeCapacityTableForm(forms.Form):
 class ExchangeLanguageForm(forms.Form):
     """One language someone works in, and how well; a row left empty is ignored."""
 
-    language = forms.ModelChoiceField(
-        label=_("Language"), queryset=Language.objects.all(), to_field_name="code", required=False
-    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
     proficiency = forms.TypedChoiceField(
         label=_("How well"), coerce=int, empty_value=None, required=False, choices=[("", "—"), *Proficiency.choices]
     )
+
+    def __init__(self, *args, languages, **kwargs):
+        # The languages are read once for the whole formset: a query per row would
+        # make the page cost more the more languages someone speaks.
+        super().__init__(*args, **kwargs)
+        self.languages = languages
+        self.fields["language"].choices = [("", "—"), *((code, str(language)) for code, language in languages.items())]
+
+    def clean_language(self):
+        code = self.cleaned_data["language"]
+        return self.languages[code] if code else None
 
     def clean(self):
         cleaned = super().clean()

@@ -159,3 +159,11 @@ def test_the_edit_page_links_to_the_organizations_a_person_runs(client, staff, o
     client.force_login(staff)
     html = client.get(reverse(EDIT)).content.decode()
     assert reverse("exchange:edit_organization", kwargs={"slug": organization.slug}) in html
+
+
+def test_a_refusal_by_the_service_alone_does_not_claim_marked_fields(client, volunteer):
+    client.force_login(volunteer)
+    response = client.post(reverse(EDIT), form_data(**{"languages-0-language": "", "languages-0-proficiency": ""}))
+    html = response.content.decode()
+    assert "Give at least one language you work in" in html
+    assert "Please correct the marked fields" not in html

@@ -73,3 +73,18 @@ def test_the_messages_page_costs_the_same_queries_whatever_the_number_of_message
         assert len(response.context["page"].object_list) == total
         queries[total] = len(captured)
     assert queries[2] == queries[25], queries
+
+
+def test_the_edit_page_costs_the_same_queries_with_one_language_or_ten(
+    client, volunteer, django_assert_max_num_queries
+):
+    client.force_login(volunteer)
+    queries = {}
+    for count, codes in ((1, ["ko"]), (10, ["ko", "en", "ar", "fr", "es", "de", "ja", "hi", "sw", "pt-br"])):
+        exchange_profile(volunteer, shares=["wikidata"], wants=["grant-writing"], languages=dict.fromkeys(codes, 3))
+        with django_assert_max_num_queries(14) as captured:
+            response = client.get(reverse("exchange:edit_mine"))
+        assert response.status_code == 200
+        assert len(response.context["language_formset"].forms) == count + 2
+        queries[count] = len(captured)
+    assert queries[1] == queries[10], queries
