@@ -245,7 +245,12 @@ def exchange_profile_save(
         profile.about_language = data.get("about_language") if profile.about else None
         profile.region = data.get("region")
         profile.full_clean()
-        profile.save()
+        try:
+            # A savepoint: two first saves at once (two tabs) meet the one-profile constraint.
+            with transaction.atomic():
+                profile.save()
+        except IntegrityError as error:
+            raise ValidationError(_("This profile was just saved from another page. Please try again.")) from error
         profile.capacities.all().delete()
         profile.languages.all().delete()
         capacity_rows = [
