@@ -170,7 +170,11 @@ def contact(request, profile_id):
             )
             return redirect(_contacts_url("sent"))
     status = 400 if request.method == "POST" else 200
-    return render(request, "stakeholders/exchange/contact.html", {"profile": profile, "form": form}, status=status)
+    waiting = ContactRequest.objects.filter(
+        sender=request.user, recipient=recipient, status=ContactRequest.Status.PENDING
+    ).exists()
+    context = {"profile": profile, "form": form, "waiting": waiting}
+    return render(request, "stakeholders/exchange/contact.html", context, status=status)
 
 
 def _contacts_url(box):

@@ -209,3 +209,10 @@ def test_wrong_methods_are_refused(client, volunteer, recipient, recipient_profi
     client.force_login(recipient)
     assert client.get(reverse("exchange:contact_accept", kwargs={"contact_request_id": contact.pk})).status_code == 405
     assert client.post(reverse("exchange:contacts")).status_code == 405
+
+
+def test_the_form_says_so_when_a_message_to_this_person_is_waiting(client, volunteer, recipient, recipient_profile):
+    client.force_login(volunteer)
+    assert "You already wrote to this person" not in client.get(contact_url(recipient_profile)).content.decode()
+    services.contact_request_send(sender=volunteer, recipient=recipient, message=MESSAGE)
+    assert "You already wrote to this person" in client.get(contact_url(recipient_profile)).content.decode()
