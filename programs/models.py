@@ -338,9 +338,6 @@ class EnrollmentQuerySet(models.QuerySet):
         """Enrollments whose person still has an account; the others stay only as anonymous counts."""
         return self.filter(user__isnull=False)
 
-    def anonymous(self):
-        return self.filter(user__isnull=True)
-
     def holding_seat(self):
         return self.filter(status__in=Enrollment.SEAT_HOLDING)
 

@@ -318,11 +318,6 @@ def participants_for_session(*, session):
     )
 
 
-def anonymous_participant_count(*, session) -> int:
-    """How many of a session's places belong to deleted accounts: counted, never named."""
-    return Enrollment.objects.filter(session=session).anonymous().holding_seat().count()
-
-
 def report_for_session(*, session):
     """The session's activity report with who submitted it, or None."""
     return ActivityReport.objects.select_related("submitted_by").filter(session=session).first()

@@ -179,13 +179,15 @@ def calendar_reset(request):
 @require_GET
 def participants(request, slug, session_id):
     session = get_session_for_managing(request.user, slug=slug, session_id=session_id)
-    people = selectors.participants_for_session(session=session)
+    people = list(selectors.participants_for_session(session=session))
     now = timezone.now()
     context = {
         "session": session,
         "program": session.program,
         "people": people,
-        "anonymous_count": selectors.anonymous_participant_count(session=session),
+        # Seats are kept counted under the session's lock, deleted accounts' places with
+        # them: what the named people do not hold is anonymous, with no query of its own.
+        "anonymous_count": max(session.seats_taken - sum(1 for enrollment in people if enrollment.holds_seat), 0),
         "has_started": session.has_started(now),
         "has_ended": session.ends_at <= now,
         "attendance_choices": Enrollment.Attendance.choices,
