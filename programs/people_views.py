@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -107,7 +108,9 @@ def profile(request, username):
     sections = {}
     if visibility.show_facilitated:
         sections["facilitated"] = _newest(
-            Session.objects.filter(facilitators=person, program__is_published=True, is_cancelled=False)
+            Session.objects.filter(
+                facilitators=person, program__is_published=True, is_cancelled=False, starts_at__lte=timezone.now()
+            )
             .select_related("program__original_language", "program__provider")
             .order_by("-starts_at", "-pk")
         )

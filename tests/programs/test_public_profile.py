@@ -184,3 +184,9 @@ def test_empty_sections_are_left_out_for_visitors_but_shown_to_the_person(client
     own = client.get(url(shown)).content.decode()
     assert "No sessions facilitated yet." in own
     assert "This is your profile page as everyone sees it." in own
+
+
+def test_sessions_still_to_come_are_not_yet_counted_as_facilitated(client, shown):
+    upcoming = SessionFactory(program=ProgramFactory(original_title="Not yet given"))
+    upcoming.facilitators.add(shown)
+    assert "Not yet given" not in client.get(url(shown)).content.decode()
