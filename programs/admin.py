@@ -140,20 +140,14 @@ class CertificateAdmin(admin.ModelAdmin):
     readonly_fields = ("enrollment", "code", "holder_name", "program_title", "provider_name", "completed_on")
 
 
-# People are registered by stakeholders; deleting one here must also hand their seats
-# in sessions to come to the waiting lists, which only programs knows how to do.
+# People are registered by stakeholders; deleting one here goes through person_delete,
+# which hands their seats in sessions to come to the waiting lists, keeps their
+# participations as anonymous counts and erases the rest (only programs knows how).
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class PersonWithEnrollmentsAdmin(PersonAdmin):
-    def get_deleted_objects(self, objs, request):
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # A person's enrollments go with them through person_delete, which hands their
-        # seats on; enrollments cannot be deleted one by one in the admin.
-        perms_needed.discard(Enrollment._meta.verbose_name)
-        return deleted, counts, perms_needed, protected
-
     def delete_model(self, request, obj):
         self._delete(request, [obj])
 

@@ -358,6 +358,7 @@ def test_the_page_says_what_happens_before_anything_is_deleted(client, volunteer
 def test_the_django_admin_deletes_through_the_same_service(client, person, steward):
     certificate = Certificate.objects.get(enrollment__user=person)
     client.force_login(steward)
+    assert client.get(f"/admin/stakeholders/user/{person.pk}/delete/").status_code == 200
     response = client.post(f"/admin/stakeholders/user/{person.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     certificate.refresh_from_db()
