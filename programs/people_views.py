@@ -39,6 +39,9 @@ def delete_account(request):
         except ValidationError as error:
             messages.error(request, _error_text(error))
             return redirect("me:delete_account")
+        except services.EnrollmentError as error:  # many people enrolling at once: try again
+            messages.error(request, error.message)
+            return redirect("me:delete_account")
         logout(request)
         messages.success(request, _("Your account is deleted. Thank you for the time you spent with us."))
         return redirect("home")
