@@ -102,6 +102,11 @@ def _newest(queryset):
 @require_GET
 def profile(request, username):
     """A person's page of recognition: only what they chose to show, only if they chose to show it."""
+    try:
+        # No username has a NUL byte (which the database refuses to compare) or any other odd character.
+        User.username_validator(username)
+    except ValidationError:
+        raise Http404 from None
     person = User.objects.select_related("profile_visibility").filter(username=username, is_active=True).first()
     is_self = request.user.is_authenticated and person is not None and person.pk == request.user.pk
     visibility = getattr(person, "profile_visibility", None) if person else None

@@ -190,3 +190,8 @@ def test_sessions_still_to_come_are_not_yet_counted_as_facilitated(client, shown
     upcoming = SessionFactory(program=ProgramFactory(original_title="Not yet given"))
     upcoming.facilitators.add(shown)
     assert "Not yet given" not in client.get(url(shown)).content.decode()
+
+
+@pytest.mark.parametrize("name", ["%00", "a%0D%0Ab", "x" * 300, "%E2%80%AE", "..%2F..", "volunteer%20"])
+def test_a_hostile_username_in_the_address_is_simply_not_found(client, volunteer, name):
+    assert client.get(f"/en/people/{name}/").status_code == 404
