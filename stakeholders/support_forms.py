@@ -20,7 +20,8 @@ def _one_kind_of_line_break(value):
 class WrittenText(forms.CharField):
     """Text written by a person, in any language: line breaks allowed, hidden characters not."""
 
-    widget = forms.Textarea(attrs={"rows": 6})
+    # dir="auto": someone using the Arabic interface may write in English, and the other way round.
+    widget = forms.Textarea(attrs={"rows": 6, "dir": "auto"})
 
     def __init__(self, **kwargs):
         super().__init__(validators=[refuse_hidden_characters], **kwargs)
@@ -39,7 +40,9 @@ def _language_field(label):
 
 
 class SupportRequestForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200, validators=[single_line])
+    title = forms.CharField(
+        label=_("Title"), max_length=200, validators=[single_line], widget=forms.TextInput(attrs={"dir": "auto"})
+    )
     what_happened = WrittenText(label=_("What happened"), max_length=5000)
     what_is_needed = WrittenText(label=_("What is needed"), max_length=5000)
     categories = forms.ModelMultipleChoiceField(
