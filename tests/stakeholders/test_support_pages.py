@@ -201,3 +201,31 @@ def test_the_list_filters_by_parent_capacity_including_its_children(client, db):
     SupportRequestFactory(title="Venue help")
     page = client.get(reverse("support:list"), {"category": "fundraising"}).content.decode()
     assert wanted.title in page and "Venue help" not in page
+
+
+HOSTILE_OFFERS = {
+    "10,000 characters": {"message": "x" * 10_000},
+    "a right-to-left override": {"message": "Call \u202eevil"},
+    "an unknown kind": {"kind": "money"},
+    "an unknown language": {"language": "zz"},
+    "nothing at all": {"message": "  "},
+}
+
+
+@pytest.mark.parametrize("change", HOSTILE_OFFERS.values(), ids=HOSTILE_OFFERS.keys())
+def test_a_broken_offer_is_refused_with_the_reason_and_nothing_is_saved(client, volunteer, change):
+    request = SupportRequestFactory()
+    client.force_login(volunteer)
+    data = {"kind": "advice", "message": "Happy to help.", "language": "en", **change}
+    response = client.post(reverse("support:offer", args=[request.pk]), data)
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    assert not SupportOffer.objects.exists()
+
+
+def test_a_request_whose_author_deleted_their_account_still_shows_its_process(client, volunteer):
+    request = SupportRequestFactory(author=volunteer)
+    SupportOfferFactory(request=request)
+    volunteer.delete()
+    page = client.get(reverse("support:detail", args=[request.pk])).content.decode()
+    assert "a former member" in page
