@@ -413,7 +413,7 @@ class ContactRequest(TimeStampedModel):
 class SupportRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Requests this person may read: every request that is not sensitive, and the sensitive ones they are in."""
-        if user.is_authenticated and user.is_staff:
+        if user.is_authenticated and user.is_superuser:  # a steward, as in access.is_steward
             return self
         visible = models.Q(is_sensitive=False)
         if user.is_authenticated:

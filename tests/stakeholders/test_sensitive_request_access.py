@@ -95,3 +95,14 @@ def test_a_responder_who_is_removed_no_longer_finds_the_request(people):
 def test_the_sensitive_filter_does_not_leak_through_list_filters(people):
     response = client_for(people["volunteer"]).get(reverse("support:list"), {"status": "open", "urgency": "medium"})
     assert SECRET_TITLE not in response.content.decode()
+
+
+def test_admin_staff_who_are_not_stewards_do_not_see_sensitive_requests(db):
+    """Django's is_staff opens the admin's door only; stewards are the superusers, as everywhere else."""
+    from stakeholders.models import SupportRequest
+    from tests.factories import SupportRequestFactory, UserFactory
+
+    sensitive = SupportRequestFactory(is_sensitive=True)
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    assert list(SupportRequest.objects.visible_to(superuser)) == [sensitive]
+    assert not SupportRequest.objects.visible_to(UserFactory(is_staff=True)).exists()
