@@ -115,7 +115,8 @@ def _exchange_profile(user):
 def _contact_request(request, *, other):
     accepted = request.status == ContactRequest.Status.ACCEPTED
     return {
-        "person": other.username,
+        # The name the portal shows everyone, not their username, which they may keep to themselves.
+        "person": other.public_name,
         # The other person's address is theirs to give: only an accepted request reveals it.
         "email": other.email if accepted else None,
         "about": request.category.slug if request.category else None,

@@ -18,6 +18,8 @@ def test_the_other_persons_address_is_given_only_for_an_accepted_contact_request
     assert document["contact_requests_sent"][0]["email"] == staff.email
     assert document["contact_requests_received"][0]["email"] is None
     assert document["contact_requests_received"][0]["message"] == "Hello"
+    assert document["contact_requests_sent"][0]["person"] == staff.public_name
+    assert document["contact_requests_received"][0]["person"] != staff.username
 
 
 def test_the_exchange_profile_comes_with_its_capacities_and_languages(volunteer):
