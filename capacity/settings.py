@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.send_session_reminders",
         "schedule": 15 * 60,
     },
+    # Contact messages queued while the broker was down are relayed once it is back.
+    "send-pending-contact-emails": {
+        "task": "stakeholders.tasks.send_pending_contact_emails",
+        "schedule": 10 * 60,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

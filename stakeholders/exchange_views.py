@@ -73,7 +73,9 @@ def _edit_page(request, *, profile, owner, organization=None, managed=()):
     table = ExchangeCapacityTableForm(data, categories=categories, initial_rows=rows)
     languages = ExchangeLanguageFormSet(
         data,
-        initial=language_initial,
+        # Posted rows are the whole truth: with the saved rows as initial, a row posted from a
+        # page opened before them (another tab) would look unchanged and be dropped silently.
+        initial=language_initial if data is None else None,
         prefix="languages",
         form_kwargs={"languages": {language.code: language for language in Language.objects.all()}},
     )
@@ -187,7 +189,9 @@ def contacts(request):
     box = request.GET.get("box")
     box = box if box in selectors.CONTACT_BOXES else "received"
     page = selectors.contact_requests(user=request.user, box=box, page_number=request.GET.get("page"))
-    pending = ContactRequest.objects.filter(recipient=request.user, status=ContactRequest.Status.PENDING).count()
+    pending = ContactRequest.objects.filter(
+        recipient=request.user, status=ContactRequest.Status.PENDING, sender__is_active=True
+    ).count()
     context = {"box": box, "page": page, "pending": pending, "query_without_page": _query_without_page(request)}
     return render(request, "stakeholders/exchange/contacts.html", context)
 

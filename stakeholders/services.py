@@ -330,6 +330,9 @@ def contact_request_accept(*, contact_request, by: User):
     """The person written to says yes: both see each other's email address, and the sender is told by email."""
     with transaction.atomic():
         locked = _lock_pending_contact(contact_request, by)
+        if not User.objects.filter(pk=locked.sender_id, is_active=True).exists():
+            # A deactivated account is reachable nowhere: accepting would hand out its address.
+            raise ValidationError(_("This person's account is no longer active. Nothing was shared."))
         locked.status = ContactRequest.Status.ACCEPTED
         locked.answered_at = timezone.now()
         locked.full_clean()

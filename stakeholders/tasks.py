@@ -36,7 +36,8 @@ def _contact_email_once(contact_request_id, claim, field, send):
 
 def _contact_email(person, template, context):
     """Plain text in the person's language; a subject is one line whatever a name or message holds."""
-    if not person.email:
+    # A deactivated account is reachable nowhere, by email neither.
+    if not person.email or not person.is_active:
         return False
     with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
         category = context.get("category")
@@ -92,6 +93,34 @@ def send_contact_acceptance(contact_request_id: int) -> bool:
         pk=contact_request_id, status=ContactRequest.Status.ACCEPTED, acceptance_sent_at__isnull=True
     )
     return _contact_email_once(contact_request_id, claim, "acceptance_sent_at", _acceptance)
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def send_pending_contact_emails() -> int:
+    """Send relays and acceptances that failed or were never queued (the broker was down); each still goes out once.
+
+    A message answered meanwhile needs no relay: its recipient has read it on the page.
+    """
+    sent = 0
+    jobs = [
+        (
+            relay_contact_request,
+            ContactRequest.objects.filter(status=ContactRequest.Status.PENDING, relayed_at__isnull=True),
+        ),
+        (
+            send_contact_acceptance,
+            ContactRequest.objects.filter(status=ContactRequest.Status.ACCEPTED, acceptance_sent_at__isnull=True),
+        ),
+    ]
+    for task, owed in jobs:
+        for contact_request_id in owed.order_by("pk").values_list("pk", flat=True).iterator():
+            try:
+                sent += task(contact_request_id)
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception:
+                logger.exception("Contact request %s: the email could not be sent", contact_request_id)
+    return sent
 
 
 # Support requests -------------------------------------------------------------------
