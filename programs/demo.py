@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from capacity.models import CapacityCategory, Language, translated_columns
 from stakeholders.models import Organization, User
+from stakeholders.services import PROFILE_VISIBILITY_FIELDS, profile_visibility_save
 
 from . import dashboard, services
-from .models import Enrollment, Program, Session
+from .models import DEMOGRAPHIC_DIMENSIONS, Enrollment, Program, Session
 
 
 def _learners():
@@ -190,4 +191,24 @@ def load(data, *, password):
                     services.enrollment_complete(enrollment=enrollment, now=session.ends_at)
                 _report_on(session, index, now)
     _import_dashboard_course(now)
+    _recognition(storytellers, learners, now)
     return f"{len(data['programs'])} programs ({new_programs} new)"
+
+
+def _recognition(storytellers, learners, now):
+    """The storytellers show their profile pages; some learners shared their demographics, with consent.
+
+    Enough learners share for the report pages to show the counts (K_ANONYMITY_DEMOGRAPHIC).
+    """
+    for user in storytellers:
+        profile_visibility_save(user=user, data=dict.fromkeys(PROFILE_VISIBILITY_FIELDS, True))
+    genders = [answer for answer, _label in DEMOGRAPHIC_DIMENSIONS["gender"][:-1]]
+    ages = [answer for answer, _label in DEMOGRAPHIC_DIMENSIONS["age"][1:-1]]
+    for index, user in enumerate(learners):
+        if index % 4 == 3:
+            continue  # not everyone shares
+        services.person_demographics_save(
+            user=user,
+            data={"consent": True, "gender": genders[index % len(genders)], "age": ages[index % len(ages)]},
+            now=now,
+        )
