@@ -199,6 +199,9 @@ def membership_remove(*, membership: Membership) -> None:
 # Past this many requests in a day a sender is stopped: a relay that sends email for
 # people must not become a way to flood others' inboxes.
 CONTACT_REQUESTS_PER_DAY = 10
+# After a "no", the same sender waits this long before writing to that person again:
+# otherwise a decline would only invite the next message, ten times a day.
+CONTACT_AFTER_DECLINE = timedelta(days=30)
 
 
 def _exchange_rows_checked(capacities: list[dict], languages: list[dict]) -> None:
@@ -306,6 +309,17 @@ def contact_request_send(*, sender: User, recipient: User, message: str, categor
         )
         if pending.exists():
             raise ValidationError(_("You already wrote to this person; wait for their answer."))
+        declined = ContactRequest.objects.filter(
+            sender=sender,
+            recipient=recipient,
+            status=ContactRequest.Status.DECLINED,
+            answered_at__gte=timezone.now() - CONTACT_AFTER_DECLINE,
+        )
+        if declined.exists():
+            raise ValidationError(
+                _("This person declined your last message. You can write to them again %(days)d days after that.")
+                % {"days": CONTACT_AFTER_DECLINE.days}
+            )
         contact = ContactRequest(sender=sender, recipient=recipient, message=message, category=category)
         contact.full_clean()
         try:
@@ -342,7 +356,7 @@ def contact_request_accept(*, contact_request, by: User):
 
 
 def contact_request_decline(*, contact_request, by: User):
-    """The person written to says no; nobody's address is shown, and the sender may write again later."""
+    """The person written to says no; nobody's address is shown, and the sender may write again in 30 days."""
     with transaction.atomic():
         locked = _lock_pending_contact(contact_request, by)
         locked.status = ContactRequest.Status.DECLINED

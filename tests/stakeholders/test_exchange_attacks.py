@@ -25,7 +25,18 @@ def broker_down(settings, monkeypatch):
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", 6391)) != 0, "something listens on port 6391"
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # The app keeps its connections: drop them, before and after, so publishing really
+    # goes to the closed port and later tests (a real worker) find the real broker again.
+    forget_broker_connections()
     monkeypatch.setattr(app.conf, "broker_url", CLOSED_BROKER_URL)
+    yield
+    monkeypatch.undo()
+    forget_broker_connections()
+
+
+def forget_broker_connections():
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def contact_url(profile):
@@ -250,3 +261,26 @@ def test_organizations_exchange_profile_is_edited_only_by_its_managers(
         assert client.get(url).status_code == 403
         assert client.post(url, form_data()).status_code == 403
     assert not ExchangeProfile.objects.filter(organization=organization).exists()
+
+
+# A "no" is not an invitation to write again at once ----------------------------------
+
+
+def test_after_a_decline_the_same_sender_waits_a_month_before_writing_again(client, volunteer):
+    recipient_profile = exchange_profile()
+    recipient = recipient_profile.user
+    contact = services.contact_request_send(sender=volunteer, recipient=recipient, message=MESSAGE)
+    services.contact_request_decline(contact_request=contact, by=recipient)
+    client.force_login(volunteer)
+    response = client.post(contact_url(recipient_profile), {"message": MESSAGE})
+    assert response.status_code == 400
+    assert "This person declined your last message." in response.content.decode()
+    assert ContactRequest.objects.count() == 1
+    # Someone else they declined nothing from may still write; and a month later, so may they.
+    other = UserFactory()
+    services.contact_request_send(sender=other, recipient=recipient, message=MESSAGE)
+    contact.refresh_from_db()
+    ContactRequest.objects.filter(pk=contact.pk).update(
+        answered_at=contact.answered_at - services.CONTACT_AFTER_DECLINE
+    )
+    assert client.post(contact_url(recipient_profile), {"message": MESSAGE}).status_code == 302

@@ -104,6 +104,10 @@ def test_declining_shares_nothing_and_the_sender_may_write_again(client, volunte
     assert volunteer.email not in client.get(reverse("exchange:contacts")).content.decode()
     client.force_login(volunteer)
     assert "yazan@example.org" not in client.get(reverse("exchange:contacts") + "?box=sent").content.decode()
+    # Later: a month after the decline (test_exchange_attacks: not at once).
+    ContactRequest.objects.filter(pk=contact.pk).update(
+        answered_at=contact.answered_at - services.CONTACT_AFTER_DECLINE
+    )
     assert send(client, recipient_profile).status_code == 302
     assert ContactRequest.objects.count() == 2
 
