@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from capacity.models import CapacityCategory, Language, Region
+from capacity.privacy import suppress_small_cells
 from stakeholders.models import Membership, Organization
 
 from . import fragments
@@ -483,6 +484,8 @@ def shared_demographics(*, session, minimum: int):
 
     Participants are the people who attended or completed it. Below the threshold
     nothing is shown, not even the number: a handful of answers would single people out.
+    Above it, answers given by fewer than `minimum` people are lumped together (see
+    capacity.privacy.suppress_small_cells). Counted in one SQL query.
     """
     participants = (
         Enrollment.objects.filter(session=session)
@@ -490,16 +493,18 @@ def shared_demographics(*, session, minimum: int):
         .filter(Q(status=Enrollment.Status.COMPLETED) | Q(attendance=Enrollment.Attendance.ATTENDED))
         .values("user_id")
     )
-    answers = list(PersonDemographics.objects.filter(user_id__in=participants).values_list("gender", "age"))
-    if len(answers) < minimum:
+    dimensions = ("gender", "age")
+    counts = {"count": Count("pk")}
+    for dimension in dimensions:
+        for value, _label in DEMOGRAPHIC_DIMENSIONS[dimension]:
+            given = Q(**{dimension: ""}) if value == "not_answered" else Q(**{dimension: value})
+            counts[f"{dimension}__{value}"] = Count("pk", filter=given)
+    figures = PersonDemographics.objects.filter(user_id__in=participants).aggregate(**counts)
+    if figures["count"] < minimum:
         return None
     breakdown = []
-    for index, dimension in enumerate(("gender", "age")):
-        given = [answer[index] or "not_answered" for answer in answers]
-        breakdown.append(
-            (
-                DEMOGRAPHIC_LABELS[dimension],
-                [(label, given.count(value)) for value, label in DEMOGRAPHIC_DIMENSIONS[dimension]],
-            )
-        )
-    return {"count": len(answers), "breakdown": breakdown}
+    for dimension in dimensions:
+        cells = [(label, figures[f"{dimension}__{value}"]) for value, label in DEMOGRAPHIC_DIMENSIONS[dimension]]
+        shown, other = suppress_small_cells(cells, minimum=minimum)
+        breakdown.append((DEMOGRAPHIC_LABELS[dimension], shown, other))
+    return {"count": figures["count"], "breakdown": breakdown, "minimum": minimum}

@@ -106,7 +106,12 @@ def test_the_report_page_counts_shared_demographics_only_from_the_privacy_thresh
     report_url = f"/en/workspace/sessions/{past_session.pk}/report/"
     _participants_sharing(past_session, 2, "woman")
     assert "shared their demographics" not in client.get(report_url).content.decode()
-    _participants_sharing(past_session, 1, "man")
+    _participants_sharing(past_session, 2, "man")
+    _participants_sharing(past_session, 1, "non_binary")
     page = client.get(report_url).content.decode()
-    assert "3 participants shared their demographics" in page
-    assert '<th scope="row">Woman</th><td class="number">2</td>' in page
+    assert "5 participants shared their demographics" in page
+    # One non-binary person would stand out, and subtracting the others from the total
+    # would find them again: the smallest shown answer joins them, so neither is shown.
+    assert '<th scope="row">Woman</th><td class="number">2</td>' not in page
+    assert '<th scope="row">Non-binary</th>' not in page
+    assert "Other answers together" in page
