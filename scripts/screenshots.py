@@ -26,6 +26,17 @@ PAGES = {
     "my-learning": "/{lang}/me/",
     "organizations": "/{lang}/organizations/",
     "glossary": "/{lang}/glossary/",
+    # The community pages, as the signed-in volunteer (or Kang Min-seo in Korean).
+    "exchange": "/{lang}/exchange/",
+    "exchange-mentors": "/{lang}/exchange/mentors/",
+    "exchange-mine": "/{lang}/exchange/me/",
+    "exchange-contacts": "/{lang}/exchange/contacts/",
+    "support": "/{lang}/support/",
+    "support-new": "/{lang}/support/new/",
+    "profile-page": "/{lang}/people/minseo_kang/",
+    "recognition": "/{lang}/me/recognition/",
+    "demographics": "/{lang}/me/demographics/",
+    "delete-account": "/{lang}/me/delete/",
 }
 # What affiliate staff see (as Kang Min-seo, an admin of the Korean Wikidata Lab).
 STAFF_PAGES = {
@@ -116,6 +127,16 @@ def shoot():
                     page.goto(path.format(lang=lang, program=program))
                     page.wait_for_load_state("networkidle")
                     page.screenshot(path=OUT / f"{page_name}-{lang}-{name}.png", full_page=name == "desktop")
+                # The first support request in the list, with its process and offers.
+                page.goto(f"/{lang}/support/")
+                request = page.eval_on_selector_all(
+                    "main a",
+                    "links => links.map(a => a.getAttribute('href')).find(h => /\\/support\\/\\d+\\/$/.test(h))",
+                )
+                if request:
+                    page.goto(request)
+                    page.wait_for_load_state("networkidle")
+                    page.screenshot(path=OUT / f"support-request-{lang}-{name}.png", full_page=name == "desktop")
                 # The certificate of the first completed session, and (for staff) a participant list.
                 page.goto(f"/{lang}/me/")
                 certificate = page.locator("a[href*='/certificates/']").first
