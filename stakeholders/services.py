@@ -526,13 +526,20 @@ def support_request_move(*, request: SupportRequest, to_status: str, by: User, n
         locked.full_clean()
         locked.save(update_fields=["status", "status_changed_at", "updated_at"])
         SupportEvent.objects.create(request=locked, actor=by, from_status=current, to_status=to_status, note=note)
-        if to_status == Status.TRIAGED and not locked.is_sensitive:
-            # Sensitive requests never reach the crowd: only the responders chosen for them hear of them.
-            from .tasks import notify_support_request_matches
+        if to_status == Status.TRIAGED:
+            from .tasks import notify_support_request_matches, notify_support_responder
 
-            transaction.on_commit(
-                lambda request_id=locked.pk: notify_support_request_matches.delay(request_id), robust=True
-            )
+            if not locked.is_sensitive:
+                # Sensitive requests never reach the crowd: only the responders chosen for them hear of them.
+                transaction.on_commit(
+                    lambda request_id=locked.pk: notify_support_request_matches.delay(request_id), robust=True
+                )
+            # Responders the author chose before triage are told now (see support_responder_choose).
+            for user_id in locked.responder_rows.values_list("user_id", flat=True):
+                transaction.on_commit(
+                    lambda request_id=locked.pk, user_id=user_id: notify_support_responder.delay(request_id, user_id),
+                    robust=True,
+                )
     request.status, request.status_changed_at = locked.status, locked.status_changed_at
     return locked
 
@@ -598,6 +605,10 @@ def support_responder_choose(*, request: SupportRequest, user: User, by: User) -
         )
         if not created:
             raise ValidationError(_("%(name)s is a responder already.") % {"name": user.public_name})
+        if locked.status == SupportRequest.Status.OPEN and not access.is_steward(by):
+            # Nobody is emailed about a request before a steward has triaged it (keeping spam out):
+            # the email waits for triage, though the person can already see the request.
+            return responder
         from .tasks import notify_support_responder
 
         transaction.on_commit(

@@ -5,7 +5,15 @@ from django.db.models.functions import Coalesce
 
 from capacity.models import CapacityCategory
 
-from .models import ExchangeLanguage, ExchangeProfile, SupportEvent, SupportOffer, SupportRequest, User
+from .models import (
+    ExchangeLanguage,
+    ExchangeProfile,
+    SupportEvent,
+    SupportOffer,
+    SupportRequest,
+    SupportResponder,
+    User,
+)
 from .support_filters import SupportRequestFilter
 
 
@@ -48,7 +56,8 @@ def matching_people(*, request: SupportRequest, limit: int):
     """Ids of people to tell about a request: listed, sharing one of its capacities, speaking its language.
 
     A top-level capacity includes its children. Best first: the most fluent in the
-    request's language, then the most capacities shared. The author is left out.
+    request's language, then the most capacities shared. The author and the chosen
+    responders are left out.
     """
     categories = CapacityCategory.objects.with_descendants(list(request.categories.all()))
     proficiency = ExchangeLanguage.objects.filter(profile=OuterRef("pk"), language_id=request.language_id).values(
@@ -68,6 +77,8 @@ def matching_people(*, request: SupportRequest, limit: int):
     )
     if request.author_id is not None:
         profiles = profiles.exclude(user_id=request.author_id)
+    # Chosen responders get their own email, which says they were chosen.
+    profiles = profiles.exclude(user_id__in=SupportResponder.objects.filter(request=request).values("user_id"))
     return profiles.values_list("user_id", flat=True)[:limit]
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, services, support_selectors
-from .models import SupportRequest, User
+from .models import SupportRequest
 from .support_forms import SupportMoveForm, SupportOfferForm, SupportRequestForm, SupportResponderForm
 
 REQUESTS_PER_PAGE = 25
@@ -145,6 +145,11 @@ def offer_accept(request, request_id, offer_id):
 @require_POST
 def responder_choose(request, request_id):
     support_request = access.get_support_request_for(request.user, request_id)
+    if not access.can_choose_responders(request.user, support_request):
+        # Refused before the username is looked up: the form would tell anyone which accounts exist.
+        return _refused(
+            request, support_request, _("Only the author of this request and stewards choose its responders.")
+        )
     form = SupportResponderForm(request.POST)
     if not form.is_valid():
         return _refused(request, support_request, _("Nobody was added; see below."), responder_form=form)
@@ -153,9 +158,11 @@ def responder_choose(request, request_id):
         services.support_responder_choose(request=support_request, user=person, by=request.user)
     except ValidationError as error:
         return _refused(request, support_request, _error_text(error), responder_form=form)
-    messages.success(
-        request, _("%(name)s can now see this request and is told by email.") % {"name": person.public_name}
-    )
+    if support_request.status == SupportRequest.Status.OPEN and not access.is_steward(request.user):
+        told = _("%(name)s can now see this request and is told by email once a steward has triaged it.")
+    else:
+        told = _("%(name)s can now see this request and is told by email.")
+    messages.success(request, told % {"name": person.public_name})
     return redirect(support_request)
 
 
@@ -163,7 +170,8 @@ def responder_choose(request, request_id):
 @require_POST
 def responder_remove(request, request_id, user_id):
     support_request = access.get_support_request_for(request.user, request_id)
-    person = get_object_or_404(User, pk=user_id)
+    # Only this request's responders are found: any other id is a 404, whether or not the account exists.
+    person = get_object_or_404(support_request.responders.all(), pk=user_id)
     try:
         services.support_responder_remove(request=support_request, user=person, by=request.user)
     except ValidationError as error:
