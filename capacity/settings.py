@@ -207,7 +207,14 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be lower than CELERY_TASK_TIME_LIMIT.")
 # The visibility timeout must outlast the longest task, or Redis redelivers it
 # to a second worker while the first is still running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# The socket timeouts bound a page that queues a task while Redis accepts connections
+# and never answers: without them such a POST hung for good (tests/stakeholders/test_exchange_attacks.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_DEFAULT_QUEUE = "capacity"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {

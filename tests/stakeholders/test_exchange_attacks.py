@@ -1,6 +1,8 @@
 """The exchange under attack: stale pages, closed accounts, a broker that is down, hostile input."""
 
+import signal
 import socket
+import time
 
 import pytest
 from django.core import mail
@@ -32,6 +34,20 @@ def broker_down(settings, monkeypatch):
     yield
     monkeypatch.undo()
     forget_broker_connections()
+
+
+@pytest.fixture
+def broker_hanging(settings, monkeypatch):
+    """A broker that accepts connections and never answers: the slow way to be down."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        forget_broker_connections()
+        monkeypatch.setattr(app.conf, "broker_url", f"redis://127.0.0.1:{server.getsockname()[1]}/0")
+        yield
+        monkeypatch.undo()
+        forget_broker_connections()
 
 
 def forget_broker_connections():
@@ -124,6 +140,30 @@ def test_a_message_written_while_the_broker_is_down_is_saved_and_relayed_later_o
     assert [message.to for message in mail.outbox] == [[recipient_profile.user.email]]
     assert send_pending_contact_emails() == 0
     assert len(mail.outbox) == 1
+
+
+def test_a_message_written_while_the_broker_hangs_is_saved_within_seconds(
+    client, volunteer, broker_hanging, django_capture_on_commit_callbacks
+):
+    def hung(signum, frame):
+        raise TimeoutError("the page waited on the broker for 30 s")
+
+    recipient_profile = exchange_profile()
+    client.force_login(volunteer)
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        started = time.perf_counter()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(contact_url(recipient_profile), {"message": MESSAGE})
+        elapsed = time.perf_counter() - started
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert response.status_code == 302
+    assert ContactRequest.objects.get().relayed_at is None
+    # Bounded by the broker's socket timeouts (capacity/settings.py); before them it never returned.
+    assert elapsed < 15, f"the page took {elapsed:.1f} s"
 
 
 def test_an_acceptance_while_the_broker_is_down_reaches_the_sender_later_once(
