@@ -94,6 +94,10 @@ class SupportRequestAdmin(ReadOnlyAdmin):
     list_select_related = ("organization",)
     inlines = [SupportEventInline, SupportOfferInline]
 
+    def get_queryset(self, request):
+        # A view permission given to someone who is not a steward does not open sensitive requests.
+        return super().get_queryset(request).visible_to(request.user)
+
 
 @admin.register(ExchangeProfile)
 class ExchangeProfileAdmin(ReadOnlyAdmin):

@@ -270,3 +270,17 @@ def test_a_crafted_choice_of_the_author_or_a_closed_account_adds_nobody(client, 
         response = client.post(reverse("support:choose_responder", args=[request.pk]), {"username": name})
         assert response.status_code == 400
     assert not SupportResponder.objects.exists()
+
+
+def test_admin_staff_given_the_view_permission_still_do_not_open_sensitive_requests(client, secret):
+    from django.contrib.auth.models import Permission
+
+    public = SupportRequestFactory(title="Venue lost")
+    clerk = UserFactory(is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_supportrequest"))
+    client.force_login(clerk)
+    listing = client.get(reverse("admin:stakeholders_supportrequest_changelist")).content.decode()
+    assert "Venue lost" in listing and SECRET not in listing
+    assert client.get(reverse("admin:stakeholders_supportrequest_change", args=[public.pk])).status_code == 200
+    hidden = client.get(reverse("admin:stakeholders_supportrequest_change", args=[secret.pk]), follow=True)
+    assert SECRET not in hidden.content.decode()
