@@ -1,17 +1,19 @@
 """Jobs that email people; each sends its email once, however often it runs."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from . import support_selectors
-from .models import ContactRequest, SupportNotification, SupportRequest, SupportResponder, User
+from .models import ContactRequest, SupportEvent, SupportNotification, SupportRequest, SupportResponder, User
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,9 @@ def _contact_email(person, template, context):
 
 
 def _relay(contact):
+    if not contact.sender.is_active:
+        # Deactivated since writing (a spammer stopped by a steward): their message goes no further.
+        return False
     # The sender's address is left out on purpose: it is shown only once the recipient accepts.
     return _contact_email(
         contact.recipient,
@@ -195,3 +200,44 @@ def notify_support_responder(request_id: int, user_id: int) -> bool:
     if not SupportResponder.objects.filter(request_id=request_id, user_id=user_id).exists():
         return False
     return _support_email_once(request_id, user_id, "support_responder")
+
+
+# The sweep still tells the crowd about a request triaged this recently; older news is not sent.
+SUPPORT_MATCH_SWEEP_WINDOW = timedelta(days=1)
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
+def send_pending_support_emails() -> int:
+    """Send support emails that failed or were never queued (the broker was down at triage); each still goes out once.
+
+    Responders of triaged and matched requests who were never told are told; requests
+    triaged within SUPPORT_MATCH_SWEEP_WINDOW tell the matching people not told yet.
+    """
+    Status = SupportRequest.Status
+    in_progress = [Status.TRIAGED, Status.MATCHED]
+    told = SupportNotification.objects.filter(request=OuterRef("request"), user=OuterRef("user"), sent_at__isnull=False)
+    owed_responders = (
+        SupportResponder.objects.filter(request__status__in=in_progress)
+        .exclude(Exists(told))
+        .order_by("pk")
+        .values_list("request_id", "user_id")
+    )
+    recently_triaged = SupportEvent.objects.filter(
+        to_status=Status.TRIAGED, created_at__gte=timezone.now() - SUPPORT_MATCH_SWEEP_WINDOW
+    ).values("request_id")
+    owed_news = (
+        SupportRequest.objects.filter(pk__in=recently_triaged, is_sensitive=False, status__in=in_progress)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    jobs = [(notify_support_responder, args) for args in owed_responders.iterator()]
+    jobs += [(notify_support_request_matches, (request_id,)) for request_id in owed_news.iterator()]
+    sent = 0
+    for task, args in jobs:
+        try:
+            sent += task(*args)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            logger.exception("Support request %s: a pending email could not be sent", args[0])
+    return sent

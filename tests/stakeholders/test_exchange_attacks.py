@@ -122,6 +122,16 @@ def test_no_email_goes_to_an_account_deactivated_before_the_task_ran(volunteer):
     assert mail.outbox == []
 
 
+def test_a_message_from_an_account_deactivated_before_the_relay_is_not_relayed(volunteer):
+    recipient = exchange_profile().user
+    contact = services.contact_request_send(sender=volunteer, recipient=recipient, message=MESSAGE)
+    ContactRequest.objects.filter(pk=contact.pk).update(relayed_at=None)
+    mail.outbox.clear()
+    User.objects.filter(pk=volunteer.pk).update(is_active=False)
+    assert send_pending_contact_emails() == 0
+    assert mail.outbox == []
+
+
 # The broker is down ---------------------------------------------------------------------
 
 
@@ -324,3 +334,23 @@ def test_after_a_decline_the_same_sender_waits_a_month_before_writing_again(clie
         answered_at=contact.answered_at - services.CONTACT_AFTER_DECLINE
     )
     assert client.post(contact_url(recipient_profile), {"message": MESSAGE}).status_code == 302
+
+
+def test_wrong_methods_are_refused_everywhere_in_the_exchange(client, volunteer):
+    recipient_profile = exchange_profile()
+    contact = ContactRequest.objects.create(sender=UserFactory(), recipient=volunteer, message=MESSAGE)
+    client.force_login(volunteer)
+    answer = {"contact_request_id": contact.pk}
+    for url in (
+        reverse("exchange:hide_mine"),
+        reverse("exchange:contact_accept", kwargs=answer),
+        reverse("exchange:contact_decline", kwargs=answer),
+    ):
+        assert client.get(url).status_code == 405, url
+    for url in (reverse("exchange:directory"), reverse("exchange:mentors"), reverse("exchange:contacts")):
+        assert client.post(url).status_code == 405, url
+    for url in (contact_url(recipient_profile), reverse("exchange:edit_mine")):
+        assert client.put(url).status_code == 405, url
+        assert client.delete(url).status_code == 405, url
+    contact.refresh_from_db()
+    assert contact.status == ContactRequest.Status.PENDING
