@@ -239,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stakeholders.tasks.send_pending_contact_emails",
         "schedule": 10 * 60,
     },
+    # Support emails (triage news, chosen responders) lost while the broker was down.
+    "send-pending-support-emails": {
+        "task": "stakeholders.tasks.send_pending_support_emails",
+        "schedule": 10 * 60,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

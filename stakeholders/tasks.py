@@ -100,21 +100,23 @@ def send_contact_acceptance(contact_request_id: int) -> bool:
     return _contact_email_once(contact_request_id, claim, "acceptance_sent_at", _acceptance)
 
 
+CONTACT_EMAIL_RETRY_WINDOW = timedelta(days=7)
+
+
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
 def send_pending_contact_emails() -> int:
     """Send relays and acceptances that failed or were never queued (the broker was down); each still goes out once.
 
     A message answered meanwhile needs no relay: its recipient has read it on the page.
+    An address that keeps refusing is tried for a week, not every ten minutes for ever.
     """
     sent = 0
+    recent = ContactRequest.objects.filter(updated_at__gte=timezone.now() - CONTACT_EMAIL_RETRY_WINDOW)
     jobs = [
-        (
-            relay_contact_request,
-            ContactRequest.objects.filter(status=ContactRequest.Status.PENDING, relayed_at__isnull=True),
-        ),
+        (relay_contact_request, recent.filter(status=ContactRequest.Status.PENDING, relayed_at__isnull=True)),
         (
             send_contact_acceptance,
-            ContactRequest.objects.filter(status=ContactRequest.Status.ACCEPTED, acceptance_sent_at__isnull=True),
+            recent.filter(status=ContactRequest.Status.ACCEPTED, acceptance_sent_at__isnull=True),
         ),
     ]
     for task, owed in jobs:

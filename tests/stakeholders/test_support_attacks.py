@@ -284,3 +284,36 @@ def test_admin_staff_given_the_view_permission_still_do_not_open_sensitive_reque
     assert client.get(reverse("admin:stakeholders_supportrequest_change", args=[public.pk])).status_code == 200
     hidden = client.get(reverse("admin:stakeholders_supportrequest_change", args=[secret.pk]), follow=True)
     assert SECRET not in hidden.content.decode()
+
+
+def test_emails_lost_while_the_broker_was_down_at_triage_are_sent_by_the_sweep_once(
+    volunteer, steward, django_capture_on_commit_callbacks
+):
+    from stakeholders.tasks import send_pending_support_emails
+    from tests.stakeholders.test_support_notifications import arabic_request, sharer
+
+    fluent = sharer("fluent", shares=["grant-writing"], speaks={"ar": 5})
+    chosen = UserFactory(username="chosen")
+    request = arabic_request(author=volunteer)
+    services.support_responder_choose(request=request, user=chosen, by=volunteer)
+    # The broker is down: what triage queues on commit never reaches a worker.
+    with django_capture_on_commit_callbacks(execute=False) as lost:
+        services.support_request_move(request=request, to_status="triaged", by=steward)
+    assert len(lost) == 2 and not mail.outbox
+    assert send_pending_support_emails() == 2
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([fluent.email, chosen.email])
+    assert send_pending_support_emails() == 0
+    assert len(mail.outbox) == 2
+
+
+def test_the_sweep_tells_nobody_about_open_requests_or_the_crowd_about_sensitive_ones(volunteer, steward):
+    from stakeholders.tasks import send_pending_support_emails
+    from tests.stakeholders.test_support_notifications import arabic_request, sharer
+
+    sharer("fluent", shares=["grant-writing"], speaks={"ar": 5})
+    waiting = arabic_request(author=volunteer)
+    services.support_responder_choose(request=waiting, user=UserFactory(), by=volunteer)
+    sensitive = arabic_request(author=volunteer, is_sensitive=True)
+    services.support_request_move(request=sensitive, to_status="triaged", by=steward)
+    assert send_pending_support_emails() == 0
+    assert not mail.outbox
