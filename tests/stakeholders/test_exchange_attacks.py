@@ -3,6 +3,7 @@
 import signal
 import socket
 import time
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -12,7 +13,12 @@ from django.urls import reverse
 from capacity.celery import app
 from stakeholders import services
 from stakeholders.models import ContactRequest, ExchangeProfile, User
-from stakeholders.tasks import relay_contact_request, send_contact_acceptance, send_pending_contact_emails
+from stakeholders.tasks import (
+    CONTACT_EMAIL_RETRY_WINDOW,
+    relay_contact_request,
+    send_contact_acceptance,
+    send_pending_contact_emails,
+)
 from tests.factories import UserFactory
 from tests.stakeholders.exchange_profiles import exchange_profile
 from tests.stakeholders.test_exchange_profile import form_data
@@ -191,6 +197,15 @@ def test_an_acceptance_while_the_broker_is_down_reaches_the_sender_later_once(
     assert [message.to for message in mail.outbox] == [[volunteer.email]]
     assert recipient.email in mail.outbox[0].body
     assert send_pending_contact_emails() == 0
+
+
+def test_the_sweep_gives_up_on_a_message_after_a_week(volunteer):
+    recipient = exchange_profile().user
+    contact = ContactRequest.objects.create(sender=volunteer, recipient=recipient, message=MESSAGE)
+    week_ago = contact.updated_at - CONTACT_EMAIL_RETRY_WINDOW - timedelta(minutes=1)
+    ContactRequest.objects.filter(pk=contact.pk).update(updated_at=week_ago)
+    assert send_pending_contact_emails() == 0
+    assert mail.outbox == []
 
 
 def test_the_sweep_does_not_relay_a_message_already_answered_on_the_page(volunteer):
