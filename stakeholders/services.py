@@ -388,6 +388,8 @@ _SUPPORT_STATUS_WORDS = {
     "closed": pgettext_lazy("a support request is", "closed"),
 }
 _STEWARDS_ONLY, _REQUEST_SIDE = "stewards", "request side"
+# Chosen responders are a few trusted people, each emailed once; not a mailing list.
+SUPPORT_RESPONDERS_MAX = 20
 SUPPORT_TRANSITIONS = {
     (SupportRequest.Status.OPEN, SupportRequest.Status.TRIAGED): _STEWARDS_ONLY,
     (SupportRequest.Status.TRIAGED, SupportRequest.Status.MATCHED): _REQUEST_SIDE,
@@ -482,6 +484,18 @@ def support_request_create(
         single_line(request.title)
         for field in ("title", "what_happened", "what_is_needed"):
             refuse_hidden_characters(getattr(request, field))
+        # A double click or a second tab posts the same request twice: the author's row lock
+        # makes the two take turns, and the second finds the first.
+        User.objects.select_for_update().filter(pk=author.pk).first()
+        duplicate = SupportRequest.objects.filter(
+            author=author,
+            title=request.title,
+            what_happened=request.what_happened,
+            what_is_needed=request.what_is_needed,
+            status=SupportRequest.Status.OPEN,
+        )
+        if duplicate.exists():
+            raise ValidationError(_("You have posted this request already; it is in the list of support requests."))
         request.save()
         request.categories.set(categories)
         SupportEvent.objects.create(request=request, actor=author, from_status="", to_status=request.status)
@@ -567,6 +581,9 @@ def support_offer_create(*, request: SupportRequest, author: User, kind: str, me
         offer = SupportOffer(request=locked, author=author, kind=kind, message=message, language=language)
         offer.full_clean()
         refuse_hidden_characters(offer.message)
+        # The request's row lock makes a double click's second offer find the first.
+        if locked.offers.filter(author=author, message=offer.message).exists():
+            raise ValidationError(_("You have sent this offer already."))
         offer.save()
     return offer
 
@@ -600,6 +617,11 @@ def support_responder_choose(*, request: SupportRequest, user: User, by: User) -
             raise ValidationError(_("This person's account is closed."))
         if locked.author_id == user.pk:
             raise ValidationError(_("The author of a request cannot be one of its responders."))
+        if locked.responder_rows.count() >= SUPPORT_RESPONDERS_MAX:
+            # Each one is emailed: the form is not a way to write to many people.
+            raise ValidationError(
+                _("A request can have at most %(count)d chosen responders.") % {"count": SUPPORT_RESPONDERS_MAX}
+            )
         responder, created = SupportResponder.objects.get_or_create(
             request=locked, user=user, defaults={"chosen_by": by}
         )

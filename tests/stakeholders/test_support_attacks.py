@@ -317,3 +317,53 @@ def test_the_sweep_tells_nobody_about_open_requests_or_the_crowd_about_sensitive
     services.support_request_move(request=sensitive, to_status="triaged", by=steward)
     assert send_pending_support_emails() == 0
     assert not mail.outbox
+
+
+NEW_REQUEST = {
+    "title": "Venue lost",
+    "what_happened": "The library closed.",
+    "what_is_needed": "A room for thirty.",
+    "categories": ["event-organizing"],
+    "language": "en",
+    "urgency": "high",
+}
+
+
+def test_a_request_posted_twice_by_a_double_click_is_saved_once(client, volunteer):
+    client.force_login(volunteer)
+    first = client.post(reverse("support:new"), NEW_REQUEST)
+    second = client.post(reverse("support:new"), NEW_REQUEST)
+    assert (first.status_code, second.status_code) == (302, 200)
+    assert "You have posted this request already" in second.content.decode()
+    assert SupportRequest.objects.count() == 1
+    # Someone else may ask the same; so may the author once the first is closed.
+    client.force_login(UserFactory())
+    assert client.post(reverse("support:new"), NEW_REQUEST).status_code == 302
+    SupportRequest.objects.filter(author=volunteer).update(status="closed")
+    client.force_login(volunteer)
+    assert client.post(reverse("support:new"), NEW_REQUEST).status_code == 302
+    assert SupportRequest.objects.count() == 3
+
+
+def test_an_offer_sent_twice_by_a_double_click_is_saved_once(client, volunteer):
+    request = SupportRequestFactory()
+    client.force_login(volunteer)
+    offer = {"kind": "advice", "message": "Try the town hall.", "language": "en"}
+    first = client.post(reverse("support:offer", args=[request.pk]), offer)
+    second = client.post(reverse("support:offer", args=[request.pk]), offer)
+    assert (first.status_code, second.status_code) == (302, 400)
+    assert alert(second) == ["You have sent this offer already."]
+    assert request.offers.count() == 1
+
+
+def test_the_responder_form_is_not_a_way_to_email_many_people(volunteer, steward):
+    from django.core.exceptions import ValidationError
+
+    from stakeholders.services import SUPPORT_RESPONDERS_MAX
+
+    request = SupportRequestFactory(author=volunteer, status="triaged")
+    for _ in range(SUPPORT_RESPONDERS_MAX):
+        services.support_responder_choose(request=request, user=UserFactory(), by=volunteer)
+    with pytest.raises(ValidationError, match="at most 20 chosen responders"):
+        services.support_responder_choose(request=request, user=UserFactory(), by=steward)
+    assert request.responder_rows.count() == SUPPORT_RESPONDERS_MAX
