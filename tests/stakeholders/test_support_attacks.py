@@ -367,3 +367,66 @@ def test_the_responder_form_is_not_a_way_to_email_many_people(volunteer, steward
     with pytest.raises(ValidationError, match="at most 20 chosen responders"):
         services.support_responder_choose(request=request, user=UserFactory(), by=steward)
     assert request.responder_rows.count() == SUPPORT_RESPONDERS_MAX
+
+
+def test_markup_in_a_title_an_offer_or_a_name_is_shown_as_text(client, volunteer):
+    script = "<script>alert(1)</script>"
+    request = SupportRequestFactory(author=volunteer, title=f"Help {script}")
+    SupportOfferFactory(request=request, message=f"Offer {script}")
+    UserFactory(username="mallory", display_name=f"Mallory {script}")
+    client.force_login(volunteer)
+    client.post(reverse("support:choose_responder", args=[request.pk]), {"username": "mallory"})
+    for page in (client.get(reverse("support:list")), client.get(request.get_absolute_url())):
+        text = page.content.decode()
+        assert script not in text
+        assert "&lt;script&gt;" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_racing_on_real_postgresql_posts_one_request_and_one_offer(seeded_transactional_db):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connections
+
+    from capacity.models import CapacityCategory, Language
+
+    author, helper = UserFactory(), UserFactory()
+    english = Language.objects.get(code="en")
+    text = {"title": "Venue lost", "what_happened": "It closed.", "what_is_needed": "A room.", "language": english}
+    categories = [CapacityCategory.objects.get(slug="event-organizing")]
+    target = SupportRequestFactory()
+
+    def twice(action):
+        barrier, outcomes = threading.Barrier(2), []
+
+        def run():
+            try:
+                barrier.wait()
+                action()
+                outcomes.append("saved")
+            except ValidationError:
+                outcomes.append("refused")
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(outcomes)
+
+    for _round in range(5):
+        SupportRequest.objects.filter(author=author).update(status="closed")
+        assert twice(lambda: services.support_request_create(author=author, data=text, categories=categories)) == [
+            "refused",
+            "saved",
+        ]
+        target.offers.all().delete()
+        assert twice(
+            lambda: services.support_offer_create(
+                request=target, author=helper, kind="advice", message="Try the town hall.", language=english
+            )
+        ) == ["refused", "saved"]
+    assert SupportRequest.objects.filter(author=author).count() == 5
