@@ -369,3 +369,35 @@ def test_wrong_methods_are_refused_everywhere_in_the_exchange(client, volunteer)
         assert client.delete(url).status_code == 405, url
     contact.refresh_from_db()
     assert contact.status == ContactRequest.Status.PENDING
+
+
+# Two first saves at once ----------------------------------------------------------------
+
+
+def test_two_first_saves_at_once_give_a_clear_message_not_a_database_error(seeded_transactional_db):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection, transaction
+
+    person = UserFactory()
+    inserted, release = threading.Event(), threading.Event()
+
+    def other_tab():
+        # The other tab's first save: its row is written, its transaction not yet committed.
+        try:
+            with transaction.atomic():
+                ExchangeProfile.objects.create(user=person, is_listed=False)
+                inserted.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    tab = threading.Thread(target=other_tab)
+    tab.start()
+    assert inserted.wait(10)
+    threading.Timer(1.0, release.set).start()
+    with pytest.raises(ValidationError, match="just saved from another page"):
+        services.exchange_profile_save(owner_user=person, data={"is_listed": False}, capacities=[], languages=[])
+    tab.join(10)
+    assert ExchangeProfile.objects.filter(user=person).count() == 1
