@@ -401,3 +401,36 @@ def test_two_first_saves_at_once_give_a_clear_message_not_a_database_error(seede
         services.exchange_profile_save(owner_user=person, data={"is_listed": False}, capacities=[], languages=[])
     tab.join(10)
     assert ExchangeProfile.objects.filter(user=person).count() == 1
+
+
+def test_two_messages_sent_at_once_cannot_both_slip_under_the_daily_limit(seeded_transactional_db):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection, transaction
+
+    sender = UserFactory()
+    for _number in range(services.CONTACT_REQUESTS_PER_DAY - 1):
+        ContactRequest.objects.create(sender=sender, recipient=exchange_profile().user, message=MESSAGE)
+    last, extra = exchange_profile().user, exchange_profile().user
+    inside, release = threading.Event(), threading.Event()
+
+    def other_tab():
+        # The other tab is inside its send: the sender counted and its tenth message written, not yet committed.
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().filter(pk=sender.pk).first()
+                ContactRequest.objects.create(sender=sender, recipient=last, message=MESSAGE)
+                inside.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    tab = threading.Thread(target=other_tab)
+    tab.start()
+    assert inside.wait(10)
+    threading.Timer(1.0, release.set).start()
+    with pytest.raises(ValidationError, match="the most in a day"):
+        services.contact_request_send(sender=sender, recipient=extra, message=MESSAGE)
+    tab.join(10)
+    assert ContactRequest.objects.filter(sender=sender).count() == services.CONTACT_REQUESTS_PER_DAY
