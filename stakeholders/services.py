@@ -598,6 +598,9 @@ def support_offer_accept(*, offer: SupportOffer, by: User) -> SupportOffer:
             )
         _refuse_unless_open_for_help(locked)
         offer = SupportOffer.objects.select_for_update().get(pk=offer.pk, request=locked)
+        if offer.author_id is not None and offer.author_id == by.pk:
+            # A manager or steward who offered cannot take up their own offer and call the request matched.
+            raise ValidationError(_("You cannot accept your own offer; the request's side takes it up."))
         if offer.accepted_at is not None:
             raise ValidationError(_("This offer is accepted already."))
         offer.accepted_at = timezone.now()

@@ -1,5 +1,6 @@
 """An attacker's pass over the support pages: outsiders, curious members and hostile input find nothing and break nothing."""
 
+import html
 import re
 
 import pytest
@@ -22,7 +23,7 @@ def secret(db):
 
 
 def alert(response):
-    return re.findall(r'role="alert">([^<]*)<', response.content.decode())
+    return [html.unescape(text) for text in re.findall(r'role="alert">([^<]*)<', response.content.decode())]
 
 
 def test_who_may_not_choose_responders_cannot_learn_which_usernames_exist(client, volunteer):
@@ -430,3 +431,20 @@ def test_a_double_click_racing_on_real_postgresql_posts_one_request_and_one_offe
             )
         ) == ["refused", "saved"]
     assert SupportRequest.objects.filter(author=author).count() == 5
+
+
+def test_a_manager_who_offered_cannot_accept_their_own_offer_and_call_the_request_matched(client, staff, organization):
+    colleague = MembershipFactory(organization=organization, role="staff").user
+    request = SupportRequestFactory(author=staff, organization=organization, status="triaged")
+    client.force_login(colleague)
+    client.post(reverse("support:offer", args=[request.pk]), {"kind": "advice", "message": "Me!", "language": "en"})
+    offer = request.offers.get()
+    assert "Accept this offer" not in client.get(request.get_absolute_url()).content.decode()
+    response = client.post(reverse("support:accept_offer", args=[request.pk, offer.pk]))
+    assert response.status_code == 400
+    assert alert(response) == ["You cannot accept your own offer; the request's side takes it up."]
+    offer.refresh_from_db()
+    assert offer.accepted_at is None
+    # The author accepts it.
+    client.force_login(staff)
+    assert client.post(reverse("support:accept_offer", args=[request.pk, offer.pk])).status_code == 302
