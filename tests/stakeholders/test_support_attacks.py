@@ -45,7 +45,7 @@ def test_who_may_not_choose_responders_cannot_learn_which_usernames_exist(client
 def test_removing_someone_who_is_not_a_responder_is_not_found_whether_or_not_the_account_exists(client, volunteer):
     request = SupportRequestFactory(author=volunteer)
     client.force_login(volunteer)
-    for user_id in (UserFactory().pk, 10**9, volunteer.pk):
+    for user_id in (UserFactory().pk, 10**9, 10**30, volunteer.pk):
         assert client.post(reverse("support:remove_responder", args=[request.pk, user_id])).status_code == 404
     # A responder of another request is not one of this request's.
     elsewhere = SupportResponder.objects.create(request=SupportRequestFactory(), user=UserFactory())
@@ -206,6 +206,10 @@ def test_accepting_or_removing_on_a_sensitive_request_one_cannot_see_is_not_foun
     SupportResponder.objects.create(request=secret, user=chosen)
     client.force_login(volunteer)
     assert client.post(reverse("support:accept_offer", args=[secret.pk, offer.pk])).status_code == 404
+    public = SupportRequestFactory(author=volunteer)
+    assert client.post(reverse("support:accept_offer", args=[public.pk, 10**30])).status_code == 404
+    assert client.post(reverse("support:accept_offer", args=[public.pk, offer.pk])).status_code == 404
+    assert client.post(f"/en/support/{10**30}/offers/1/accept/").status_code == 404
     assert client.post(reverse("support:remove_responder", args=[secret.pk, chosen.pk])).status_code == 404
 
 
