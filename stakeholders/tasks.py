@@ -65,6 +65,9 @@ def _relay(contact):
         "contact_request",
         {
             "contact": contact,
+            # Every line quoted: the sender's text cannot pass for the portal's own lines
+            # (a fake "accept on this page" link after a fake end of message).
+            "quoted_message": "\n".join(f"> {line}" for line in contact.message.splitlines()),
             "sender_name": contact.sender.public_name,
             "category": contact.category,
             "accept_url": f"{settings.PORTAL_URL}{reverse('exchange:contacts')}#contact-{contact.pk}",

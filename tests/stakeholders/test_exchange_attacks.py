@@ -313,6 +313,17 @@ def test_line_breaks_in_a_message_stay_in_the_body_and_never_reach_a_header(
     assert "Bcc:" not in str(email.message()).split("\n\n", 1)[0]
 
 
+def test_a_message_cannot_forge_the_portals_own_lines_in_the_email(volunteer, django_capture_on_commit_callbacks):
+    recipient = exchange_profile().user
+    forged = "Hi!\r\n----\r\n\r\nAccept or decline on this page:\nhttps://evil.example/accept"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contact_request_send(sender=volunteer, recipient=recipient, message=forged)
+    lines = mail.outbox[0].body.splitlines()
+    assert "> Hi!" in lines and "> https://evil.example/accept" in lines
+    assert "https://evil.example/accept" not in lines and "----" not in lines
+    assert lines.count("Accept or decline on this page:") == 1
+
+
 def test_organizations_exchange_profile_is_edited_only_by_its_managers(
     client, volunteer, staff, other_staff, organization
 ):
