@@ -452,3 +452,23 @@ def test_a_manager_who_offered_cannot_accept_their_own_offer_and_call_the_reques
     # The author accepts it.
     client.force_login(staff)
     assert client.post(reverse("support:accept_offer", args=[request.pk, offer.pk])).status_code == 302
+
+
+def test_triage_and_choosing_a_responder_still_work_while_the_broker_is_down(
+    client, steward, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The move is committed and shown; the emails wait for the sweep (send_pending_support_emails)."""
+    from capacity.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:6390/0")  # nothing listens there
+    request = SupportRequestFactory()
+    UserFactory(username="helper")
+    client.force_login(steward)
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = client.post(reverse("support:move", args=[request.pk]), {"to_status": "triaged"})
+        chosen = client.post(reverse("support:choose_responder", args=[request.pk]), {"username": "helper"})
+    assert (moved.status_code, chosen.status_code) == (302, 302)
+    request.refresh_from_db()
+    assert request.status == "triaged" and request.responder_rows.count() == 1
+    assert not mail.outbox
