@@ -59,14 +59,18 @@ def _detail_page(request, support_request, *, status=200, error=None, **forms):
     is_responder = any(row.user_id == user.pk for row in page["responders"])
     moves = services.support_allowed_moves(request=support_request, by=user) if user.is_authenticated else []
     has_help = page["responders"] or any(offer.accepted_at for offer in page["offers"])
+    side = access.speaks_for_request(user, support_request)
     context = {
         "support_request": support_request,
         **page,
+        # Responders were named by someone else, not by themselves: only the request's side
+        # and the responders see who they are (offers are signed by their authors' choice).
+        "responders": page["responders"] if side or is_responder else [],
         "error": error,
         # Matched needs help in hand: without it the page says what is missing instead of a button.
         "moves": [move for move in moves if move != SupportRequest.Status.MATCHED or has_help],
         "matched_needs_help": SupportRequest.Status.MATCHED in moves and not has_help,
-        "may_accept": open_for_help and access.speaks_for_request(user, support_request),
+        "may_accept": open_for_help and side,
         "may_choose": open_for_help and access.can_choose_responders(user, support_request),
         # Everyone but the author offers; on a sensitive request only chosen responders and stewards.
         "may_offer": open_for_help

@@ -472,3 +472,16 @@ def test_triage_and_choosing_a_responder_still_work_while_the_broker_is_down(
     request.refresh_from_db()
     assert request.status == "triaged" and request.responder_rows.count() == 1
     assert not mail.outbox
+
+
+def test_who_was_chosen_as_a_responder_is_not_shown_to_the_public(client, volunteer, organization):
+    """Someone named by the author did not choose to be named: only the request's side and responders see it."""
+    request = SupportRequestFactory(author=volunteer, organization=organization)
+    chosen = UserFactory(username="chosen", display_name="Quiet Helper")
+    services.support_responder_choose(request=request, user=chosen, by=volunteer)
+    manager = MembershipFactory(organization=organization, role="staff").user
+    for person, shown in ((None, False), (UserFactory(), False), (volunteer, True), (chosen, True), (manager, True)):
+        client.logout()
+        if person:
+            client.force_login(person)
+        assert ("Quiet Helper" in client.get(request.get_absolute_url()).content.decode()) is shown, person
