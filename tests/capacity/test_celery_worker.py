@@ -9,15 +9,7 @@ from django.utils import timezone
 from programs.models import Enrollment
 from programs.tasks import notify_promoted
 from tests.factories import SessionFactory, UserFactory
-
-
-def wait_for(condition, seconds=15):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.waiting import wait_for
 
 
 def promoted_enrollment(person):

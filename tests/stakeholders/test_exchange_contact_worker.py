@@ -10,15 +10,7 @@ from stakeholders.models import ContactRequest
 from stakeholders.tasks import relay_contact_request
 from tests.factories import UserFactory
 from tests.stakeholders.exchange_profiles import exchange_profile
-
-
-def wait_for(condition, seconds=15):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.waiting import wait_for
 
 
 @pytest.mark.celery

@@ -10,6 +10,7 @@ from stakeholders import services, support_selectors
 from stakeholders.models import ExchangeCapacity, ExchangeLanguage, ExchangeProfile, SupportNotification
 from stakeholders.tasks import notify_support_request_matches, notify_support_responder
 from tests.factories import SupportRequestFactory, UserFactory
+from tests.waiting import wait_for
 
 
 def sharer(username, *, shares, speaks, listed=True, preferred="en"):
@@ -148,15 +149,6 @@ def test_a_responder_removed_before_the_email_goes_out_is_not_emailed(volunteer,
         callback()
     assert not mail.outbox
     assert notify_support_responder(request.pk, person.pk) is False
-
-
-def wait_for(condition, seconds=15):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.mark.celery
