@@ -117,8 +117,9 @@ def _contact_request(request, *, other):
     return {
         # The name the portal shows everyone, not their username, which they may keep to themselves.
         "person": other.public_name,
-        # The other person's address is theirs to give: only an accepted request reveals it.
-        "email": other.email if accepted else None,
+        # The other person's address is theirs to give: only an accepted request reveals it,
+        # and only while their account is active, as on the Messages page.
+        "email": other.email if accepted and other.is_active else None,
         "about": request.category.slug if request.category else None,
         "message": request.message,
         "status": request.status,

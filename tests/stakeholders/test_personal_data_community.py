@@ -22,6 +22,13 @@ def test_the_other_persons_address_is_given_only_for_an_accepted_contact_request
     assert document["contact_requests_received"][0]["person"] != staff.username
 
 
+def test_an_accepted_contact_whose_account_was_deactivated_since_gives_no_address(volunteer, staff):
+    ContactRequest.objects.create(sender=volunteer, recipient=staff, message="Hi", status="accepted")
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    assert everything_about(volunteer)["contact_requests_sent"][0]["email"] is None
+
+
 def test_the_exchange_profile_comes_with_its_capacities_and_languages(volunteer):
     profile = ExchangeProfile.objects.create(user=volunteer, about="Wikidata trainer", is_listed=False)
     ExchangeLanguage.objects.create(profile=profile, language=Language.objects.get(code="ar"), proficiency=5)
