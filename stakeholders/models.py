@@ -289,7 +289,13 @@ class ExchangeProfile(TimeStampedModel):
                 name="exchange_profile_of_a_person_or_an_organization",
             )
         ]
-        indexes = [models.Index(fields=["is_listed", "region"], name="exchange_profile_listing")]
+        indexes = [
+            models.Index(fields=["is_listed", "region"], name="exchange_profile_listing"),
+            # The directory's order: the newest listed profiles first, read from the index with LIMIT.
+            models.Index(
+                fields=["-updated_at", "-id"], condition=models.Q(is_listed=True), name="exchange_profile_newest"
+            ),
+        ]
 
     def __str__(self):
         return str(self.user or self.organization)
@@ -486,7 +492,11 @@ class SupportRequest(TimeStampedModel):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("support request")
         verbose_name_plural = _("support requests")
-        indexes = [models.Index(fields=["is_sensitive", "status", "-created_at"], name="support_request_listing")]
+        indexes = [
+            models.Index(fields=["is_sensitive", "status", "-created_at"], name="support_request_listing"),
+            # The list's order, newest first, read from the index with LIMIT.
+            models.Index(fields=["-created_at", "-id"], name="support_request_newest"),
+        ]
 
     def __str__(self):
         return self.title
