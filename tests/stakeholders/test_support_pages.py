@@ -229,3 +229,15 @@ def test_a_request_whose_author_deleted_their_account_still_shows_its_process(cl
     volunteer.delete()
     page = client.get(reverse("support:detail", args=[request.pk])).content.decode()
     assert "a former member" in page
+
+
+def test_each_accept_button_is_described_by_its_offer_and_an_empty_responders_heading_is_left_out(client, volunteer):
+    request = SupportRequestFactory(author=volunteer)
+    offers = [SupportOfferFactory(request=request), SupportOfferFactory(request=request)]
+    client.force_login(volunteer)
+    page = client.get(request.get_absolute_url()).content.decode()
+    for offer in offers:
+        assert f'id="offer-{offer.pk}-meta"' in page
+        assert f'aria-describedby="offer-{offer.pk}-meta"' in page
+    client.force_login(UserFactory())
+    assert 'id="responders-heading"' not in client.get(request.get_absolute_url()).content.decode()
