@@ -167,3 +167,9 @@ def test_a_refusal_by_the_service_alone_does_not_claim_marked_fields(client, vol
     html = response.content.decode()
     assert "Give at least one language you work in" in html
     assert "Please correct the marked fields" not in html
+
+
+def test_the_capacity_table_is_named_for_screen_readers(client, volunteer):
+    client.force_login(volunteer)
+    html = client.get(reverse(EDIT)).content.decode()
+    assert '<caption class="visually-hidden">Capacities</caption>' in html
