@@ -220,3 +220,17 @@ def test_the_form_says_so_when_a_message_to_this_person_is_waiting(client, volun
     assert "You already wrote to this person" not in client.get(contact_url(recipient_profile)).content.decode()
     services.contact_request_send(sender=volunteer, recipient=recipient, message=MESSAGE)
     assert "You already wrote to this person" in client.get(contact_url(recipient_profile)).content.decode()
+
+
+def test_a_third_person_sees_neither_the_message_nor_the_addresses_even_after_acceptance(
+    client, volunteer, recipient, recipient_profile, steward
+):
+    contact = services.contact_request_send(sender=volunteer, recipient=recipient, message=MESSAGE)
+    services.contact_request_accept(contact_request=contact, by=recipient)
+    for person in (UserFactory(), steward):
+        client.force_login(person)
+        for box in ("received", "sent"):
+            html = client.get(reverse("exchange:contacts") + f"?box={box}").content.decode()
+            assert MESSAGE not in html and volunteer.email not in html and "yazan@example.org" not in html, box
+    client.force_login(recipient)
+    assert volunteer.email in client.get(reverse("exchange:contacts")).content.decode()
