@@ -36,19 +36,16 @@ def _contact_email_once(contact_request_id, claim, field, send):
         raise
 
 
-def _contact_email(person, template, context):
-    """Plain text in the person's language; a subject is one line whatever a name or message holds."""
+def _email(person, template, context_in_their_language):
+    """Email a person in plain text, in their language; a subject is one line whatever a name or title holds.
+
+    The context is built inside their language, so capacity names and links (/ar/…) are theirs too.
+    """
     # A deactivated account is reachable nowhere, by email neither.
     if not person.email or not person.is_active:
         return False
     with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
-        category = context.get("category")
-        context = {
-            **context,
-            "category_name": category.shown("name").text if category else "",
-            "person": person,
-            "contacts_url": f"{settings.PORTAL_URL}{reverse('exchange:contacts')}",
-        }
+        context = {"person": person, **context_in_their_language()}
         subject = " ".join(render_to_string(f"stakeholders/email/{template}_subject.txt", context).split())
         body = render_to_string(f"stakeholders/email/{template}.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email], fail_silently=False)
@@ -59,32 +56,31 @@ def _relay(contact):
     if not contact.sender.is_active:
         # Deactivated since writing (a spammer stopped by a steward): their message goes no further.
         return False
+
     # The sender's address is left out on purpose: it is shown only once the recipient accepts.
-    return _contact_email(
-        contact.recipient,
-        "contact_request",
-        {
-            "contact": contact,
+    def context():
+        category = contact.category
+        return {
             # Every line quoted: the sender's text cannot pass for the portal's own lines
             # (a fake "accept on this page" link after a fake end of message).
             "quoted_message": "\n".join(f"> {line}" for line in contact.message.splitlines()),
             "sender_name": contact.sender.public_name,
-            "category": contact.category,
+            "category_name": category.shown("name").text if category else "",
             "accept_url": f"{settings.PORTAL_URL}{reverse('exchange:contacts')}#contact-{contact.pk}",
-        },
-    )
+        }
+
+    return _email(contact.recipient, "contact_request", context)
 
 
 def _acceptance(contact):
-    return _contact_email(
-        contact.sender,
-        "contact_accepted",
-        {
-            "contact": contact,
+    def context():
+        return {
             "recipient_name": contact.recipient.public_name,
             "recipient_email": contact.recipient.email,
-        },
-    )
+            "contacts_url": f"{settings.PORTAL_URL}{reverse('exchange:contacts')}",
+        }
+
+    return _email(contact.sender, "contact_accepted", context)
 
 
 @shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
@@ -155,25 +151,12 @@ def _support_email_once(request_id: int, user_id: int, template: str) -> bool:
     request = SupportRequest.objects.select_related("language").get(pk=request_id)
     person = User.objects.get(pk=user_id)
     try:
-        return _support_email(person, request, template)
+        return _email(
+            person, template, lambda: {"request": request, "url": f"{settings.PORTAL_URL}{request.get_absolute_url()}"}
+        )
     except Exception:
         SupportNotification.objects.filter(request_id=request_id, user_id=user_id).update(sent_at=None)
         raise
-
-
-def _support_email(person, request, template):
-    if not person.email or not person.is_active:
-        return False
-    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
-        context = {
-            "person": person,
-            "request": request,
-            "url": f"{settings.PORTAL_URL}{request.get_absolute_url()}",
-        }
-        subject = " ".join(render_to_string(f"stakeholders/email/{template}_subject.txt", context).split())
-        body = render_to_string(f"stakeholders/email/{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email], fail_silently=False)
-    return True
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)

@@ -53,7 +53,8 @@ def test_a_message_is_relayed_by_email_once_without_the_senders_address(
     assert email.to == ["yazan@example.org"]
     assert MESSAGE in email.body
     assert volunteer.email not in email.body and volunteer.email not in email.subject
-    assert reverse("exchange:contacts") in email.body
+    # The recipient reads Arabic: the link opens the Messages page in Arabic too.
+    assert f"/ar/exchange/contacts/#contact-{contact.pk}" in email.body
     # Run again (a redelivered task): nothing more is sent.
     assert relay_contact_request(contact.pk) is False
     assert relay_contact_request(contact.pk) is False
@@ -234,3 +235,16 @@ def test_a_third_person_sees_neither_the_message_nor_the_addresses_even_after_ac
             assert MESSAGE not in html and volunteer.email not in html and "yazan@example.org" not in html, box
     client.force_login(recipient)
     assert volunteer.email in client.get(reverse("exchange:contacts")).content.decode()
+
+
+def test_the_acceptance_email_links_to_the_messages_page_in_the_senders_language(
+    volunteer, recipient, recipient_profile
+):
+    volunteer.preferred_language = "ko"
+    volunteer.save()
+    contact = services.contact_request_send(sender=volunteer, recipient=recipient, message=MESSAGE)
+    services.contact_request_accept(contact_request=contact, by=recipient)
+    mail.outbox.clear()
+    ContactRequest.objects.filter(pk=contact.pk).update(acceptance_sent_at=None)
+    assert send_contact_acceptance(contact.pk) is True
+    assert "/ko/exchange/contacts/" in mail.outbox[0].body
