@@ -4,22 +4,17 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stakeholders import services as stakeholder_services
-from stakeholders.models import ExchangeCapacity, ProfileVisibility, SupportOffer, User
+from stakeholders.models import ProfileVisibility, User
 
-from . import services
-from .models import Certificate, Enrollment, PersonDemographics, Session
+from . import selectors, services
+from .models import Certificate, Enrollment, PersonDemographics
 from .people_forms import DeleteAccountForm, DemographicsForm, ProfileVisibilityForm
-
-# Entries shown per profile section, newest first; the section says when there are more.
-PROFILE_SECTION_LIMIT = 50
 
 
 def _error_text(error):
@@ -93,12 +88,6 @@ def recognition(request):
     return render(request, "programs/people/recognition.html", {"form": form, "visibility": visibility})
 
 
-def _newest(queryset):
-    """At most PROFILE_SECTION_LIMIT rows, and whether there were more: one query."""
-    rows = list(queryset[: PROFILE_SECTION_LIMIT + 1])
-    return rows[:PROFILE_SECTION_LIMIT], len(rows) > PROFILE_SECTION_LIMIT
-
-
 @require_GET
 def profile(request, username):
     """A person's page of recognition: only what they chose to show, only if they chose to show it."""
@@ -113,41 +102,7 @@ def profile(request, username):
     if person is None or not (is_self or (visibility and visibility.is_public)):
         raise Http404
     visibility = visibility or ProfileVisibility(user=person)
-    sections = {}
-    if visibility.show_facilitated:
-        sections["facilitated"] = _newest(
-            Session.objects.filter(
-                facilitators=person, program__is_published=True, is_cancelled=False, starts_at__lte=timezone.now()
-            )
-            .select_related("program__original_language", "program__provider")
-            .order_by("-starts_at", "-pk")
-        )
-    if visibility.show_attended:
-        sections["attended"] = _newest(
-            Enrollment.objects.filter(user=person, session__program__is_published=True)
-            .filter(Q(status=Enrollment.Status.COMPLETED) | Q(attendance=Enrollment.Attendance.ATTENDED))
-            .select_related("session__program__original_language", "session__program__provider")
-            .order_by("-session__starts_at", "-pk")
-        )
-    if visibility.show_certificates:
-        sections["certificates"] = _newest(
-            Certificate.objects.filter(enrollment__user=person, revoked_at__isnull=True).order_by(
-                "-completed_on", "-pk"
-            )
-        )
-    if visibility.show_offers:
-        offers = (
-            SupportOffer.objects.filter(author=person, request__is_sensitive=False)
-            .select_related("request__language")
-            .order_by("-created_at", "-pk")
-        )
-        sections["offers"] = (*_newest(offers), offers.count())
-    if visibility.show_capacities:
-        sections["capacities"] = _newest(
-            ExchangeCapacity.objects.filter(profile__user=person, profile__is_listed=True, shares=True)
-            .select_related("category")
-            .order_by("category__name", "pk")
-        )
+    sections = selectors.profile_sections(person=person, visibility=visibility)
     has_entries = any(section[0] for section in sections.values())
     context = {
         "person": person,

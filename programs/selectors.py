@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 
 from capacity.models import CapacityCategory, Language, Region
 from capacity.privacy import suppress_small_cells
-from stakeholders.models import Membership, Organization
+from stakeholders.models import ExchangeCapacity, Membership, Organization, SupportOffer
 
 from . import fragments
 from .filters import SORTS, ProgramFilter
@@ -21,6 +21,7 @@ from .models import (
     DEMOGRAPHIC_DIMENSIONS,
     DEMOGRAPHIC_LABELS,
     ActivityReport,
+    Certificate,
     Enrollment,
     PersonDemographics,
     Program,
@@ -508,3 +509,53 @@ def shared_demographics(*, session, minimum: int):
         shown, other = suppress_small_cells(cells, minimum=minimum)
         breakdown.append((DEMOGRAPHIC_LABELS[dimension], shown, other))
     return {"count": figures["count"], "breakdown": breakdown, "minimum": minimum}
+
+
+# Entries shown per profile section, newest first; the section says when there are more.
+PROFILE_SECTION_LIMIT = 50
+
+
+def _newest(queryset):
+    """At most PROFILE_SECTION_LIMIT rows, and whether there were more: one query."""
+    rows = list(queryset[: PROFILE_SECTION_LIMIT + 1])
+    return rows[:PROFILE_SECTION_LIMIT], len(rows) > PROFILE_SECTION_LIMIT
+
+
+def profile_sections(*, person, visibility):
+    """The sections of a person's profile page they chose to show: {name: (rows, more[, total])}, one query each."""
+    sections = {}
+    if visibility.show_facilitated:
+        sections["facilitated"] = _newest(
+            Session.objects.filter(
+                facilitators=person, program__is_published=True, is_cancelled=False, starts_at__lte=timezone.now()
+            )
+            .select_related("program__original_language", "program__provider")
+            .order_by("-starts_at", "-pk")
+        )
+    if visibility.show_attended:
+        sections["attended"] = _newest(
+            Enrollment.objects.filter(user=person, session__program__is_published=True)
+            .filter(Q(status=Enrollment.Status.COMPLETED) | Q(attendance=Enrollment.Attendance.ATTENDED))
+            .select_related("session__program__original_language", "session__program__provider")
+            .order_by("-session__starts_at", "-pk")
+        )
+    if visibility.show_certificates:
+        sections["certificates"] = _newest(
+            Certificate.objects.filter(enrollment__user=person, revoked_at__isnull=True).order_by(
+                "-completed_on", "-pk"
+            )
+        )
+    if visibility.show_offers:
+        offers = (
+            SupportOffer.objects.filter(author=person, request__is_sensitive=False)
+            .select_related("request__language")
+            .order_by("-created_at", "-pk")
+        )
+        sections["offers"] = (*_newest(offers), offers.count())
+    if visibility.show_capacities:
+        sections["capacities"] = _newest(
+            ExchangeCapacity.objects.filter(profile__user=person, profile__is_listed=True, shares=True)
+            .select_related("category")
+            .order_by("category__name", "pk")
+        )
+    return sections
