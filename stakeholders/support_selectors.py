@@ -12,7 +12,6 @@ from .models import (
     SupportOffer,
     SupportRequest,
     SupportResponder,
-    User,
 )
 from .support_filters import SupportRequestFilter
 
@@ -80,8 +79,3 @@ def matching_people(*, request: SupportRequest, limit: int):
     # Chosen responders get their own email, which says they were chosen.
     profiles = profiles.exclude(user_id__in=SupportResponder.objects.filter(request=request).values("user_id"))
     return profiles.values_list("user_id", flat=True)[:limit]
-
-
-def people_to_choose_from(*, request: SupportRequest):
-    """Active people who are not the author: a username typed into the responder form must be one of them."""
-    return User.objects.filter(is_active=True).exclude(pk=request.author_id or 0)
