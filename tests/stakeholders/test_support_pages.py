@@ -33,6 +33,9 @@ def test_a_person_posts_a_request_in_arabic_and_reads_it_right_to_left(client, v
     assert f'<h1 lang="ar" dir="rtl">{ARABIC_TITLE}</h1>' in page
     assert page.count('lang="ar" dir="rtl"') >= 3
     assert "Posted" in page and volunteer.public_name in page
+    # The language's own name too, on the page and in the list.
+    assert '<dd lang="ar" dir="rtl">' in page
+    assert '<span lang="ar" dir="rtl">' in client.get(reverse("support:list")).content.decode()
 
 
 def test_staff_post_for_their_organization_and_others_cannot_choose_it(
