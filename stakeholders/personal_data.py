@@ -19,8 +19,10 @@ from .models import (
     Invitation,
     Membership,
     ProfileVisibility,
+    SupportEvent,
     SupportOffer,
     SupportRequest,
+    SupportResponder,
 )
 from .services import PROFILE_VISIBILITY_FIELDS
 
@@ -164,6 +166,21 @@ def _community(user) -> dict:
                 "accepted": _when(offer.accepted_at),
             }
             for offer in SupportOffer.objects.filter(author=user).select_related("language").order_by("pk")
+        ],
+        # Requests the person was let into by someone else, and the steps of a process they took.
+        "support_requests_chosen_as_responder": [
+            {"request": row.request_id, "chosen": _when(row.chosen_at)}
+            for row in SupportResponder.objects.filter(user=user).order_by("pk")
+        ],
+        "support_process_steps": [
+            {
+                "request": event.request_id,
+                "from": event.from_status or None,
+                "to": event.to_status,
+                "note": event.note,
+                "when": _when(event.created_at),
+            }
+            for event in SupportEvent.objects.filter(actor=user).order_by("pk")
         ],
         "profile_page": None
         if visibility is None

@@ -3,6 +3,7 @@
 import pytest
 
 from capacity.models import CapacityCategory, Language
+from stakeholders import services
 from stakeholders.models import ContactRequest, ExchangeCapacity, ExchangeLanguage, ExchangeProfile
 from stakeholders.personal_data import everything_about
 from stakeholders.services import profile_visibility_save
@@ -59,3 +60,17 @@ def test_a_person_with_none_of_it_gets_empty_parts(volunteer):
     assert document["profile_page"] is None
     assert document["demographics"] is None
     assert document["support_requests"] == document["support_offers"] == []
+
+
+def test_requests_one_was_chosen_to_answer_and_the_steps_one_took_are_included(volunteer, steward):
+    request = SupportRequestFactory(is_sensitive=True)
+    services.support_responder_choose(request=request, user=volunteer, by=steward)
+    services.support_request_move(request=request, to_status="triaged", by=steward, note="Checked the categories")
+    assert [row["request"] for row in everything_about(volunteer)["support_requests_chosen_as_responder"]] == [
+        request.pk
+    ]
+    steps = everything_about(steward)["support_process_steps"]
+    assert [(step["request"], step["to"], step["note"]) for step in steps] == [
+        (request.pk, "triaged", "Checked the categories")
+    ]
+    assert everything_about(volunteer)["support_process_steps"] == []
