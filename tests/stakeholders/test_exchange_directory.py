@@ -25,6 +25,8 @@ def test_anyone_sees_listed_profiles_without_email_or_username(client):
     assert "Min-seo Kang" in html
     assert "minseo@example.org" not in html and "secret_login" not in html
     assert '<p class="exchange-about" lang="ko" dir="ltr">위키데이터</p>' in html
+    # Each card is a second-level heading under the page's title, with no level skipped.
+    assert '<h2 class="card-title">' in html and "<h3" not in html
 
 
 def test_arabic_text_about_is_marked_right_to_left(client):
