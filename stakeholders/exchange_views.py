@@ -12,7 +12,7 @@ from capacity.models import CapacityCategory, Language
 
 from . import access, selectors, services
 from .forms import ContactForm, ExchangeCapacityTableForm, ExchangeLanguageFormSet, ExchangeProfileForm
-from .models import ContactRequest, Membership
+from .models import Membership
 
 
 def _error_text(error):
@@ -172,9 +172,7 @@ def contact(request, profile_id):
             )
             return redirect(_contacts_url("sent"))
     status = 400 if request.method == "POST" else 200
-    waiting = ContactRequest.objects.filter(
-        sender=request.user, recipient=recipient, status=ContactRequest.Status.PENDING
-    ).exists()
+    waiting = selectors.has_written_and_waits(sender=request.user, recipient=recipient)
     context = {"profile": profile, "form": form, "waiting": waiting}
     return render(request, "stakeholders/exchange/contact.html", context, status=status)
 
@@ -189,9 +187,7 @@ def contacts(request):
     box = request.GET.get("box")
     box = box if box in selectors.CONTACT_BOXES else "received"
     page = selectors.contact_requests(user=request.user, box=box, page_number=request.GET.get("page"))
-    pending = ContactRequest.objects.filter(
-        recipient=request.user, status=ContactRequest.Status.PENDING, sender__is_active=True
-    ).count()
+    pending = selectors.contact_requests_waiting(user=request.user)
     context = {"box": box, "page": page, "pending": pending, "query_without_page": _query_without_page(request)}
     return render(request, "stakeholders/exchange/contacts.html", context)
 

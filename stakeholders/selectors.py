@@ -211,3 +211,17 @@ def contact_requests(*, user, box, page_number) -> Page:
     requests = ContactRequest.objects.select_related("sender", "recipient", "category")
     requests = requests.filter(recipient=user) if box == "received" else requests.filter(sender=user)
     return Paginator(requests.order_by("-created_at", "-pk"), EXCHANGE_PAGE_SIZE).get_page(page_number)
+
+
+def contact_requests_waiting(*, user) -> int:
+    """How many messages wait for this person's answer (a deactivated sender's no longer can be answered)."""
+    return ContactRequest.objects.filter(
+        recipient=user, status=ContactRequest.Status.PENDING, sender__is_active=True
+    ).count()
+
+
+def has_written_and_waits(*, sender, recipient) -> bool:
+    """Whether the sender's last message to this person still waits for an answer."""
+    return ContactRequest.objects.filter(
+        sender=sender, recipient=recipient, status=ContactRequest.Status.PENDING
+    ).exists()

@@ -248,3 +248,15 @@ def test_the_acceptance_email_links_to_the_messages_page_in_the_senders_language
     ContactRequest.objects.filter(pk=contact.pk).update(acceptance_sent_at=None)
     assert send_contact_acceptance(contact.pk) is True
     assert "/ko/exchange/contacts/" in mail.outbox[0].body
+
+
+def test_the_received_tab_counts_the_messages_waiting_but_not_those_of_deactivated_senders(
+    client, volunteer, recipient, recipient_profile
+):
+    services.contact_request_send(sender=volunteer, recipient=recipient, message=MESSAGE)
+    gone = UserFactory()
+    services.contact_request_send(sender=gone, recipient=recipient, message=MESSAGE)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    client.force_login(recipient)
+    assert "Received (1 waiting)" in client.get(reverse("exchange:contacts")).content.decode()
