@@ -33,7 +33,12 @@ from .models import (
     User,
     new_calendar_token,
 )
-from .tasks import relay_contact_request, send_contact_acceptance
+from .tasks import (
+    notify_support_request_matches,
+    notify_support_responder,
+    relay_contact_request,
+    send_contact_acceptance,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -541,8 +546,6 @@ def support_request_move(*, request: SupportRequest, to_status: str, by: User, n
         locked.save(update_fields=["status", "status_changed_at", "updated_at"])
         SupportEvent.objects.create(request=locked, actor=by, from_status=current, to_status=to_status, note=note)
         if to_status == Status.TRIAGED:
-            from .tasks import notify_support_request_matches, notify_support_responder
-
             if not locked.is_sensitive:
                 # Sensitive requests never reach the crowd: only the responders chosen for them hear of them.
                 transaction.on_commit(
@@ -634,8 +637,6 @@ def support_responder_choose(*, request: SupportRequest, user: User, by: User) -
             # Nobody is emailed about a request before a steward has triaged it (keeping spam out):
             # the email waits for triage, though the person can already see the request.
             return responder
-        from .tasks import notify_support_responder
-
         transaction.on_commit(
             lambda request_id=locked.pk, user_id=user.pk: notify_support_responder.delay(request_id, user_id),
             robust=True,
