@@ -76,6 +76,9 @@ def person_records_erase(*, user: User, now=None) -> None:
 def _support_erase(*, user: User, now) -> None:
     # Offers of help stay counted on their request, anonymous and without their words.
     SupportOffer.objects.filter(author=user).update(author=None, message="", updated_at=now)
+    # The process steps they took stay (a request's timeline must not jump), without
+    # who took them or the notes they wrote, as with the words of their offers.
+    SupportEvent.objects.filter(actor=user).update(actor=None, note="")
     # A sensitive request was confided to the stewards and the chosen responders by its
     # author: without the author nobody may speak for it, so it is closed and its story
     # erased; the request stays counted, with its process up to now.

@@ -283,6 +283,19 @@ def test_a_public_request_stays_without_its_author_and_offers_stay_counted_witho
     assert offer.message == ""
 
 
+def test_the_steps_the_person_took_stay_in_the_timeline_without_them_or_their_notes(person):
+    from stakeholders import services as stakeholder_services
+    from stakeholders.models import SupportEvent
+
+    public = SupportRequest.objects.get(author=person, is_sensitive=False)
+    stakeholder_services.support_request_move(
+        request=public, to_status="closed", by=person, note=f"{DISPLAY_NAME} found a venue at her cousin's."
+    )
+    services.person_delete(user=person)
+    closing = SupportEvent.objects.get(request=public, to_status="closed")
+    assert (closing.actor, closing.note) == (None, "")
+
+
 def test_rows_that_only_describe_the_person_are_gone(person):
     person_id = person.pk
     services.person_delete(user=person)
