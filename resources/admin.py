@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Currency, ExchangeRate
+from .models import Allocation, Currency, ExchangeRate, Fund
 
 
 @admin.register(Currency)
@@ -42,3 +42,42 @@ class ExchangeRateAdmin(SimpleHistoryAdmin):
         except ValidationError as error:  # the form validated the same rules; a race may still lose
             raise ValidationError(error.messages) from error
         obj.pk = saved.pk
+
+
+@admin.register(Fund)
+class FundAdmin(SimpleHistoryAdmin):
+    """Stewards read funds and their history; saving goes through the service."""
+
+    list_display = ("name", "funder", "currency", "starts_on", "ends_on")
+    list_filter = ("currency",)
+    search_fields = ("name", "funder__name")
+    fields = ("funder", "name", "currency", "starts_on", "ends_on")
+    autocomplete_fields = ("currency",)
+    raw_id_fields = ("funder",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.fund_save(fund=obj, by=request.user)
+        except ValidationError as error:  # the form validated the same rules; a race may still lose
+            raise ValidationError(error.messages) from error
+
+
+@admin.register(Allocation)
+class AllocationAdmin(SimpleHistoryAdmin):
+    """Allocations change only through the services (status moves by the funder's staff); here they are read."""
+
+    list_display = ("fund", "recipient", "kind", "amount", "currency", "hours", "status", "status_changed_at")
+    list_filter = ("status", "kind", "currency")
+    search_fields = ("fund__name", "recipient__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 """Money for capacity building: currencies and the exchange rates that turn amounts into USD."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -67,3 +68,148 @@ class ExchangeRate(TimeStampedModel):
 
     def __str__(self):
         return f"{self.currency_id} {self.month:%Y-%m}: {self.usd_per_unit} USD"
+
+
+class Fund(TimeStampedModel):
+    """A funder organization's pot of resources for a period, kept in one currency."""
+
+    funder = models.ForeignKey(
+        "stakeholders.Organization", verbose_name=_("funder"), on_delete=models.PROTECT, related_name="funds"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    currency = models.ForeignKey(Currency, verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"], related_name="+")
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="fund_ends_after_it_starts",
+                violation_error_message=_("A fund cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from stakeholders.models import Organization
+
+        if self.funder_id and self.funder.kind != Organization.Kind.FUNDER:
+            raise ValidationError({"funder": _("Only a funder organization has funds.")})
+
+
+class Allocation(TimeStampedModel):
+    """Resources a fund gives a recipient organization: money, in-kind help or people's time."""
+
+    class Kind(models.TextChoices):
+        MONEY = "money", _("Money")
+        IN_KIND = "in_kind", _("In-kind support")
+        TIME = "time", _("People's time")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        DISBURSED = "disbursed", _("Disbursed")
+        CLOSED = "closed", _("Closed")
+        DECLINED = "declined", _("Declined")
+
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="allocations")
+    recipient = models.ForeignKey(
+        "stakeholders.Organization",
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="allocations_received",
+    )
+    programs = models.ManyToManyField(
+        "programs.Program", verbose_name=_("programs"), blank=True, related_name="allocations"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MONEY)
+    # Money: the amount; in-kind: its estimated value; time: none (hours × value per hour).
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=4, null=True, blank=True)
+    currency = models.ForeignKey(
+        Currency, verbose_name=_("currency"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.TextField(_("description"), blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=10, decimal_places=2, null=True, blank=True)
+    value_per_hour = models.DecimalField(_("value per hour"), max_digits=14, decimal_places=4, null=True, blank=True)
+    categories = models.ManyToManyField(
+        "capacity.CapacityCategory", verbose_name=_("purpose"), blank=True, related_name="allocations"
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"], related_name="+")
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="allocation_amount_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(hours__isnull=True) | Q(hours__gt=0), name="allocation_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(value_per_hour__isnull=True) | Q(value_per_hour__gte=0),
+                name="allocation_value_per_hour_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="allocation_ends_after_it_starts",
+                violation_error_message=_("An allocation cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="money") | Q(amount__isnull=False, currency__isnull=False),
+                name="allocation_money_has_amount_and_currency",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="in_kind") | (Q(amount__isnull=False, currency__isnull=False) & ~Q(description="")),
+                name="allocation_in_kind_has_value_and_description",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="time") | Q(hours__isnull=False, amount__isnull=True),
+                name="allocation_time_has_hours",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_per_hour__isnull=True) | Q(currency__isnull=False),
+                name="allocation_value_per_hour_has_currency",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.fund} → {self.recipient} ({self.get_kind_display()})"
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.MONEY:
+            if self.amount is None:
+                errors["amount"] = _("Give the amount of money.")
+            if self.currency_id is None:
+                errors["currency"] = _("Give the currency of the amount.")
+        elif self.kind == self.Kind.IN_KIND:
+            if not self.description.strip():
+                errors["description"] = _("Describe the in-kind support.")
+            if self.amount is None:
+                errors["amount"] = _("Give the estimated value of the in-kind support.")
+            if self.currency_id is None:
+                errors["currency"] = _("Give the currency of the estimated value.")
+        elif self.kind == self.Kind.TIME:
+            if self.hours is None:
+                errors["hours"] = _("Give the number of hours.")
+            if self.amount is not None:
+                errors["amount"] = _("Time is counted in hours; give a value per hour instead of an amount.")
+            if self.value_per_hour is not None and self.currency_id is None:
+                errors["currency"] = _("Give the currency of the value per hour.")
+        if errors:
+            raise ValidationError(errors)

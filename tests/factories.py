@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
@@ -122,3 +123,27 @@ class SupportOfferFactory(factory.django.DjangoModelFactory):
     kind = "advice"
     message = "We faced the same last year; happy to share how we handled it."
     language = factory.LazyFunction(lambda: Language.objects.get(code="en"))
+
+
+class FundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.Fund"
+
+    funder = factory.SubFactory(OrganizationFactory, kind=Organization.Kind.FUNDER)
+    name = factory.Sequence(lambda n: f"Capacity fund {n}")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=1))
+    ends_on = factory.LazyAttribute(lambda fund: fund.starts_on.replace(month=12, day=31))
+    currency_id = "EUR"
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.Allocation"
+
+    fund = factory.SubFactory(FundFactory)
+    recipient = factory.SubFactory(OrganizationFactory)
+    kind = "money"
+    amount = Decimal("1500.00")
+    currency_id = "EUR"
+    starts_on = factory.SelfAttribute("fund.starts_on")
+    ends_on = factory.SelfAttribute("fund.ends_on")
