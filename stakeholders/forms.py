@@ -8,6 +8,7 @@ from modeltranslation.utils import build_localized_fieldname
 from capacity.models import CapacityCategory, Language, Region, single_line
 
 from .models import CapacityLevel, Membership, Organization, Proficiency, User
+from .services import refuse_invisible_text
 
 
 class ProfileForm(forms.ModelForm):
@@ -255,6 +256,7 @@ class ContactForm(forms.Form):
     message = forms.CharField(
         label=_("Your message"),
         max_length=2000,
+        validators=[refuse_invisible_text],
         widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
         help_text=_(
             "Say who you are and what you would like to learn. At most 2000 characters. "

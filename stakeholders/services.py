@@ -2,6 +2,7 @@
 
 import logging
 import re
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -414,6 +415,15 @@ def refuse_hidden_characters(value: str) -> None:
         raise ValidationError(
             _("Remove the control characters or text direction overrides from this text."), code="hidden_characters"
         )
+
+
+def refuse_invisible_text(value: str) -> None:
+    """A validator for required text: zero-width and other invisible characters alone say nothing."""
+    if value and not any(
+        not character.isspace() and unicodedata.category(character) not in ("Cf", "Cc", "Zs", "Zl", "Zp")
+        for character in value
+    ):
+        raise ValidationError(_("Write something: this text has no visible characters."), code="invisible")
 
 
 def _status_word(status: str) -> str:

@@ -8,7 +8,7 @@ from capacity.models import CapacityCategory, Language, Region, single_line
 
 from .access import MANAGING_ROLES
 from .models import Organization, SupportOffer, SupportRequest, User
-from .services import refuse_hidden_characters
+from .services import refuse_hidden_characters, refuse_invisible_text
 from .support_filters import capacity_choices
 
 
@@ -24,7 +24,7 @@ class WrittenText(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 6, "dir": "auto"})
 
     def __init__(self, **kwargs):
-        super().__init__(validators=[refuse_hidden_characters], **kwargs)
+        super().__init__(validators=[refuse_hidden_characters, refuse_invisible_text], **kwargs)
 
     def to_python(self, value):
         return super().to_python(_one_kind_of_line_break(value))
