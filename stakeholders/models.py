@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from capacity.models import Language, Region, TimeStampedModel, Translated
+from capacity.models import Language, Region, TimeStampedModel, Translated, single_line
 
 
 def validate_time_zone(value):
@@ -37,7 +37,9 @@ def new_calendar_token():
 class User(AbstractUser):
     """A person; the profile lives on the user so every page reads one row."""
 
-    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # One line without control or direction-override characters wherever it is set (the
+    # profile form, the admin): it is shown in lists, emails and other people's pages.
+    display_name = models.CharField(_("display name"), max_length=150, blank=True, validators=[single_line])
     home_region = models.ForeignKey(
         Region, verbose_name=_("home region"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
