@@ -72,3 +72,8 @@ def set_language(request):
     response = HttpResponseRedirect(target)
     set_language_cookie(response, language)
     return response
+
+
+def error_text(error) -> str:
+    """A service's ValidationError as one line for a message or a page: every message it holds, in order."""
+    return " ".join(error.messages)

@@ -9,16 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from capacity.views import error_text
 from stakeholders import services as stakeholder_services
 from stakeholders.models import ProfileVisibility, User
 
 from . import selectors, services
 from .models import Certificate, Enrollment, PersonDemographics
 from .people_forms import DeleteAccountForm, DemographicsForm, ProfileVisibilityForm
-
-
-def _error_text(error):
-    return " ".join(error.messages)
 
 
 @login_required
@@ -32,7 +29,7 @@ def delete_account(request):
         try:
             services.person_delete(user=user)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect("me:delete_account")
         except services.EnrollmentError as error:  # many people enrolling at once: try again
             messages.error(request, error.message)

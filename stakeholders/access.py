@@ -146,3 +146,13 @@ def get_listed_person_profile(profile_id):
 def get_received_contact_request(user, contact_request_id):
     """A contact request written to this person; anyone else's is simply not found."""
     return get_object_or_404(ContactRequest.objects.select_related("sender"), pk=contact_request_id, recipient=user)
+
+
+def may_offer_help(user, support_request, *, is_responder: bool) -> bool:
+    """Everyone but the author offers help; on a sensitive request only its chosen responders and stewards.
+
+    Whether the request still takes offers (not resolved or closed) is the caller's to check.
+    """
+    return support_request.author_id != user.pk and (
+        not support_request.is_sensitive or is_responder or is_steward(user)
+    )

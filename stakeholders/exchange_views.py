@@ -9,14 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from capacity.models import CapacityCategory, Language
+from capacity.views import error_text
 
 from . import access, selectors, services
 from .forms import ContactForm, ExchangeCapacityTableForm, ExchangeLanguageFormSet, ExchangeProfileForm
 from .models import Membership
-
-
-def _error_text(error):
-    return " ".join(error.messages)
 
 
 def _query_without_page(request):
@@ -86,7 +83,7 @@ def _edit_page(request, *, profile, owner, organization=None, managed=()):
                 **owner, data=form.cleaned_data, capacities=table.capacities, languages=languages.languages
             )
         except ValidationError as refused:
-            error = _error_text(refused)
+            error = error_text(refused)
         else:
             messages.success(request, _("The exchange profile is saved."))
             return redirect(request.path)
@@ -197,7 +194,7 @@ def _answer(request, contact_request_id, service, done):
     try:
         service(contact_request=contact_request, by=request.user)
     except ValidationError as refused:
-        messages.error(request, _error_text(refused))
+        messages.error(request, error_text(refused))
     else:
         messages.success(request, done % {"name": contact_request.sender.public_name})
     return redirect(_contacts_url("received"))

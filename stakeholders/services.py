@@ -585,11 +585,8 @@ def support_offer_create(*, request: SupportRequest, author: User, kind: str, me
         _refuse_unless_open_for_help(locked)
         if locked.author_id is not None and locked.author_id == author.pk:
             raise ValidationError(_("This is your own request; others offer help here."))
-        if (
-            locked.is_sensitive
-            and not access.is_steward(author)
-            and not locked.responder_rows.filter(user=author).exists()
-        ):
+        is_responder = locked.is_sensitive and locked.responder_rows.filter(user=author).exists()
+        if not access.may_offer_help(author, locked, is_responder=is_responder):
             raise ValidationError(_("Only the responders chosen for this sensitive request can offer help on it."))
         offer = SupportOffer(request=locked, author=author, kind=kind, message=message, language=language)
         offer.full_clean()

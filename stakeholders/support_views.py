@@ -8,15 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from capacity.views import error_text
+
 from . import access, services, support_selectors
 from .models import SupportRequest
 from .support_forms import SupportMoveForm, SupportOfferForm, SupportRequestForm, SupportResponderForm
 
 REQUESTS_PER_PAGE = 25
-
-
-def _error_text(error):
-    return " ".join(error.messages)
 
 
 @require_GET
@@ -72,10 +70,7 @@ def _detail_page(request, support_request, *, status=200, error=None, **forms):
         "matched_needs_help": SupportRequest.Status.MATCHED in moves and not has_help,
         "may_accept": open_for_help and side,
         "may_choose": open_for_help and access.can_choose_responders(user, support_request),
-        # Everyone but the author offers; on a sensitive request only chosen responders and stewards.
-        "may_offer": open_for_help
-        and support_request.author_id != user.pk
-        and (not support_request.is_sensitive or is_responder or access.is_steward(user)),
+        "may_offer": open_for_help and access.may_offer_help(user, support_request, is_responder=is_responder),
         "move_form": forms.get("move_form") or SupportMoveForm(),
         "offer_form": forms.get("offer_form") or SupportOfferForm(),
         "responder_form": forms.get("responder_form") or SupportResponderForm(),
@@ -109,7 +104,7 @@ def request_move(request, request_id):
             note=form.cleaned_data["note"],
         )
     except ValidationError as error:
-        return _refused(request, support_request, _error_text(error))
+        return _refused(request, support_request, error_text(error))
     messages.success(
         request,
         _("The request is now %(status)s.") % {"status": support_request.get_status_display()},
@@ -127,7 +122,7 @@ def offer_create(request, request_id):
     try:
         services.support_offer_create(request=support_request, author=request.user, **form.cleaned_data)
     except ValidationError as error:
-        return _refused(request, support_request, _error_text(error), offer_form=form)
+        return _refused(request, support_request, error_text(error), offer_form=form)
     messages.success(request, _("Your offer is posted. Thank you."))
     return redirect(support_request)
 
@@ -140,7 +135,7 @@ def offer_accept(request, request_id, offer_id):
     try:
         services.support_offer_accept(offer=offer, by=request.user)
     except ValidationError as error:
-        return _refused(request, support_request, _error_text(error))
+        return _refused(request, support_request, error_text(error))
     messages.success(request, _("The offer is accepted."))
     return redirect(support_request)
 
@@ -161,7 +156,7 @@ def responder_choose(request, request_id):
     try:
         services.support_responder_choose(request=support_request, user=person, by=request.user)
     except ValidationError as error:
-        return _refused(request, support_request, _error_text(error), responder_form=form)
+        return _refused(request, support_request, error_text(error), responder_form=form)
     if support_request.status == SupportRequest.Status.OPEN and not access.is_steward(request.user):
         told = _("%(name)s can now see this request and is told by email once a steward has triaged it.")
     else:
@@ -179,6 +174,6 @@ def responder_remove(request, request_id, user_id):
     try:
         services.support_responder_remove(request=support_request, user=person, by=request.user)
     except ValidationError as error:
-        return _refused(request, support_request, _error_text(error))
+        return _refused(request, support_request, error_text(error))
     messages.success(request, _("%(name)s is no longer a responder.") % {"name": person.public_name})
     return redirect(support_request)

@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from capacity.views import error_text
+
 from . import access, services
 from . import personal_data as personal_data_export
 from .forms import InvitationForm, OrganizationForm, ProfileForm, RoleForm
@@ -32,10 +34,6 @@ def profile(request):
         messages.success(request, _("Your profile is saved."))
         return redirect("me:profile")
     return render(request, "stakeholders/profile.html", {"form": form})
-
-
-def _error_text(error):
-    return " ".join(error.messages)
 
 
 @login_required
@@ -117,7 +115,7 @@ def member_change_role(request, slug, membership_id):
         try:
             services.membership_change_role(membership=membership, role=form.cleaned_data["role"])
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("%(name)s's role is changed.") % {"name": membership.user.public_name})
     return redirect("organizations:members", slug=organization.slug)
@@ -131,7 +129,7 @@ def member_remove(request, slug, membership_id):
     try:
         services.membership_remove(membership=membership)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("%(name)s is no longer a member.") % {"name": membership.user.public_name})
     return redirect("organizations:members", slug=organization.slug)
@@ -145,7 +143,7 @@ def invitation_withdraw(request, slug, invitation_id):
     try:
         services.invitation_withdraw(invitation=invitation, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request, _("The invitation to %(name)s was withdrawn.") % {"name": invitation.user.public_name}
@@ -161,7 +159,7 @@ def organization_leave(request, slug):
     try:
         services.membership_remove(membership=membership)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect("organizations:members", slug=organization.slug)
     messages.success(request, _("You have left %(organization)s.") % {"organization": organization.name})
     return redirect(organization.get_absolute_url())
@@ -181,7 +179,7 @@ def invitation_accept(request, invitation_id):
     try:
         services.invitation_accept(invitation=invitation, user=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect("me:invitations")
     messages.success(
         request, _("You are now a member of %(organization)s.") % {"organization": invitation.organization.name}
@@ -196,7 +194,7 @@ def invitation_decline(request, invitation_id):
     try:
         services.invitation_decline(invitation=invitation, user=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
