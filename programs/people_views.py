@@ -14,7 +14,7 @@ from stakeholders import services as stakeholder_services
 from stakeholders.models import ProfileVisibility, User
 
 from . import selectors, services
-from .models import Certificate, Enrollment, PersonDemographics
+from .models import PersonDemographics
 from .people_forms import DeleteAccountForm, DemographicsForm, ProfileVisibilityForm
 
 
@@ -37,10 +37,7 @@ def delete_account(request):
         logout(request)
         messages.success(request, _("Your account is deleted. Thank you for the time you spent with us."))
         return redirect("home")
-    counts = {
-        "participations": Enrollment.objects.filter(user=user).exclude(status=Enrollment.Status.CANCELLED).count(),
-        "certificates": Certificate.objects.filter(enrollment__user=user).count(),
-    }
+    counts = selectors.deletion_counts(user=user)
     return render(
         request,
         "programs/people/delete_account.html",

@@ -559,3 +559,11 @@ def profile_sections(*, person, visibility):
             .order_by("category__name", "pk")
         )
     return sections
+
+
+def deletion_counts(*, user) -> dict:
+    """What the account-deletion page tells a person: their participations and certificates, in one query."""
+    return Enrollment.objects.filter(user=user).aggregate(
+        participations=Count("pk", filter=~Q(status=Enrollment.Status.CANCELLED)),
+        certificates=Count("certificate"),
+    )
