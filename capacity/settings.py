@@ -351,6 +351,8 @@ ENROLLMENT_LOCK_TIMEOUT_MS = env_int("ENROLLMENT_LOCK_TIMEOUT_MS", 3000, minimum
 # refused with a message before anything is read into rows.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+# The largest receipt (PDF, PNG or JPEG) a recipient can attach to an expenditure.
+RECEIPT_MAX_BYTES = env_int("RECEIPT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 
 # A catalog page not in the cache costs its option counts (a dozen aggregate queries).
 # Past this many such pages a minute from one address (a flood of distinct searches),

@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("people/", include("programs.people_urls")),
     path("exchange/", include("stakeholders.exchange_urls")),
     path("support/", include("stakeholders.support_urls")),
+    path("funding/", include("resources.urls")),
     path("certificates/", include("programs.certificate_urls")),
     path("workspace/sessions/", include("programs.report_urls")),
     path("workspace/imports/", include("programs.import_urls")),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from capacity.models import TimeStampedModel
+from programs.models import Program
 
 
 class Currency(models.Model):
@@ -148,11 +149,28 @@ class Allocation(TimeStampedModel):
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED, db_index=True
     )
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    # Kept by resources.services (allocation_save, exchange_rate_set): the value in US dollars
+    # with the rate in force in the month the allocation starts, and that rate. Empty while
+    # the currency has no rate yet, and for time without a value per hour.
+    usd_amount = models.DecimalField(_("value in US dollars"), max_digits=16, decimal_places=2, null=True, blank=True)
+    usd_rate = models.ForeignKey(
+        ExchangeRate,
+        verbose_name=_("exchange rate used"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"], related_name="+")
 
     class Meta:
         ordering = ["-starts_on", "pk"]
+        indexes = [
+            models.Index(fields=["fund", "status"], name="allocation_fund_status"),
+            models.Index(fields=["recipient", "status"], name="allocation_recipient_status"),
+            models.Index(fields=["currency", "starts_on"], name="allocation_currency_start"),
+        ]
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         constraints = [
@@ -213,3 +231,101 @@ class Allocation(TimeStampedModel):
                 errors["currency"] = _("Give the currency of the value per hour.")
         if errors:
             raise ValidationError(errors)
+
+
+class AllocationMethod(models.Model):
+    """A method of capacity building an allocation pays for (part of its purpose, with its categories)."""
+
+    allocation = models.ForeignKey(
+        Allocation, verbose_name=_("allocation"), on_delete=models.CASCADE, related_name="methods"
+    )
+    method = models.CharField(_("method"), max_length=32, choices=Program.Method.choices)
+
+    class Meta:
+        verbose_name = _("allocation method")
+        verbose_name_plural = _("allocation methods")
+        constraints = [models.UniqueConstraint(fields=["allocation", "method"], name="one_row_per_allocation_method")]
+        indexes = [models.Index(fields=["method", "allocation"], name="allocation_method_lookup")]
+
+    def __str__(self):
+        return self.get_method_display()
+
+
+class Expenditure(TimeStampedModel):
+    """Money a recipient spent against a money allocation, in the currency it was spent in."""
+
+    class Category(models.TextChoices):
+        VENUE = "venue", _("Venue")
+        TRAVEL = "travel", _("Travel and accommodation")
+        FOOD = "food", _("Food and refreshments")
+        MATERIALS = "materials", _("Materials and printing")
+        EQUIPMENT = "equipment", _("Equipment")
+        CONNECTIVITY = "connectivity", _("Internet and connectivity")
+        FEES = "fees", _("Fees and stipends")
+        SERVICES = "services", _("Services")
+        OTHER = "other", _("Other")
+
+    allocation = models.ForeignKey(
+        Allocation, verbose_name=_("allocation"), on_delete=models.PROTECT, related_name="expenditures"
+    )
+    spent_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=4)
+    currency = models.ForeignKey(Currency, verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    # Given when this expenditure takes the spending beyond the allocation's value.
+    overspend_reason = models.TextField(_("reason for spending beyond the allocation"), blank=True, max_length=2000)
+    usd_amount = models.DecimalField(_("value in US dollars"), max_digits=16, decimal_places=2, null=True, blank=True)
+    usd_rate = models.ForeignKey(
+        ExchangeRate,
+        verbose_name=_("exchange rate used"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"], related_name="+")
+
+    class Meta:
+        ordering = ["-spent_on", "-pk"]
+        verbose_name = _("expenditure")
+        verbose_name_plural = _("expenditures")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="expenditure_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["allocation", "spent_on"], name="expenditure_allocation_date"),
+            models.Index(fields=["currency", "spent_on"], name="expenditure_currency_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.spent_on:%Y-%m-%d} {self.amount} {self.currency_id}"
+
+
+class Receipt(TimeStampedModel):
+    """The scan or PDF behind an expenditure, checked for type and size, kept in the database."""
+
+    expenditure = models.OneToOneField(
+        Expenditure, verbose_name=_("expenditure"), on_delete=models.CASCADE, related_name="receipt"
+    )
+    original_filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+
+    def __str__(self):
+        return self.original_filename

@@ -1,18 +1,24 @@
 """Changes to exchange rates, and the one conversion of an amount into US dollars."""
 
+import hashlib
+import os
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programs.models import Program
+from stakeholders.access import MANAGING_ROLES, organization_role
 from stakeholders.models import Organization
 
 from .access import can_manage_fund
-from .models import Allocation, Currency, ExchangeRate, Fund
+from .models import Allocation, AllocationMethod, Currency, ExchangeRate, Expenditure, Fund, Receipt
 
 USD = "USD"
 CENT = Decimal("0.01")
@@ -51,6 +57,7 @@ def exchange_rate_set(*, currency_code: str, month: date, usd_per_unit, by=None)
         rate.set_by = by
         rate.full_clean()
         rate.save()
+        usd_recompute(currency_code=currency.code, since=rate.month)
     return rate
 
 
@@ -139,7 +146,7 @@ def _check_money(value, *, field, currency, maximum=MAX_AMOUNT):
     return value
 
 
-def allocation_save(*, allocation: Allocation, categories=None, programs=None, by) -> Allocation:
+def allocation_save(*, allocation: Allocation, categories=None, programs=None, methods=None, by) -> Allocation:
     """Create or change an allocation while it is still proposed; nothing is saved if anything is wrong."""
     if not (allocation.fund_id and allocation.recipient_id):
         allocation.full_clean()  # names every missing field
@@ -164,6 +171,13 @@ def allocation_save(*, allocation: Allocation, categories=None, programs=None, b
             raise ValidationError({"hours": _("Hours have at most two decimal places.")})
         allocation.hours = hours
     programs = list(programs) if programs is not None else None
+    if methods is not None:
+        methods = list(methods)
+        unknown = [method for method in methods if method not in Program.Method.values]
+        if unknown:
+            raise ValidationError(
+                {"methods": _("%(method)s is not a method of the vocabulary.") % {"method": unknown[0]}}
+            )
     if programs and any(program.provider_id != allocation.recipient_id for program in programs):
         raise ValidationError({"programs": _("Only the recipient's own programs can be funded by its allocation.")})
     with transaction.atomic():
@@ -186,12 +200,20 @@ def allocation_save(*, allocation: Allocation, categories=None, programs=None, b
         if allocation.recipient_id == allocation.fund.funder_id:
             raise ValidationError({"recipient": _("A funder cannot allocate to itself.")})
         allocation.full_clean()
+        allocation.usd_amount, allocation.usd_rate = _stored_usd(
+            value=allocation_value(allocation), currency_code=allocation.currency_id, on=allocation.starts_on
+        )
         allocation._history_user = by
         allocation.save()
         if categories is not None:
             allocation.categories.set(categories)
         if programs is not None:
             allocation.programs.set(programs)
+        if methods is not None:
+            allocation.methods.all().delete()
+            AllocationMethod.objects.bulk_create(
+                [AllocationMethod(allocation=allocation, method=method) for method in sorted(set(methods))]
+            )
     return allocation
 
 
@@ -232,12 +254,227 @@ def allocation_move(*, allocation: Allocation, to_status: str, by) -> Allocation
     return stored
 
 
-def allocation_usd(*, allocation: Allocation) -> InUsd | None:
-    """The allocation in US dollars with the rate in force when it starts; time without a value has none."""
+def allocation_value(allocation: Allocation) -> Decimal | None:
+    """What an allocation is worth in its own currency: the amount, or hours × value per hour."""
     if allocation.kind == Allocation.Kind.TIME:
         if allocation.value_per_hour is None:
             return None
-        value = allocation.hours * allocation.value_per_hour
-    else:
-        value = allocation.amount
+        return allocation.hours * allocation.value_per_hour
+    return allocation.amount
+
+
+def allocation_usd(*, allocation: Allocation) -> InUsd | None:
+    """The allocation in US dollars with the rate in force when it starts; time without a value has none."""
+    value = allocation_value(allocation)
+    if value is None:
+        return None
     return usd_amount(amount=value, currency_code=allocation.currency_id, on=allocation.starts_on)
+
+
+def _stored_usd(*, value, currency_code, on):
+    """(usd_amount, usd_rate) to store: both empty when there is nothing to convert or no rate yet."""
+    if value is None or currency_code is None:
+        return None, None
+    try:
+        converted = usd_amount(amount=Decimal(value), currency_code=currency_code, on=on)
+    except ValidationError:  # no rate yet: the figure waits for a steward, and is counted as unconverted
+        return None, None
+    return converted.amount, converted.rate
+
+
+def _rate_in_force(rates, month):
+    """The rate of the latest month on or before `month` in a list sorted by month (newest first)."""
+    for rate in rates:
+        if rate.month <= month:
+            return rate
+    return None
+
+
+def usd_recompute(*, currency_code: str, since: date) -> int:
+    """Recompute the stored USD values of allocations and expenditures a rate change touches.
+
+    A rate for month M is in force for amounts dated in M and after (until a later month's
+    rate), so only rows of that currency dated from M on can change. Rows are read in
+    batches and only those whose value changed are written; returns how many changed.
+    """
+    rates = list(ExchangeRate.objects.filter(currency_id=currency_code).order_by("-month"))
+    changed = 0
+    sources = (
+        (Allocation, "starts_on", ("kind", "amount", "hours", "value_per_hour")),
+        (Expenditure, "spent_on", ("amount",)),
+    )
+    for model, date_field, value_fields in sources:
+        rows = (
+            model.objects.filter(currency_id=currency_code, **{f"{date_field}__gte": first_of_month(since)})
+            .only("pk", date_field, "currency_id", "usd_amount", "usd_rate_id", *value_fields)
+            .order_by("pk")
+        )
+        batch = []
+        for row in rows.iterator(chunk_size=2000):
+            value = allocation_value(row) if model is Allocation else row.amount
+            rate = _rate_in_force(rates, first_of_month(getattr(row, date_field)))
+            if value is None or rate is None:
+                new_amount, new_rate = None, None
+            else:
+                new_amount = (Decimal(value) * rate.usd_per_unit).quantize(CENT, rounding=ROUND_HALF_EVEN)
+                new_rate = rate
+            if new_amount != row.usd_amount or (new_rate.pk if new_rate else None) != row.usd_rate_id:
+                row.usd_amount, row.usd_rate = new_amount, new_rate
+                batch.append(row)
+            if len(batch) >= 1000:
+                model.objects.bulk_update(batch, ["usd_amount", "usd_rate"])
+                changed += len(batch)
+                batch = []
+        if batch:
+            model.objects.bulk_update(batch, ["usd_amount", "usd_rate"])
+            changed += len(batch)
+    return changed
+
+
+# Receipts: the first bytes of each accepted type, and the largest file taken.
+RECEIPT_TYPES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+RECEIPT_EXTENSIONS = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+SPENDING_STATUSES = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED)
+
+
+@dataclass(frozen=True)
+class ReceiptFile:
+    """A checked receipt: a clean file name, its type and bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def receipt_check(*, filename: str, content: bytes) -> ReceiptFile:
+    """Refuse a receipt that is empty, too large, or not really a PDF, PNG or JPEG."""
+    name = "".join(ch for ch in os.path.basename((filename or "").replace("\\", "/")) if ch.isprintable()).strip()
+    name = name[-200:] or "receipt"
+    limit = settings.RECEIPT_MAX_BYTES
+    if not content:
+        raise ValidationError({"receipt": _("The receipt file is empty.")})
+    if len(content) > limit:
+        raise ValidationError(
+            {
+                "receipt": _("A receipt can be at most %(limit)s MB; this file is %(size)s MB.")
+                % {"limit": round(limit / 1_048_576, 1), "size": round(len(content) / 1_048_576, 1)}
+            }
+        )
+    extension = os.path.splitext(name)[1].lower()
+    content_type = RECEIPT_EXTENSIONS.get(extension)
+    if content_type is None or not content.startswith(RECEIPT_TYPES[content_type]):
+        raise ValidationError({"receipt": _("A receipt is a PDF, PNG or JPEG file.")})
+    return ReceiptFile(name, content_type, content)
+
+
+def can_report_spending(user, allocation) -> bool:
+    """The recipient's staff and admins, and stewards, record what was spent."""
+    if not user or not user.is_authenticated:
+        return False
+    return user.is_superuser or organization_role(user, allocation.recipient) in MANAGING_ROLES
+
+
+def _spent_elsewhere(allocation, excluding_pk):
+    rows = Expenditure.objects.filter(allocation=allocation)
+    if excluding_pk:
+        rows = rows.exclude(pk=excluding_pk)
+    return rows.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+def expenditure_save(*, expenditure: Expenditure, receipt: ReceiptFile | None = None, by) -> Expenditure:
+    """Record (or correct) spending against a money allocation, in the allocation's currency.
+
+    Spending beyond the allocation needs a reason. Nothing is saved if anything is wrong.
+    """
+    if not expenditure.allocation_id:
+        raise ValidationError({"allocation": _("Choose the allocation the money was spent from.")})
+    with transaction.atomic():
+        allocation = (
+            Allocation.objects.select_for_update(of=("self",))
+            .select_related("recipient", "currency")
+            .get(pk=expenditure.allocation_id)
+        )
+        if not can_report_spending(by, allocation):
+            raise ValidationError(
+                _("Only the recipient's staff and administrators, or a steward, record its spending.")
+            )
+        if expenditure.pk:
+            stored = Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+            if stored.allocation_id != allocation.pk:
+                raise ValidationError(_("An expenditure stays with the allocation it was recorded against."))
+        if allocation.kind != Allocation.Kind.MONEY:
+            raise ValidationError(
+                _("Spending is recorded against money; %(kind)s is counted differently.")
+                % {"kind": allocation.get_kind_display()}
+            )
+        if allocation.status not in SPENDING_STATUSES:
+            raise ValidationError(
+                _("This allocation is %(status)s; spending is recorded while it is approved or disbursed.")
+                % {"status": allocation.get_status_display()}
+            )
+        expenditure.currency = allocation.currency
+        expenditure.amount = _check_money(expenditure.amount, field="amount", currency=allocation.currency)
+        if expenditure.amount is None or expenditure.amount == 0:
+            raise ValidationError({"amount": _("Give the amount spent, above zero.")})
+        if expenditure.spent_on and expenditure.spent_on > timezone.localdate():
+            raise ValidationError(
+                {"spent_on": _("Spending is recorded once it has happened; the date is in the future.")}
+            )
+        expenditure.overspend_reason = (expenditure.overspend_reason or "").strip()
+        beyond = _spent_elsewhere(allocation, expenditure.pk) + expenditure.amount > allocation.amount
+        if beyond and not expenditure.overspend_reason:
+            raise ValidationError(
+                {
+                    "overspend_reason": _(
+                        "With this, spending goes beyond the allocation of %(amount)s %(code)s; say why."
+                    )
+                    % {"amount": allocation.amount.normalize(), "code": allocation.currency_id}
+                }
+            )
+        if not beyond:
+            expenditure.overspend_reason = ""
+        if not expenditure.pk:
+            expenditure.recorded_by = by
+        expenditure.full_clean()
+        expenditure.usd_amount, expenditure.usd_rate = _stored_usd(
+            value=expenditure.amount, currency_code=expenditure.currency_id, on=expenditure.spent_on
+        )
+        expenditure._history_user = by
+        expenditure.save()
+        if receipt is not None:
+            Receipt.objects.update_or_create(
+                expenditure=expenditure,
+                defaults={
+                    "original_filename": receipt.filename,
+                    "content_type": receipt.content_type,
+                    "size": len(receipt.content),
+                    "sha256": hashlib.sha256(receipt.content).hexdigest(),
+                    "content": receipt.content,
+                },
+            )
+    return expenditure
+
+
+def expenditure_delete(*, expenditure: Expenditure, by) -> None:
+    """Remove a mistaken expenditure (and its receipt) while the allocation is still open for spending."""
+    with transaction.atomic():
+        allocation = (
+            Allocation.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .get(pk=expenditure.allocation_id)
+        )
+        if not can_report_spending(by, allocation):
+            raise ValidationError(
+                _("Only the recipient's staff and administrators, or a steward, record its spending.")
+            )
+        if allocation.status not in SPENDING_STATUSES:
+            raise ValidationError(
+                _("This allocation is %(status)s; its spending can no longer be changed.")
+                % {"status": allocation.get_status_display()}
+            )
+        expenditure._history_user = by
+        expenditure.delete()

@@ -1,0 +1,103 @@
+"""Reads of allocations with what was used of them, computed by the database."""
+
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from programs.models import ActivityReport
+
+from .models import Allocation, Expenditure
+
+MONEY = DecimalField(max_digits=20, decimal_places=4)
+USD = DecimalField(max_digits=20, decimal_places=2)
+
+
+def _sum_of_expenditures(column, output):
+    return Coalesce(
+        Subquery(
+            Expenditure.objects.filter(allocation=OuterRef("pk"))
+            .order_by()
+            .values("allocation")
+            .annotate(total=Sum(column))
+            .values("total"),
+            output_field=output,
+        ),
+        Value(Decimal(0)),
+        output_field=output,
+    )
+
+
+class SecondsAfter(Func):
+    """Seconds from the second timestamp to the first, on PostgreSQL and on SQLite (the embedded default)."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))", arg_joiner=" - ")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="ROUND((JULIANDAY(%(expressions)s)) * 86400)", arg_joiner=") - JULIANDAY("
+        )
+
+
+def facilitator_seconds():
+    """Per activity report: facilitators × the session's length, in seconds."""
+    return ExpressionWrapper(
+        SecondsAfter(F("session__ends_at"), F("session__starts_at")) * F("facilitators"), output_field=FloatField()
+    )
+
+
+def _time_used():
+    """People's time given in the allocation's programs: facilitators × session length of the
+    reported sessions that started within the allocation's period."""
+    reports = (
+        ActivityReport.objects.filter(
+            session__program__allocations=OuterRef("pk"),
+            session__starts_at__date__gte=OuterRef("starts_on"),
+            session__starts_at__date__lte=OuterRef("ends_on"),
+            session__is_cancelled=False,
+        )
+        .order_by()
+        .annotate(group=Value(1))
+        .values("group")
+        .annotate(total=Sum(facilitator_seconds()))
+        .values("total")
+    )
+    return Subquery(reports, output_field=FloatField())
+
+
+def with_usage(allocations):
+    """Annotate spent (in the allocation's currency), spent_usd, time_used (seconds, or None) and overspent."""
+    return allocations.annotate(
+        spent=_sum_of_expenditures("amount", MONEY),
+        spent_usd=_sum_of_expenditures("usd_amount", USD),
+        time_used=_time_used(),
+    ).annotate(
+        overspent=Case(
+            When(Q(kind=Allocation.Kind.MONEY) & Q(spent__gt=F("amount")), then=Value(True)),
+            default=Value(False),
+        )
+    )
+
+
+def hours(seconds) -> Decimal | None:
+    """Seconds (as the database adds them up) as hours, to two decimals."""
+    if seconds is None:
+        return None
+    return (Decimal(round(seconds)) / Decimal(3600)).quantize(Decimal("0.01"))
