@@ -162,7 +162,10 @@ class Allocation(TimeStampedModel):
         related_name="+",
     )
 
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"], related_name="+")
+    # The purpose and the programs are part of what an allocation is: their changes are audited too.
+    history = HistoricalRecords(
+        excluded_fields=["created_at", "updated_at"], related_name="+", m2m_fields=[categories, programs]
+    )
 
     class Meta:
         ordering = ["-starts_on", "pk"]
@@ -240,6 +243,8 @@ class AllocationMethod(models.Model):
         Allocation, verbose_name=_("allocation"), on_delete=models.CASCADE, related_name="methods"
     )
     method = models.CharField(_("method"), max_length=32, choices=Program.Method.choices)
+
+    history = HistoricalRecords(related_name="+")
 
     class Meta:
         verbose_name = _("allocation method")

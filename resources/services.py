@@ -210,10 +210,16 @@ def allocation_save(*, allocation: Allocation, categories=None, programs=None, m
         if programs is not None:
             allocation.programs.set(programs)
         if methods is not None:
-            allocation.methods.all().delete()
-            AllocationMethod.objects.bulk_create(
-                [AllocationMethod(allocation=allocation, method=method) for method in sorted(set(methods))]
-            )
+            wanted = set(methods)
+            for row in allocation.methods.all():
+                if row.method not in wanted:
+                    row._history_user = by
+                    row.delete()
+            kept = set(allocation.methods.values_list("method", flat=True))
+            for method in sorted(wanted - kept):
+                row = AllocationMethod(allocation=allocation, method=method)
+                row._history_user = by
+                row.save()
     return allocation
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from programs.models import ActivityReport
 from resources import selectors, services
-from resources.models import Allocation, Expenditure, Receipt
+from resources.models import Allocation, AllocationMethod, Expenditure, Receipt
 from tests.factories import FundFactory, OrganizationFactory, ProgramFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +235,42 @@ def test_an_expenditure_can_be_deleted_while_the_allocation_is_open_only(allocat
     with pytest.raises(ValidationError):
         services.expenditure_delete(expenditure=expenditure, by=staff)
     assert Expenditure.objects.filter(pk=expenditure.pk).exists()
+
+
+def test_changes_to_an_allocation_s_purpose_and_programs_are_audited(funding_organization, organization, funder):
+    from capacity.models import CapacityCategory
+
+    first, second = CapacityCategory.objects.all()[:2]
+    program = ProgramFactory(provider=organization)
+    fund = FundFactory(funder=funding_organization)
+    allocation = services.allocation_save(
+        allocation=Allocation(
+            fund=fund,
+            recipient=organization,
+            amount=Decimal("10"),
+            currency_id="EUR",
+            starts_on=date(2026, 2, 1),
+            ends_on=date(2026, 3, 1),
+        ),
+        categories=[first],
+        methods=["workshop"],
+        by=funder,
+    )
+    services.allocation_save(
+        allocation=allocation, categories=[second], programs=[program], methods=["mentoring"], by=funder
+    )
+    records = list(allocation.history.order_by("history_id"))
+    snapshots = [list(record.categories.values_list("capacitycategory", flat=True)) for record in records]
+    assert snapshots[0] == [] and [first.pk] in snapshots and snapshots[-1] == [second.pk]
+    before_edit = records[snapshots.index([first.pk])]
+    changes = {change.field: (change.old, change.new) for change in records[-1].diff_against(before_edit).changes}
+    assert [row["capacitycategory"] for row in changes["categories"][0]] == [first.pk]
+    assert [row["capacitycategory"] for row in changes["categories"][1]] == [second.pk]
+    assert [row["program"] for row in changes["programs"][1]] == [program.pk]
+    assert {row.history_user for row in allocation.history.all()} == {funder}
+    methods = AllocationMethod.history.filter(allocation_id=allocation.pk).order_by("history_date")
+    assert [(row.method, row.history_type, row.history_user) for row in methods] == [
+        ("workshop", "+", funder),
+        ("workshop", "-", funder),
+        ("mentoring", "+", funder),
+    ]
