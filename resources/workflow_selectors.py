@@ -1,0 +1,216 @@
+"""Reads of the funder's and the recipient's pages: totals and comparisons computed by the database."""
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, When
+from django.db.models.functions import Coalesce
+
+from programs.models import ActivityReport, Program
+from stakeholders.access import MANAGING_ROLES
+from stakeholders.models import Membership, Organization
+
+from .models import Allocation, Expenditure, Fund
+from .selectors import MONEY, with_usage
+
+# What a funder has committed: the allocations no longer proposed nor declined.
+COMMITTED = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
+PAID_OUT = (Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
+ZERO = Decimal(0)
+
+
+def managed_funders(user):
+    """The funder organizations whose funds the person manages (all of them for stewards)."""
+    funders = Organization.objects.filter(kind=Organization.Kind.FUNDER)
+    if user.is_superuser:
+        return funders.order_by("name")
+    return funders.filter(memberships__user=user, memberships__role__in=MANAGING_ROLES).order_by("name")
+
+
+def allocation_value_expression(prefix=""):
+    """An allocation's value in its own currency, in SQL: the amount, or hours × value per hour."""
+    return Case(
+        When(**{f"{prefix}kind": Allocation.Kind.TIME}, then=F(f"{prefix}hours") * F(f"{prefix}value_per_hour")),
+        default=F(f"{prefix}amount"),
+        output_field=MONEY,
+    )
+
+
+def fund_list(user):
+    """The person's funds with what is committed and paid out, in the fund's currency, in one GROUP BY.
+
+    Allocations made in another currency than the fund's are counted apart (how many, and
+    their value in US dollars): adding them to the fund's currency would need a rate.
+    """
+    value = allocation_value_expression("allocations__")
+    same = Q(allocations__currency=F("currency"))
+    committed = Q(allocations__status__in=COMMITTED)
+    return (
+        Fund.objects.filter(funder__in=managed_funders(user))
+        .select_related("funder", "currency")
+        .annotate(
+            allocated=Coalesce(Sum(value, filter=same & committed), ZERO, output_field=MONEY),
+            disbursed=Coalesce(Sum(value, filter=same & Q(allocations__status__in=PAID_OUT)), ZERO, output_field=MONEY),
+            proposed=Coalesce(
+                Sum(value, filter=same & Q(allocations__status=Allocation.Status.PROPOSED)), ZERO, output_field=MONEY
+            ),
+            allocation_count=Count("allocations"),
+            other_currency_count=Count("allocations", filter=committed & ~same),
+            other_currency_usd=Sum("allocations__usd_amount", filter=committed & ~same),
+        )
+        .order_by("-starts_on", "name", "pk")
+    )
+
+
+def _with_remaining(allocations):
+    """with_usage, and what is left of a money allocation (negative once overspent)."""
+    return with_usage(allocations).annotate(remaining=ExpressionWrapper(F("amount") - F("spent"), output_field=MONEY))
+
+
+def fund_allocations(fund):
+    """The fund's allocations, newest first, with what was used of them."""
+    return _with_remaining(
+        Allocation.objects.filter(fund=fund).select_related("recipient", "currency").order_by("-starts_on", "-pk")
+    )
+
+
+def received_allocations(user):
+    """Allocations to every organization the person belongs to, in any role, with what was used of them."""
+    organizations = Membership.objects.filter(user=user).values("organization")
+    return _with_remaining(
+        Allocation.objects.filter(recipient__in=organizations)
+        .select_related("recipient", "fund__funder", "currency")
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def _funded_program_ids(allocations):
+    return Allocation.programs.through.objects.filter(allocation__in=allocations).values("program_id")
+
+
+def _figures(allocated_usd, spent_usd, participants):
+    allocated_usd = allocated_usd or ZERO
+    spent_usd = spent_usd or ZERO
+    share = (
+        (spent_usd / allocated_usd * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN) if allocated_usd else None
+    )
+    per_participant = (
+        (spent_usd / participants).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN) if participants else None
+    )
+    return {
+        "allocated_usd": allocated_usd,
+        "spent_usd": spent_usd,
+        "spent_share": share,
+        "participants": participants or 0,
+        "cost_per_participant": per_participant,
+    }
+
+
+def movement_comparison(user):
+    """The person's organizations' figures next to the whole movement's, aggregates only.
+
+    Over committed allocations (approved, disbursed, closed): the value in US dollars, the
+    share of it spent, and the spending per participant of the activity reports of the
+    funded programs' sessions (cancelled sessions left out). Six aggregate queries
+    whatever the number of allocations; no other organization is named.
+    """
+    committed = Allocation.objects.filter(status__in=COMMITTED)
+    organization_ids = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+    mine = committed.filter(recipient_id__in=organization_ids)
+    names = dict(Organization.objects.filter(pk__in=mine.values("recipient_id")).order_by().values_list("pk", "name"))
+
+    allocated = dict(
+        mine.order_by().values("recipient_id").annotate(total=Sum("usd_amount")).values_list("recipient_id", "total")
+    )
+    spent = dict(
+        Expenditure.objects.filter(allocation__in=mine)
+        .order_by()
+        .values("allocation__recipient_id")
+        .annotate(total=Sum("usd_amount"))
+        .values_list("allocation__recipient_id", "total")
+    )
+    reports = ActivityReport.objects.filter(session__is_cancelled=False)
+    participants = dict(
+        reports.filter(session__program_id__in=_funded_program_ids(mine))
+        .order_by()
+        .values("session__program__provider_id")
+        .annotate(total=Sum("participants"))
+        .values_list("session__program__provider_id", "total")
+    )
+    rows = [
+        {"name": names[pk], **_figures(allocated.get(pk), spent.get(pk), participants.get(pk))}
+        for pk in sorted(names, key=lambda pk: names[pk].casefold())
+    ]
+    movement = _figures(
+        committed.aggregate(total=Sum("usd_amount"))["total"],
+        Expenditure.objects.filter(allocation__in=committed).aggregate(total=Sum("usd_amount"))["total"],
+        reports.filter(session__program_id__in=_funded_program_ids(committed)).aggregate(total=Sum("participants"))[
+            "total"
+        ],
+    )
+    return {"organizations": rows, "movement": movement}
+
+
+def funded_programs(allocation):
+    """The allocation's programs with the totals of their activity reports in its period."""
+    in_period = Q(
+        sessions__is_cancelled=False,
+        sessions__starts_at__date__gte=allocation.starts_on,
+        sessions__starts_at__date__lte=allocation.ends_on,
+    )
+    return (
+        Program.objects.filter(allocations=allocation)
+        .annotate(
+            participants=Coalesce(Sum("sessions__report__participants", filter=in_period), 0),
+            learning_hours=Coalesce(
+                Sum("sessions__report__hours_of_learning", filter=in_period),
+                ZERO,
+                output_field=DecimalField(max_digits=14, decimal_places=1),
+            ),
+            reports=Count("sessions__report", filter=in_period),
+        )
+        .order_by("slug")
+    )
+
+
+def allocation_with_usage(allocation):
+    """The same allocation, annotated with spent, spent_usd, time_used and overspent."""
+    return with_usage(Allocation.objects.filter(pk=allocation.pk)).values(
+        "spent", "spent_usd", "time_used", "overspent"
+    )[0]
+
+
+def allocation_expenditures(allocation):
+    return (
+        Expenditure.objects.filter(allocation=allocation)
+        .select_related("recorded_by", "receipt")
+        .defer("receipt__content")
+        .order_by("-spent_on", "-pk")
+    )
+
+
+def status_timeline(allocation):
+    """Each status the allocation reached, when and by whom, from its history rows (oldest first)."""
+    rows = (
+        Allocation.history.model.objects.filter(id=allocation.pk)
+        .select_related("history_user")
+        .only("status", "history_date", "history_user__username", "history_user__display_name")
+        .order_by("history_date", "history_id")
+    )
+    timeline, previous = [], None
+    for row in rows:
+        if row.status != previous:
+            timeline.append(
+                {
+                    "status": Allocation.Status(row.status).label,
+                    "code": row.status,
+                    "at": row.history_date,
+                    "by": row.history_user.public_name if row.history_user else None,
+                }
+            )
+            previous = row.status
+    return timeline
+
+
+def recipient_choices():
+    """Organizations that can receive resources, for the recipient field's suggestions (slug and name only)."""
+    return Organization.objects.exclude(kind=Organization.Kind.FUNDER).order_by("name").values_list("slug", "name")
