@@ -1,0 +1,593 @@
+"""The funder dashboard's figures, each computed by the database (GROUP BY and conditional sums).
+
+Nothing here loops over allocations in Python: every figure is an aggregate query over
+the filtered allocations, so the number of queries is the same for five allocations and
+for a hundred thousand. Python only adds up the few aggregate rows a query returns
+(regions into emerging and established, the recipients past the top ones into "others").
+
+Definitions (written down in the README):
+- allocated: approved, disbursed and closed allocations; disbursed: disbursed and closed;
+  proposed: the pipeline. All in USD from each allocation's stored usd_amount.
+- spent: the stored USD of the expenditures recorded against the allocations in view.
+- reached: the activity reports of the sessions of programs an allocation in view
+  (approved, disbursed or closed) funds, held (not cancelled) within that allocation's
+  period. Participants add up those reports; completed participations count the
+  enrollments with the "completed" status in the same sessions. A session two
+  allocations fund counts once.
+- a region's participants: those reached at sessions of programs of that region.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, FloatField, Max, Min, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate, TruncQuarter
+
+from capacity.models import CapacityCategory, Region
+from programs.models import ActivityReport, Enrollment, Program
+from stakeholders.access import MANAGING_ROLES
+from stakeholders.models import Membership, Organization
+
+from .models import Allocation, ExchangeRate, Expenditure, Fund
+from .selectors import SecondsAfter, hours
+
+ALLOCATED = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
+DISBURSED = (Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
+IS_ALLOCATED = Q(status__in=ALLOCATED)
+TOP_RECIPIENTS = 10
+TABLE_NAMES = ("regions", "communities", "categories", "methods", "recipients", "quarters", "trend", "equity", "costs")
+ZERO = Decimal("0.00")
+
+
+# --- who sees what ------------------------------------------------------------------------
+
+
+def _managed_funder_ids(user):
+    return Membership.objects.filter(
+        user=user, role__in=MANAGING_ROLES, organization__kind=Organization.Kind.FUNDER
+    ).values("organization_id")
+
+
+def can_see_dashboard(user) -> bool:
+    """Stewards, and the staff and admins of a funder organization."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or _managed_funder_ids(user).exists()
+
+
+def funds_for(user):
+    """The funds whose figures the person may read: their funder organizations' own, or all for stewards."""
+    if not user.is_authenticated:
+        return Fund.objects.none()
+    if user.is_superuser:
+        return Fund.objects.all()
+    return Fund.objects.filter(funder_id__in=_managed_funder_ids(user))
+
+
+def allocations_for(user):
+    """Every allocation of the funds the person may read (the dashboard filters narrow it)."""
+    if not user.is_authenticated:
+        return Allocation.objects.none()
+    if user.is_superuser:
+        return Allocation.objects.all()
+    return Allocation.objects.filter(fund__funder_id__in=_managed_funder_ids(user))
+
+
+# --- building blocks ------------------------------------------------------------------------
+
+
+def _plain(allocations):
+    return allocations.order_by()
+
+
+def overspent_ids(allocations):
+    """Money allocations whose spending (in their own currency) went beyond their amount, as in with_usage."""
+    return (
+        _plain(allocations)
+        .filter(kind=Allocation.Kind.MONEY)
+        .values("pk")
+        .annotate(spent=Sum("expenditures__amount"))
+        .filter(spent__gt=F("amount"))
+        .values("pk")
+    )
+
+
+def _expenditures(allocations):
+    return Expenditure.objects.filter(allocation__in=_plain(allocations).values("pk")).order_by()
+
+
+def _funding(allocations, program_ref, start_ref):
+    """Allocations in view (allocated) that fund the outer row's program on the day its session starts."""
+    day = TruncDate(ExpressionWrapper(OuterRef(start_ref), output_field=DateTimeField()))
+    return _plain(allocations).filter(
+        IS_ALLOCATED, programs=OuterRef(program_ref), starts_on__lte=day, ends_on__gte=day
+    )
+
+
+def _reached(rows, allocations):
+    """The rows (reports or enrollments) at sessions the allocations in view fund."""
+    return (
+        rows.filter(session__is_cancelled=False)
+        .filter(Exists(_funding(allocations, "session__program_id", "session__starts_at")))
+        .order_by()
+    )
+
+
+def _with_method(allocations, method):
+    return Exists(_funding(allocations, "session__program_id", "session__starts_at").filter(methods__method=method))
+
+
+def _seconds_used(allocations):
+    """People's time used, as with_usage counts it, added up over the allocated time allocations in view."""
+    rows = (
+        Allocation.objects.filter(
+            pk__in=_plain(allocations).filter(IS_ALLOCATED, kind=Allocation.Kind.TIME).values("pk")
+        )
+        .filter(
+            programs__sessions__report__isnull=False,
+            programs__sessions__is_cancelled=False,
+            programs__sessions__starts_at__date__gte=F("starts_on"),
+            programs__sessions__starts_at__date__lte=F("ends_on"),
+        )
+        .order_by()
+    )
+    length = SecondsAfter(F("programs__sessions__ends_at"), F("programs__sessions__starts_at"))
+    total = rows.aggregate(
+        seconds=Sum(
+            ExpressionWrapper(length * F("programs__sessions__report__facilitators"), output_field=FloatField())
+        )
+    )
+    return total["seconds"]
+
+
+def _share(part, whole):
+    """part / whole as a percentage to one decimal, or None when the whole is nothing."""
+    if not whole:
+        return None
+    return (Decimal(part or 0) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _per(amount, count):
+    if not count:
+        return None
+    return (Decimal(amount or 0) / Decimal(count)).quantize(Decimal("0.01"))
+
+
+# --- what the page shows ------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str  # usd, hours, count, share, text
+
+
+@dataclass
+class Line:
+    label: str
+    values: dict
+    drill: dict | None = None  # the filters that list the allocations behind the line
+    is_total: bool = False
+
+    def cells(self, columns):
+        return [(column, self.values.get(column.key)) for column in columns]
+
+
+@dataclass
+class Table:
+    name: str
+    caption: str
+    columns: list
+    lines: list
+    note: str = ""
+    chart_keys: tuple = ()  # the columns drawn as bars, one series each
+
+    @property
+    def rows(self):
+        """[(line, [(column, value), …]), …] for the template."""
+        return [(line, line.cells(self.columns)) for line in self.lines]
+
+
+@dataclass
+class Figures:
+    """The dashboard of one filtered set of allocations."""
+
+    headline: dict
+    rates: dict
+    tables: dict = field(default_factory=dict)
+
+    @property
+    def is_empty(self):
+        return not self.headline["count"]
+
+
+def headline(allocations):
+    figures = _plain(allocations).aggregate(
+        count=Count("pk"),
+        allocated=Sum("usd_amount", filter=IS_ALLOCATED),
+        disbursed=Sum("usd_amount", filter=Q(status__in=DISBURSED)),
+        proposed=Sum("usd_amount", filter=Q(status=Allocation.Status.PROPOSED)),
+        proposed_count=Count("pk", filter=Q(status=Allocation.Status.PROPOSED)),
+        hours_allocated=Sum("hours", filter=IS_ALLOCATED & Q(kind=Allocation.Kind.TIME)),
+        # Time without a value per hour has no USD by design; anything else without one waits for a rate.
+        unconverted=Count(
+            "pk",
+            filter=Q(usd_amount__isnull=True) & (~Q(kind=Allocation.Kind.TIME) | Q(value_per_hour__isnull=False)),
+        ),
+    )
+    spending = _expenditures(allocations).aggregate(
+        spent=Sum("usd_amount"), unconverted=Count("pk", filter=Q(usd_amount__isnull=True))
+    )
+    figures["spent"] = spending["spent"] or ZERO
+    figures["unconverted_expenditures"] = spending["unconverted"]
+    for key in ("allocated", "disbursed", "proposed"):
+        figures[key] = figures[key] or ZERO
+    figures["remaining"] = figures["allocated"] - figures["spent"]
+    figures["hours_allocated"] = figures["hours_allocated"] or Decimal("0.00")
+    figures["hours_used"] = hours(_seconds_used(allocations)) or Decimal("0.00")
+    figures["overspent"] = Allocation.objects.filter(pk__in=overspent_ids(allocations)).count()
+    return figures
+
+
+def rates_in_view(allocations):
+    """Which rates the USD figures used: how many, of how many currencies, from which month to which."""
+    used = ExchangeRate.objects.filter(
+        Q(pk__in=_plain(allocations).filter(usd_rate__isnull=False).values("usd_rate"))
+        | Q(pk__in=_expenditures(allocations).filter(usd_rate__isnull=False).values("usd_rate"))
+    )
+    return used.aggregate(
+        rates=Count("pk"), currencies=Count("currency", distinct=True), first=Min("month"), last=Max("month")
+    )
+
+
+def _allocated_by(allocations, *keys):
+    return {
+        tuple(row[key] for key in keys): row
+        for row in _plain(allocations)
+        .values(*keys)
+        .annotate(
+            allocated=Sum("usd_amount", filter=IS_ALLOCATED),
+            proposed=Sum("usd_amount", filter=Q(status=Allocation.Status.PROPOSED)),
+            count=Count("pk"),
+        )
+    }
+
+
+def _spent_by(allocations, key):
+    return {
+        row["key"]: row["spent"] or ZERO
+        for row in _expenditures(allocations).values(key=F(f"allocation__{key}")).annotate(spent=Sum("usd_amount"))
+    }
+
+
+MONEY_COLUMNS = ("allocated", "spent", "proposed", "count")
+
+
+def _money_columns():
+    from django.utils.translation import gettext as _
+
+    return [
+        Column("allocated", _("Allocated (USD)"), "usd"),
+        Column("spent", _("Spent (USD)"), "usd"),
+        Column("proposed", _("Proposed (USD)"), "usd"),
+        Column("count", _("Allocations"), "count"),
+    ]
+
+
+def _money_values(allocated_row, spent):
+    allocated_row = allocated_row or {}
+    return {
+        "allocated": allocated_row.get("allocated") or ZERO,
+        "spent": spent or ZERO,
+        "proposed": allocated_row.get("proposed") or ZERO,
+        "count": allocated_row.get("count") or 0,
+    }
+
+
+def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
+    """Every figure of the dashboard for the (already filtered) allocations; a fixed number of queries."""
+    from django.utils.translation import gettext as _
+
+    top_line = headline(allocations)
+    figures = Figures(headline=top_line, rates=rates_in_view(allocations))
+    if not top_line["count"]:
+        return figures
+    tables = figures.tables
+    money = _money_columns()
+    total_values = {
+        "allocated": top_line["allocated"],
+        "spent": top_line["spent"],
+        "proposed": top_line["proposed"],
+        "count": top_line["count"],
+    }
+
+    # Regions of the recipients, with emerging and established.
+    regions = list(Region.objects.all())
+    by_region = _allocated_by(allocations, "recipient__region")
+    spent_by_region = _spent_by(allocations, "recipient__region")
+    region_lines, communities = [], {True: dict.fromkeys(MONEY_COLUMNS, 0), False: dict.fromkeys(MONEY_COLUMNS, 0)}
+    for region in regions:
+        row = by_region.get((region.pk,))
+        if row is None and region.pk not in spent_by_region:
+            continue
+        values = _money_values(row, spent_by_region.get(region.pk))
+        values["community"] = _("Emerging") if region.is_emerging else _("Established")
+        for key in MONEY_COLUMNS:
+            communities[region.is_emerging][key] += values[key]
+        region_lines.append(Line(str(region), values, {"region": region.slug}))
+    tables["regions"] = Table(
+        "regions",
+        _("By region of the recipient"),
+        [Column("community", _("Communities"), "text"), *money],
+        [*region_lines, Line(_("Total"), total_values, {}, is_total=True)],
+        chart_keys=("allocated", "spent"),
+    )
+    tables["communities"] = Table(
+        "communities",
+        _("Emerging and established communities"),
+        money,
+        [
+            Line(_("Emerging communities"), communities[True], {"community": "emerging"}),
+            Line(_("Established communities"), communities[False], {"community": "established"}),
+            Line(_("Total"), total_values, {}, is_total=True),
+        ],
+        chart_keys=("allocated", "spent"),
+    )
+
+    # Capacity categories: an allocation with several counts in each.
+    categories = {category.pk: category for category in CapacityCategory.objects.all()}
+    by_category = _allocated_by(allocations, "categories")
+    spent_by_category = _spent_by(allocations, "categories")
+    category_lines = []
+    for (category_id,), row in sorted(
+        by_category.items(), key=lambda item: (-(item[1]["allocated"] or 0), item[0][0] is None, item[0])
+    ):
+        values = _money_values(row, spent_by_category.get(category_id))
+        if category_id is None:
+            category_lines.append(Line(_("No purpose given"), values, None))
+        else:
+            category = categories[category_id]
+            category_lines.append(Line(str(category), values, {"category": category.slug}))
+    tables["categories"] = Table(
+        "categories",
+        _("By capacity"),
+        money,
+        category_lines,
+        note=_(
+            "An allocation for several capacities counts in full under each of them, so these lines add up "
+            "to more than the total."
+        ),
+        chart_keys=("allocated", "spent"),
+    )
+
+    # Methods, with the cost per participant reached.
+    by_method = _allocated_by(allocations, "methods__method")
+    spent_by_method = _spent_by(allocations, "methods__method")
+    reach = _reach(allocations)
+    method_lines = []
+    for method, label in Program.Method.choices:
+        row = by_method.get((method,))
+        if row is None:
+            continue
+        values = _money_values(row, spent_by_method.get(method))
+        values["participants"] = reach["participants"][method]
+        values["completed"] = reach["completed"][method]
+        values["per_participant"] = _per(values["spent"], values["participants"])
+        values["per_completed"] = _per(values["spent"], values["completed"])
+        method_lines.append(Line(str(label), values, {"method": method}))
+    if (None,) in by_method:
+        method_lines.append(Line(_("No method given"), _money_values(by_method[(None,)], spent_by_method.get(None))))
+    tables["methods"] = Table(
+        "methods",
+        _("By method"),
+        money,
+        method_lines,
+        note=_("An allocation for several methods counts in full under each of them."),
+        chart_keys=("allocated", "spent"),
+    )
+
+    # Recipients: the largest ones, then everyone else in one line.
+    top_rows = list(
+        _plain(allocations)
+        .values("recipient")
+        .annotate(
+            allocated=Sum("usd_amount", filter=IS_ALLOCATED),
+            proposed=Sum("usd_amount", filter=Q(status=Allocation.Status.PROPOSED)),
+            count=Count("pk"),
+        )
+        .order_by(F("allocated").desc(nulls_last=True), "recipient")[:top]
+    )
+    recipient_ids = [row["recipient"] for row in top_rows]
+    names = Organization.objects.in_bulk(recipient_ids)
+    spent_by_recipient = {
+        row["allocation__recipient"]: row["spent"]
+        for row in _expenditures(allocations)
+        .filter(allocation__recipient__in=recipient_ids)
+        .values("allocation__recipient")
+        .annotate(spent=Sum("usd_amount"))
+    }
+    recipient_lines = []
+    others = dict(total_values)
+    for row in top_rows:
+        values = _money_values(row, spent_by_recipient.get(row["recipient"]))
+        for key in MONEY_COLUMNS:
+            others[key] -= values[key]
+        organization = names[row["recipient"]]
+        recipient_lines.append(Line(str(organization), values, {"recipient": organization.slug}))
+    if others["count"]:
+        recipient_lines.append(Line(_("All other recipients"), others, None))
+    tables["recipients"] = Table(
+        "recipients",
+        _("By recipient (the %(top)s largest)") % {"top": top},
+        money,
+        [*recipient_lines, Line(_("Total"), total_values, {}, is_total=True)],
+        chart_keys=("allocated", "spent"),
+    )
+
+    # Quarters of the start date, and the emerging communities' share in each.
+    by_quarter = _allocated_by(
+        allocations.annotate(quarter=TruncQuarter("starts_on")), "quarter", "recipient__region__is_emerging"
+    )
+    spent_by_quarter = {
+        row["key"]: row["spent"] or ZERO
+        for row in _expenditures(allocations)
+        .values(key=TruncQuarter("allocation__starts_on"))
+        .annotate(spent=Sum("usd_amount"))
+    }
+    by_quarter = {(_as_date(quarter), emerging): row for (quarter, emerging), row in by_quarter.items()}
+    quarters = sorted({quarter for quarter, _emerging in by_quarter})
+    spent_by_quarter = {_as_date(key): value for key, value in spent_by_quarter.items()}
+    quarter_lines, trend_lines = [], []
+    for quarter in quarters:
+        emerging = by_quarter.get((quarter, True)) or {}
+        established = by_quarter.get((quarter, False)) or {}
+        values = {
+            "allocated": (emerging.get("allocated") or ZERO) + (established.get("allocated") or ZERO),
+            "spent": spent_by_quarter.get(quarter, ZERO),
+            "proposed": (emerging.get("proposed") or ZERO) + (established.get("proposed") or ZERO),
+            "count": (emerging.get("count") or 0) + (established.get("count") or 0),
+        }
+        label = _quarter_label(quarter)
+        drill = {"year": quarter.year, "quarter": (quarter.month - 1) // 3 + 1}
+        quarter_lines.append(Line(label, values, drill))
+        trend_lines.append(
+            Line(
+                label,
+                {
+                    "emerging": emerging.get("allocated") or ZERO,
+                    "allocated": values["allocated"],
+                    "share": _share(emerging.get("allocated"), values["allocated"]),
+                },
+                {**drill, "community": "emerging"},
+            )
+        )
+    tables["quarters"] = Table(
+        "quarters",
+        _("By quarter of the start date"),
+        money,
+        quarter_lines,
+        chart_keys=("allocated", "spent"),
+    )
+    tables["trend"] = Table(
+        "trend",
+        _("Emerging communities' share of allocated resources, by quarter"),
+        [
+            Column("emerging", _("To emerging communities (USD)"), "usd"),
+            Column("allocated", _("Allocated (USD)"), "usd"),
+            Column("share", _("Emerging communities' share"), "share"),
+        ],
+        trend_lines,
+        chart_keys=("share",),
+    )
+
+    # Equity: each region's share of the resources next to its share of the people reached.
+    participants_by_region = reach["by_region"]
+    all_participants = sum(participants_by_region.values())
+    equity_lines = []
+    for region in regions:
+        allocated = (by_region.get((region.pk,)) or {}).get("allocated") or ZERO
+        participants = participants_by_region.get(region.pk, 0)
+        if not allocated and not participants:
+            continue
+        equity_lines.append(
+            Line(
+                str(region),
+                {
+                    "community": _("Emerging") if region.is_emerging else _("Established"),
+                    "allocated_share": _share(allocated, top_line["allocated"]),
+                    "participants": participants,
+                    "participants_share": _share(participants, all_participants),
+                },
+                {"region": region.slug},
+            )
+        )
+    tables["equity"] = Table(
+        "equity",
+        _("Share of resources and share of people reached, by region"),
+        [
+            Column("community", _("Communities"), "text"),
+            Column("allocated_share", _("Share of allocated USD"), "share"),
+            Column("participants", _("Participants reached"), "count"),
+            Column("participants_share", _("Share of participants"), "share"),
+        ],
+        equity_lines,
+        note=_(
+            "Allocated: by the recipient's region. Participants: the activity reports of sessions of the programs "
+            "these allocations fund, held within each allocation's period, by the program's region."
+        ),
+        chart_keys=("allocated_share", "participants_share"),
+    )
+
+    # What a participant and a completed participation cost.
+    cost_columns = [
+        Column("spent", _("Spent (USD)"), "usd"),
+        Column("participants", _("Participants reached"), "count"),
+        Column("per_participant", _("USD per participant"), "usd"),
+        Column("completed", _("Completed participations"), "count"),
+        Column("per_completed", _("USD per completed participation"), "usd"),
+    ]
+    overall = {
+        "spent": top_line["spent"],
+        "participants": reach["participants"][None],
+        "completed": reach["completed"][None],
+    }
+    overall["per_participant"] = _per(overall["spent"], overall["participants"])
+    overall["per_completed"] = _per(overall["spent"], overall["completed"])
+    tables["costs"] = Table(
+        "costs",
+        _("Cost per participant and per completed participation"),
+        cost_columns,
+        [
+            *[
+                Line(line.label, dict(line.values), line.drill)
+                for line in method_lines
+                if "participants" in line.values
+            ],
+            Line(_("All allocations in view"), overall, {}, is_total=True),
+        ],
+        note=_(
+            "Spent USD divided by the participants of the activity reports (and by the completed enrollments) of "
+            "the sessions the allocations fund within their periods. An allocation for several methods counts "
+            "under each."
+        ),
+        chart_keys=("per_participant",),
+    )
+    return figures
+
+
+def _as_date(value):
+    """A quarter as a date (a back end may give a datetime)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _quarter_label(quarter):
+    from django.utils.translation import gettext as _
+
+    return _("%(year)s Q%(quarter)s") % {"year": quarter.year, "quarter": (quarter.month - 1) // 3 + 1}
+
+
+def _reach(allocations):
+    """Participants and completed participations reached, in all and per method, and participants per region."""
+    methods = [method for method, _label in Program.Method.choices]
+
+    def conditional(rows, aggregate, column):
+        conditions = {
+            f"m_{method}": aggregate(column, filter=Q(_with_method(allocations, method))) for method in methods
+        }
+        return _reached(rows, allocations).aggregate(total=aggregate(column), **conditions)
+
+    participants = conditional(ActivityReport.objects.all(), Sum, "participants")
+    completed = conditional(Enrollment.objects.filter(status=Enrollment.Status.COMPLETED), Count, "pk")
+    by_region = {
+        row["session__program__region"]: row["participants"] or 0
+        for row in _reached(ActivityReport.objects.all(), allocations)
+        .values("session__program__region")
+        .annotate(participants=Sum("participants"))
+    }
+    return {
+        "participants": {None: participants["total"] or 0, **{m: participants[f"m_{m}"] or 0 for m in methods}},
+        "completed": {None: completed["total"] or 0, **{m: completed[f"m_{m}"] or 0 for m in methods}},
+        "by_region": by_region,
+    }

@@ -1,0 +1,225 @@
+"""The funder dashboard (/<lang>/funding/): figures, the allocations behind each, and CSV downloads.
+
+Funder staff and admins see their own funds' allocations, stewards everyone's; anyone
+else is sent to the open figures. Every figure comes from resources.dashboard, through
+the one AllocationFilter.
+"""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from capacity.charts import bar_chart
+from programs.exports import csv_response
+
+from . import dashboard as figures_of
+from .filters import AllocationFilter, drill_query
+from .selectors import with_usage
+
+ALLOCATIONS_PAGE_SIZE = 25
+
+
+def _to_open_figures():
+    """Who may not read a funder's figures reads the open ones (or the home page until they exist)."""
+    try:
+        return redirect(reverse("funding:open"))
+    except NoReverseMatch:
+        return redirect(reverse("home"))
+
+
+def _filterset(request):
+    return AllocationFilter(request.GET, queryset=figures_of.allocations_for(request.user), request=request)
+
+
+def _filter_errors(filterset):
+    """[(field label, message), …] of the filters that were not understood."""
+    form = filterset.form
+    return [
+        (str(form.fields[name].label) if name in form.fields else "", error)
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+
+
+def _query(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _figures(request, filterset):
+    return figures_of.figures_for(filterset.qs)
+
+
+def _format(value, kind):
+    if value is None:
+        return "–"
+    if kind == "usd":
+        return number_format(value, 2, force_grouping=True)
+    if kind == "share":
+        return f"{number_format(value, 1)} %"
+    if kind == "hours":
+        return number_format(value, 2, force_grouping=True)
+    return number_format(value, force_grouping=True) if kind == "count" else str(value)
+
+
+def _chart(table):
+    columns = {column.key: column for column in table.columns}
+    lines = [line for line in table.lines if not line.is_total]
+    return bar_chart(
+        title=table.caption,
+        labels=[line.label for line in lines],
+        series=[[line.values.get(key) for line in lines] for key in table.chart_keys],
+        texts=[[_format(line.values.get(key), columns[key].kind) for line in lines] for key in table.chart_keys],
+        series_names=[columns[key].label for key in table.chart_keys],
+        rtl=translation.get_language_bidi(),
+    )
+
+
+@require_GET
+def dashboard(request):
+    if not figures_of.can_see_dashboard(request.user):
+        return _to_open_figures()
+    filterset = _filterset(request)
+    has_funds = figures_of.funds_for(request.user).exists()
+    figures = _figures(request, filterset) if has_funds and filterset.is_valid() else None
+    query = _query(request)
+    sections = []
+    if figures is not None and not figures.is_empty:
+        for table in figures.tables.values():
+            sections.append(
+                {
+                    "table": table,
+                    "chart": _chart(table),
+                    "rows": [
+                        (line, [(column, _format(value, column.kind)) for column, value in cells], _drill(query, line))
+                        for line, cells in table.rows
+                    ],
+                }
+            )
+    context = {
+        "filterset": filterset,
+        "has_funds": has_funds,
+        "figures": figures,
+        "sections": sections,
+        "query": query,
+        "overspent_query": drill_query(query, overspent="1"),
+        "proposed_query": drill_query(query, status="proposed"),
+        "time_query": drill_query(query, kind="time"),
+        "filter_errors": _filter_errors(filterset),
+    }
+    return render(request, "resources/dashboard/dashboard.html", context)
+
+
+def _drill(query, line):
+    if line.drill is None:
+        return None
+    return drill_query(query, **line.drill)
+
+
+@require_GET
+def allocations(request):
+    """The allocations behind a figure: the same filters, 25 a page, each linking to its page."""
+    if not figures_of.can_see_dashboard(request.user):
+        return _to_open_figures()
+    filterset = _filterset(request)
+    page = None
+    if filterset.is_valid():
+        rows = with_usage(filterset.qs.select_related("fund", "recipient__region", "currency"))
+        page = Paginator(rows, ALLOCATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "query": _query(request),
+        "query_without_page": _query(request),
+        "filter_errors": _filter_errors(filterset),
+    }
+    return render(request, "resources/dashboard/allocations.html", context)
+
+
+ALLOCATION_HEADER = (
+    "allocation_id",
+    "fund",
+    "recipient",
+    "recipient_region",
+    "kind",
+    "status",
+    "starts_on",
+    "ends_on",
+    "amount",
+    "currency",
+    "hours",
+    "value_usd",
+    "spent",
+    "spent_usd",
+    "overspent",
+)
+
+
+def _allocation_rows(allocations):
+    for allocation in allocations.iterator(chunk_size=2000):
+        yield (
+            allocation.pk,
+            allocation.fund.name,
+            allocation.recipient.name,
+            allocation.recipient.region.slug,
+            allocation.kind,
+            allocation.status,
+            allocation.starts_on.isoformat(),
+            allocation.ends_on.isoformat(),
+            allocation.amount,
+            allocation.currency_id or "",
+            allocation.hours,
+            allocation.usd_amount,
+            allocation.spent,
+            allocation.spent_usd,
+            allocation.overspent,
+        )
+
+
+@require_GET
+def table_csv(request, name):
+    """One table of the dashboard (or the allocations behind it) as a formula-safe CSV file."""
+    if not figures_of.can_see_dashboard(request.user):
+        return _to_open_figures()
+    filterset = _filterset(request)
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(_("Some filters are not valid; correct them on the dashboard."))
+    if name == "allocations":
+        rows = with_usage(filterset.qs.select_related("fund", "recipient__region").order_by("pk"))
+        return csv_response(filename="allocations.csv", header=ALLOCATION_HEADER, rows=_allocation_rows(rows))
+    figures = _figures(request, filterset)
+    if name == "headline":
+        header = list(HEADLINE_KEYS)
+        return csv_response(
+            filename="headline.csv", header=header, rows=[[figures.headline.get(key) for key in header]]
+        )
+    table = figures.tables.get(name)
+    if table is None:
+        if name in figures_of.TABLE_NAMES:  # nothing in view: the header alone
+            return csv_response(filename=f"{name}.csv", header=["label"], rows=[])
+        raise Http404
+    header = ["label", *[column.key for column in table.columns]]
+    rows = [[line.label, *[line.values.get(column.key) for column in table.columns]] for line in table.lines]
+    return csv_response(filename=f"{name}.csv", header=header, rows=rows)
+
+
+HEADLINE_KEYS = (
+    "count",
+    "allocated",
+    "disbursed",
+    "spent",
+    "remaining",
+    "proposed",
+    "proposed_count",
+    "hours_allocated",
+    "hours_used",
+    "overspent",
+    "unconverted",
+    "unconverted_expenditures",
+)
