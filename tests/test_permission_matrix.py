@@ -44,6 +44,7 @@ from tests.permission_rows import (
     data_rights,
     everyone,
     exchange,
+    funding_dashboard,
     get,
     only,
     post,
@@ -51,7 +52,7 @@ from tests.permission_rows import (
     support,
 )
 
-AREA_MODULES = (exchange, support, data_rights)
+AREA_MODULES = (exchange, support, data_rights, funding_dashboard)
 
 
 def program_kwargs(s):
