@@ -44,6 +44,7 @@ from tests.permission_rows import (
     data_rights,
     everyone,
     exchange,
+    funding,
     funding_dashboard,
     get,
     only,
@@ -52,7 +53,7 @@ from tests.permission_rows import (
     support,
 )
 
-AREA_MODULES = (exchange, support, data_rights, funding_dashboard)
+AREA_MODULES = (exchange, support, data_rights, funding, funding_dashboard)
 
 
 def program_kwargs(s):
