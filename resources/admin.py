@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Allocation, Currency, ExchangeRate, Fund
+from .models import Allocation, Currency, ExchangeRate, Expenditure, Fund
 
 
 @admin.register(Currency)
@@ -72,6 +74,47 @@ class AllocationAdmin(SimpleHistoryAdmin):
     list_display = ("fund", "recipient", "kind", "amount", "currency", "hours", "status", "status_changed_at")
     list_filter = ("status", "kind", "currency")
     search_fields = ("fund__name", "recipient__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Expenditure)
+class ExpenditureAdmin(SimpleHistoryAdmin):
+    """Spending is recorded by the recipient on its pages; here stewards read it and its history.
+
+    The receipt is named, never served: its bytes are not even read for the list, and
+    downloading goes through the funding pages' access rules.
+    """
+
+    list_display = (
+        "spent_on",
+        "allocation",
+        "amount",
+        "currency",
+        "category",
+        "usd_amount",
+        "recorded_by",
+        "receipt_name",
+    )
+    list_filter = ("category", "currency")
+    search_fields = ("allocation__fund__name", "allocation__recipient__name", "note")
+    date_hierarchy = "spent_on"
+    list_select_related = ("allocation__fund", "allocation__recipient", "recorded_by")
+    exclude = ("usd_rate",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(receipt_filename=F("receipt__original_filename"))
+
+    @admin.display(description=_("receipt"), ordering="receipt_filename")
+    def receipt_name(self, obj):
+        return obj.receipt_filename or "—"
 
     def has_add_permission(self, request):
         return False

@@ -787,3 +787,31 @@ def test_an_expenditure_without_a_receipt_has_nothing_to_download(allocation, st
     assert (
         client_for(staff).get(reverse("funding:receipt", kwargs={"expenditure_id": expenditure.pk})).status_code == 404
     )
+
+
+# --- the admin ----------------------------------------------------------------------------------------
+
+
+def test_stewards_read_expenditures_and_their_history_in_the_admin_but_cannot_change_or_download(
+    allocation, staff, steward
+):
+    expenditure = spend(allocation, "10.00", staff, receipt=services.receipt_check(filename="scan.pdf", content=PDF))
+    client = client_for(steward)
+    listing = client.get(reverse("admin:resources_expenditure_changelist"))
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert "scan.pdf" in page
+    assert reverse("funding:receipt", kwargs={"expenditure_id": expenditure.pk}) not in page
+    assert "%PDF" not in page
+    detail = client.get(reverse("admin:resources_expenditure_change", args=[expenditure.pk]))
+    assert detail.status_code == 200 and 'name="amount"' not in detail.content.decode()
+    history = client.get(reverse("admin:resources_expenditure_history", args=[expenditure.pk]))
+    assert history.status_code == 200
+    response = client.post(
+        reverse("admin:resources_expenditure_change", args=[expenditure.pk]),
+        {"amount": "1.00", "spent_on": "2026-03-01", "category": "venue"},
+    )
+    assert response.status_code == 403
+    expenditure.refresh_from_db()
+    assert expenditure.amount == Decimal("10.00")
+    assert client.get(reverse("admin:resources_expenditure_add")).status_code == 403
