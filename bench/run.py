@@ -7,7 +7,9 @@ one large organization's, starts gunicorn with production settings plus a bare v
 (bench/settings.py), runs wrk against each URL and prints requests/s, p50, p99 and the
 ratio to the bare view. The staff pages (workspace, reports, audit, participants, and
 the audit trail of a small organization) are requested as the organizations' admin,
-with the cookie of a session made for the run. The machine is shared and noisy, so the
+with the cookie of a session made for the run; the funder dashboard (funding,
+funding-filtered, funding-allocations) as the staff of the funder whose `--allocations`
+allocations bench/funding.py made. The machine is shared and noisy, so the
 bare view runs first and last in the same run and ratios are to the mean of the two;
 the gap between them shows how much the machine drifted.
 Prints figures and asserts nothing about speed; a page that does not answer 200 stops
@@ -50,10 +52,11 @@ class Scenario:
     headers: tuple = ()  # (name, value) pairs sent with every request, e.g. a session cookie
 
 
-def scenarios(program_slug, staff, cookie, community, mentee_cookie):
+def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cookie):
     """Every URL the bench can time; `staff` and `community` say where the generated pages are."""
     signed_in = (("Cookie", cookie),)
     as_mentee = (("Cookie", mentee_cookie),)
+    as_funder = (("Cookie", funder_cookie),)
     organization = staff.organization_slug
     participants = f"/en/programs/{staff.full_session_program_slug}/sessions/{staff.full_session_id}/participants/"
     return {
@@ -90,6 +93,17 @@ def scenarios(program_slug, staff, cookie, community, mentee_cookie):
         ),
         "mentors": Scenario("mentors", "/en/exchange/mentors/", "find a mentor, ranked in SQL", as_mentee),
         "support": Scenario("support", "/en/support/", "the support requests, 25 a page"),
+        # The funder dashboard, as the staff of the funder whose allocations bench/funding.py made.
+        "funding": Scenario("funding", "/en/funding/", "the funder dashboard, every allocation", as_funder),
+        "funding-filtered": Scenario(
+            "funding-filtered",
+            "/en/funding/?region=south-asia&status=disbursed",
+            "the funder dashboard filtered by a region and a status",
+            as_funder,
+        ),
+        "funding-allocations": Scenario(
+            "funding-allocations", "/en/funding/allocations/", "the allocations behind it, 25 a page", as_funder
+        ),
     }
 
 
@@ -97,6 +111,7 @@ OPTIONAL = [
     *["catalog", "filtered", "program", "search", "flood"],
     *["workspace", "reports", "audit", "audit-small", "participants"],
     *["directory", "directory-filtered", "mentors", "support"],
+    *["funding", "funding-filtered", "funding-allocations"],
 ]
 
 
@@ -109,6 +124,9 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--people", type=int, default=50000, help="people with an exchange profile (default 50000)")
     parser.add_argument("--requests", type=int, default=10000, help="support requests (default 10000)")
+    parser.add_argument(
+        "--allocations", type=int, help="allocations of the bench funder (default: five per program, 100000 at 20000)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
         "--only", action="append", choices=OPTIONAL, help="run only this scenario, and the bare view (repeatable)"
@@ -123,6 +141,10 @@ def parse_args():
         parser.error("--connections must be at least --threads (each wrk thread needs a connection)")
     if not args.database_url.startswith("postgres://"):
         parser.error("--database-url must be a postgres:// URL: the bench measures PostgreSQL")
+    if args.allocations is None:
+        args.allocations = 5 * args.programs
+    if args.allocations < 1:
+        parser.error("--allocations must be at least 1")
     return args
 
 
@@ -156,7 +178,7 @@ def prepare_database(database_url, *, fresh):
     server.close()
 
 
-def prepare_site(programs, people, requests):
+def prepare_site(programs, people, requests, allocations):
     """Migrate, collect static files and fill the database; return what the scenarios need.
 
     That is how many programs the catalog holds, where the staff pages are (a StaffSite
@@ -178,11 +200,15 @@ def prepare_site(programs, people, requests):
 
     community = fill_community(people=people, requests=requests)
     mentee_cookie = signed_in_cookie(community.mentee_id)
+    from bench.funding import fill_funding
+
+    funding = fill_funding(allocations=allocations)
+    funder_cookie = signed_in_cookie(funding.funder_user_id)
     from programs.models import Program
 
     total = Program.objects.count()
     connections.close_all()
-    return total, staff, cookie, community, mentee_cookie
+    return total, staff, cookie, community, mentee_cookie, funding, funder_cookie
 
 
 def signed_in_cookie(user_id):
@@ -402,11 +428,13 @@ def main():
         sys.exit("wrk is not installed: run scripts/install-system-packages (Debian package wrk).")
     use_production_settings(args)
     prepare_database(args.database_url, fresh=args.fresh)
-    total, staff, cookie, community, mentee_cookie = prepare_site(args.programs, args.people, args.requests)
+    total, staff, cookie, community, mentee_cookie, funding, funder_cookie = prepare_site(
+        args.programs, args.people, args.requests, args.allocations
+    )
     flush_cache(args.redis_url)
     from bench.fill import program_slug
 
-    chosen = scenarios(program_slug(args.programs // 2), staff, cookie, community, mentee_cookie)
+    chosen = scenarios(program_slug(args.programs // 2), staff, cookie, community, mentee_cookie, funder_cookie)
     wanted = set(args.only or OPTIONAL)
     if "flood" in wanted:
         wanted |= {"program"}  # the flood figures sit next to the program page alone
@@ -414,6 +442,7 @@ def main():
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}")
     print(f"Staff pages: {staff.describe()}; signed in as its admin.")
     print(f"Community: {community.describe()}.")
+    print(f"Funding: {funding.describe()}.")
 
     # Other work on the machine slows every scenario; the load shows how much there was.
     load = {"start": round(os.getloadavg()[0], 2)}
@@ -436,6 +465,7 @@ def main():
             "programs": total,
             "staff_organization": {"slug": staff.organization_slug, **staff.sizes},
             "community": community.sizes,
+            "funding": funding.sizes,
             "gunicorn_workers": args.workers,
             "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": load},
