@@ -198,7 +198,8 @@ def _category_table(minimum):
             if row[f"n_{key}"]:
                 cells.append(Cell(key, row["recipient_id"], row[f"n_{key}"], row[f"usd_{key}"] or Decimal(0)))
     labels = {str(root.pk): root.name for root in roots}
-    labels["none"] = _("No capacity category given")
+    if any(cell.key == "none" for cell in cells):
+        labels["none"] = _("No capacity category given")
     return _suppressed("categories", labels, cells, minimum=minimum, overlapping=True)
 
 
@@ -281,13 +282,10 @@ def open_figures() -> OpenFigures:
 
 
 def table_csv_rows(table: Table):
-    """The rows of a table's CSV download: the same suppressed figures as the page."""
-    for row in table.rows:
-        yield (row.label, row.recipients, row.allocations, row.usd)
-    if table.other:
-        yield (table.other.label, table.other.recipients, table.other.allocations, table.other.usd)
-    if table.total:
-        yield (table.total.label, table.total.recipients, table.total.allocations, table.total.usd)
+    """The rows of a table's CSV download: the same suppressed figures as the page, dollars to the cent."""
+    for row in [*table.rows, table.other, table.total]:
+        if row is not None:
+            yield (row.label, row.recipients, row.allocations, Decimal(row.usd).quantize(Decimal("0.01")))
 
 
 CSV_HEADER = ("group", "recipient_organizations", "allocations", "allocated_usd")
