@@ -56,6 +56,8 @@ def open_360giving(request):
     )
     response = StreamingHttpResponse((chunk.encode() for chunk in chunks), content_type="application/json")
     response["Content-Disposition"] = 'inline; filename="capacity-360giving.json"'
+    # Public figures about organizations, the same for everyone: shared caches may keep them briefly.
+    response["Cache-Control"] = f"public, max-age={open_data.CACHE_SECONDS}"
     return response
 
 
