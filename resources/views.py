@@ -208,6 +208,13 @@ def allocation_new(request, fund_id):
     return _allocation_form_page(request, form, fund=fund)
 
 
+def _plain(value):
+    """A stored amount as a person types it: 1000.0000 as 1000, 12.5000 as 12.5 (never 1E+3)."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def allocation_edit(request, allocation_id):
@@ -221,11 +228,11 @@ def allocation_edit(request, allocation_id):
         return redirect("funding:allocation", allocation_id=allocation.pk)
     initial = {
         "kind": allocation.kind,
-        "amount": allocation.amount.normalize() if allocation.amount is not None else None,
+        "amount": _plain(allocation.amount),
         "currency": allocation.currency_id,
         "description": allocation.description,
         "hours": allocation.hours,
-        "value_per_hour": allocation.value_per_hour.normalize() if allocation.value_per_hour is not None else None,
+        "value_per_hour": _plain(allocation.value_per_hour),
         "categories": [category.slug for category in allocation.categories.all()],
         "methods": list(allocation.methods.values_list("method", flat=True)),
         "programs": [program.slug for program in allocation.programs.all()],
@@ -274,6 +281,12 @@ def _conversion(allocation):
     }
 
 
+def _moves(allocation):
+    """The moves allowed from the current status, forward first and declining last."""
+    allowed = services.ALLOWED_MOVES[Allocation.Status(allocation.status)]
+    return [status for status in Allocation.Status.values if status in allowed]
+
+
 def _detail_page(request, allocation, *, status=200, error=None):
     user = request.user
     usage = workflow_selectors.allocation_with_usage(allocation)
@@ -296,7 +309,7 @@ def _detail_page(request, allocation, *, status=200, error=None):
         "expenditures": expenditures,
         "reasons": [row for row in expenditures if row.overspend_reason],
         "timeline": workflow_selectors.status_timeline(allocation),
-        "moves": sorted(services.ALLOWED_MOVES[Allocation.Status(allocation.status)]) if may_manage else [],
+        "moves": _moves(allocation) if may_manage else [],
         "may_manage": may_manage,
         "may_edit": may_manage and allocation.status == Allocation.Status.PROPOSED,
         "may_spend": may_spend
@@ -391,7 +404,7 @@ def expenditure_edit(request, expenditure_id):
     allocation = expenditure.allocation
     initial = {
         "spent_on": expenditure.spent_on,
-        "amount": expenditure.amount.normalize(),
+        "amount": _plain(expenditure.amount),
         "category": expenditure.category,
         "note": expenditure.note,
         "overspend_reason": expenditure.overspend_reason,

@@ -437,6 +437,7 @@ def test_the_second_step_offers_the_recipient_s_programs_and_refuses_anyone_else
     client = client_for(funder)
     page = client.get(url).content.decode()
     assert 'value="ours"' in page and 'value="theirs"' not in page
+    assert 'name="amount" value="1000"' in page  # as typed, not 1E+3
 
     data = {**ALLOCATE, "amount": "800", "programs": ["theirs"]}
     del data["recipient"]
@@ -530,7 +531,7 @@ def test_the_allocation_page_costs_the_same_queries_for_3_or_30_expenditures(
 
 def test_only_the_moves_allowed_from_the_status_are_offered_and_only_to_the_funder(allocation, funder, staff):
     url = reverse("funding:allocation", kwargs={"allocation_id": allocation.pk})
-    assert client_for(funder).get(url).context["moves"] == ["declined", "disbursed"]
+    assert client_for(funder).get(url).context["moves"] == ["disbursed", "declined"]
     page = client_for(staff).get(url)
     assert page.context["moves"] == []
     assert 'name="to_status"' not in page.content.decode()
@@ -815,3 +816,31 @@ def test_stewards_read_expenditures_and_their_history_in_the_admin_but_cannot_ch
     expenditure.refresh_from_db()
     assert expenditure.amount == Decimal("10.00")
     assert client.get(reverse("admin:resources_expenditure_add")).status_code == 403
+
+
+def test_the_fund_page_costs_the_same_queries_for_3_or_30_allocations(
+    fund, organization, funder, django_assert_max_num_queries
+):
+    def add_allocations(count):
+        for _number in range(count):
+            AllocationFactory(fund=fund, recipient=organization, status="approved")
+
+    client, url = client_for(funder), reverse("funding:fund", kwargs={"fund_id": fund.pk})
+    add_allocations(3)
+    small, response = queries_of(client, url, django_assert_max_num_queries, 8)
+    add_allocations(27)
+    large, response = queries_of(client, url, django_assert_max_num_queries, 8)
+    assert len(response.context["page"].object_list) == 25
+    assert small == large
+
+
+def test_hostile_ids_of_funds_and_expenditures_are_not_found(fund, steward):
+    client = client_for(steward)
+    for url in (
+        "/en/funding/funds/99999999999999999999/",
+        "/en/funding/funds/99999999999999999999/allocate/",
+        "/en/funding/expenditures/99999999999999999999/receipt/",
+        "/en/funding/expenditures/-1/edit/",
+        "/en/funding/expenditures/1%0d%0a/delete/",
+    ):
+        assert client.get(url).status_code == 404, url
