@@ -17,15 +17,16 @@ Definitions (written down in the README):
 - a region's participants: those reached at sessions of programs of that region.
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, FloatField, Max, Min, OuterRef, Q, Sum
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate, TruncQuarter
 
 from capacity.models import CapacityCategory, Region
-from programs.models import ActivityReport, Enrollment, Program
+from programs.models import ActivityReport, Enrollment, Program, Session
 from stakeholders.access import MANAGING_ROLES
 from stakeholders.models import Membership, Organization
 
@@ -66,12 +67,17 @@ def funds_for(user):
 
 
 def allocations_for(user):
-    """Every allocation of the funds the person may read (the dashboard filters narrow it)."""
+    """Every allocation of the funds the person may read (the dashboard filters narrow it).
+
+    The fund ids are read first and given as constants: behind a subquery of memberships
+    PostgreSQL expects one allocation where there are a hundred thousand, and joins each
+    of them by index lookups instead of hashing once.
+    """
     if not user.is_authenticated:
         return Allocation.objects.none()
     if user.is_superuser:
         return Allocation.objects.all()
-    return Allocation.objects.filter(fund__funder_id__in=_managed_funder_ids(user))
+    return Allocation.objects.filter(fund_id__in=list(funds_for(user).values_list("pk", flat=True)))
 
 
 # --- building blocks ------------------------------------------------------------------------
@@ -97,25 +103,25 @@ def _expenditures(allocations):
     return Expenditure.objects.filter(allocation__in=_plain(allocations).values("pk")).order_by()
 
 
-def _funding(allocations, program_ref, start_ref):
-    """Allocations in view (allocated) that fund the outer row's program on the day its session starts."""
-    day = TruncDate(ExpressionWrapper(OuterRef(start_ref), output_field=DateTimeField()))
-    return _plain(allocations).filter(
-        IS_ALLOCATED, programs=OuterRef(program_ref), starts_on__lte=day, ends_on__gte=day
-    )
+def _funded_sessions(allocations):
+    """Ids of the sessions (not cancelled) of programs that an allocation in view funds, held in its period.
+
+    Uncorrelated, so PostgreSQL reads it once (a semi-join), not once per row.
+    """
+    funding = _plain(allocations).filter(IS_ALLOCATED)
+    day = TruncDate("starts_at")
+    # One filter() call: the three conditions hold for the same allocation.
+    return Session.objects.filter(
+        program__allocations__in=funding.values("pk"),
+        program__allocations__starts_on__lte=day,
+        program__allocations__ends_on__gte=day,
+        is_cancelled=False,
+    ).values("pk")
 
 
 def _reached(rows, allocations):
     """The rows (reports or enrollments) at sessions the allocations in view fund."""
-    return (
-        rows.filter(session__is_cancelled=False)
-        .filter(Exists(_funding(allocations, "session__program_id", "session__starts_at")))
-        .order_by()
-    )
-
-
-def _with_method(allocations, method):
-    return Exists(_funding(allocations, "session__program_id", "session__starts_at").filter(methods__method=method))
+    return rows.filter(session__in=_funded_sessions(allocations)).order_by()
 
 
 def _seconds_used(allocations):
@@ -572,14 +578,27 @@ def _reach(allocations):
     """Participants and completed participations reached, in all and per method, and participants per region."""
     methods = [method for method, _label in Program.Method.choices]
 
-    def conditional(rows, aggregate, column):
-        conditions = {
-            f"m_{method}": aggregate(column, filter=Q(_with_method(allocations, method))) for method in methods
-        }
-        return _reached(rows, allocations).aggregate(total=aggregate(column), **conditions)
+    def reached(rows, aggregate, column):
+        total = _reached(rows, allocations).aggregate(total=aggregate(column))["total"] or 0
+        # Each (row, method) pair once, however many allocations of that method fund the session,
+        # then one conditional sum per method over those pairs.
+        day = TruncDate("session__starts_at")
+        pairs = (
+            rows.filter(
+                session__is_cancelled=False,
+                session__program__allocations__in=_plain(allocations).filter(IS_ALLOCATED).values("pk"),
+                session__program__allocations__starts_on__lte=day,
+                session__program__allocations__ends_on__gte=day,
+            )
+            .order_by()
+            .values("pk", figure=F(column), method=F("session__program__allocations__methods__method"))
+            .distinct()
+        )
+        sums = pairs.aggregate(**{method: aggregate("figure", filter=Q(method=method)) for method in methods})
+        return {None: total, **{method: sums[method] or 0 for method in methods}}
 
-    participants = conditional(ActivityReport.objects.all(), Sum, "participants")
-    completed = conditional(Enrollment.objects.filter(status=Enrollment.Status.COMPLETED), Count, "pk")
+    participants = reached(ActivityReport.objects.all(), Sum, "participants")
+    completed = reached(Enrollment.objects.filter(status=Enrollment.Status.COMPLETED), Count, "pk")
     by_region = {
         row["session__program__region"]: row["participants"] or 0
         for row in _reached(ActivityReport.objects.all(), allocations)
@@ -587,7 +606,72 @@ def _reach(allocations):
         .annotate(participants=Sum("participants"))
     }
     return {
-        "participants": {None: participants["total"] or 0, **{m: participants[f"m_{m}"] or 0 for m in methods}},
-        "completed": {None: completed["total"] or 0, **{m: completed[f"m_{m}"] or 0 for m in methods}},
+        "participants": participants,
+        "completed": completed,
         "by_region": by_region,
     }
+
+
+# --- how fresh the figures are ------------------------------------------------------------
+
+VERSION_KEY = "funding:data-version"
+
+
+def data_version():
+    """A number that moves on whenever something the figures read changes through a save or delete.
+
+    Together with programs' content version (programs, sessions, enrollments). Bulk writes
+    send no signal (a spreadsheet import of reports, a rate's recomputed USD values follow
+    the rate's own save); the figures' short lifetime in the cache bounds those.
+    """
+    from django.core.cache import cache
+
+    from programs.fragments import content_version
+
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), None)
+        version = cache.get(VERSION_KEY)
+    return f"{version}-{content_version()}"
+
+
+def data_changed(**kwargs):
+    """Signal receiver: the version moves on at once and again after the commit (as programs.fragments)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def move_on():
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, time.time_ns(), None)
+
+    move_on()
+    transaction.on_commit(move_on, robust=True)
+
+
+def _connect_signals():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from capacity.models import Region
+    from stakeholders.models import Organization
+
+    from .models import AllocationMethod
+
+    for model in (
+        Allocation,
+        AllocationMethod,
+        Expenditure,
+        ExchangeRate,
+        ActivityReport,
+        Enrollment,
+        Organization,
+        Region,
+    ):
+        post_save.connect(data_changed, sender=model, dispatch_uid=f"funding-figures-{model._meta.label}-save")
+        post_delete.connect(data_changed, sender=model, dispatch_uid=f"funding-figures-{model._meta.label}-delete")
+    for through in (Allocation.categories.through, Allocation.programs.through):
+        m2m_changed.connect(data_changed, sender=through, dispatch_uid=f"funding-figures-{through._meta.label}")
+
+
+_connect_signals()

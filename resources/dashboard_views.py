@@ -5,12 +5,18 @@ else is sent to the open figures. Every figure comes from resources.dashboard, t
 the one AllocationFilter.
 """
 
+import hashlib
+import json
+
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,9 +25,14 @@ from programs.exports import csv_response
 
 from . import dashboard as figures_of
 from .filters import AllocationFilter, drill_query
+from .models import Allocation
 from .selectors import with_usage
 
 ALLOCATIONS_PAGE_SIZE = 25
+# The figures and their rendered HTML are kept this long per funder, filters and language,
+# under a version that saves and deletes of what they read move on (resources.dashboard.data_version):
+# a change through the services shows at once, a bulk write within this time.
+FIGURES_SECONDS = 60
 
 
 def _to_open_figures():
@@ -52,8 +63,27 @@ def _query(request):
     return query.urlencode()
 
 
+def _cache_key(request, kind):
+    """Who may read it, the filters, the language and the data version: all the figures depend on."""
+    user = request.user
+    scope = (
+        "all"
+        if user.is_superuser
+        else sorted(figures_of.funds_for(user).values_list("funder_id", flat=True).distinct())
+    )
+    query = sorted((key, values) for key, values in request.GET.lists() if key != "page")
+    parts = [kind, scope, query, translation.get_language(), figures_of.data_version()]
+    return "funding:" + kind + ":" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:40]
+
+
 def _figures(request, filterset):
-    return figures_of.figures_for(filterset.qs)
+    """The figures of the filtered allocations, from the cache when this view was computed lately."""
+    key = _cache_key(request, "figures")
+    figures = cache.get(key)
+    if figures is None:
+        figures = figures_of.figures_for(filterset.qs)
+        cache.set(key, figures, FIGURES_SECONDS)
+    return figures
 
 
 def _format(value, kind):
@@ -81,16 +111,15 @@ def _chart(table):
     )
 
 
-@require_GET
-def dashboard(request):
-    if not figures_of.can_see_dashboard(request.user):
-        return _to_open_figures()
-    filterset = _filterset(request)
-    has_funds = figures_of.funds_for(request.user).exists()
-    figures = _figures(request, filterset) if has_funds and filterset.is_valid() else None
-    query = _query(request)
+def _figures_html(request, filterset, query):
+    """The rendered figures (headline and every table with its chart), cached like the figures."""
+    key = _cache_key(request, "html")
+    html = cache.get(key)
+    if html is not None:
+        return mark_safe(html), None  # noqa: S308 - our own template's output, kept as rendered
+    figures = _figures(request, filterset)
     sections = []
-    if figures is not None and not figures.is_empty:
+    if not figures.is_empty:
         for table in figures.tables.values():
             sections.append(
                 {
@@ -103,14 +132,34 @@ def dashboard(request):
                 }
             )
     context = {
-        "filterset": filterset,
-        "has_funds": has_funds,
         "figures": figures,
         "sections": sections,
         "query": query,
         "overspent_query": drill_query(query, overspent="1"),
         "proposed_query": drill_query(query, status="proposed"),
         "time_query": drill_query(query, kind="time"),
+    }
+    html = render_to_string("resources/dashboard/_figures.html", context, request=request)
+    cache.set(key, html, FIGURES_SECONDS)
+    return html, figures
+
+
+@require_GET
+def dashboard(request):
+    if not figures_of.can_see_dashboard(request.user):
+        return _to_open_figures()
+    filterset = _filterset(request)
+    has_funds = figures_of.funds_for(request.user).exists()
+    query = _query(request)
+    figures_html = figures = None
+    if has_funds and filterset.is_valid():
+        figures_html, figures = _figures_html(request, filterset, query)
+    context = {
+        "filterset": filterset,
+        "has_funds": has_funds,
+        "figures_html": figures_html,
+        "figures": figures,  # None when the HTML came from the cache
+        "query": query,
         "filter_errors": _filter_errors(filterset),
     }
     return render(request, "resources/dashboard/dashboard.html", context)
@@ -130,8 +179,16 @@ def allocations(request):
     filterset = _filterset(request)
     page = None
     if filterset.is_valid():
-        rows = with_usage(filterset.qs.select_related("fund", "recipient__region", "currency"))
-        page = Paginator(rows, ALLOCATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+        # The page's ids first, in order, then their usage for those 25 only: the spending
+        # subqueries would otherwise run for every allocation before the sort.
+        ids = filterset.qs.order_by("-starts_on", "-pk").values_list("pk", flat=True)
+        page = Paginator(ids, ALLOCATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = with_usage(
+            Allocation.objects.filter(pk__in=list(page.object_list)).select_related(
+                "fund", "recipient__region", "currency"
+            )
+        ).in_bulk()
+        page.object_list = [rows[pk] for pk in page.object_list]
     context = {
         "filterset": filterset,
         "page": page,

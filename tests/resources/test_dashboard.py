@@ -193,6 +193,16 @@ def test_pipeline_hours_overspending_and_reach_match_the_row_by_row_figures(rate
     )
     assert reach["participants"][None] == expected > 0
     assert reach["completed"][None] == 2 * len(funded_sessions)
+    # Per method: the sessions of the allocations with that method, each once.
+    for method in METHODS:
+        programs = {
+            program.pk
+            for allocation in allocations.filter(status__in=dashboard.ALLOCATED, methods__method=method)
+            for program in allocation.programs.all()
+        }
+        reports = ActivityReport.objects.filter(session__program__in=programs)
+        assert reach["participants"][method] == sum(report.participants for report in reports)
+        assert reach["completed"][method] == 2 * reports.count()
 
 
 def test_an_allocation_whose_currency_has_no_rate_is_counted_as_unconverted(funding_organization):
@@ -377,6 +387,18 @@ def test_another_funders_staff_sees_none_of_this_funders_figures(rates, funding_
     rows = read_csv(client.get("/en/funding/table/allocations.csv"))
     assert {row[1] for row in rows[1:]} == {own.name}
     assert not any("r-recipient" in cell for row in rows for cell in row)
+
+
+def test_a_change_through_the_services_shows_at_once_though_figures_are_cached(
+    rates, funding_organization, funder, funder_client
+):
+    build(funding_organization, 6)
+    before = funder_client.get(DASHBOARD).context["figures"].headline
+    assert funder_client.get(DASHBOARD).context["figures"] is None  # the same figures, from the cache
+    proposed = Allocation.objects.filter(status="proposed", usd_amount__isnull=False).first()
+    services.allocation_move(allocation=proposed, to_status="approved", by=funder)
+    after = funder_client.get(DASHBOARD).context["figures"].headline
+    assert after["allocated"] == before["allocated"] + proposed.usd_amount
 
 
 def test_a_funder_without_funds_is_told_how_to_start(funder_client):
