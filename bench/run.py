@@ -8,7 +8,7 @@ one large organization's, starts gunicorn with production settings plus a bare v
 ratio to the bare view. The staff pages (workspace, reports, audit, participants, and
 the audit trail of a small organization) are requested as the organizations' admin,
 with the cookie of a session made for the run; the funder dashboard (funding,
-funding-filtered, funding-allocations) as the staff of the funder whose `--allocations`
+funding-filtered, funding-cold, funding-allocations) as the staff of the funder whose `--allocations`
 allocations bench/funding.py made. The machine is shared and noisy, so the
 bare view runs first and last in the same run and ratios are to the mean of the two;
 the gap between them shows how much the machine drifted.
@@ -101,6 +101,10 @@ def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cook
             "the funder dashboard filtered by a region and a status",
             as_funder,
         ),
+        # A query string of its own per request: the figures are computed every time, never cached.
+        "funding-cold": Scenario(
+            "funding-cold", "/en/funding/?run={n}", "the dashboard computed afresh for each request", as_funder
+        ),
         "funding-allocations": Scenario(
             "funding-allocations", "/en/funding/allocations/", "the allocations behind it, 25 a page", as_funder
         ),
@@ -111,7 +115,7 @@ OPTIONAL = [
     *["catalog", "filtered", "program", "search", "flood"],
     *["workspace", "reports", "audit", "audit-small", "participants"],
     *["directory", "directory-filtered", "mentors", "support"],
-    *["funding", "funding-filtered", "funding-allocations"],
+    *["funding", "funding-filtered", "funding-cold", "funding-allocations"],
 ]
 
 
