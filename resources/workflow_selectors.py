@@ -87,12 +87,12 @@ def _funded_program_ids(allocations):
     return Allocation.programs.through.objects.filter(allocation__in=allocations).values("program_id")
 
 
-def _figures(allocated_usd, spent_usd, participants):
-    allocated_usd = allocated_usd or ZERO
+def _figures(totals, spent_usd, participants):
+    allocated_usd = totals.get("allocated") or ZERO
+    money_usd = totals.get("money") or ZERO
     spent_usd = spent_usd or ZERO
-    share = (
-        (spent_usd / allocated_usd * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN) if allocated_usd else None
-    )
+    # Spending is recorded against money only: its share is of the money allocated.
+    share = (spent_usd / money_usd * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN) if money_usd else None
     per_participant = (
         (spent_usd / participants).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN) if participants else None
     )
@@ -105,22 +105,29 @@ def _figures(allocated_usd, spent_usd, participants):
     }
 
 
+ALLOCATED_TOTALS = {
+    "allocated": Sum("usd_amount"),
+    "money": Sum("usd_amount", filter=Q(kind=Allocation.Kind.MONEY)),
+}
+
+
 def movement_comparison(user):
     """The person's organizations' figures next to the whole movement's, aggregates only.
 
     Over committed allocations (approved, disbursed, closed): the value in US dollars, the
-    share of it spent, and the spending per participant of the activity reports of the
-    funded programs' sessions (cancelled sessions left out). Six aggregate queries
-    whatever the number of allocations; no other organization is named.
+    share of the money spent, and the spending per participant of the activity reports of
+    the funded programs' sessions (cancelled sessions left out). Amounts in a currency
+    without a rate yet are not counted. Seven aggregate queries whatever the number of
+    allocations; no other organization is named.
     """
     committed = Allocation.objects.filter(status__in=COMMITTED)
     organization_ids = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
     mine = committed.filter(recipient_id__in=organization_ids)
     names = dict(Organization.objects.filter(pk__in=mine.values("recipient_id")).order_by().values_list("pk", "name"))
 
-    allocated = dict(
-        mine.order_by().values("recipient_id").annotate(total=Sum("usd_amount")).values_list("recipient_id", "total")
-    )
+    allocated = {
+        row["recipient_id"]: row for row in mine.order_by().values("recipient_id").annotate(**ALLOCATED_TOTALS)
+    }
     spent = dict(
         Expenditure.objects.filter(allocation__in=mine)
         .order_by()
@@ -137,11 +144,11 @@ def movement_comparison(user):
         .values_list("session__program__provider_id", "total")
     )
     rows = [
-        {"name": names[pk], **_figures(allocated.get(pk), spent.get(pk), participants.get(pk))}
+        {"name": names[pk], **_figures(allocated.get(pk, {}), spent.get(pk), participants.get(pk))}
         for pk in sorted(names, key=lambda pk: names[pk].casefold())
     ]
     movement = _figures(
-        committed.aggregate(total=Sum("usd_amount"))["total"],
+        committed.aggregate(**ALLOCATED_TOTALS),
         Expenditure.objects.filter(allocation__in=committed).aggregate(total=Sum("usd_amount"))["total"],
         reports.filter(session__program_id__in=_funded_program_ids(committed)).aggregate(total=Sum("participants"))[
             "total"

@@ -607,6 +607,10 @@ def test_the_comparison_puts_the_organization_next_to_the_movement_in_aggregates
     services.allocation_move(allocation=theirs, to_status="approved", by=funder)
     spend(theirs, "3000.00", MembershipFactory(organization=stranger_org).user)  # 3,300 USD
     propose(fund, stranger_org, funder, amount=Decimal("9000.00"))  # proposed: not counted
+    time = propose(
+        fund, organization, funder, kind="time", amount=None, hours=Decimal("10"), value_per_hour=Decimal("10")
+    )
+    services.allocation_move(allocation=time, to_status="approved", by=funder)  # 110 USD, no spending share
 
     response = client_for(staff).get(reverse("funding:received"))
 
@@ -614,13 +618,13 @@ def test_the_comparison_puts_the_organization_next_to_the_movement_in_aggregates
     [mine] = comparison["organizations"]
     assert mine["name"] == "Wiki Learning Hub"
     assert (mine["allocated_usd"], mine["spent_usd"], mine["spent_share"]) == (
-        Decimal("1100.00"),
+        Decimal("1210.00"),
         Decimal("550.00"),
         Decimal("50.0"),
     )
     assert (mine["participants"], mine["cost_per_participant"]) == (10, Decimal("55.00"))
     movement = comparison["movement"]
-    assert (movement["allocated_usd"], movement["spent_usd"]) == (Decimal("4400.00"), Decimal("3850.00"))
+    assert (movement["allocated_usd"], movement["spent_usd"]) == (Decimal("4510.00"), Decimal("3850.00"))
     assert movement["spent_share"] == Decimal("87.5")
     assert movement["cost_per_participant"] == Decimal("385.00")
     assert "Stranger Org" not in response.content.decode()
