@@ -343,6 +343,11 @@ STORAGES = {
 K_ANONYMITY_DEMOGRAPHIC = env_int("K_ANONYMITY_DEMOGRAPHIC", 10, minimum=2)
 K_ANONYMITY_ACTIVITY = env_int("K_ANONYMITY_ACTIVITY", 5, minimum=2)
 
+# The open-data export of approved allocations (360Giving): the publisher's identifier
+# prefix (360Giving issues "360G-…" prefixes) and name.
+OPEN_DATA_PREFIX = env_str("OPEN_DATA_PREFIX", "360G-capacity")
+OPEN_DATA_PUBLISHER = env_str("OPEN_DATA_PUBLISHER", "Capacity")
+
 # Enrollment waits at most this long for a session's row lock before asking the
 # person to try again.
 ENROLLMENT_LOCK_TIMEOUT_MS = env_int("ENROLLMENT_LOCK_TIMEOUT_MS", 3000, minimum=100)

@@ -44,7 +44,7 @@ METHOD_VOCABULARY = "Capacity: capacity-building methods"
 
 def open_data_prefix() -> str:
     """The publisher's 360Giving prefix ("360G-…"), from settings.OPEN_DATA_PREFIX."""
-    return getattr(settings, "OPEN_DATA_PREFIX", "360G-capacity")
+    return settings.OPEN_DATA_PREFIX
 
 
 def published_allocations():
@@ -405,7 +405,7 @@ def package_head(*, download_url: str, access_url: str) -> dict:
         "identifier": f"{open_data_prefix()}-allocations",
         "issued": now,
         "modified": now,
-        "publisher": {"name": getattr(settings, "OPEN_DATA_PUBLISHER", "Capacity"), "identifier": open_data_prefix()},
+        "publisher": {"name": settings.OPEN_DATA_PUBLISHER, "identifier": open_data_prefix()},
         "license": LICENSE_URL,
         "downloadURL": download_url,
         "accessURL": access_url,

@@ -48,12 +48,13 @@ from tests.permission_rows import (
     funding_dashboard,
     get,
     only,
+    open_funding,
     post,
     signed_in,
     support,
 )
 
-AREA_MODULES = (exchange, support, data_rights, funding, funding_dashboard)
+AREA_MODULES = (exchange, support, data_rights, funding, funding_dashboard, open_funding)
 
 
 def program_kwargs(s):
