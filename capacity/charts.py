@@ -13,7 +13,7 @@ from decimal import Decimal
 # The drawing's own units (the SVG scales to the width of its box through CSS).
 WIDTH = 600
 LABEL_SHARE = 0.38  # of the width, for the category labels
-VALUE_ROOM = 90  # after the longest bar, for its figure
+CHARACTER_WIDTH = 7  # about, at the 12px the stylesheet sets: room for the figures after the bars
 BAR_HEIGHT = 18
 BAR_GAP = 4  # between the bars of one category
 ROW_GAP = 10  # between categories
@@ -95,7 +95,8 @@ def bar_chart(*, title, labels, series, texts=None, series_names=None, rtl=False
     texts = texts or [[("" if value is None else str(value)) for value in values] for values in series]
     largest = max((_number(value) for values in series for value in values), default=0.0)
     label_width = WIDTH * LABEL_SHARE
-    plot_width = WIDTH - label_width - VALUE_ROOM - 2 * PADDING
+    value_room = 8 + CHARACTER_WIDTH * max((len(text) for row in texts for text in row), default=0)
+    plot_width = max(WIDTH - label_width - value_room - 2 * PADDING, WIDTH * 0.2)
     with_legend = len(series) > 1 and series_names
     top = PADDING + (LEGEND_HEIGHT if with_legend else 0)
     row_height = len(series) * BAR_HEIGHT + (len(series) - 1) * BAR_GAP
