@@ -4,7 +4,7 @@ from django.http import Http404
 
 from stakeholders.access import MANAGING_ROLES, organization_role
 
-from .models import Allocation
+from .models import Allocation, Fund
 
 
 def can_manage_fund(user, fund):
@@ -49,3 +49,19 @@ def get_allocation_for_recipient(user, allocation_id):
     if not (user.is_superuser or organization_role(user, allocation.recipient) is not None):
         raise Http404
     return allocation
+
+
+def get_fund_for_manager(user, fund_id):
+    """A fund of a funder the person manages (any, for stewards); anyone else finds nothing."""
+    fund = Fund.objects.select_related("funder", "currency").filter(pk=fund_id).first()
+    if fund is None or not can_manage_fund(user, fund):
+        raise Http404
+    return fund
+
+
+def get_allocation_for_reader(user, allocation_id):
+    """An allocation for its recipient's members, its funder's staff and stewards; others find nothing."""
+    try:
+        return get_allocation_for_recipient(user, allocation_id)
+    except Http404:
+        return get_allocation_for_funder(user, allocation_id)

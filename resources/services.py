@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from programs.models import Program
@@ -134,7 +135,13 @@ def _check_money(value, *, field, currency, maximum=MAX_AMOUNT):
         raise ValidationError({field: _("An amount cannot be negative.")})
     if value > maximum:
         raise ValidationError(
-            {field: _("%(value)s is more than %(max)s; check the decimal point.") % {"value": value, "max": maximum}}
+            {
+                field: _("%(value)s is more than %(max)s; check the decimal point.")
+                % {
+                    "value": number_format(value, force_grouping=True),
+                    "max": number_format(maximum, force_grouping=True),
+                }
+            }
         )
     if currency is not None and -value.normalize().as_tuple().exponent > currency.minor_units:
         raise ValidationError(
@@ -164,7 +171,10 @@ def allocation_save(*, allocation: Allocation, categories=None, programs=None, m
             raise ValidationError(
                 {
                     "hours": _("%(value)s is more than %(max)s; check the decimal point.")
-                    % {"value": hours, "max": MAX_HOURS}
+                    % {
+                        "value": number_format(hours, force_grouping=True),
+                        "max": number_format(MAX_HOURS, force_grouping=True),
+                    }
                 }
             )
         if -hours.normalize().as_tuple().exponent > 2:
@@ -438,7 +448,12 @@ def expenditure_save(*, expenditure: Expenditure, receipt: ReceiptFile | None = 
                     "overspend_reason": _(
                         "With this, spending goes beyond the allocation of %(amount)s %(code)s; say why."
                     )
-                    % {"amount": allocation.amount.normalize(), "code": allocation.currency_id}
+                    % {
+                        "amount": number_format(
+                            allocation.amount, decimal_pos=allocation.currency.minor_units, force_grouping=True
+                        ),
+                        "code": allocation.currency_id,
+                    }
                 }
             )
         if not beyond:

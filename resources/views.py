@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from capacity.views import error_text
 
 from . import services, workflow_selectors
-from .access import can_manage_fund, get_allocation_for_funder, get_allocation_for_recipient
+from .access import can_manage_fund, get_allocation_for_reader, get_fund_for_manager
 from .forms import AllocationForm, ExpenditureForm, FundForm, MoveForm, fund_initial
 from .models import Allocation, Expenditure, Fund, Receipt
 from .selectors import hours
@@ -27,25 +27,9 @@ PER_PAGE = 25
 # --- doors ---------------------------------------------------------------------------------
 
 
-def _fund_for_manager(user, fund_id):
-    """A fund of a funder the person manages (any, for stewards); anyone else finds nothing."""
-    fund = Fund.objects.select_related("funder", "currency").filter(pk=fund_id).first()
-    if fund is None or not can_manage_fund(user, fund):
-        raise Http404
-    return fund
-
-
-def _allocation_for_reader(user, allocation_id):
-    """An allocation for its recipient's members, its funder's staff and stewards; others find nothing."""
-    try:
-        return get_allocation_for_recipient(user, allocation_id)
-    except Http404:
-        return get_allocation_for_funder(user, allocation_id)
-
-
 def _allocation_for_manager(user, allocation_id):
     """Readers who may not change it are refused (403); nobody else learns it exists (404)."""
-    allocation = _allocation_for_reader(user, allocation_id)
+    allocation = get_allocation_for_reader(user, allocation_id)
     if not can_manage_fund(user, allocation.fund):
         raise PermissionDenied
     return allocation
@@ -55,7 +39,7 @@ def _expenditure_for_reader(user, expenditure_id):
     allocation_id = Expenditure.objects.filter(pk=expenditure_id).values_list("allocation_id", flat=True).first()
     if allocation_id is None:
         raise Http404
-    allocation = _allocation_for_reader(user, allocation_id)
+    allocation = get_allocation_for_reader(user, allocation_id)
     expenditure = Expenditure.objects.get(pk=expenditure_id)
     expenditure.allocation = allocation
     return expenditure
@@ -131,7 +115,7 @@ def fund_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def fund_edit(request, fund_id):
-    fund = _fund_for_manager(request.user, fund_id)
+    fund = get_fund_for_manager(request.user, fund_id)
     funders = workflow_selectors.managed_funders(request.user)
     form = FundForm(request.POST or None, funders=funders, initial=fund_initial(fund))
     if request.method == "POST" and form.is_valid():
@@ -145,7 +129,7 @@ def fund_edit(request, fund_id):
 @login_required
 @require_GET
 def fund_detail(request, fund_id):
-    fund = _fund_for_manager(request.user, fund_id)
+    fund = get_fund_for_manager(request.user, fund_id)
     page = _page(request, workflow_selectors.fund_allocations(fund))
     return render(request, "resources/workflow/fund_detail.html", {"fund": fund, "page": page})
 
@@ -182,7 +166,7 @@ def _allocation_form_page(request, form, *, fund, allocation=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def allocation_new(request, fund_id):
-    fund = _fund_for_manager(request.user, fund_id)
+    fund = get_fund_for_manager(request.user, fund_id)
     initial = {"kind": Allocation.Kind.MONEY, "currency": fund.currency_id, "starts_on": fund.starts_on}
     initial["ends_on"] = fund.ends_on
     form = AllocationForm(request.POST or None, initial=initial)
@@ -323,7 +307,7 @@ def _detail_page(request, allocation, *, status=200, error=None):
 @login_required
 @require_GET
 def allocation_detail(request, allocation_id):
-    return _detail_page(request, _allocation_for_reader(request.user, allocation_id))
+    return _detail_page(request, get_allocation_for_reader(request.user, allocation_id))
 
 
 @login_required
@@ -386,7 +370,7 @@ def _expenditure_form_page(request, form, allocation, expenditure=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def expenditure_new(request, allocation_id):
-    allocation = _allocation_for_reader(request.user, allocation_id)
+    allocation = get_allocation_for_reader(request.user, allocation_id)
     if not services.can_report_spending(request.user, allocation):
         raise PermissionDenied
     form = ExpenditureForm(request.POST or None, request.FILES or None, allocation=allocation)
