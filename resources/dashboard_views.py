@@ -7,6 +7,7 @@ the one AllocationFilter.
 
 import hashlib
 import json
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -253,17 +254,30 @@ def table_csv(request, name):
     figures = _figures(request, filterset)
     if name == "headline":
         header = list(HEADLINE_KEYS)
-        return csv_response(
-            filename="headline.csv", header=header, rows=[[figures.headline.get(key) for key in header]]
-        )
+        row = [_csv_value(figures.headline.get(key), "usd" if key in USD_KEYS else "") for key in header]
+        return csv_response(filename="headline.csv", header=header, rows=[row])
     table = figures.tables.get(name)
     if table is None:
         if name in figures_of.TABLE_NAMES:  # nothing in view: the header alone
             return csv_response(filename=f"{name}.csv", header=["label"], rows=[])
         raise Http404
     header = ["label", *[column.key for column in table.columns]]
-    rows = [[line.label, *[line.values.get(column.key) for column in table.columns]] for line in table.lines]
+    rows = [
+        [line.label, *[_csv_value(line.values.get(column.key), column.kind) for column in table.columns]]
+        for line in table.lines
+    ]
     return csv_response(filename=f"{name}.csv", header=header, rows=rows)
+
+
+CENT = Decimal("0.01")
+USD_KEYS = {"allocated", "disbursed", "spent", "remaining", "proposed"}
+
+
+def _csv_value(value, kind):
+    """USD to the cent as the page shows it (SQLite hands sums back with more digits)."""
+    if kind == "usd" and isinstance(value, Decimal):
+        return value.quantize(CENT)
+    return value
 
 
 HEADLINE_KEYS = (
