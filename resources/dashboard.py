@@ -88,14 +88,16 @@ def _plain(allocations):
 
 
 def overspent_ids(allocations):
-    """Money allocations whose spending (in their own currency) went beyond their amount, as in with_usage."""
+    """Money allocations whose spending (in their own currency) went beyond their amount, as in with_usage.
+
+    Grouped from the expenditures, so only the allocations that have spending are added up.
+    """
     return (
-        _plain(allocations)
-        .filter(kind=Allocation.Kind.MONEY)
-        .values("pk")
-        .annotate(spent=Sum("expenditures__amount"))
-        .filter(spent__gt=F("amount"))
-        .values("pk")
+        _expenditures(allocations.filter(kind=Allocation.Kind.MONEY))
+        .values("allocation")
+        .annotate(spent=Sum("amount"))
+        .filter(spent__gt=F("allocation__amount"))
+        .values("allocation")
     )
 
 
@@ -309,10 +311,19 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
         "count": top_line["count"],
     }
 
-    # Regions of the recipients, with emerging and established.
+    # Regions of the recipients, with emerging and established, from one pass by region and quarter.
     regions = list(Region.objects.all())
-    by_region = _allocated_by(allocations, "recipient__region")
-    spent_by_region = _spent_by(allocations, "recipient__region")
+    emerging_regions = {region.pk for region in regions if region.is_emerging}
+    cells = _allocated_by(allocations.annotate(quarter=TruncQuarter("starts_on")), "recipient__region", "quarter")
+    cells = {(region, _as_date(quarter)): row for (region, quarter), row in cells.items()}
+    spent_cells = {
+        (row["region"], _as_date(row["quarter"])): row["spent"] or ZERO
+        for row in _expenditures(allocations)
+        .values(region=F("allocation__recipient__region"), quarter=TruncQuarter("allocation__starts_on"))
+        .annotate(spent=Sum("usd_amount"))
+    }
+    by_region = {(region,): _added(rows) for region, rows in _grouped(cells, lambda key: key[0]).items()}
+    spent_by_region = {region: sum(values) for region, values in _grouped(spent_cells, lambda key: key[0]).items()}
     region_lines, communities = [], {True: dict.fromkeys(MONEY_COLUMNS, 0), False: dict.fromkeys(MONEY_COLUMNS, 0)}
     for region in regions:
         row = by_region.get((region.pk,))
@@ -432,19 +443,12 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
         chart_keys=("allocated", "spent"),
     )
 
-    # Quarters of the start date, and the emerging communities' share in each.
-    by_quarter = _allocated_by(
-        allocations.annotate(quarter=TruncQuarter("starts_on")), "quarter", "recipient__region__is_emerging"
-    )
-    spent_by_quarter = {
-        row["key"]: row["spent"] or ZERO
-        for row in _expenditures(allocations)
-        .values(key=TruncQuarter("allocation__starts_on"))
-        .annotate(spent=Sum("usd_amount"))
+    # Quarters of the start date, and the emerging communities' share in each (the same pass).
+    by_quarter = {
+        key: _added(rows) for key, rows in _grouped(cells, lambda key: (key[1], key[0] in emerging_regions)).items()
     }
-    by_quarter = {(_as_date(quarter), emerging): row for (quarter, emerging), row in by_quarter.items()}
+    spent_by_quarter = {quarter: sum(values) for quarter, values in _grouped(spent_cells, lambda key: key[1]).items()}
     quarters = sorted({quarter for quarter, _emerging in by_quarter})
-    spent_by_quarter = {_as_date(key): value for key, value in spent_by_quarter.items()}
     quarter_lines, trend_lines = [], []
     for quarter in quarters:
         emerging = by_quarter.get((quarter, True)) or {}
@@ -561,6 +565,23 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
         chart_keys=("per_participant",),
     )
     return figures
+
+
+def _grouped(cells, key_of):
+    """{new key: [values of the cells that fall under it]} — a handful of aggregate rows, not allocations."""
+    groups = {}
+    for key, value in cells.items():
+        groups.setdefault(key_of(key), []).append(value)
+    return groups
+
+
+def _added(rows):
+    """The sums of several aggregate rows of _allocated_by."""
+    return {
+        "allocated": sum((row["allocated"] or ZERO for row in rows), ZERO),
+        "proposed": sum((row["proposed"] or ZERO for row in rows), ZERO),
+        "count": sum(row["count"] for row in rows),
+    }
 
 
 def _as_date(value):
