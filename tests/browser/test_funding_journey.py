@@ -2,6 +2,7 @@
 both; the recipient records spending with a receipt; the funder reads the dashboard in English and Arabic."""
 
 import os
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ from tests.factories import FundFactory, MembershipFactory, OrganizationFactory,
 pytestmark = pytest.mark.browser
 
 RECEIPT = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "shots")
 
 
 def shoot(page, name):
