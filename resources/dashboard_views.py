@@ -172,6 +172,24 @@ def _drill(query, line):
     return drill_query(query, **line.drill)
 
 
+def _hidden_filters(request, filterset):
+    """The drill-down's filters that have no visible control (a recipient, "overspent"), said in words."""
+    if not filterset.is_valid():
+        return {}
+    data = filterset.form.cleaned_data
+    labels = []
+    if data.get("overspent"):
+        labels.append(_("Only overspent allocations"))
+    if data.get("recipient"):
+        labels.append(_("Only allocations to %(recipient)s") % {"recipient": data["recipient"]})
+    if not labels:
+        return {}
+    query = request.GET.copy()
+    for name in ("overspent", "recipient", "page"):
+        query.pop(name, None)
+    return {"narrowed_to": labels, "widened_query": query.urlencode()}
+
+
 @require_GET
 def allocations(request):
     """The allocations behind a figure: the same filters, 25 a page, each linking to its page."""
@@ -196,6 +214,7 @@ def allocations(request):
         "query": _query(request),
         "query_without_page": _query(request),
         "filter_errors": _filter_errors(filterset),
+        **_hidden_filters(request, filterset),
     }
     return render(request, "resources/dashboard/allocations.html", context)
 

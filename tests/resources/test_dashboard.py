@@ -282,6 +282,7 @@ def test_the_overspent_link_lists_exactly_the_overspent_allocations(rates, fundi
     expected = {a.pk for a in with_usage(Allocation.objects.all()) if a.overspent}
     assert listed == expected and listed
     assert all(allocation.overspent for allocation in response.context["page"].object_list)
+    assert "Only overspent allocations" in response.content.decode()
 
 
 def test_the_drill_down_rows_link_to_each_allocation(rates, funding_organization, funder_client):
