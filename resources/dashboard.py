@@ -643,7 +643,7 @@ def data_version():
 
     Together with programs' content version (programs, sessions, enrollments). Bulk writes
     send no signal (a spreadsheet import of reports, a rate's recomputed USD values follow
-    the rate's own save); the figures' short lifetime in the cache bounds those.
+    the rate's own save); the figures' lifetime in the cache (five minutes) bounds those.
     """
     from django.core.cache import cache
 

@@ -32,8 +32,9 @@ from .selectors import with_usage
 ALLOCATIONS_PAGE_SIZE = 25
 # The figures and their rendered HTML are kept this long per funder, filters and language,
 # under a version that saves and deletes of what they read move on (resources.dashboard.data_version):
-# a change through the services shows at once, a bulk write within this time.
-FIGURES_SECONDS = 60
+# a change through the services shows at once, a bulk write (an import of reports) within this time.
+# Computing them for 100,000 allocations takes 1.5–2 s on the 2-core bench machine (README, Performance).
+FIGURES_SECONDS = 300
 
 
 def _to_open_figures():
