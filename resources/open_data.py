@@ -1,39 +1,50 @@
-"""The open figures of funding: small-group-suppressed aggregates and the 360Giving export.
+"""The open figures of funding: per-grant allocation figures, suppressed people figures, and 360Giving.
 
 Published allocations are the approved, disbursed and closed ones (proposed and declined
 ones are decisions not made, or not made in the recipient's favour, and stay private).
 
-The public page reads `open_tables()`: three fixed tables (by region, by capacity
-category, by year) computed by the database, suppressed, and kept in the cache for a few
-minutes, so a visit costs no query while the cache answers. The 360Giving package is
-written grant by grant from a server-side cursor, so its size does not bound memory.
+The public page reads `open_figures()`: three fixed tables (by region, by top-level
+capacity category, by year) computed by the database with a fixed number of aggregate
+queries. What each row says about allocations (recipient organizations, allocations, US
+dollars) is shown in full: every published grant is public one by one in the 360Giving
+package, with its recipient and region, so a sum of them protects nobody. What a row says
+about people (participants reached) passes through the one gate,
+capacity.privacy.suppress_small_cells. The tables are cached under a data version read in
+one query per visit, so a change shows at once. The 360Giving package is written grant by
+grant from a server-side cursor, so its size does not bound memory.
 """
 
+import hashlib
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import ExtractYear
+from django.db import connection
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from capacity.models import CapacityCategory, Region
 from capacity.privacy import suppress_small_cells
-from programs.models import Program
+from programs.models import ActivityReport, Program
+from stakeholders.models import Organization
 
 from .models import Allocation, ExchangeRate
 
 PUBLISHED_STATUSES = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
 
 # Bumped when the shape of the cached tables changes, so an older copy is never read.
-TABLES_FORMAT = 1
+TABLES_FORMAT = 2
+# A backstop only: the cache key follows the data (data_version), so this bounds what the
+# version does not see (a session moved or cancelled after its report, a renamed category).
 CACHE_SECONDS = 300
 TABLES = ("regions", "categories", "years")
+# The path from an activity report to the allocations that fund its session.
+FUNDING = "session__program__allocations__"
 
 # The 360Giving package (standard 1.4.3; "version" is major.minor).
 STANDARD_VERSION = "1.4"
@@ -53,154 +64,204 @@ def published_allocations():
 
 @dataclass
 class Row:
-    """One line of a public table: what it counts, and its three figures."""
+    """One line of a public table.
+
+    recipients, allocations and usd are about published grants and always shown;
+    participants is None when suppressed (a group of people too small to show).
+    """
 
     key: str
     label: str
     recipients: int
     allocations: int
     usd: Decimal
+    participants: int | None = None
     emerging: bool = False
+
+    @property
+    def suppressed(self) -> bool:
+        return self.participants is None
+
+    @property
+    def usd_per_participant(self) -> Decimal | None:
+        """Allocated US dollars per participant reached, only where participants are shown and some."""
+        if not self.participants:
+            return None
+        return (Decimal(self.usd) / self.participants).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
 @dataclass
 class Table:
-    """A suppressed table: the rows shown, the lumped small groups, and the total."""
+    """A table: every row with its allocation figures, people figures suppressed, and the total."""
 
     name: str
     rows: list[Row] = field(default_factory=list)
-    other: Row | None = None
     total: Row | None = None
-    # True when the whole table holds fewer recipient organizations than the threshold.
-    withheld: bool = False
-    # True when one allocation can count in several rows (categories): rows add up to more than the total.
+    # True when one allocation can count in several rows (categories); a session funded by
+    # allocations of several rows counts in each of them, in every table.
+    overlapping: bool = False
+
+    @property
+    def any_suppressed(self) -> bool:
+        return any(row.suppressed for row in self.rows) or (self.total is not None and self.total.suppressed)
+
+
+@dataclass
+class _Spec:
+    """How one table is cut: its row keys and labels, and the key of an activity report's funding allocation."""
+
+    name: str
+    labels: dict  # row key (as the database gives it; None = no category) -> label
+    figures: dict  # row key -> (recipients, allocations, usd)
+    key: object  # expression on ActivityReport through FUNDING
+    emerging: frozenset = frozenset()
     overlapping: bool = False
 
 
-@dataclass(frozen=True)
-class Cell:
-    """What the database gives per (row key, recipient): allocations and their value in US dollars."""
+def _reports_reached():
+    """Activity reports of sessions, not cancelled, of programs a published allocation funds,
+    held within that allocation's period (the session's start date in the site's time zone).
 
-    key: str
-    recipient: int
-    allocations: int
-    usd: Decimal
-
-
-def _suppressed(name, labels, cells, *, minimum, overlapping=False, emerging=()):
-    """Build a Table from per-recipient cells, hiding every row of fewer than `minimum` recipients.
-
-    The group protected is the recipient organization. The rows pass through
-    capacity.privacy.suppress_small_cells (small rows join "other", and so does the
-    smallest shown row while "other" is itself too small). Where one organization can
-    sit in several rows (years, categories), the distinct organizations in "other" can
-    be fewer than the sum of its rows: rows keep joining it until it holds at least
-    `minimum` organizations, or nothing can be shown beside the total.
+    One filter() call: the three conditions hold for the same allocation, and a later
+    reference to FUNDING in values()/annotate() reuses that join.
     """
-    recipients = defaultdict(set)
-    allocations = defaultdict(int)
-    usd = defaultdict(Decimal)
-    every_recipient = set()
-    for cell in cells:
-        recipients[cell.key].add(cell.recipient)
-        allocations[cell.key] += cell.allocations
-        usd[cell.key] += cell.usd
-        every_recipient.add(cell.recipient)
-    table = Table(name=name, overlapping=overlapping)
-    if len(every_recipient) < minimum:
-        table.withheld = True
-        return table
-    counts = [(key, len(recipients[key])) for key in labels]
-    shown, _other = suppress_small_cells(counts, minimum=minimum)
-    shown_keys = [key for key, _count in shown]
-    hidden = [key for key in labels if key not in shown_keys]
-
-    def hidden_recipients():
-        return set().union(*(recipients[key] for key in hidden)) if hidden else set()
-
-    while hidden and 0 < len(hidden_recipients()) < minimum:
-        candidates = [(len(recipients[key]), key) for key in shown_keys if recipients[key]]
-        if not candidates:
-            break
-        _count, key = min(candidates)
-        shown_keys.remove(key)
-        hidden.append(key)
-    if hidden and 0 < len(hidden_recipients()) < minimum:
-        table.withheld = True  # only the total would be left, and it could be split by subtraction
-        return table
-    table.rows = [
-        Row(key, labels[key], len(recipients[key]), allocations[key], usd[key], key in emerging) for key in shown_keys
-    ]
-    if hidden and hidden_recipients():
-        table.other = Row(
-            "other",
-            _("Smaller groups together"),
-            len(hidden_recipients()),
-            sum(allocations[key] for key in hidden),
-            sum((usd[key] for key in hidden), Decimal(0)),
-        )
-    return table
+    day = TruncDate("session__starts_at", tzinfo=timezone.get_default_timezone())
+    return ActivityReport.objects.filter(
+        session__is_cancelled=False,
+        **{
+            f"{FUNDING}status__in": PUBLISHED_STATUSES,
+            f"{FUNDING}starts_on__lte": day,
+            f"{FUNDING}ends_on__gte": day,
+        },
+    ).order_by()
 
 
-def _region_table(minimum):
+def _is_key(key):
+    return Q(key__isnull=True) if key is None else Q(key=key)
+
+
+def _participants(spec):
+    """Participants per row key, each report (one per session) once per row however many
+    allocations of the row fund its session: a conditional sum per row over the distinct
+    (report, row key) pairs. One query."""
+    if not spec.labels:
+        return {}
+    pairs = _reports_reached().values("pk", figure=F("participants"), key=spec.key).distinct()
+    keys = list(spec.labels)
+    sums = pairs.aggregate(**{f"row{index}": Sum("figure", filter=_is_key(key)) for index, key in enumerate(keys)})
+    return {key: sums[f"row{index}"] or 0 for index, key in enumerate(keys)}
+
+
+def _region_spec():
     regions = list(Region.objects.order_by("position", "slug"))
-    cells = [
-        Cell(str(row["recipient__region_id"]), row["recipient_id"], row["allocations"], row["usd"] or Decimal(0))
+    figures = {
+        row["recipient__region_id"]: (row["recipients"], row["allocations"], row["usd"] or Decimal(0))
         for row in published_allocations()
         .order_by()
-        .values("recipient_id", "recipient__region_id")
-        .annotate(allocations=Count("pk"), usd=Sum("usd_amount"))
-    ]
-    labels = {str(region.pk): region.name for region in regions}
-    emerging = {str(region.pk) for region in regions if region.is_emerging}
-    return _suppressed("regions", labels, cells, minimum=minimum, emerging=emerging)
+        .values("recipient__region_id")
+        .annotate(recipients=Count("recipient", distinct=True), allocations=Count("pk"), usd=Sum("usd_amount"))
+    }
+    return _Spec(
+        name="regions",
+        labels={region.pk: region.name for region in regions},
+        figures=figures,
+        key=F(f"{FUNDING}recipient__region_id"),
+        emerging=frozenset(region.pk for region in regions if region.is_emerging),
+    )
 
 
-def _year_table(minimum):
-    rows = list(
-        published_allocations()
+def _year_spec():
+    figures = {
+        row["year"]: (row["recipients"], row["allocations"], row["usd"] or Decimal(0))
+        for row in published_allocations()
         .order_by()
         .annotate(year=ExtractYear("starts_on"))
-        .values("recipient_id", "year")
-        .annotate(allocations=Count("pk"), usd=Sum("usd_amount"))
+        .values("year")
+        .annotate(recipients=Count("recipient", distinct=True), allocations=Count("pk"), usd=Sum("usd_amount"))
+    }
+    return _Spec(
+        name="years",
+        labels={year: str(year) for year in sorted(figures)},
+        figures=figures,
+        key=ExtractYear(f"{FUNDING}starts_on"),
     )
-    cells = [Cell(str(row["year"]), row["recipient_id"], row["allocations"], row["usd"] or Decimal(0)) for row in rows]
-    labels = {str(year): str(year) for year in sorted({row["year"] for row in rows})}
-    return _suppressed("years", labels, cells, minimum=minimum)
 
 
-def _category_table(minimum):
-    """By top-level capacity category: an allocation for a child category counts under its parent.
-
-    One query, one row per recipient, a pair of conditional aggregates per top-level
-    category: an allocation with several categories of one family counts once in it.
-    """
+def _category_spec():
+    """By top-level capacity category: an allocation for a child category counts under its parent,
+    once per family however many of its categories the family holds; one for several families
+    counts under each. One query, conditional aggregates per top-level category."""
     roots = list(CapacityCategory.objects.roots().order_by("position", "slug"))
     through = Allocation.categories.through
 
     def in_family(root_pk):
-        return Exists(
-            through.objects.filter(allocation_id=OuterRef("pk")).filter(
-                Q(capacitycategory_id=root_pk) | Q(capacitycategory__parent_id=root_pk)
+        return Q(
+            Exists(
+                through.objects.filter(allocation_id=OuterRef("pk")).filter(
+                    Q(capacitycategory_id=root_pk) | Q(capacitycategory__parent_id=root_pk)
+                )
             )
         )
 
-    uncategorized = ~Exists(through.objects.filter(allocation_id=OuterRef("pk")))
+    conditions = {root.pk: in_family(root.pk) for root in roots}
+    conditions[None] = ~Q(Exists(through.objects.filter(allocation_id=OuterRef("pk"))))
     aggregates = {}
-    for root in roots:
-        aggregates[f"n_{root.pk}"] = Count("pk", filter=Q(in_family(root.pk)))
-        aggregates[f"usd_{root.pk}"] = Sum("usd_amount", filter=Q(in_family(root.pk)))
-    aggregates["n_none"] = Count("pk", filter=Q(uncategorized))
-    aggregates["usd_none"] = Sum("usd_amount", filter=Q(uncategorized))
-    cells = []
-    for row in published_allocations().order_by().values("recipient_id").annotate(**aggregates):
-        for key in [str(root.pk) for root in roots] + ["none"]:
-            if row[f"n_{key}"]:
-                cells.append(Cell(key, row["recipient_id"], row[f"n_{key}"], row[f"usd_{key}"] or Decimal(0)))
-    labels = {str(root.pk): root.name for root in roots}
-    if any(cell.key == "none" for cell in cells):
-        labels["none"] = _("No capacity category given")
-    return _suppressed("categories", labels, cells, minimum=minimum, overlapping=True)
+    for index, condition in enumerate(conditions.values()):
+        aggregates[f"r{index}"] = Count("recipient", distinct=True, filter=condition)
+        aggregates[f"n{index}"] = Count("pk", filter=condition)
+        aggregates[f"u{index}"] = Sum("usd_amount", filter=condition)
+    sums = published_allocations().order_by().aggregate(**aggregates)
+    figures = {
+        key: (sums[f"r{index}"], sums[f"n{index}"], sums[f"u{index}"] or Decimal(0))
+        for index, key in enumerate(conditions)
+    }
+    labels = {root.pk: root.name for root in roots}
+    if figures[None][1]:
+        labels[None] = _("No capacity category given")
+    # The family of a report's funding allocation: the parent of its category, or the category
+    # itself when it is top-level (the taxonomy has two levels); None when it has no category.
+    key = Coalesce(F(f"{FUNDING}categories__parent_id"), F(f"{FUNDING}categories__id"))
+    return _Spec(name="categories", labels=labels, figures=figures, key=key, overlapping=True)
+
+
+def _suppress(spec, participants, *, minimum, total):
+    """The rows of a table, their participants through capacity.privacy.suppress_small_cells.
+
+    A row reaching fewer than `minimum` participants (but some) is suppressed; while the
+    suppressed rows together reach fewer than `minimum`, the smallest shown row is
+    suppressed too (complementary suppression), so the total minus the rows shown never
+    gives a small row away.
+
+    Rows can share a session (allocations of two regions, years or categories funding one
+    program), so the rows can add up to more than the total, and what a reader can work
+    out, the total minus the rows shown, is then not the sum of the suppressed rows. While
+    that difference is above zero and below `minimum`, the smallest shown row is
+    suppressed too, as the gate does (figures already computed: no query).
+    """
+    counts = [(key, participants.get(key, 0)) for key in spec.labels]
+    shown, _other = suppress_small_cells(counts, minimum=minimum)
+    shown = dict(shown)
+    while 0 < total - sum(shown.values()) < minimum:
+        candidates = [(count, index, key) for index, (key, count) in enumerate(counts) if count and key in shown]
+        if not candidates:
+            break
+        _count, _index, key = min(candidates)
+        del shown[key]
+    table = Table(name=spec.name, overlapping=spec.overlapping)
+    for key, label in spec.labels.items():
+        recipients, allocations, usd = spec.figures.get(key, (0, 0, Decimal(0)))
+        table.rows.append(
+            Row(
+                "none" if key is None else str(key),
+                label,
+                recipients,
+                allocations,
+                usd,
+                shown.get(key),
+                key in spec.emerging,
+            )
+        )
+    return table
 
 
 def _totals():
@@ -234,21 +295,23 @@ def compute_open_figures() -> OpenFigures:
     """The three tables and the rates they used; a fixed number of queries whatever the data size."""
     minimum = settings.K_ANONYMITY_ACTIVITY
     totals = _totals()
-    tables = {
-        "regions": _region_table(minimum),
-        "categories": _category_table(minimum),
-        "years": _year_table(minimum),
-    }
-    withheld_total = totals["recipients"] < minimum
-    for table in tables.values():
-        if withheld_total:
-            table.withheld = True
-        if not table.withheld:
-            table.total = Row(
-                "total", _("All published allocations"), totals["recipients"], totals["allocations"], totals["usd"] or 0
-            )
-        if table.withheld:
-            table.rows, table.other, table.total = [], None, None
+    # Each report once, however many allocations fund its session.
+    reached = ActivityReport.objects.filter(pk__in=_reports_reached().values("pk"))
+    all_participants = reached.aggregate(total=Sum("participants"))["total"] or 0
+    # Fewer than k people in all: the total is not shown (and every row is below k too).
+    total = None if 0 < all_participants < minimum else all_participants
+    tables = {}
+    for spec in (_region_spec(), _category_spec(), _year_spec()):
+        table = _suppress(spec, _participants(spec), minimum=minimum, total=all_participants)
+        table.total = Row(
+            "total",
+            _("All published allocations"),
+            totals["recipients"],
+            totals["allocations"],
+            totals["usd"] or Decimal(0),
+            total,
+        )
+        tables[spec.name] = table
     currencies = list(
         ExchangeRate.objects.filter(pk__in=published_allocations().exclude(usd_rate=None).values("usd_rate"))
         .order_by("currency_id")
@@ -267,13 +330,49 @@ def compute_open_figures() -> OpenFigures:
     )
 
 
-def _cache_key():
-    return f"funding:open:{TABLES_FORMAT}:{translation.get_language()}:{settings.K_ANONYMITY_ACTIVITY}"
+# What the figures read, in the order data_version reads it: (model, also count its rows).
+# Counting catches deletions; the latest updated_at catches saves (every save through the
+# services sets it, and a rate's recomputed US dollar values follow the rate's own save).
+VERSIONED = (
+    (Allocation, True),
+    (ExchangeRate, True),
+    (ActivityReport, True),
+    (Organization, False),  # a recipient's region
+)
+
+
+def data_version() -> str:
+    """What the open figures read, in ONE query: counts and latest changes of the tables they aggregate.
+
+    A single SELECT of scalar subqueries (each a count or a max over one table), so any
+    save or delete of an allocation, an exchange rate, an activity report or a recipient
+    gives a new version, and the cached tables of the old one are never read again.
+    Sessions are left out to keep the query small (they outnumber reports, and a session
+    rarely changes after its report): a session cancelled or moved after its report
+    shows within CACHE_SECONDS.
+    """
+    # Only table and column names from the models, quoted: nothing from a request reaches this SQL.
+    quote = connection.ops.quote_name
+    parts = []
+    for model, counted in VERSIONED:
+        table = quote(model._meta.db_table)
+        if counted:
+            parts.append(f"(SELECT COUNT(*) FROM {table})")  # noqa: S608
+        parts.append(f"(SELECT MAX({quote('updated_at')}) FROM {table})")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        values = cursor.fetchone()
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
+
+
+def _cache_key(version):
+    return f"funding:open:{TABLES_FORMAT}:{translation.get_language()}:{settings.K_ANONYMITY_ACTIVITY}:{version}"
 
 
 def open_figures() -> OpenFigures:
-    """The public figures from the cache, computed when missing (or when the cache is down)."""
-    key = _cache_key()
+    """The public figures from the cache under the current data version, computed when missing
+    (or when the cache is down: the page still answers)."""
+    key = _cache_key(data_version())
     figures = cache.get(key)
     if figures is None:
         figures = compute_open_figures()
@@ -281,14 +380,34 @@ def open_figures() -> OpenFigures:
     return figures
 
 
+# The mark of a suppressed figure in the CSV files (a fixed word, as the column names are).
+SUPPRESSED = "suppressed"
+
+
 def table_csv_rows(table: Table):
     """The rows of a table's CSV download: the same suppressed figures as the page, dollars to the cent."""
-    for row in [*table.rows, table.other, table.total]:
-        if row is not None:
-            yield (row.label, row.recipients, row.allocations, Decimal(row.usd).quantize(Decimal("0.01")))
+    for row in [*table.rows, table.total]:
+        if row is None:
+            continue
+        per_participant = row.usd_per_participant
+        yield (
+            row.label,
+            row.recipients,
+            row.allocations,
+            Decimal(row.usd).quantize(Decimal("0.01")),
+            SUPPRESSED if row.suppressed else row.participants,
+            "" if per_participant is None else per_participant,
+        )
 
 
-CSV_HEADER = ("group", "recipient_organizations", "allocations", "allocated_usd")
+CSV_HEADER = (
+    "group",
+    "recipient_organizations",
+    "allocations",
+    "allocated_usd",
+    "participants_reached",
+    "allocated_usd_per_participant",
+)
 
 
 # --- 360Giving ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Public funding pages: the open figures, their CSV files, the 360Giving package and the rates.
 
-Open to everyone, without an account. They show no person: figures about organizations,
-with every group of fewer than K_ANONYMITY_ACTIVITY recipient organizations lumped
-together (resources.open_data).
+Open to everyone, without an account. They show no person: allocation figures in full
+(each grant is public in the 360Giving package anyway) and participants reached with every
+group of fewer than K_ANONYMITY_ACTIVITY people suppressed (resources.open_data).
 """
 
 import re

@@ -1,10 +1,11 @@
-"""The open funding figures hide small groups, the 360Giving package validates, the rates page filters."""
+"""The open funding figures show allocations in full and hide small groups of people, follow the data at once;
+the 360Giving package validates; the rates page filters."""
 
 import csv
 import io
 import json
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,16 +19,26 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from capacity.models import CapacityCategory, Region
+from programs.models import ActivityReport
 from resources import open_data, services
 from resources.models import Allocation, AllocationMethod
 from tests.capacity.test_without_redis import redis_down  # noqa: F401 — a fixture
-from tests.factories import AllocationFactory, FundFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import (
+    AllocationFactory,
+    FundFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "resources" / "schemas"
 START = date(2025, 3, 1)
 RATE = Decimal("1.10")
+SESSION_DAY = datetime(2025, 6, 1, 10, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -92,73 +103,151 @@ def _usd(text):
     return Decimal(text)
 
 
-def test_a_region_of_fewer_than_five_recipients_is_not_shown_nor_recoverable(client, planted):
-    response = client.get(reverse("funding:open"))
-    assert response.status_code == 200
-    html = response.content.decode()
-    telltale = (Decimal("1234.56") * RATE).quantize(Decimal("0.01")) * 2  # 2,716.04 USD for the two small recipients
-    assert f"{telltale:,.2f}" not in html and str(telltale) not in html
-    assert "Sub-Saharan Africa" not in html
+def _reach(allocations, *participants, when=SESSION_DAY, cancelled=False):
+    """A program of the first allocation's recipient that all the allocations fund, with one
+    reported session per figure (participants), held on `when`."""
+    program = ProgramFactory(provider=allocations[0].recipient)
+    for allocation in allocations:
+        allocation.programs.add(program)
+    for count in participants:
+        session = SessionFactory(
+            program=program, starts_at=when, ends_at=when + timedelta(hours=2), is_cancelled=cancelled
+        )
+        ActivityReport.objects.create(session=session, participants=count, facilitators=1)
+    return program
 
+
+def _row(rows, label):
+    return next(row for row in rows if row[0] == label)
+
+
+def _html_row(html, label):
+    """The cells of the page's first table row headed by `label`, as text."""
+    match = re.search(rf'<th scope="row">{re.escape(label)}.*?</tr>', html, re.S)
+    assert match, label
+    return re.findall(r"<td[^>]*>(.*?)</td>", match.group(0), re.S)
+
+
+@pytest.fixture
+def reached(planted, fund):
+    """The planted regions reach people: South Asia 20, North America 30, the small region 3.
+
+    A proposal of the small region funds a session of 99 people: never counted."""
+    asia = list(Allocation.objects.filter(recipient__region__slug="south-asia"))
+    america = list(Allocation.objects.filter(recipient__region__slug="north-america"))
+    africa = list(Allocation.objects.filter(recipient__in=planted, status=Allocation.Status.APPROVED))
+    _reach(asia[:1], 12, 8)
+    _reach(america[:1], 30)
+    _reach(africa[:1], 3)
+    _reach(list(Allocation.objects.filter(recipient__in=planted, status=Allocation.Status.PROPOSED))[:1], 99)
+    return africa
+
+
+def test_allocation_figures_are_shown_for_every_region_even_of_two_organizations(client, planted):
     rows = _csv(client, "regions")
     assert rows[0] == list(open_data.CSV_HEADER)
-    by_label = {row[0]: row for row in rows[1:]}
-    assert "Sub-Saharan Africa" not in by_label
-    assert all(str(telltale) not in cell for row in rows for cell in row)
-    # The small region joined "other" together with another region (complementary
-    # suppression): the total minus the rows shown is that lump, never the small region alone.
-    other = by_label["Smaller groups together"]
-    total = by_label["All published allocations"]
-    shown = [
-        row for label, row in by_label.items() if label not in {"Smaller groups together", "All published allocations"}
-    ]
-    assert int(other[1]) >= 5
-    assert _usd(total[3]) - sum(_usd(row[3]) for row in shown) == _usd(other[3]) != telltale
-    assert int(total[1]) - sum(int(row[1]) for row in shown) == int(other[1]) == 7
+    africa = _row(rows, "Sub-Saharan Africa")
+    telltale = (Decimal("1234.56") * RATE).quantize(Decimal("0.01")) * 2  # 2,716.04 USD for the two recipients
+    assert africa[1:4] == ["2", "2", str(telltale)]
+    total = _row(rows, "All published allocations")
     # Proposed and declined allocations are not counted.
-    assert int(total[2]) == 12
-    assert _usd(total[3]) == Decimal(5500) + Decimal(11000) + telltale
-
-
-def test_every_table_is_withheld_while_fewer_than_five_organizations_received_anything(client, fund):
-    _allocate(fund, _recipients(_region("south-asia"), 4, "few"))
-    _rates()
+    assert total[1:4] == ["12", "12", str(Decimal(5500) + Decimal(11000) + telltale)]
     html = client.get(reverse("funding:open")).content.decode()
-    assert "Few Org" not in html and "4,400.00" not in html
-    assert html.count("Not shown: fewer than 5 recipient organizations") == 3
-    assert _csv(client, "years") == [list(open_data.CSV_HEADER)]
+    assert _html_row(html, "Sub-Saharan Africa")[:3] == ["2", "2", "2,716.04"]
+    assert "Smaller groups together" not in html
+    assert "each money grant is already published on its own" in html
 
 
-def test_a_year_lump_holds_five_distinct_organizations_not_five_rows(fund):
-    """The same three organizations in two small years: together they are still three, so both stay hidden."""
-    big = _recipients(_region("south-asia"), 6, "big")
-    _allocate(fund, big)
-    few = _recipients(_region("south-asia"), 3, "few")
-    for year in (2023, 2024):
-        for recipient in few:
-            AllocationFactory(
-                fund=fund,
-                recipient=recipient,
-                status=Allocation.Status.CLOSED,
-                starts_on=date(year, 5, 1),
-                ends_on=date(year, 6, 1),
-            )
-    table = open_data.compute_open_figures().tables["years"]
-    assert [row.key for row in table.rows] == []
-    assert table.other.recipients == 9
-    assert table.total.recipients == 9
+def test_a_row_of_fewer_than_five_participants_is_suppressed_and_not_recoverable(client, reached):
+    rows = _csv(client, "regions")
+    africa = _row(rows, "Sub-Saharan Africa")
+    assert africa[4:] == ["suppressed", ""]
+    # Complementary suppression: the next smallest row (South Asia, 20) is suppressed too.
+    assert _row(rows, "South Asia")[4:] == ["suppressed", ""]
+    assert _row(rows, "North America")[4:] == ["30", "366.67"]  # 11,000 USD / 30
+    total = _row(rows, "All published allocations")
+    assert total[4] == "53"  # 3 + 20 + 30; the proposal's 99 is not counted
+    shown = sum(int(row[4]) for row in rows[1:-1] if row[4] != "suppressed")
+    assert int(total[4]) - shown == 23 != 3
+    html = client.get(reverse("funding:open")).content.decode()
+    cells = _html_row(html, "Sub-Saharan Africa")
+    assert cells[3:] == ["suppressed", ""]
+    assert _html_row(html, "South Asia")[3] == "suppressed"
+    assert _html_row(html, "North America")[3:] == ["30", "366.67"]
+    assert "fewer than 5 of them" in html
+    # The years table has one row (2025): it holds everyone, so nothing small is in it.
+    assert _row(_csv(client, "years"), "2025")[4] == "53"
+
+
+def test_a_row_of_few_organizations_but_many_participants_is_shown(client, planted):
+    africa = list(Allocation.objects.filter(recipient__in=planted, status=Allocation.Status.APPROVED))
+    _reach(africa[:1], 25, 15)
+    row = _row(_csv(client, "regions"), "Sub-Saharan Africa")
+    assert row[1] == "2" and row[4] == "40"
+    assert Decimal(row[5]) == (Decimal("2716.04") / 40).quantize(Decimal("0.01"))
+    html = client.get(reverse("funding:open")).content.decode()
+    assert _html_row(html, "Sub-Saharan Africa")[3] == "40"
+
+
+def test_a_session_two_allocations_fund_counts_once_and_only_within_their_period(fund):
+    """Two allocations of one region fund the same program: its session counts once in the row
+    and in the total. Sessions cancelled or outside every funding allocation's period count nowhere."""
+    recipients = _recipients(_region("south-asia"), 2, "twice")
+    both = _allocate(fund, recipients)
+    _reach(both, 7)
+    _reach(both, 50, cancelled=True)
+    _reach(both, 60, when=datetime(2026, 6, 1, 10, tzinfo=UTC))
+    figures = open_data.compute_open_figures()
+    regions = figures.tables["regions"]
+    asia = next(row for row in regions.rows if row.label == "South Asia")
+    assert asia.participants == 7
+    assert regions.total.participants == 7
+    assert figures.tables["years"].rows[0].participants == 7
+
+
+def test_a_suppressed_row_shared_with_a_shown_row_cannot_be_worked_out_from_the_total(fund):
+    """A session of the complementary row is also the shown row's: the rows add up to more than
+    the total, and the total minus the row shown would give the small row (3) away: that row is
+    suppressed too."""
+    africa = _allocate(fund, _recipients(_region("sub-saharan-africa"), 1, "small"))
+    asia = _allocate(fund, _recipients(_region("south-asia"), 1, "shared"))
+    america = _allocate(fund, _recipients(_region("north-america"), 1, "wide"))
+    _reach(africa, 3)
+    _reach(asia + america, 10)  # South Asia's 10 are North America's too
+    _reach(america, 20)
+    table = open_data.compute_open_figures().tables["regions"]
+    figures = {row.label: row.participants for row in table.rows}
+    assert table.total.participants == 33
+    assert figures["Sub-Saharan Africa"] is None and figures["South Asia"] is None
+    assert figures["North America"] is None  # 33 − 30 = 3 otherwise
+    shown = sum(count for count in figures.values() if count)
+    assert not 0 < table.total.participants - shown < 5
+
+
+def test_a_total_of_fewer_than_five_participants_is_not_shown(client, fund):
+    allocations = _allocate(fund, _recipients(_region("south-asia"), 5, "tiny"))
+    _rates()
+    _reach(allocations[:1], 4)
+    for table in ("regions", "categories", "years"):
+        rows = _csv(client, table)
+        assert _row(rows, "All published allocations")[4:] == ["suppressed", ""]
+        assert all(row[4] in {"0", "suppressed"} for row in rows[1:])
+    html = client.get(reverse("funding:open")).content.decode()
+    assert _html_row(html, "All published allocations")[:4] == ["5", "5", "5,500.00", "suppressed"]
 
 
 def test_category_rows_count_an_allocation_once_per_family(fund):
     parent = CapacityCategory.objects.roots().order_by("position").first()
     children = list(parent.children.all()[:2])
     recipients = _recipients(_region("south-asia"), 5, "cat")
-    for allocation in _allocate(fund, recipients):
+    allocations = _allocate(fund, recipients)
+    for allocation in allocations:
         allocation.categories.set([parent, *children])
     _rates()
+    _reach(allocations, 9)
     table = open_data.compute_open_figures().tables["categories"]
     row = next(row for row in table.rows if row.key == str(parent.pk))
-    assert (row.recipients, row.allocations, row.usd) == (5, 5, Decimal("5500.00"))
+    assert (row.recipients, row.allocations, row.usd, row.participants) == (5, 5, Decimal("5500.00"), 9)
     assert table.overlapping
 
 
@@ -168,16 +257,17 @@ def test_the_csv_cannot_run_a_formula(client, fund):
         allocation.categories.set([category])
     _rates()
     rows = _csv(client, "categories")
-    assert ['\'=HYPERLINK("http://evil.example")', "5", "5", "5500.00"] in rows
+    assert ['\'=HYPERLINK("http://evil.example")', "5", "5", "5500.00", "0", ""] in rows
 
 
 def test_an_unknown_table_is_not_found(client):
     assert client.get("/en/funding/open/people.csv").status_code == 404
+    assert client.get("/en/funding/open/..%2Fsecret.csv").status_code == 404
     assert client.post(reverse("funding:open")).status_code == 405
 
 
-def test_the_page_costs_the_same_queries_whatever_the_size_and_none_from_the_cache(
-    client, fund, django_assert_max_num_queries
+def test_the_page_costs_the_same_queries_whatever_the_size_and_one_from_the_cache(
+    client, fund, django_assert_num_queries
 ):
     def page_queries():
         open_data.cache.clear()
@@ -185,23 +275,78 @@ def test_the_page_costs_the_same_queries_whatever_the_size_and_none_from_the_cac
             assert client.get(reverse("funding:open")).status_code == 200
         return len(queries)
 
-    _allocate(fund, _recipients(_region("south-asia"), 5, "one"))
+    first = _allocate(fund, _recipients(_region("south-asia"), 5, "one"))
     _rates()
+    _reach(first[:1], 3)
+    _reach(first[1:], 30, 4)
     small = page_queries()
     for number, region in enumerate(Region.objects.all()):
-        _allocate(fund, _recipients(region, 6, f"more{number}"))
+        more = _allocate(fund, _recipients(region, 6, f"more{number}"))
+        _reach(more, *range(1, 9))
+        _reach(more[:2], 2)
     _rates()
     assert page_queries() == small
-    with django_assert_max_num_queries(small):
-        client.get(reverse("funding:open"))
-    with django_assert_max_num_queries(0):
+    # From the cache: only the data version, one query.
+    with django_assert_num_queries(1):
         assert client.get(reverse("funding:open")).status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(reverse("funding:open_csv", args=["years"])).status_code == 200
 
 
-def test_the_page_answers_with_redis_down(client, planted, redis_down):  # noqa: F811
+def test_the_data_version_is_one_query_and_moves_with_each_change(fund, django_assert_num_queries):
+    allocation = _allocate(fund, _recipients(_region("south-asia"), 1, "version"))[0]
+    versions = []
+    with django_assert_num_queries(1):
+        versions.append(open_data.data_version())
+    _rates()
+    versions.append(open_data.data_version())
+    allocation.save()
+    versions.append(open_data.data_version())
+    _reach([allocation], 6)
+    versions.append(open_data.data_version())
+    allocation.recipient.region = _region("north-america")
+    allocation.recipient.save()
+    versions.append(open_data.data_version())
+    Allocation.objects.filter(pk=allocation.pk).delete()
+    versions.append(open_data.data_version())
+    assert len(set(versions)) == len(versions)
+    assert open_data.data_version() == versions[-1]
+
+
+def test_the_cache_follows_a_change_to_an_allocation_a_rate_or_a_report_at_once(client, fund, funder):
+    allocations = _allocate(fund, _recipients(_region("south-asia"), 5, "fresh"))
+    _rates()
+    proposal = services.allocation_save(
+        allocation=Allocation(
+            fund=fund,
+            recipient=allocations[0].recipient,
+            kind=Allocation.Kind.MONEY,
+            amount=Decimal("1000.00"),
+            currency_id="EUR",
+            starts_on=START,
+            ends_on=date(2025, 9, 30),
+        ),
+        by=funder,
+    )
+
+    def asia():
+        return _row(_csv(client, "regions"), "South Asia")
+
+    assert asia()[2:4] == ["5", "5500.00"]
+    assert asia()[2:4] == ["5", "5500.00"]  # now from the cache
+    services.allocation_move(allocation=proposal, to_status="approved", by=funder)
+    assert asia()[2:4] == ["6", "6600.00"]
+    services.exchange_rate_set(currency_code="EUR", month=START, usd_per_unit=Decimal("2.00"))
+    assert asia()[2:4] == ["6", "12000.00"]
+    assert "12,000.00" in client.get(reverse("funding:open")).content.decode()
+    _reach(allocations, 40)
+    assert asia()[4] == "40"
+
+
+def test_the_page_answers_with_redis_down(client, reached, redis_down):  # noqa: F811
     response = client.get(reverse("funding:open"))
     assert response.status_code == 200
-    assert "Smaller groups together" in response.content.decode()
+    assert _html_row(response.content.decode(), "North America")[3] == "30"
 
 
 def test_figures_show_in_the_readers_number_format(client, fund):
