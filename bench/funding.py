@@ -87,7 +87,9 @@ def funding_site():
 def _reports_reached():
     from programs.models import ActivityReport
 
-    return ActivityReport.objects.filter(session__program__allocations__fund__funder__slug=FUNDER_SLUG).count()
+    return (
+        ActivityReport.objects.filter(session__program__allocations__fund__funder__slug=FUNDER_SLUG).distinct().count()
+    )
 
 
 def _months(first, count):
