@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate, TruncQuarter
+from django.utils.translation import gettext as _
 
 from capacity.models import CapacityCategory, Region
 from programs.models import ActivityReport, Enrollment, Program, Session
@@ -274,8 +275,6 @@ MONEY_COLUMNS = ("allocated", "spent", "proposed", "count")
 
 
 def _money_columns():
-    from django.utils.translation import gettext as _
-
     return [
         Column("allocated", _("Allocated (USD)"), "usd"),
         Column("spent", _("Spent (USD)"), "usd"),
@@ -296,8 +295,6 @@ def _money_values(allocated_row, spent):
 
 def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
     """Every figure of the dashboard for the (already filtered) allocations; a fixed number of queries."""
-    from django.utils.translation import gettext as _
-
     top_line = headline(allocations)
     figures = Figures(headline=top_line, rates=rates_in_view(allocations))
     if not top_line["count"]:
@@ -590,8 +587,6 @@ def _as_date(value):
 
 
 def _quarter_label(quarter):
-    from django.utils.translation import gettext as _
-
     return _("%(year)s Q%(quarter)s") % {"year": quarter.year, "quarter": (quarter.month - 1) // 3 + 1}
 
 
