@@ -23,14 +23,14 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from capacity.models import CapacityCategory, Region
 from capacity.privacy import suppress_small_cells
-from programs.models import ActivityReport, Program
+from programs.models import ActivityReport, Program, Session
 from stakeholders.models import Organization
 
 from .models import Allocation, ExchangeRate
@@ -40,7 +40,7 @@ PUBLISHED_STATUSES = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, A
 # Bumped when the shape of the cached tables changes, so an older copy is never read.
 TABLES_FORMAT = 2
 # A backstop only: the cache key follows the data (data_version), so this bounds what the
-# version does not see (a session moved or cancelled after its report, a renamed category).
+# version does not see (a renamed region or category, a write in plain SQL).
 CACHE_SECONDS = 300
 TABLES = ("regions", "categories", "years")
 # The path from an activity report to the allocations that fund its session.
@@ -190,36 +190,38 @@ def _year_spec():
 def _category_spec():
     """By top-level capacity category: an allocation for a child category counts under its parent,
     once per family however many of its categories the family holds; one for several families
-    counts under each. One query, conditional aggregates per top-level category."""
+    counts under each, one without a category under "none".
+
+    One query: conditional aggregates per family over the distinct (allocation, family)
+    pairs (a join, not a subquery per allocation and family).
+    """
     roots = list(CapacityCategory.objects.roots().order_by("position", "slug"))
-    through = Allocation.categories.through
-
-    def in_family(root_pk):
-        return Q(
-            Exists(
-                through.objects.filter(allocation_id=OuterRef("pk")).filter(
-                    Q(capacitycategory_id=root_pk) | Q(capacitycategory__parent_id=root_pk)
-                )
-            )
+    # The family of a category: its parent, or itself when it is top-level (the taxonomy has
+    # two levels); None for an allocation without a category.
+    pairs = (
+        published_allocations()
+        .order_by()
+        .values(
+            allocation=F("pk"),
+            organization=F("recipient_id"),
+            usd=F("usd_amount"),
+            key=Coalesce(F("categories__parent_id"), F("categories__id")),
         )
-
-    conditions = {root.pk: in_family(root.pk) for root in roots}
-    conditions[None] = ~Q(Exists(through.objects.filter(allocation_id=OuterRef("pk"))))
+        .distinct()
+    )
+    keys = [root.pk for root in roots] + [None]
     aggregates = {}
-    for index, condition in enumerate(conditions.values()):
-        aggregates[f"r{index}"] = Count("recipient", distinct=True, filter=condition)
-        aggregates[f"n{index}"] = Count("pk", filter=condition)
-        aggregates[f"u{index}"] = Sum("usd_amount", filter=condition)
-    sums = published_allocations().order_by().aggregate(**aggregates)
+    for index, key in enumerate(keys):
+        aggregates[f"r{index}"] = Count("organization", distinct=True, filter=_is_key(key))
+        aggregates[f"n{index}"] = Count("allocation", filter=_is_key(key))
+        aggregates[f"u{index}"] = Sum("usd", filter=_is_key(key))
+    sums = pairs.aggregate(**aggregates)
     figures = {
-        key: (sums[f"r{index}"], sums[f"n{index}"], sums[f"u{index}"] or Decimal(0))
-        for index, key in enumerate(conditions)
+        key: (sums[f"r{index}"], sums[f"n{index}"], sums[f"u{index}"] or Decimal(0)) for index, key in enumerate(keys)
     }
     labels = {root.pk: root.name for root in roots}
     if figures[None][1]:
         labels[None] = _("No capacity category given")
-    # The family of a report's funding allocation: the parent of its category, or the category
-    # itself when it is top-level (the taxonomy has two levels); None when it has no category.
     key = Coalesce(F(f"{FUNDING}categories__parent_id"), F(f"{FUNDING}categories__id"))
     return _Spec(name="categories", labels=labels, figures=figures, key=key, overlapping=True)
 
@@ -330,35 +332,31 @@ def compute_open_figures() -> OpenFigures:
     )
 
 
-# What the figures read, in the order data_version reads it: (model, also count its rows).
-# Counting catches deletions; the latest updated_at catches saves (every save through the
-# services sets it, and a rate's recomputed US dollar values follow the rate's own save).
-VERSIONED = (
-    (Allocation, True),
-    (ExchangeRate, True),
-    (ActivityReport, True),
-    (Organization, False),  # a recipient's region
-)
+# What the figures read and keep an audit history of (django-simple-history): every save or
+# delete through the ORM, bulk ones of the services included (bulk_*_with_history), adds a
+# history row; the newest row id is read from the primary key index, whatever the table's size.
+AUDITED = (Allocation, ExchangeRate, ActivityReport, Session)
 
 
 def data_version() -> str:
-    """What the open figures read, in ONE query: counts and latest changes of the tables they aggregate.
+    """What the open figures read, in ONE query of index lookups: a new value after any change.
 
-    A single SELECT of scalar subqueries (each a count or a max over one table), so any
-    save or delete of an allocation, an exchange rate, an activity report or a recipient
-    gives a new version, and the cached tables of the old one are never read again.
-    Sessions are left out to keep the query small (they outnumber reports, and a session
-    rarely changes after its report): a session cancelled or moved after its report
-    shows within CACHE_SECONDS.
+    Per table the figures aggregate (allocations, exchange rates, activity reports,
+    sessions): the newest row id (rows created without history, bulk loads) and the newest
+    history row id (every save, delete and change of an allocation's programs or
+    categories); and the latest change of an organization (a recipient's region; a small
+    table without history). A single SELECT of scalar subqueries. A rate's recomputed US
+    dollar values follow the rate's own save. A write that bypasses the ORM altogether
+    (an UPDATE in SQL) shows within CACHE_SECONDS.
     """
     # Only table and column names from the models, quoted: nothing from a request reaches this SQL.
     quote = connection.ops.quote_name
     parts = []
-    for model, counted in VERSIONED:
-        table = quote(model._meta.db_table)
-        if counted:
-            parts.append(f"(SELECT COUNT(*) FROM {table})")  # noqa: S608
-        parts.append(f"(SELECT MAX({quote('updated_at')}) FROM {table})")  # noqa: S608
+    for model in AUDITED:
+        for table in (model._meta, model.history.model._meta):
+            parts.append(f"(SELECT MAX({quote(table.pk.column)}) FROM {quote(table.db_table)})")  # noqa: S608
+    organizations = Organization._meta
+    parts.append(f"(SELECT MAX({quote('updated_at')}) FROM {quote(organizations.db_table)})")  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         values = cursor.fetchone()
