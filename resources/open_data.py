@@ -101,10 +101,6 @@ class Table:
     # allocations of several rows counts in each of them, in every table.
     overlapping: bool = False
 
-    @property
-    def any_suppressed(self) -> bool:
-        return any(row.suppressed for row in self.rows) or (self.total is not None and self.total.suppressed)
-
 
 @dataclass
 class _Spec:
