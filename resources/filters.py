@@ -7,12 +7,14 @@ drill-down list, so a figure and the allocations behind it always agree.
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from capacity.models import CapacityCategory, Region
 from programs.models import Program
 from stakeholders.models import Organization
 
+from .dashboard import funds_for, overspent_ids
 from .models import Allocation, AllocationMethod
 
 QUARTERS = [("1", _("January–March")), ("2", _("April–June")), ("3", _("July–September")), ("4", _("October–December"))]
@@ -22,8 +24,6 @@ YES = [("1", _("Only overspent allocations"))]
 
 def _viewer_funds(request):
     """The fund choices: only the funds the person may see (resources.dashboard.funds_for)."""
-    from .dashboard import funds_for
-
     if request is None:
         return Allocation.objects.none()
     return funds_for(request.user)
@@ -118,22 +118,11 @@ class AllocationFilter(django_filters.FilterSet):
         return queryset.filter(Exists(AllocationMethod.objects.filter(allocation=OuterRef("pk"), method=value)))
 
     def filter_overspent(self, queryset, name, value):
-        from .dashboard import overspent_ids
-
         return queryset.filter(pk__in=overspent_ids(queryset))
-
-    @property
-    def query_string(self):
-        """The valid filters as a query string, for links and downloads that keep them."""
-        if not self.is_bound or not self.is_valid():
-            return ""
-        return self.data.urlencode() if hasattr(self.data, "urlencode") else ""
 
 
 def drill_query(base: str, **extra) -> str:
     """`base` (a query string of filters) with `extra` set, for the link behind a figure."""
-    from django.http import QueryDict
-
     query = QueryDict(base, mutable=True)
     query.pop("page", None)
     for key, value in extra.items():
