@@ -17,7 +17,6 @@ Definitions (written down in the README):
 - a region's participants: those reached at sessions of programs of that region.
 """
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -626,68 +625,3 @@ def _reach(allocations):
         "completed": completed,
         "by_region": by_region,
     }
-
-
-# --- how fresh the figures are ------------------------------------------------------------
-
-VERSION_KEY = "funding:data-version"
-
-
-def data_version():
-    """A number that moves on whenever something the figures read changes through a save or delete.
-
-    Together with programs' content version (programs, sessions, enrollments). Bulk writes
-    send no signal (a spreadsheet import of reports, a rate's recomputed USD values follow
-    the rate's own save); the figures' lifetime in the cache (five minutes) bounds those.
-    """
-    from django.core.cache import cache
-
-    from programs.fragments import content_version
-
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), None)
-        version = cache.get(VERSION_KEY)
-    return f"{version}-{content_version()}"
-
-
-def data_changed(**kwargs):
-    """Signal receiver: the version moves on at once and again after the commit (as programs.fragments)."""
-    from django.core.cache import cache
-    from django.db import transaction
-
-    def move_on():
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:
-            cache.set(VERSION_KEY, time.time_ns(), None)
-
-    move_on()
-    transaction.on_commit(move_on, robust=True)
-
-
-def _connect_signals():
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from capacity.models import Region
-    from stakeholders.models import Organization
-
-    from .models import AllocationMethod
-
-    for model in (
-        Allocation,
-        AllocationMethod,
-        Expenditure,
-        ExchangeRate,
-        ActivityReport,
-        Enrollment,
-        Organization,
-        Region,
-    ):
-        post_save.connect(data_changed, sender=model, dispatch_uid=f"funding-figures-{model._meta.label}-save")
-        post_delete.connect(data_changed, sender=model, dispatch_uid=f"funding-figures-{model._meta.label}-delete")
-    for through in (Allocation.categories.through, Allocation.programs.through):
-        m2m_changed.connect(data_changed, sender=through, dispatch_uid=f"funding-figures-{through._meta.label}")
-
-
-_connect_signals()

@@ -26,13 +26,14 @@ from programs.exports import csv_response
 
 from . import dashboard as figures_of
 from .filters import AllocationFilter, drill_query
+from .freshness import data_version
 from .models import Allocation
 from .selectors import with_usage
 
 ALLOCATIONS_PAGE_SIZE = 25
 # The figures and their rendered HTML are kept this long per funder, filters and language,
-# under a version that saves and deletes of what they read move on (resources.dashboard.data_version):
-# a change through the services shows at once, a bulk write (an import of reports) within this time.
+# under the version of their data (resources.freshness.data_version, one query): a change shows on
+# the next request; what the version cannot see (an enrollment completed) within this time.
 # Computing them for 100,000 allocations takes 1.5–2 s on the 2-core bench machine (README, Performance).
 FIGURES_SECONDS = 300
 
@@ -74,7 +75,7 @@ def _cache_key(request, kind):
         else sorted(figures_of.funds_for(user).values_list("funder_id", flat=True).distinct())
     )
     query = sorted((key, values) for key, values in request.GET.lists() if key != "page")
-    parts = [kind, scope, query, translation.get_language(), figures_of.data_version()]
+    parts = [kind, scope, query, translation.get_language(), data_version()]
     return "funding:" + kind + ":" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:40]
 
 

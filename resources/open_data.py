@@ -14,7 +14,6 @@ one query per visit, so a change shows at once. The 360Giving package is written
 grant from a server-side cursor, so its size does not bound memory.
 """
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +21,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from django.utils import timezone, translation
@@ -30,9 +28,9 @@ from django.utils.translation import gettext as _
 
 from capacity.models import CapacityCategory, Region
 from capacity.privacy import suppress_small_cells
-from programs.models import ActivityReport, Program, Session
-from stakeholders.models import Organization
+from programs.models import ActivityReport, Program
 
+from .freshness import data_version
 from .models import Allocation, ExchangeRate
 
 PUBLISHED_STATUSES = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
@@ -331,34 +329,6 @@ def compute_open_figures() -> OpenFigures:
 # What the figures read and keep an audit history of (django-simple-history): every save or
 # delete through the ORM, bulk ones of the services included (bulk_*_with_history), adds a
 # history row; the newest row id is read from the primary key index, whatever the table's size.
-AUDITED = (Allocation, ExchangeRate, ActivityReport, Session)
-
-
-def data_version() -> str:
-    """What the open figures read, in ONE query of index lookups: a new value after any change.
-
-    Per table the figures aggregate (allocations, exchange rates, activity reports,
-    sessions): the newest row id (rows created without history, bulk loads) and the newest
-    history row id (every save, delete and change of an allocation's programs or
-    categories); and the latest change of an organization (a recipient's region; a small
-    table without history). A single SELECT of scalar subqueries. A rate's recomputed US
-    dollar values follow the rate's own save. A write that bypasses the ORM altogether
-    (an UPDATE in SQL) shows within CACHE_SECONDS.
-    """
-    # Only table and column names from the models, quoted: nothing from a request reaches this SQL.
-    quote = connection.ops.quote_name
-    parts = []
-    for model in AUDITED:
-        for table in (model._meta, model.history.model._meta):
-            parts.append(f"(SELECT MAX({quote(table.pk.column)}) FROM {quote(table.db_table)})")  # noqa: S608
-    organizations = Organization._meta
-    parts.append(f"(SELECT MAX({quote('updated_at')}) FROM {quote(organizations.db_table)})")  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        values = cursor.fetchone()
-    return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
-
-
 def _cache_key(version):
     return f"funding:open:{TABLES_FORMAT}:{translation.get_language()}:{settings.K_ANONYMITY_ACTIVITY}:{version}"
 
