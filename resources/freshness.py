@@ -7,7 +7,8 @@ newest history row id (every save and delete through the ORM, and changes to an
 allocation's purpose and programs); for small tables without history, the latest
 updated_at. Each part is an index lookup (about 2 ms in all at 100,000 allocations).
 What this cannot see — an enrollment's status changing (completed participations), a
-write in plain SQL — shows when the cached figures expire (the callers' lifetimes).
+program's method or region changing, a write in plain SQL — shows when the cached
+figures expire (the callers' lifetimes).
 """
 
 import hashlib
