@@ -37,6 +37,9 @@ PAGES = {
     "recognition": "/{lang}/me/recognition/",
     "demographics": "/{lang}/me/demographics/",
     "delete-account": "/{lang}/me/delete/",
+    # The open funding pages (a volunteer following "Funding" lands on the open figures).
+    "funding-open": "/{lang}/funding/",
+    "funding-rates": "/{lang}/funding/rates/",
 }
 # What affiliate staff see (as Kang Min-seo, an admin of the Korean Wikidata Lab).
 STAFF_PAGES = {
@@ -47,6 +50,14 @@ STAFF_PAGES = {
     "workspace-program": "/{lang}/workspace/programs/wikidata-first-items-ko/",
     "imports": "/{lang}/workspace/imports/korean-wikidata-lab/",
     "audit": "/{lang}/organizations/korean-wikidata-lab/audit/",
+    "funding-received": "/{lang}/funding/received/",
+}
+# What a funder's staff see (as Gabrielle Tremblay, Open Knowledge Movement Fund).
+FUNDER_PAGES = {
+    "funding-dashboard": "/{lang}/funding/",
+    "funding-dashboard-emerging": "/{lang}/funding/?community=emerging",
+    "funding-funds": "/{lang}/funding/funds/",
+    "funding-allocations": "/{lang}/funding/allocations/",
 }
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
@@ -97,6 +108,26 @@ def shoot_staff_pages(browser, lang, name, viewport):
     page.locator("a[href*='/report/']").first.click()
     page.wait_for_load_state("networkidle")
     page.screenshot(path=OUT / f"report-{lang}-{name}.png", full_page=name == "desktop")
+    context.close()
+
+
+def shoot_funder_pages(browser, lang, name, viewport):
+    context = browser.new_context(viewport=viewport, locale=lang, base_url=f"http://127.0.0.1:{PORT}")
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", "gabrielle_tremblay@example.org")
+    page.fill("input[name=password]", "capacity-demo")
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+    for page_name, path in FUNDER_PAGES.items():
+        page.goto(path.format(lang=lang))
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / f"{page_name}-{lang}-{name}.png", full_page=True)
+    # The overspent allocation, with its spending, reason and status timeline.
+    page.goto(f"/{lang}/funding/allocations/?overspent=1")
+    page.locator("main table a[href*='/funding/allocations/']").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / f"funding-allocation-{lang}-{name}.png", full_page=True)
     context.close()
 
 
@@ -154,6 +185,7 @@ def shoot():
                     page.screenshot(path=OUT / f"participants-{lang}-{name}.png", full_page=True)
                 context.close()
                 shoot_staff_pages(browser, lang, name, viewport)
+                shoot_funder_pages(browser, lang, name, viewport)
                 anonymous = browser.new_context(viewport=viewport, locale=lang, base_url=f"http://127.0.0.1:{PORT}")
                 page = anonymous.new_page()
                 page.goto("/accounts/login/")
