@@ -53,6 +53,10 @@ def get_allocation_for_recipient(user, allocation_id):
 
 def get_fund_for_manager(user, fund_id):
     """A fund of a funder the person manages (any, for stewards); anyone else finds nothing."""
+    try:
+        fund_id = int(fund_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
     fund = Fund.objects.select_related("funder", "currency").filter(pk=fund_id).first()
     if fund is None or not can_manage_fund(user, fund):
         raise Http404

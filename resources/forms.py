@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from capacity.models import CapacityCategory, single_line
 from programs.models import Program
 from stakeholders.models import Organization
+from stakeholders.services import refuse_invisible_text
 from stakeholders.support_forms import WrittenText
 
 from .models import Allocation, Currency, Expenditure, Fund
@@ -28,7 +29,8 @@ def _amount_field(label, **kwargs):
 
 class FundForm(forms.Form):
     funder = forms.ModelChoiceField(label=_("Funder"), queryset=Organization.objects.none(), to_field_name="slug")
-    name = forms.CharField(label=_("Name"), max_length=200, validators=[single_line])
+    # A name of zero-width characters alone would list as an empty, unclickable line.
+    name = forms.CharField(label=_("Name"), max_length=200, validators=[single_line, refuse_invisible_text])
     currency = forms.ModelChoiceField(
         label=_("Currency"),
         queryset=Currency.objects.all(),

@@ -180,6 +180,18 @@ def allocation_save(*, allocation: Allocation, categories=None, programs=None, m
         if -hours.normalize().as_tuple().exponent > 2:
             raise ValidationError({"hours": _("Hours have at most two decimal places.")})
         allocation.hours = hours
+    value = allocation_value(allocation)
+    if value is not None and value > MAX_AMOUNT:
+        # Hours × value per hour: each within its limit, the product may still not fit (nor be meant).
+        raise ValidationError(
+            {
+                "value_per_hour": _("%(value)s is more than %(max)s; check the decimal point.")
+                % {
+                    "value": number_format(value, force_grouping=True),
+                    "max": number_format(MAX_AMOUNT, force_grouping=True),
+                }
+            }
+        )
     programs = list(programs) if programs is not None else None
     if methods is not None:
         methods = list(methods)
