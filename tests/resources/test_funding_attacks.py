@@ -731,6 +731,8 @@ def test_csv_cells_cannot_run_formulas(client, funder, funding_organization, ste
         if response.status_code == 404:
             continue
         text = b"".join(response.streaming_content).decode()
+        if name == "allocations":
+            assert "'=HYPERLINK" in text and "'+SUM(A1:A9)" in text  # the names are there, neutralised
         assert ",=HYPERLINK" not in text and '"=HYPERLINK' not in text and "\n=HYPERLINK" not in text
         assert ",+SUM" not in text and "\n+SUM" not in text
     _login(client, steward)
@@ -738,6 +740,8 @@ def test_csv_cells_cannot_run_formulas(client, funder, funding_organization, ste
     for table in ("regions", "categories", "years"):
         response = client.get(reverse("funding:open_csv", args=[table]))
         text = b"".join(response.streaming_content).decode()
+        if name == "allocations":
+            assert "'=HYPERLINK" in text and "'+SUM(A1:A9)" in text  # the names are there, neutralised
         assert ",=HYPERLINK" not in text and "\n=HYPERLINK" not in text
 
 
@@ -990,3 +994,51 @@ def test_raising_an_expenditure_beyond_the_allocation_needs_a_reason(client, exp
     assert response.context["form"].errors["overspend_reason"]
     expenditure.refresh_from_db()
     assert expenditure.amount == Decimal("100.00")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"garbage", b'--xyz\r\nContent-Disposition: form-data; name="amount"\r\n\r\n1', b"--xyz--\r\n" * 5000],
+)
+def test_a_broken_multipart_body_is_refused_not_a_500(client, allocation, staff, body):
+    _login(client, staff)
+    response = client.generic(
+        "POST",
+        reverse("funding:expenditure_new", args=[allocation.pk]),
+        body,
+        content_type="multipart/form-data; boundary=xyz",
+    )
+    assert response.status_code in (200, 400)
+    assert not Expenditure.objects.exists()
+
+
+def test_a_json_body_is_an_empty_post_the_blank_form_again(client, allocation, staff):
+    # request.POST is empty for JSON, so the view shows the form as on GET; nothing is recorded.
+    _login(client, staff)
+    response = client.post(
+        reverse("funding:expenditure_new", args=[allocation.pk]), {"amount": "1"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert not response.context["form"].is_bound
+    assert not Expenditure.objects.exists()
+
+
+@pytest.mark.parametrize(("field", "value"), [("categories", "<script>"), ("methods", "evil"), ("kind", "gold")])
+def test_allocate_refuses_unknown_choices(client, fund, funder, organization, field, value):
+    _login(client, funder)
+    response = client.post(
+        reverse("funding:allocate", args=[fund.pk]), _allocation_post(recipient=organization.slug, **{field: value})
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert b"<script>" not in response.content
+    assert not Allocation.objects.filter(fund=fund).exists()
+
+
+def test_too_many_fields_are_a_400(client, allocation, staff):
+    _login(client, staff)
+    response = client.post(
+        reverse("funding:expenditure_new", args=[allocation.pk]), {f"f{i}": "x" for i in range(1200)}
+    )
+    assert response.status_code == 400
+    assert not Expenditure.objects.exists()
