@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from resources import services
+from resources import dashboard, services
 from resources.models import Allocation, Expenditure, Fund, Receipt
 from stakeholders.models import Membership, Organization
 from tests.capacity.test_without_redis import redis_down  # noqa: F401 - the project's Redis-down fixture
@@ -724,22 +724,25 @@ def test_csv_cells_cannot_run_formulas(client, funder, funding_organization, ste
         starts_on=date(2026, 1, 1),
         ends_on=date(2026, 12, 31),
     )
-    _propose(fund, recipient, funder)
+    services.allocation_move(allocation=_propose(fund, recipient, funder), to_status="approved", by=funder)
     _login(client, funder)
-    for name in ("allocations", "recipients", "funds", "regions"):
+    for name in ("allocations", "headline", *dashboard.TABLE_NAMES):
         response = client.get(reverse("funding:dashboard_csv", args=[name]))
         if response.status_code == 404:
             continue
         text = b"".join(response.streaming_content).decode()
+        if name == "recipients":
+            recipients_text = text
         if name == "allocations":
             assert "'=HYPERLINK" in text and "'+SUM(A1:A9)" in text  # the names are there, neutralised
         assert ",=HYPERLINK" not in text and '"=HYPERLINK' not in text and "\n=HYPERLINK" not in text
         assert ",+SUM" not in text and "\n+SUM" not in text
-    _login(client, steward)
-    services.allocation_move(allocation=Allocation.objects.get(recipient=recipient), to_status="approved", by=steward)
+    assert "'=HYPERLINK" in recipients_text
     for table in ("regions", "categories", "years"):
         response = client.get(reverse("funding:open_csv", args=[table]))
         text = b"".join(response.streaming_content).decode()
+        if name == "recipients":
+            recipients_text = text
         if name == "allocations":
             assert "'=HYPERLINK" in text and "'+SUM(A1:A9)" in text  # the names are there, neutralised
         assert ",=HYPERLINK" not in text and "\n=HYPERLINK" not in text
@@ -1042,3 +1045,40 @@ def test_too_many_fields_are_a_400(client, allocation, staff):
     )
     assert response.status_code == 400
     assert not Expenditure.objects.exists()
+
+
+def test_allocations_at_the_ends_of_the_calendar_show_everywhere(client, fund, funder, organization, staff, steward):
+    _login(client, funder)
+    response = client.post(
+        reverse("funding:allocate", args=[fund.pk]),
+        _allocation_post(recipient=organization.slug, starts_on="0001-01-01", ends_on="9999-12-31"),
+    )
+    assert response.status_code == 302
+    allocation = Allocation.objects.get(fund=fund)
+    services.allocation_move(allocation=allocation, to_status="approved", by=funder)
+    services.allocation_move(allocation=allocation, to_status="disbursed", by=funder)
+    _login(client, staff)
+    response = client.post(
+        reverse("funding:expenditure_new", args=[allocation.pk]), _spending_post(spent_on="0001-01-02")
+    )
+    assert response.status_code == 302
+    urls = [reverse("funding:allocation", args=[allocation.pk]), reverse("funding:received")]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    _login(client, funder)
+    urls = [
+        reverse("funding:dashboard"),
+        reverse("funding:dashboard") + "?year=2026",
+        reverse("funding:allocations"),
+        reverse("funding:fund", args=[fund.pk]),
+        reverse("funding:funds"),
+        reverse("funding:open"),
+        reverse("funding:open_360giving"),
+        reverse("funding:dashboard_csv", args=["allocations"]),
+        reverse("funding:dashboard_csv", args=["headline"]),
+    ] + [reverse("funding:open_csv", args=[table]) for table in ("regions", "categories", "years")]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)
