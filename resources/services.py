@@ -23,8 +23,10 @@ from .models import Allocation, AllocationMethod, Currency, ExchangeRate, Expend
 
 USD = "USD"
 CENT = Decimal("0.01")
-# The most a rate may say one unit is worth: a slip of the decimal point is refused.
-MAX_USD_PER_UNIT = Decimal("100000")
+# The most a rate may say one unit is worth: a slip of the decimal point is refused. No ISO
+# currency of resources/data/iso4217.json is near it (KWD, the dearest, about 3.3), and the
+# largest amount (MAX_AMOUNT) times it still fits the 14 digits of the US-dollar columns.
+MAX_USD_PER_UNIT = Decimal("10000")
 
 
 def first_of_month(day: date) -> date:

@@ -1082,3 +1082,48 @@ def test_allocations_at_the_ends_of_the_calendar_show_everywhere(client, fund, f
         assert response.status_code == 200, url
         if response.streaming:
             b"".join(response.streaming_content)
+
+
+# --- the largest amount at the largest rate still fits the US-dollar columns ---------------------------------
+
+
+def test_the_largest_amount_at_the_largest_rate_is_stored_not_a_500(client, fund, funder, organization, steward, staff):
+    # The USD columns hold 14 digits before the point: the largest amount times the largest rate must fit.
+    services.exchange_rate_set(
+        currency_code="EUR", month=date(2026, 1, 1), usd_per_unit=services.MAX_USD_PER_UNIT, by=steward
+    )
+    _login(client, funder)
+    response = client.post(
+        reverse("funding:allocate", args=[fund.pk]),
+        _allocation_post(recipient=organization.slug, currency="EUR", amount=str(services.MAX_AMOUNT)),
+    )
+    assert response.status_code == 302
+    allocation = Allocation.objects.get(fund=fund)
+    assert allocation.usd_amount == services.MAX_AMOUNT * services.MAX_USD_PER_UNIT
+    services.allocation_move(allocation=allocation, to_status="approved", by=funder)
+    _login(client, staff)
+    response = client.post(
+        reverse("funding:expenditure_new", args=[allocation.pk]), _spending_post(amount=str(services.MAX_AMOUNT))
+    )
+    assert response.status_code == 302
+    # A rate set after the rows exist recomputes them, and fits too.
+    services.exchange_rate_set(
+        currency_code="EUR", month=date(2026, 2, 1), usd_per_unit=services.MAX_USD_PER_UNIT, by=steward
+    )
+    assert Expenditure.objects.get().usd_amount == services.MAX_AMOUNT * services.MAX_USD_PER_UNIT
+
+
+def test_a_rate_above_ten_thousand_dollars_a_unit_is_refused(steward):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.exchange_rate_set(currency_code="EUR", month=date(2026, 1, 1), usd_per_unit="10000.01", by=steward)
+    assert "usd_per_unit" in refused.value.message_dict
+
+
+def test_the_limits_fit_the_columns():
+    for model in (Allocation, Expenditure):
+        field = model._meta.get_field("usd_amount")
+        assert services.MAX_AMOUNT * services.MAX_USD_PER_UNIT < 10 ** (field.max_digits - field.decimal_places)
+        amount = model._meta.get_field("amount")
+        assert services.MAX_AMOUNT < 10 ** (amount.max_digits - amount.decimal_places)
