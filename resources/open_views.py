@@ -8,7 +8,7 @@ group of fewer than K_ANONYMITY_ACTIVITY people suppressed (resources.open_data)
 import re
 
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats
@@ -49,7 +49,13 @@ def open_table_csv(request, table):
 
 @require_GET
 def open_360giving(request):
-    """The 360Giving package, streamed grant by grant (no limit on the number of grants)."""
+    """The 360Giving package, streamed grant by grant (no limit on the number of grants).
+
+    The standard's package holds at least one grant: with nothing published yet there is
+    no package to give, so the answer is 404 with the reason, never an invalid file.
+    """
+    if not open_data.grants_queryset().exists():
+        return JsonResponse({"detail": _("No approved money allocation is published yet.")}, status=404)
     chunks = open_data.package_chunks(
         download_url=request.build_absolute_uri(reverse("funding:open_360giving")),
         access_url=request.build_absolute_uri(reverse("funding:open")),

@@ -596,3 +596,21 @@ def test_the_rates_page_is_paginated_with_a_fixed_number_of_queries(client, rate
     last = client.get(reverse("funding:rates"), {"page": "999999"}).content.decode()
     assert "Page 2 of 2" in last
     assert client.get(reverse("funding:rates"), {"page": "-1; DROP"}).status_code == 200
+
+
+def test_with_nothing_published_the_360giving_export_says_so_instead_of_an_invalid_package(client, fund, funder):
+    proposed = services.allocation_save(
+        allocation=Allocation(
+            fund=fund,
+            recipient=OrganizationFactory(),
+            amount=Decimal("100"),
+            currency_id="USD",
+            starts_on=START,
+            ends_on=START,
+        ),
+        by=funder,
+    )
+    assert proposed.status == "proposed"
+    response = client.get(reverse("funding:open_360giving"))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No approved money allocation is published yet."}
