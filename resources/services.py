@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from programs.models import Program
 from stakeholders.access import MANAGING_ROLES, organization_role
@@ -60,7 +61,7 @@ def exchange_rate_set(*, currency_code: str, month: date, usd_per_unit, by=None)
         rate.set_by = by
         rate.full_clean()
         rate.save()
-        usd_recompute(currency_code=currency.code, since=rate.month)
+        usd_recompute(currency_code=currency.code, since=rate.month, by=by)
     return rate
 
 
@@ -275,6 +276,11 @@ def allocation_move(*, allocation: Allocation, to_status: str, by) -> Allocation
                 )
                 % {"status": current.label}
             )
+        if to_status == Allocation.Status.DECLINED and stored.expenditures.exists():
+            # Declined allocations leave "allocated" while their spending would stay in "spent".
+            raise ValidationError(
+                _("Spending is recorded against this allocation; it cannot be declined. Close it once it is disbursed.")
+            )
         stored.status = to_status
         stored.status_changed_at = timezone.now()
         stored.full_clean()
@@ -320,25 +326,26 @@ def _rate_in_force(rates, month):
     return None
 
 
-def usd_recompute(*, currency_code: str, since: date) -> int:
+def _write_usd(model, rows, by) -> int:
+    # Through the history library: before/after of every recomputed value stays in the audit.
+    bulk_update_with_history(rows, model, ["usd_amount", "usd_rate"], default_user=by)
+    return len(rows)
+
+
+def usd_recompute(*, currency_code: str, since: date, by=None) -> int:
     """Recompute the stored USD values of allocations and expenditures a rate change touches.
 
     A rate for month M is in force for amounts dated in M and after (until a later month's
     rate), so only rows of that currency dated from M on can change. Rows are read in
-    batches and only those whose value changed are written; returns how many changed.
+    batches and only those whose value changed are written, each change audited like any
+    other (a history row naming who set the rate); returns how many changed.
     """
     rates = list(ExchangeRate.objects.filter(currency_id=currency_code).order_by("-month"))
     changed = 0
-    sources = (
-        (Allocation, "starts_on", ("kind", "amount", "hours", "value_per_hour")),
-        (Expenditure, "spent_on", ("amount",)),
-    )
-    for model, date_field, value_fields in sources:
-        rows = (
-            model.objects.filter(currency_id=currency_code, **{f"{date_field}__gte": first_of_month(since)})
-            .only("pk", date_field, "currency_id", "usd_amount", "usd_rate_id", *value_fields)
-            .order_by("pk")
-        )
+    for model, date_field in ((Allocation, "starts_on"), (Expenditure, "spent_on")):
+        rows = model.objects.filter(
+            currency_id=currency_code, **{f"{date_field}__gte": first_of_month(since)}
+        ).order_by("pk")
         batch = []
         for row in rows.iterator(chunk_size=2000):
             value = allocation_value(row) if model is Allocation else row.amount
@@ -352,12 +359,10 @@ def usd_recompute(*, currency_code: str, since: date) -> int:
                 row.usd_amount, row.usd_rate = new_amount, new_rate
                 batch.append(row)
             if len(batch) >= 1000:
-                model.objects.bulk_update(batch, ["usd_amount", "usd_rate"])
-                changed += len(batch)
+                changed += _write_usd(model, batch, by)
                 batch = []
         if batch:
-            model.objects.bulk_update(batch, ["usd_amount", "usd_rate"])
-            changed += len(batch)
+            changed += _write_usd(model, batch, by)
     return changed
 
 

@@ -274,3 +274,31 @@ def test_changes_to_an_allocation_s_purpose_and_programs_are_audited(funding_org
         ("workshop", "-", funder),
         ("mentoring", "+", funder),
     ]
+
+
+def test_values_recomputed_after_a_rate_change_are_audited_with_who_set_the_rate(allocation, staff, steward):
+    expenditure = spend(allocation, "100.00", staff, spent_on=date(2026, 4, 10))
+    services.exchange_rate_set(currency_code="EUR", month=date(2026, 4, 1), usd_per_unit="1.50", by=steward)
+    newest = expenditure.history.latest("history_id")
+    before = newest.prev_record
+    assert (before.usd_amount, newest.usd_amount, newest.history_user) == (
+        Decimal("105.00"),
+        Decimal("150.00"),
+        steward,
+    )
+    services.exchange_rate_set(currency_code="EUR", month=date(2026, 1, 1), usd_per_unit="1.20", by=steward)
+    record = allocation.history.latest("history_id")
+    assert (record.prev_record.usd_amount, record.usd_amount, record.history_user) == (
+        Decimal("1100.00"),
+        Decimal("1200.00"),
+        steward,
+    )
+
+
+def test_a_rate_change_touching_many_rows_takes_a_fixed_number_of_queries(
+    allocation, staff, steward, django_assert_max_num_queries
+):
+    for day in range(1, 21):
+        spend(allocation, "1.00", staff, spent_on=date(2026, 4, day))
+    with django_assert_max_num_queries(20):
+        services.exchange_rate_set(currency_code="EUR", month=date(2026, 4, 1), usd_per_unit="1.50", by=steward)
