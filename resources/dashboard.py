@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Min, Q, Sum
-from django.db.models.functions import TruncDate, TruncQuarter
+from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
 from django.utils.translation import gettext as _
 
 from capacity.models import CapacityCategory, Region
@@ -36,6 +36,10 @@ from .selectors import SecondsAfter, hours
 ALLOCATED = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
 DISBURSED = (Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
 IS_ALLOCATED = Q(status__in=ALLOCATED)
+# The status filter's groups (resources.filters): a headline figure links to the allocations it adds up.
+STATUS_GROUPS = {"committed": ALLOCATED, "paid": DISBURSED}
+# Time without a value per hour has no USD by design; anything else without one waits for a rate.
+IS_UNCONVERTED = Q(usd_amount__isnull=True) & (~Q(kind="time") | Q(value_per_hour__isnull=False))
 TOP_RECIPIENTS = 10
 TABLE_NAMES = ("regions", "communities", "categories", "methods", "recipients", "quarters", "trend", "equity", "costs")
 ZERO = Decimal("0.00")
@@ -127,24 +131,26 @@ def _reached(rows, allocations):
 
 
 def _seconds_used(allocations):
-    """People's time used, as with_usage counts it, added up over the allocated time allocations in view."""
-    rows = (
-        Allocation.objects.filter(
-            pk__in=_plain(allocations).filter(IS_ALLOCATED, kind=Allocation.Kind.TIME).values("pk")
-        )
-        .filter(
-            programs__sessions__report__isnull=False,
-            programs__sessions__is_cancelled=False,
-            programs__sessions__starts_at__date__gte=F("starts_on"),
-            programs__sessions__starts_at__date__lte=F("ends_on"),
-        )
+    """People's time used, as with_usage counts it, at the sessions the allocated time allocations in view fund.
+
+    Each session once, however many of those time allocations fund it (as _reached does for
+    participants): its length times the facilitators of its report.
+    """
+    time = _plain(allocations).filter(IS_ALLOCATED, kind=Allocation.Kind.TIME)
+    day = TruncDate("starts_at")
+    # One filter() call: the three conditions hold for the same allocation.
+    sessions = Session.objects.filter(
+        program__allocations__in=time.values("pk"),
+        program__allocations__starts_on__lte=day,
+        program__allocations__ends_on__gte=day,
+        is_cancelled=False,
+        report__isnull=False,
+    ).values("pk")
+    length = SecondsAfter(F("ends_at"), F("starts_at"))
+    total = (
+        Session.objects.filter(pk__in=sessions)
         .order_by()
-    )
-    length = SecondsAfter(F("programs__sessions__ends_at"), F("programs__sessions__starts_at"))
-    total = rows.aggregate(
-        seconds=Sum(
-            ExpressionWrapper(length * F("programs__sessions__report__facilitators"), output_field=FloatField())
-        )
+        .aggregate(seconds=Sum(ExpressionWrapper(length * F("report__facilitators"), output_field=FloatField())))
     )
     return total["seconds"]
 
@@ -219,11 +225,7 @@ def headline(allocations):
         proposed=Sum("usd_amount", filter=Q(status=Allocation.Status.PROPOSED)),
         proposed_count=Count("pk", filter=Q(status=Allocation.Status.PROPOSED)),
         hours_allocated=Sum("hours", filter=IS_ALLOCATED & Q(kind=Allocation.Kind.TIME)),
-        # Time without a value per hour has no USD by design; anything else without one waits for a rate.
-        unconverted=Count(
-            "pk",
-            filter=Q(usd_amount__isnull=True) & (~Q(kind=Allocation.Kind.TIME) | Q(value_per_hour__isnull=False)),
-        ),
+        unconverted=Count("pk", filter=IS_UNCONVERTED),
     )
     spending = _expenditures(allocations).aggregate(
         spent=Sum("usd_amount"), unconverted=Count("pk", filter=Q(usd_amount__isnull=True))
@@ -350,20 +352,14 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
         chart_keys=("allocated", "spent"),
     )
 
-    # Capacity categories: an allocation with several counts in each.
-    categories = {category.pk: category for category in CapacityCategory.objects.all()}
-    by_category = _allocated_by(allocations, "categories")
-    spent_by_category = _spent_by(allocations, "categories")
+    # Capacity categories by family (a top-level category and its children, as the category
+    # filter reads a parent): an allocation with several families counts in each, once per family.
     category_lines = []
-    for (category_id,), row in sorted(
-        by_category.items(), key=lambda item: (-(item[1]["allocated"] or 0), item[0][0] is None, item[0])
-    ):
-        values = _money_values(row, spent_by_category.get(category_id))
-        if category_id is None:
-            category_lines.append(Line(_("No purpose given"), values, None))
+    for root, values in _by_category_family(allocations):
+        if root is None:
+            category_lines.append(Line(_("No purpose given"), values, {"category": "none"}))
         else:
-            category = categories[category_id]
-            category_lines.append(Line(str(category), values, {"category": category.slug}))
+            category_lines.append(Line(str(root), values, {"category": root.slug}))
     tables["categories"] = Table(
         "categories",
         _("By capacity"),
@@ -392,7 +388,13 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
         values["per_completed"] = _per(values["spent"], values["completed"])
         method_lines.append(Line(str(label), values, {"method": method}))
     if (None,) in by_method:
-        method_lines.append(Line(_("No method given"), _money_values(by_method[(None,)], spent_by_method.get(None))))
+        method_lines.append(
+            Line(
+                _("No method given"),
+                _money_values(by_method[(None,)], spent_by_method.get(None)),
+                {"method": "none"},
+            )
+        )
     tables["methods"] = Table(
         "methods",
         _("By method"),
@@ -403,16 +405,7 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
     )
 
     # Recipients: the largest ones, then everyone else in one line.
-    top_rows = list(
-        _plain(allocations)
-        .values("recipient")
-        .annotate(
-            allocated=Sum("usd_amount", filter=IS_ALLOCATED),
-            proposed=Sum("usd_amount", filter=Q(status=Allocation.Status.PROPOSED)),
-            count=Count("pk"),
-        )
-        .order_by(F("allocated").desc(nulls_last=True), "recipient")[:top]
-    )
+    top_rows = top_recipients(allocations, top)
     recipient_ids = [row["recipient"] for row in top_rows]
     names = Organization.objects.in_bulk(recipient_ids)
     spent_by_recipient = {
@@ -431,7 +424,7 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
         organization = names[row["recipient"]]
         recipient_lines.append(Line(str(organization), values, {"recipient": organization.slug}))
     if others["count"]:
-        recipient_lines.append(Line(_("All other recipients"), others, None))
+        recipient_lines.append(Line(_("All other recipients"), others, {"others": top}))
     tables["recipients"] = Table(
         "recipients",
         _("By recipient (the %(top)s largest)") % {"top": top},
@@ -562,6 +555,63 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
         chart_keys=("per_participant",),
     )
     return figures
+
+
+def top_recipients(allocations, top):
+    """The `top` recipients with the most allocated USD (ties by id), with their sums; one query.
+
+    The recipients table and the "others" filter (its "All other recipients" line) both read it.
+    """
+    return list(
+        _plain(allocations)
+        .values("recipient")
+        .annotate(
+            allocated=Sum("usd_amount", filter=IS_ALLOCATED),
+            proposed=Sum("usd_amount", filter=Q(status=Allocation.Status.PROPOSED)),
+            count=Count("pk"),
+        )
+        .order_by(F("allocated").desc(nulls_last=True), "recipient")[:top]
+    )
+
+
+def _by_category_family(allocations):
+    """[(top-level category or None, money values), …], the largest allocated first; two queries.
+
+    The family of a category is its parent, or itself when top-level (the taxonomy has two
+    levels), as in resources.open_data. Sums run over the distinct (allocation, family) and
+    (expenditure, family) pairs, so an allocation tagged with two children of one family
+    counts once under it, and the line equals the list its {"category": slug} link gives.
+    """
+    roots = list(CapacityCategory.objects.roots().order_by("position", "slug"))
+    keys = [root.pk for root in roots] + [None]
+
+    def family(prefix):
+        return Coalesce(F(f"{prefix}categories__parent_id"), F(f"{prefix}categories__id"))
+
+    def at(key):
+        return Q(family=key) if key is not None else Q(family__isnull=True)
+
+    pairs = _plain(allocations).values("pk", "usd_amount", "status", family=family("")).distinct()
+    sums = {}
+    for index, key in enumerate(keys):
+        sums[f"a{index}"] = Sum("usd_amount", filter=at(key) & Q(status__in=ALLOCATED))
+        sums[f"p{index}"] = Sum("usd_amount", filter=at(key) & Q(status=Allocation.Status.PROPOSED))
+        sums[f"c{index}"] = Count("pk", filter=at(key))
+    allocated = pairs.aggregate(**sums)
+    spending = (
+        _expenditures(allocations)
+        .values("pk", "usd_amount", family=family("allocation__"))
+        .distinct()
+        .aggregate(**{f"s{index}": Sum("usd_amount", filter=at(key)) for index, key in enumerate(keys)})
+    )
+    lines = []
+    for index, root in enumerate([*roots, None]):
+        if not allocated[f"c{index}"]:
+            continue
+        row = {"allocated": allocated[f"a{index}"], "proposed": allocated[f"p{index}"], "count": allocated[f"c{index}"]}
+        lines.append((root, _money_values(row, spending[f"s{index}"])))
+    lines.sort(key=lambda line: (-line[1]["allocated"], line[0] is None))
+    return lines
 
 
 def _grouped(cells, key_of):

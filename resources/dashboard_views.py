@@ -95,7 +95,8 @@ def _format(value, kind):
     if kind == "usd":
         return number_format(value, 2, force_grouping=True)
     if kind == "share":
-        return f"{number_format(value, 1)} %"
+        # Translated, so each language writes a percentage its own way (Arabic: "٪").
+        return _("%(share)s %%") % {"share": number_format(value, 1)}
     if kind == "hours":
         return number_format(value, 2, force_grouping=True)
     return number_format(value, force_grouping=True) if kind == "count" else str(value)
@@ -138,9 +139,7 @@ def _figures_html(request, filterset, query):
         "figures": figures,
         "sections": sections,
         "query": query,
-        "overspent_query": drill_query(query, overspent="1"),
-        "proposed_query": drill_query(query, status="proposed"),
-        "time_query": drill_query(query, kind="time"),
+        "links": _headline_links(filterset, query),
     }
     html = render_to_string("resources/dashboard/_figures.html", context, request=request)
     cache.set(key, html, FIGURES_SECONDS)
@@ -168,6 +167,51 @@ def dashboard(request):
     return render(request, "resources/dashboard/dashboard.html", context)
 
 
+def _status_value(statuses):
+    """The status filter's value that selects exactly `statuses` (a status or a group), or None."""
+    statuses = {str(status) for status in statuses}
+    if statuses == {value for value, _label in Allocation.Status.choices}:
+        return ""
+    for value, group in figures_of.STATUS_GROUPS.items():
+        if statuses == set(group):
+            return value
+    return next(iter(statuses)) if len(statuses) == 1 else None
+
+
+def _headline_links(filterset, query):
+    """The query behind each headline figure: the filters in view, narrowed to what the figure adds up.
+
+    A figure's statuses meet the status already chosen (their common part, which the status
+    filter can always say); when they have nothing in common the figure is nought and has no link.
+    """
+    data = filterset.form.cleaned_data
+    chosen = data.get("status")
+    every = [value for value, _label in Allocation.Status.choices]
+    in_view = {str(status) for status in (figures_of.STATUS_GROUPS.get(chosen, (chosen,)) if chosen else every)}
+
+    def narrowed(statuses, **extra):
+        common = in_view & {str(status) for status in statuses}
+        if not common:
+            return None
+        if extra.get("kind") and data.get("kind") not in (None, "", extra["kind"]):
+            return None
+        return drill_query(query, status=_status_value(common), **extra)
+
+    allocated = figures_of.ALLOCATED
+    return {
+        "count": query,
+        "allocated": narrowed(allocated),
+        "disbursed": narrowed(figures_of.DISBURSED),
+        "spent": query,  # the spending of every allocation in view
+        "remaining": narrowed(allocated),
+        "proposed": narrowed([Allocation.Status.PROPOSED]),
+        "hours_allocated": narrowed(allocated, kind=Allocation.Kind.TIME),
+        "hours_used": narrowed(allocated, kind=Allocation.Kind.TIME),
+        "overspent": drill_query(query, overspent="1"),
+        "unconverted": drill_query(query, unconverted="1"),
+    }
+
+
 def _drill(query, line):
     if line.drill is None:
         return None
@@ -175,19 +219,23 @@ def _drill(query, line):
 
 
 def _hidden_filters(request, filterset):
-    """The drill-down's filters that have no visible control (a recipient, "overspent"), said in words."""
+    """The drill-down's filters that have no visible control (a recipient, "overspent"…), said in words."""
     if not filterset.is_valid():
         return {}
     data = filterset.form.cleaned_data
     labels = []
     if data.get("overspent"):
         labels.append(_("Only overspent allocations"))
+    if data.get("unconverted"):
+        labels.append(_("Only allocations without a USD value (no rate yet)"))
     if data.get("recipient"):
         labels.append(_("Only allocations to %(recipient)s") % {"recipient": data["recipient"]})
+    if data.get("others"):
+        labels.append(_("Only recipients past the %(top)s with the most allocated USD") % {"top": int(data["others"])})
     if not labels:
         return {}
     query = request.GET.copy()
-    for name in ("overspent", "recipient", "page"):
+    for name in ("overspent", "unconverted", "recipient", "others", "page"):
         query.pop(name, None)
     return {"narrowed_to": labels, "widened_query": query.urlencode()}
 
@@ -198,8 +246,10 @@ def allocations(request):
     if not figures_of.can_see_dashboard(request.user):
         return _to_open_figures()
     filterset = _filterset(request)
-    page = None
+    page = rates = None
     if filterset.is_valid():
+        # Which rates the USD columns used, for every allocation listed (two aggregate queries).
+        rates = figures_of.rates_in_view(filterset.qs)
         # The page's ids first, in order, then their usage for those 25 only: the spending
         # subqueries would otherwise run for every allocation before the sort.
         ids = filterset.qs.order_by("-starts_on", "-pk").values_list("pk", flat=True)
@@ -213,6 +263,7 @@ def allocations(request):
     context = {
         "filterset": filterset,
         "page": page,
+        "rates": rates,
         "query": _query(request),
         "query_without_page": _query(request),
         "filter_errors": _filter_errors(filterset),

@@ -14,12 +14,20 @@ from capacity.models import CapacityCategory, Region
 from programs.models import Program
 from stakeholders.models import Organization
 
-from .dashboard import funds_for, overspent_ids
+from .dashboard import IS_UNCONVERTED, STATUS_GROUPS, funds_for, overspent_ids, top_recipients
 from .models import Allocation, AllocationMethod
 
 QUARTERS = [("1", _("January–March")), ("2", _("April–June")), ("3", _("July–September")), ("4", _("October–December"))]
 COMMUNITIES = [("emerging", _("Emerging communities")), ("established", _("Established communities"))]
 YES = [("1", _("Only overspent allocations"))]
+UNCONVERTED = [("1", _("Only allocations without a USD value"))]
+# A single status, or the group a headline figure adds up (resources.dashboard.STATUS_GROUPS).
+STATUSES = [
+    *Allocation.Status.choices,
+    ("committed", _("Approved, disbursed or closed")),
+    ("paid", _("Disbursed or closed")),
+]
+NONE = "none"  # category=none, method=none: the allocations without any
 
 
 def _viewer_funds(request):
@@ -49,8 +57,8 @@ class AllocationFilter(django_filters.FilterSet):
         label=_("Year"),
         field_name="starts_on",
         lookup_expr="year",
-        min_value=1900,
-        max_value=2999,
+        min_value=1,
+        max_value=9999,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     quarter = django_filters.ChoiceFilter(
@@ -75,12 +83,19 @@ class AllocationFilter(django_filters.FilterSet):
         queryset=CapacityCategory.objects.all(),
         method="filter_category",
         empty_label=_("Any capacity"),
+        null_label=_("No purpose given"),
+        null_value=NONE,
     )
     method = django_filters.ChoiceFilter(
-        label=_("Method"), choices=Program.Method.choices, method="filter_method", empty_label=_("Any method")
+        label=_("Method"),
+        choices=Program.Method.choices,
+        method="filter_method",
+        empty_label=_("Any method"),
+        null_label=_("No method given"),
+        null_value=NONE,
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Allocation.Status.choices, empty_label=_("Any status")
+        label=_("Status"), choices=STATUSES, method="filter_status", empty_label=_("Any status")
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind of resource"), choices=Allocation.Kind.choices, empty_label=_("Money, in-kind and time")
@@ -95,6 +110,17 @@ class AllocationFilter(django_filters.FilterSet):
     overspent = django_filters.ChoiceFilter(
         label=_("Overspent"), choices=YES, method="filter_overspent", widget=forms.HiddenInput
     )
+    unconverted = django_filters.ChoiceFilter(
+        label=_("Without a USD value"), choices=UNCONVERTED, method="filter_unconverted", widget=forms.HiddenInput
+    )
+    # Last, so it reads the allocations every other filter left, as the recipients table does.
+    others = django_filters.NumberFilter(
+        label=_("Recipients past the largest"),
+        method="filter_others",
+        min_value=1,
+        max_value=1000,
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Allocation
@@ -106,7 +132,12 @@ class AllocationFilter(django_filters.FilterSet):
     def filter_community(self, queryset, name, value):
         return queryset.filter(recipient__region__is_emerging=(value == "emerging"))
 
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=STATUS_GROUPS.get(value, (value,)))
+
     def filter_category(self, queryset, name, value):
+        if value == NONE:
+            return queryset.filter(categories__isnull=True)
         # A parent capacity includes its children, as in the catalog.
         wanted = CapacityCategory.objects.with_descendants([value])
         through = Allocation.categories.through
@@ -115,10 +146,20 @@ class AllocationFilter(django_filters.FilterSet):
         )
 
     def filter_method(self, queryset, name, value):
+        if value == NONE:
+            return queryset.exclude(Exists(AllocationMethod.objects.filter(allocation=OuterRef("pk"))))
         return queryset.filter(Exists(AllocationMethod.objects.filter(allocation=OuterRef("pk"), method=value)))
 
     def filter_overspent(self, queryset, name, value):
         return queryset.filter(pk__in=overspent_ids(queryset))
+
+    def filter_unconverted(self, queryset, name, value):
+        return queryset.filter(IS_UNCONVERTED)
+
+    def filter_others(self, queryset, name, value):
+        """The recipients past the `value` largest of the allocations in view (the "All other recipients" line)."""
+        largest = [row["recipient"] for row in top_recipients(queryset, int(value))]
+        return queryset.exclude(recipient__in=largest)
 
 
 def drill_query(base: str, **extra) -> str:

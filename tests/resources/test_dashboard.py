@@ -2,11 +2,13 @@
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -14,6 +16,7 @@ from capacity.charts import bar_chart
 from capacity.models import CapacityCategory, Region
 from programs.models import ActivityReport, Enrollment, Program
 from resources import dashboard, services
+from resources.filters import drill_query
 from resources.models import Allocation, AllocationMethod, ExchangeRate, Expenditure
 from resources.selectors import hours, with_usage
 from stakeholders.models import Membership, Organization
@@ -251,7 +254,12 @@ def test_the_fund_filter_offers_only_the_viewers_funds(rates, funding_organizati
         {"recipient": "\x00"},
         {"overspent": "2"},
         {"starts_from": "9999-99-99", "starts_to": "2026-01-01"},
-        {"status": "paid"},
+        {"status": "spent"},
+        {"year": "10000"},
+        {"year": "0"},
+        {"others": "0"},
+        {"unconverted": "2"},
+        {"method": "None"},
         {"page": "9999"},
     ],
 )
@@ -382,18 +390,36 @@ def test_people_who_fund_nothing_are_sent_to_the_open_figures(
         assert b"recipient" not in response.content
 
 
-def test_another_funders_staff_sees_none_of_this_funders_figures(rates, funding_organization, client):
+def test_another_funders_staff_sees_none_of_this_funders_figures(rates, funding_organization, funder, client):
     build(funding_organization, 6)
     other_funder = OrganizationFactory(kind=Organization.Kind.FUNDER)
     own = build(other_funder, 2, prefix="own")
+    # The first funder loads the very URLs first, so their figures are in the cache.
+    first = Client()
+    first.force_login(funder)
+    theirs = first.get(DASHBOARD).context["figures"].headline
+    assert theirs["count"] == 6
+    assert first.get(DASHBOARD).context["figures"] is None  # now served from the cache
+    first.get(ALLOCATIONS)
     client.force_login(MembershipFactory(organization=other_funder, role=Membership.Role.ADMIN).user)
-    figures = client.get(DASHBOARD).context["figures"]
+    response = client.get(DASHBOARD)
+    figures = response.context["figures"]
+    assert figures is not None  # computed for this funder, not the first funder's cached page
     assert figures.headline["count"] == 2
+    html = response.content.decode()
+    # The first funder's USD figures, but for those the two funders happen to share (the same made-up spending).
+    keys = ("allocated", "disbursed", "spent", "remaining", "proposed")
+    mine = {f"{figures.headline[key]:,.2f}" for key in keys}
+    their_figures = {f"{theirs[key]:,.2f}" for key in keys if theirs[key]} - mine
+    assert len(their_figures) >= 3 and [text for text in their_figures if text in html] == []
+    assert "r-recipient" not in html and "6 allocations in view" not in html
     listed = {a.fund_id for a in client.get(ALLOCATIONS).context["page"].object_list}
     assert listed == {own.pk}
     rows = read_csv(client.get("/en/funding/table/allocations.csv"))
     assert {row[1] for row in rows[1:]} == {own.name}
     assert not any("r-recipient" in cell for row in rows for cell in row)
+    headline = read_csv(client.get("/en/funding/table/headline.csv"))
+    assert headline[1][0] == "2"
 
 
 def test_a_change_through_the_services_shows_at_once_though_figures_are_cached(
@@ -445,5 +471,244 @@ def test_a_chart_with_two_series_has_a_legend_and_refuses_uneven_series():
     assert bar_chart(title="t", labels=[], series=[[]]).is_empty
 
 
-def test_methods_are_the_vocabularys():
-    assert set(METHODS) <= set(Program.Method.values)
+# --- every figure and line links to the allocations behind it ---------------------------------------
+
+
+def listed(client, query):
+    """(count, allocated USD, proposed USD, spent USD, hours, hours used) of the list a link gives."""
+    response = client.get(ALLOCATIONS + ("?" + query if query else ""))
+    assert response.status_code == 200, query
+    assert "Some filters are not valid" not in response.content.decode(), query
+    rows = list(with_usage(response.context["filterset"].qs))
+    assert response.context["page"].paginator.count == len(rows)
+    return {
+        "count": len(rows),
+        "usd": sum((a.usd_amount or 0 for a in rows), Decimal(0)),
+        "allocated": sum((a.usd_amount or 0 for a in rows if a.status in dashboard.ALLOCATED), Decimal(0)),
+        "proposed": sum((a.usd_amount or 0 for a in rows if a.status == "proposed"), Decimal(0)),
+        "spent": sum((a.spent_usd or 0 for a in rows), Decimal(0)),
+        "hours": sum((a.hours or 0 for a in rows), Decimal(0)),
+        "hours_used": hours(sum(a.time_used or 0 for a in rows)) or Decimal("0.00"),
+        "statuses": {a.status for a in rows},
+        "kinds": {a.kind for a in rows},
+    }
+
+
+def headline_links(html):
+    """{figure label: the query of its link, or None} from the rendered headline."""
+    links = {}
+    for label, href in re.findall(r"<dt>(.*?)</dt><dd>(?:<a href=\"([^\"]*)\">)?", html):
+        links[label.replace("&#x27;", "'")] = None if not href else href.partition("?")[2].replace("&amp;", "&")
+    return links
+
+
+def test_every_headline_figure_links_to_the_allocations_it_adds_up(rates, funding_organization, funder_client):
+    fund = build(funding_organization, 24)
+    # Two allocations waiting for a rate (no NGN rate), so that figure is not nought.
+    for n in range(2):
+        AllocationFactory(fund=fund, currency_id="NGN", status="approved", amount=Decimal(5000 + n))
+    html = funder_client.get(DASHBOARD).content.decode()
+    top = dashboard.headline(Allocation.objects.all())
+    links = headline_links(html)
+    assert len(links) == 9 and None not in links.values(), links
+    allocated = listed(funder_client, links["Allocated (USD)"])
+    assert allocated["usd"] == top["allocated"] and allocated["statuses"] == set(dashboard.ALLOCATED)
+    disbursed = listed(funder_client, links["Disbursed (USD)"])
+    assert disbursed["usd"] == top["disbursed"] and disbursed["statuses"] == set(dashboard.DISBURSED)
+    assert listed(funder_client, links["Spent (USD)"])["spent"] == top["spent"] > 0
+    remaining = listed(funder_client, links["Remaining (USD)"])
+    assert remaining["usd"] - remaining["spent"] == top["remaining"]
+    proposed = listed(funder_client, links["Proposed (USD)"])
+    assert (proposed["usd"], proposed["count"]) == (top["proposed"], top["proposed_count"])
+    time = listed(funder_client, links["Hours of people's time allocated"])
+    assert time["hours"] == top["hours_allocated"] and time["kinds"] == {"time"}
+    used = listed(funder_client, links["Hours used (facilitators at reported sessions)"])
+    assert used["hours_used"] == top["hours_used"] > 0
+    assert listed(funder_client, links["Overspent allocations"])["count"] == top["overspent"] > 0
+    unconverted = listed(funder_client, links["Allocations without a USD value (no rate yet)"])
+    assert unconverted["count"] == top["unconverted"] == 2
+    assert "Only allocations without a USD value" in funder_client.get(ALLOCATIONS + "?unconverted=1").content.decode()
+
+
+def test_a_headline_link_keeps_the_status_chosen(rates, funding_organization, funder_client):
+    build(funding_organization, 10)
+    links = headline_links(funder_client.get(DASHBOARD, {"status": "disbursed"}).content.decode())
+    shown = funder_client.get(DASHBOARD, {"status": "disbursed"})
+    assert "status=disbursed" in links["Allocated (USD)"]
+    assert listed(funder_client, links["Allocated (USD)"])["statuses"] == {"disbursed"}
+    assert links["Proposed (USD)"] is None  # nothing proposed is in view: a nought, no link
+    assert shown.status_code == 200
+
+
+def test_every_table_line_equals_the_list_behind_it(rates, funding_organization, funder_client):
+    build(funding_organization, 24)
+    figures = funder_client.get(DASHBOARD).context["figures"]
+    # Few largest recipients, so that "All other recipients" has a line.
+    figures.tables["recipients"] = dashboard.figures_for(Allocation.objects.all(), top=3).tables["recipients"]
+    checked = set()
+    for name, table in figures.tables.items():
+        for line in table.lines:
+            assert line.drill is not None, (name, line.label)
+            if "count" not in line.values:
+                continue
+            behind = listed(funder_client, drill_query("", **line.drill))
+            for key in ("count", "allocated", "proposed", "spent"):
+                assert line.values[key] == behind[key], (name, line.label, key)
+            checked.add(line.label)
+    assert {"All other recipients", "Total"} <= checked
+    assert len(checked) > 20
+
+
+def test_lines_without_a_capacity_or_a_method_link_to_those_allocations(rates, funding_organization, funder_client):
+    fund = build(funding_organization, 6)
+    bare = AllocationFactory(fund=fund, currency_id="USD", status="approved", amount=Decimal(70), usd_amount=70)
+    figures = funder_client.get(DASHBOARD).context["figures"]
+    for name, label in (("categories", "No purpose given"), ("methods", "No method given")):
+        line = next(line for line in figures.tables[name].lines if line.label == label)
+        behind = funder_client.get(ALLOCATIONS, line.drill).context["page"]
+        assert [a.pk for a in behind.object_list] == [bare.pk]
+        assert line.values["count"] == 1 and line.values["allocated"] == Decimal(70)
+
+
+# --- capacity families ------------------------------------------------------------------------------
+
+
+def test_a_capacity_line_counts_its_childrens_allocations_once_each(funding_organization, funder_client):
+    parent = CapacityCategory.objects.create(slug="zz-parent", name="Zz parent")
+    first = CapacityCategory.objects.create(slug="zz-child-1", name="Zz child one", parent=parent)
+    second = CapacityCategory.objects.create(slug="zz-child-2", name="Zz child two", parent=parent)
+    elsewhere = CapacityCategory.objects.create(slug="zz-other", name="Zz other")
+    fund = FundFactory(funder=funding_organization, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+
+    def allocation(usd, status, *categories):
+        made = AllocationFactory(fund=fund, currency_id="USD", status=status, amount=usd, usd_amount=usd)
+        made.categories.set(categories)
+        return made
+
+    allocation(Decimal(100), "approved", first, second)  # two children of one family: once
+    allocation(Decimal(20), "approved", parent)
+    allocation(Decimal(3), "proposed", first, elsewhere)  # two families: under each
+    allocation(Decimal(4000), "approved", elsewhere)
+    figures = funder_client.get(DASHBOARD).context["figures"]
+    lines = {line.label: line for line in figures.tables["categories"].lines}
+    assert "Zz child one" not in lines and "Zz child two" not in lines
+    family = lines["Zz parent"]
+    assert family.drill == {"category": "zz-parent"}
+    assert (family.values["count"], family.values["allocated"], family.values["proposed"]) == (
+        3,
+        Decimal(120),
+        Decimal(3),
+    )
+    assert (lines["Zz other"].values["count"], lines["Zz other"].values["allocated"]) == (2, Decimal(4000))
+    behind = listed(funder_client, drill_query("", **family.drill))
+    assert (behind["count"], behind["allocated"], behind["proposed"]) == (3, Decimal(120), Decimal(3))
+    assert [line.label for line in figures.tables["categories"].lines] == ["Zz other", "Zz parent"]
+
+
+# --- years, hours used, rates, shares, money --------------------------------------------------------
+
+
+def test_quarter_and_trend_links_of_a_far_year_give_a_valid_list(funding_organization, funder_client):
+    fund = FundFactory(funder=funding_organization, starts_on=date(5000, 1, 1), ends_on=date(5000, 12, 31))
+    far = AllocationFactory(
+        fund=fund,
+        currency_id="USD",
+        status="approved",
+        amount=Decimal(9),
+        usd_amount=Decimal(9),
+        starts_on=date(5000, 5, 2),
+        ends_on=date(5000, 6, 1),
+        recipient=OrganizationFactory(region=Region.objects.get(slug="south-asia")),
+    )
+    figures = funder_client.get(DASHBOARD).context["figures"]
+    for name in ("quarters", "trend"):
+        (line,) = figures.tables[name].lines
+        assert line.drill["year"] == 5000
+        response = funder_client.get(ALLOCATIONS, line.drill)
+        assert "Some filters are not valid" not in response.content.decode()
+        assert [a.pk for a in response.context["page"].object_list] == [far.pk]
+    assert funder_client.get(ALLOCATIONS, {"year": "1"}).context["page"] is not None
+    assert funder_client.get(ALLOCATIONS, {"year": "9999"}).context["page"] is not None
+
+
+def test_a_session_two_time_allocations_fund_counts_once_in_hours_used(funding_organization):
+    fund = FundFactory(funder=funding_organization, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    recipient = OrganizationFactory()
+    program = ProgramFactory(provider=recipient)
+    for _ in range(2):
+        time = AllocationFactory(
+            fund=fund,
+            recipient=recipient,
+            kind="time",
+            status="approved",
+            amount=None,
+            currency_id=None,
+            hours=Decimal(10),
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+        )
+        time.programs.add(program)
+    start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    session = SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=3))
+    ActivityReport.objects.create(session=session, participants=12, facilitators=2)
+    top = dashboard.headline(Allocation.objects.all())
+    assert top["hours_used"] == Decimal("6.00")  # 3 hours × 2 facilitators, once
+    assert top["hours_allocated"] == Decimal(20)
+
+
+def test_the_drill_down_says_which_rates_its_usd_used(rates, funding_organization, funder_client):
+    build(funding_organization, 8)
+    response = funder_client.get(ALLOCATIONS, {"kind": "money"})
+    html = response.content.decode()
+    assert "USD at the rate of the month each allocation starts" in html
+    assert response.context["rates"] == dashboard.rates_in_view(Allocation.objects.filter(kind="money"))
+    assert response.context["rates"]["rates"] > 0
+    for code in response.context["rates"]["currencies"]:
+        assert code in html
+
+
+def test_shares_are_written_with_the_languages_own_percent_form(monkeypatch):
+    from resources import dashboard_views
+
+    monkeypatch.setattr(dashboard_views, "_", lambda text: "%(share)s٪" if text == "%(share)s %%" else text)
+    assert dashboard_views._format(Decimal("12.5"), "share") == "12.5٪"
+
+
+def test_the_methods_table_uses_the_vocabularys_labels(rates, funding_organization, funder_client):
+    build(funding_organization, 6)
+    figures = funder_client.get(DASHBOARD).context["figures"]
+    lines = figures.tables["methods"].lines
+    assert {line.drill["method"] for line in lines} == set(METHODS)
+    labels = dict(Program.Method.choices)
+    assert [line.label for line in lines] == [str(labels[line.drill["method"]]) for line in lines]
+
+
+def test_money_totals_across_currencies_are_the_hand_computed_sums(rates, funding_organization, funder_client):
+    fund = FundFactory(funder=funding_organization, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+
+    def allocation(code, amount, starts_on, status="approved"):
+        return AllocationFactory(
+            fund=fund, currency_id=code, amount=Decimal(amount), status=status, starts_on=starts_on
+        )
+
+    eur = allocation("EUR", "1234.56", date(2026, 1, 15))  # × 1.10 = 1358.016 → 1358.02
+    allocation("EUR", "10.10", date(2026, 4, 10), "disbursed")  # × 1.05 = 10.605 → 10.60 (half to even)
+    gbp = allocation("GBP", "999.99", date(2026, 5, 3), "closed")  # × 1.25 = 1249.9875 → 1249.99
+    allocation("KRW", "1234567", date(2026, 2, 1))  # × 0.00074 = 913.57958 → 913.58
+    allocation("KRW", "50000", date(2026, 6, 1), "proposed")  # × 0.00071 = 35.50
+    Expenditure.objects.create(
+        allocation=gbp, spent_on=date(2026, 5, 20), amount=Decimal("100.02"), currency_id="GBP", category="venue"
+    )  # × 1.25 = 125.025 → 125.02 (half to even)
+    Expenditure.objects.create(
+        allocation=eur, spent_on=date(2026, 2, 1), amount=Decimal("0.05"), currency_id="EUR", category="venue"
+    )  # × 1.10 = 0.055 → 0.06
+    for code in ("EUR", "GBP", "KRW"):
+        services.usd_recompute(currency_code=code, since=date(2026, 1, 1))
+    top = funder_client.get(DASHBOARD).context["figures"].headline
+    assert top["allocated"] == Decimal("3532.19")  # 1358.02 + 10.60 + 1249.99 + 913.58
+    assert top["disbursed"] == Decimal("1260.59")  # 10.60 + 1249.99
+    assert top["proposed"] == Decimal("35.50")
+    assert top["spent"] == Decimal("125.08")  # 125.02 + 0.06
+    assert top["remaining"] == Decimal("3407.11")
+    html = funder_client.get(DASHBOARD, {"status": "committed"}).content.decode()
+    assert "3,532.19" in html

@@ -677,6 +677,15 @@ DASHBOARD_QUERIES = [
     "method=<script>",
     "q=" + "y" * 20000,
     "category=../../etc",
+    "year=0",
+    "year=10000",
+    "others=-1",
+    "others=1e400",
+    "others=" + HUGE,
+    "unconverted=<x>",
+    "status=committed&status=paid",
+    "category=none&method=none&status=paid&others=3&unconverted=1",
+    "category=NONE&method=None",
 ]
 
 
