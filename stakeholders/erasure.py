@@ -115,6 +115,8 @@ def history_scrub(*, user_id: int) -> int:
     for model in apps.get_models():
         if not issubclass(model, HistoricalChanges):
             continue
+        if not any(field.name == "history_user" for field in model._meta.fields):
+            continue  # a many-to-many history (an allocation's categories): it names no person
         touched += model.objects.filter(history_user_id=user_id).update(history_user=None)
         for field in model._meta.fields:
             if field.name == "history_user" or not field.is_relation or field.related_model is not User:

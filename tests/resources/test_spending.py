@@ -302,3 +302,28 @@ def test_a_rate_change_touching_many_rows_takes_a_fixed_number_of_queries(
         spend(allocation, "1.00", staff, spent_on=date(2026, 4, day))
     with django_assert_max_num_queries(20):
         services.exchange_rate_set(currency_code="EUR", month=date(2026, 4, 1), usd_per_unit="1.50", by=steward)
+
+
+def test_a_funder_s_staff_who_deletes_their_account_leaves_the_allocations_and_their_audit_without_a_name(
+    funding_organization, organization, funder
+):
+    from capacity.models import CapacityCategory
+    from programs.services import person_delete
+
+    allocation = services.allocation_save(
+        allocation=Allocation(
+            fund=FundFactory(funder=funding_organization),
+            recipient=organization,
+            amount=Decimal("10"),
+            currency_id="EUR",
+            starts_on=date(2026, 2, 1),
+            ends_on=date(2026, 3, 1),
+        ),
+        categories=CapacityCategory.objects.all()[:1],
+        methods=["workshop"],
+        by=funder,
+    )
+    person_delete(user=funder)
+    assert Allocation.objects.filter(pk=allocation.pk).exists()
+    assert not allocation.history.filter(history_user__isnull=False).exists()
+    assert not AllocationMethod.history.filter(history_user__isnull=False).exists()
