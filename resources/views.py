@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from capacity.views import error_text
+from programs.access import can_manage_organization
 
 from . import services, workflow_selectors
 from .access import can_manage_fund, get_allocation_for_reader, get_fund_for_manager
+from .dashboard import rates_in_view
 from .forms import AllocationForm, ExpenditureForm, FundForm, MoveForm, fund_initial
 from .models import Allocation, Expenditure, Fund, Receipt
 from .selectors import hours
@@ -80,7 +82,11 @@ def _funders_or_refuse(user):
 def fund_list(request):
     _funders_or_refuse(request.user)
     page = _page(request, workflow_selectors.fund_list(request.user))
-    return render(request, "resources/workflow/fund_list.html", {"page": page})
+    rates = None
+    if any(fund.other_currency_count for fund in page.object_list):
+        # Which rates the other-currency USD sums of the funds on this page used.
+        rates = rates_in_view(workflow_selectors.other_currency_allocations([fund.pk for fund in page.object_list]))
+    return render(request, "resources/workflow/fund_list.html", {"page": page, "rates": rates})
 
 
 def _fund_form_page(request, form, fund=None):
@@ -265,10 +271,17 @@ def _conversion(allocation):
     }
 
 
-def _moves(allocation):
-    """The moves allowed from the current status, forward first and declining last."""
+def _moves(allocation, *, has_spending):
+    """The moves allowed from the current status, forward first and declining last.
+
+    An allocation with spending recorded cannot be declined (the service refuses it too).
+    """
     allowed = services.ALLOWED_MOVES[Allocation.Status(allocation.status)]
-    return [status for status in Allocation.Status.values if status in allowed]
+    return [
+        status
+        for status in Allocation.Status.values
+        if status in allowed and not (has_spending and status == Allocation.Status.DECLINED)
+    ]
 
 
 def _detail_page(request, allocation, *, status=200, error=None):
@@ -278,6 +291,9 @@ def _detail_page(request, allocation, *, status=200, error=None):
     may_spend = services.can_report_spending(user, allocation)
     value = services.allocation_value(allocation)
     expenditures = list(workflow_selectors.allocation_expenditures(allocation))
+    # The recipient's staff and admins (and stewards) open the session reports; the funder reads the list.
+    may_open_reports = can_manage_organization(user, allocation.recipient)
+    sessions = list(workflow_selectors.counted_sessions(allocation)) if may_manage or may_open_reports else []
     context = {
         "allocation": allocation,
         "value": value,
@@ -290,10 +306,12 @@ def _detail_page(request, allocation, *, status=200, error=None):
         "categories": list(allocation.categories.all()),
         "methods": list(allocation.methods.all()),
         "programs": list(workflow_selectors.funded_programs(allocation)),
+        "sessions": sessions,
+        "may_open_reports": may_open_reports,
         "expenditures": expenditures,
         "reasons": [row for row in expenditures if row.overspend_reason],
         "timeline": workflow_selectors.status_timeline(allocation),
-        "moves": _moves(allocation) if may_manage else [],
+        "moves": _moves(allocation, has_spending=bool(expenditures)) if may_manage else [],
         "may_manage": may_manage,
         "may_edit": may_manage and allocation.status == Allocation.Status.PROPOSED,
         "may_spend": may_spend
@@ -332,9 +350,11 @@ def allocation_move(request, allocation_id):
 @require_GET
 def received(request):
     page = _page(request, workflow_selectors.received_allocations(request.user))
+    comparison = workflow_selectors.movement_comparison(request.user)
     context = {
         "page": page,
-        "comparison": workflow_selectors.movement_comparison(request.user),
+        "comparison": comparison,
+        "rates": rates_in_view(comparison["allocations"]),
         "manages_funds": workflow_selectors.managed_funders(request.user).exists(),
     }
     return render(request, "resources/workflow/received.html", context)

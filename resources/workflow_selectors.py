@@ -2,10 +2,12 @@
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.conf import settings
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 
-from programs.models import ActivityReport, Program
+from capacity.privacy import suppress_small_cells
+from programs.models import ActivityReport, Program, Session
 from stakeholders.access import MANAGING_ROLES
 from stakeholders.models import Membership, Organization
 
@@ -35,6 +37,11 @@ def allocation_value_expression(prefix=""):
     )
 
 
+def other_currency_allocations(fund_ids):
+    """The committed allocations of these funds made in another currency than the fund's (their USD is summed)."""
+    return Allocation.objects.filter(fund_id__in=fund_ids, status__in=COMMITTED).exclude(currency=F("fund__currency"))
+
+
 def fund_list(user):
     """The person's funds with what is committed and paid out, in the fund's currency, in one GROUP BY.
 
@@ -56,6 +63,14 @@ def fund_list(user):
             allocation_count=Count("allocations"),
             other_currency_count=Count("allocations", filter=committed & ~same),
             other_currency_usd=Sum("allocations__usd_amount", filter=committed & ~same),
+            # Not in the USD sum: no rate yet (time without a value per hour has no USD by design).
+            other_currency_unconverted=Count(
+                "allocations",
+                filter=committed
+                & ~same
+                & Q(allocations__usd_amount__isnull=True)
+                & (~Q(allocations__kind=Allocation.Kind.TIME) | Q(allocations__value_per_hour__isnull=False)),
+            ),
         )
         .order_by("-starts_on", "name", "pk")
     )
@@ -83,8 +98,27 @@ def received_allocations(user):
     )
 
 
-def _funded_program_ids(allocations):
-    return Allocation.programs.through.objects.filter(allocation__in=allocations).values("program_id")
+def funded_sessions(allocations):
+    """Ids of the reported, not cancelled sessions of the allocations' programs held within an allocation's period.
+
+    The rule of the funder dashboard (resources.dashboard._funded_sessions, "reached" in its
+    docstring) and of the open data: a session counts when an allocation funding its program
+    runs on the session's day, and once however many allocations fund it.
+    """
+    day = TruncDate("starts_at")
+    # One filter() call: the three conditions hold for the same allocation.
+    return Session.objects.filter(
+        program__allocations__in=allocations.order_by().values("pk"),
+        program__allocations__starts_on__lte=day,
+        program__allocations__ends_on__gte=day,
+        is_cancelled=False,
+        report__isnull=False,
+    ).values("pk")
+
+
+def reached_reports(allocations):
+    """The activity reports the allocations reached, each session once."""
+    return ActivityReport.objects.filter(session__in=funded_sessions(allocations)).order_by()
 
 
 def _figures(totals, spent_usd, participants):
@@ -116,9 +150,12 @@ def movement_comparison(user):
 
     Over committed allocations (approved, disbursed, closed): the value in US dollars, the
     share of the money spent, and the spending per participant of the activity reports of
-    the funded programs' sessions (cancelled sessions left out). Amounts in a currency
-    without a rate yet are not counted. Seven aggregate queries whatever the number of
-    allocations; no other organization is named.
+    sessions the allocations reached (as the dashboard counts them: not cancelled, within an
+    allocation's period, each once). Amounts in a currency without a rate yet are not counted.
+    A fixed number of aggregate queries whatever the number of allocations; no other
+    organization is named. The movement's figures are shown only when at least
+    K_ANONYMITY_ACTIVITY other organizations are in them (else they would give away the few
+    others' figures by subtraction), and its participants only when at least that many.
     """
     committed = Allocation.objects.filter(status__in=COMMITTED)
     organization_ids = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
@@ -135,10 +172,8 @@ def movement_comparison(user):
         .annotate(total=Sum("usd_amount"))
         .values_list("allocation__recipient_id", "total")
     )
-    reports = ActivityReport.objects.filter(session__is_cancelled=False)
     participants = dict(
-        reports.filter(session__program_id__in=_funded_program_ids(mine))
-        .order_by()
+        reached_reports(mine)
         .values("session__program__provider_id")
         .annotate(total=Sum("participants"))
         .values_list("session__program__provider_id", "total")
@@ -147,14 +182,21 @@ def movement_comparison(user):
         {"name": names[pk], **_figures(allocated.get(pk, {}), spent.get(pk), participants.get(pk))}
         for pk in sorted(names, key=lambda pk: names[pk].casefold())
     ]
+    minimum = settings.K_ANONYMITY_ACTIVITY
+    others = committed.exclude(recipient_id__in=organization_ids).order_by().values("recipient_id").distinct().count()
+    if others < minimum:
+        return {"organizations": rows, "movement": None, "minimum": minimum, "allocations": mine}
+    reached = reached_reports(committed).aggregate(total=Sum("participants"))["total"] or 0
+    shown, _other = suppress_small_cells([("movement", reached)], minimum=minimum)
     movement = _figures(
         committed.aggregate(**ALLOCATED_TOTALS),
         Expenditure.objects.filter(allocation__in=committed).aggregate(total=Sum("usd_amount"))["total"],
-        reports.filter(session__program_id__in=_funded_program_ids(committed)).aggregate(total=Sum("participants"))[
-            "total"
-        ],
+        reached,
     )
-    return {"organizations": rows, "movement": movement}
+    if not shown:
+        # Too few people to show, and the spending per participant would give their number away.
+        movement["participants"] = movement["cost_per_participant"] = None
+    return {"organizations": rows, "movement": movement, "minimum": minimum, "allocations": committed}
 
 
 def funded_programs(allocation):
@@ -176,6 +218,21 @@ def funded_programs(allocation):
             reports=Count("sessions__report", filter=in_period),
         )
         .order_by("slug")
+    )
+
+
+def counted_sessions(allocation):
+    """The reported sessions behind funded_programs' totals, oldest first, with their reports, in one query."""
+    return (
+        Session.objects.filter(
+            program__allocations=allocation,
+            is_cancelled=False,
+            starts_at__date__gte=allocation.starts_on,
+            starts_at__date__lte=allocation.ends_on,
+            report__isnull=False,
+        )
+        .select_related("program__original_language", "report")
+        .order_by("starts_at", "pk")
     )
 
 

@@ -4,13 +4,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from programs.models import ActivityReport
-from resources import services
+from resources import dashboard, services
 from resources.models import Allocation, Expenditure, Fund, Receipt
 from stakeholders.models import Membership, Organization
 from tests.factories import (
@@ -239,6 +240,38 @@ def test_the_fund_list_adds_up_committed_and_paid_out_in_the_fund_s_currency(rat
     assert "1,200.50 EUR" in response.content.decode()
 
 
+def test_the_fund_list_says_which_rates_its_usd_sums_used_and_how_many_are_not_converted(
+    rates, fund, organization, funder, steward
+):
+    converted = propose(fund, organization, funder, amount=Decimal("40.00"), currency_id="GBP")
+    waiting = propose(fund, organization, funder, amount=Decimal("50000"), currency_id="XOF")
+    services.exchange_rate_set(currency_code="GBP", month=date(2026, 1, 1), usd_per_unit="1.25", by=steward)
+    for allocation in (converted, waiting):
+        services.allocation_move(allocation=allocation, to_status="approved", by=funder)
+
+    response = client_for(funder).get(reverse("funding:funds"))
+
+    [row] = response.context["page"].object_list
+    assert (row.other_currency_count, row.other_currency_usd, row.other_currency_unconverted) == (
+        2,
+        Decimal("50.00"),
+        1,
+    )
+    page = response.content.decode()
+    assert "and 2 allocations in other currencies (50.00 USD) · 1 of them has no rate yet and is not in the USD sum." in page
+    assert response.context["rates"]["currencies"] == ["GBP"]
+    assert "1 monthly rate (GBP, January 2026–January 2026)" in page
+
+
+def test_the_fund_list_shows_no_rates_note_when_every_allocation_is_in_the_fund_s_currency(
+    rates, fund, organization, funder
+):
+    services.allocation_move(allocation=propose(fund, organization, funder), to_status="approved", by=funder)
+    response = client_for(funder).get(reverse("funding:funds"))
+    assert response.context["rates"] is None
+    assert "monthly rate" not in response.content.decode()
+
+
 def test_a_funder_s_staff_see_only_their_funds_and_stewards_see_all(fund, other_funder, steward):
     other = FundFactory(funder=other_funder.memberships.get().organization, name="Their fund")
     mine = client_for(other_funder).get(reverse("funding:funds")).context["page"].object_list
@@ -263,13 +296,15 @@ def test_the_fund_list_costs_the_same_queries_for_3_or_30_funds(
             fund = FundFactory(funder=funding_organization, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
             AllocationFactory(fund=fund, recipient=organization, status="approved")
             AllocationFactory(fund=fund, recipient=organization, currency_id="USD", status="disbursed", amount=number)
+            AllocationFactory(fund=fund, recipient=organization, currency_id="XOF", status="approved")
 
     client, url = client_for(funder), reverse("funding:funds")
     add_funds(3)
-    small, response = queries_of(client, url, django_assert_max_num_queries, 8)
+    small, response = queries_of(client, url, django_assert_max_num_queries, 10)
     assert len(response.context["page"].object_list) == 3
+    assert response.context["rates"] is not None  # the rates note is part of the count
     add_funds(27)
-    large, response = queries_of(client, url, django_assert_max_num_queries, 8)
+    large, response = queries_of(client, url, django_assert_max_num_queries, 10)
     assert len(response.context["page"].object_list) == 25
     assert small == large
 
@@ -498,6 +533,48 @@ def test_the_page_shows_programs_time_used_and_the_status_timeline(fund, organiz
     assert "No value in money" in page
 
 
+def reported_session(program, day, participants, *, cancelled=False, facilitators=1, hours_of_learning=2):
+    starts = timezone.make_aware(timezone.datetime(2026, *day, 10))
+    session = SessionFactory(program=program, starts_at=starts, ends_at=starts + timedelta(hours=2))
+    ActivityReport.objects.create(
+        session=session, participants=participants, facilitators=facilitators, hours_of_learning=hours_of_learning
+    )
+    if cancelled:
+        session.is_cancelled = True
+        session.save(update_fields=["is_cancelled"])
+    return session
+
+
+def test_the_allocation_page_lists_the_sessions_counted_and_links_reports_only_for_the_recipient_s_staff(
+    allocation, organization, staff, funder, member
+):
+    program = ProgramFactory(provider=organization, slug="wikidata-basics")
+    counted = reported_session(program, (3, 2), 12, facilitators=3, hours_of_learning=24)
+    outside = reported_session(program, (11, 20), 7)  # after the allocation ends (31 October)
+    cancelled = reported_session(program, (4, 1), 5, cancelled=True)
+    Allocation.programs.through.objects.create(allocation=allocation, program=program)
+    url = reverse("funding:allocation", kwargs={"allocation_id": allocation.pk})
+    report_url = reverse("reports:report", kwargs={"session_id": counted.pk})
+
+    as_funder = client_for(funder).get(url)
+    assert [session.pk for session in as_funder.context["sessions"]] == [counted.pk]
+    [row] = as_funder.context["sessions"]
+    assert (row.report.participants, row.report.facilitators, row.report.hours_of_learning) == (12, 3, Decimal("24.0"))
+    page = as_funder.content.decode()
+    assert "Sessions counted" in page
+    assert report_url not in page  # the funder reads the figures; the report is the recipient's
+    for other in (outside, cancelled):
+        assert reverse("reports:report", kwargs={"session_id": other.pk}) not in page
+
+    as_staff = client_for(staff).get(url).content.decode()
+    assert report_url in as_staff
+    assert client_for(staff).get(report_url).status_code == 200  # the link opens
+
+    as_member = client_for(member).get(url)
+    assert as_member.context["sessions"] == []
+    assert report_url not in as_member.content.decode()
+
+
 def test_overspending_is_flagged_with_its_reasons(allocation, staff, member):
     spend(allocation, "900.00", staff)
     spend(allocation, "300.00", staff, overspend_reason="The venue doubled its price.")
@@ -511,11 +588,15 @@ def test_overspending_is_flagged_with_its_reasons(allocation, staff, member):
 
 
 def test_the_allocation_page_costs_the_same_queries_for_3_or_30_expenditures(
-    allocation, staff, django_assert_max_num_queries
+    allocation, organization, staff, django_assert_max_num_queries
 ):
+    program = ProgramFactory(provider=organization)
+    Allocation.programs.through.objects.create(allocation=allocation, program=program)
+
     def add_spending(count):
-        for _number in range(count):
+        for number in range(count):
             spend(allocation, "1.00", staff, receipt=services.receipt_check(filename="r.png", content=PNG))
+            reported_session(program, (3, 1 + number % 28), 4)  # the sessions counted grow too
 
     client, url = client_for(staff), reverse("funding:allocation", kwargs={"allocation_id": allocation.pk})
     add_spending(3)
@@ -523,6 +604,7 @@ def test_the_allocation_page_costs_the_same_queries_for_3_or_30_expenditures(
     add_spending(27)
     large, response = queries_of(client, url, django_assert_max_num_queries, 20)
     assert len(response.context["expenditures"]) == 30
+    assert len(response.context["sessions"]) == 30
     assert small == large
 
 
@@ -566,6 +648,26 @@ def test_a_move_that_is_not_allowed_changes_nothing(allocation, people, persona,
     assert allocation.status == "approved"
 
 
+def test_an_allocation_with_spending_cannot_be_declined_and_the_button_is_hidden(allocation, staff, funder):
+    spend(allocation, "100.00", staff)
+    with pytest.raises(ValidationError, match="it cannot be declined"):
+        services.allocation_move(allocation=allocation, to_status="declined", by=funder)
+
+    url = reverse("funding:allocation", kwargs={"allocation_id": allocation.pk})
+    page = client_for(funder).get(url)
+    assert page.context["moves"] == ["disbursed"]
+    assert 'value="declined"' not in page.content.decode()
+
+    response = client_for(funder).post(
+        reverse("funding:allocation_move", kwargs={"allocation_id": allocation.pk}), {"to_status": "declined"}
+    )
+    assert response.status_code == 400
+    assert "Spending is recorded against this allocation; it cannot be declined." in response.content.decode()
+    allocation.refresh_from_db()
+    assert allocation.status == "approved"
+    assert allocation.history.count() == 2  # proposed, approved: nothing written
+
+
 def test_an_id_that_is_not_an_allocation_is_not_found(allocation, steward):
     client = client_for(steward)
     assert client.get(f"/en/funding/allocations/{allocation.pk + 1000}/").status_code == 404
@@ -590,8 +692,9 @@ def test_a_person_in_several_organizations_sees_what_each_received_and_nobody_el
 
 
 def test_the_comparison_puts_the_organization_next_to_the_movement_in_aggregates_only(
-    rates, fund, organization, staff, funder
+    rates, fund, organization, staff, funder, settings
 ):
+    settings.K_ANONYMITY_ACTIVITY = 1  # one other organization is enough here; the threshold is tested below
     program = ProgramFactory(provider=organization, slug="ours")
     starts = timezone.make_aware(timezone.datetime(2026, 3, 2, 10))
     ActivityReport.objects.create(
@@ -630,11 +733,97 @@ def test_the_comparison_puts_the_organization_next_to_the_movement_in_aggregates
     assert "Stranger Org" not in response.content.decode()
 
 
-def test_the_received_page_costs_the_same_queries_for_3_or_30_allocations(
-    fund, organization, staff, django_assert_max_num_queries
+def test_the_recipient_s_participants_are_counted_as_the_dashboard_counts_them(
+    rates, fund, organization, staff, funder, settings
 ):
+    settings.K_ANONYMITY_ACTIVITY = 2
+    program = ProgramFactory(provider=organization)
+    reported_session(program, (3, 2), 10)  # within both allocations' periods: counted once
+    reported_session(program, (12, 1), 100)  # after both allocations end
+    reported_session(program, (4, 1), 1000, cancelled=True)
+    first = propose(fund, organization, funder, ends_on=date(2026, 6, 30))
+    second = propose(fund, organization, funder, starts_on=date(2026, 2, 1), ends_on=date(2026, 5, 31))
+    for allocation in (first, second):
+        allocation.programs.set([program])
+        services.allocation_move(allocation=allocation, to_status="approved", by=funder)
+    for number in range(2):  # enough other organizations for the movement row
+        other = OrganizationFactory()
+        other_program = ProgramFactory(provider=other)
+        reported_session(other_program, (3, 3), 20 + number)
+        theirs = propose(fund, other, funder)
+        theirs.programs.set([other_program])
+        services.allocation_move(allocation=theirs, to_status="approved", by=funder)
+
+    comparison = client_for(staff).get(reverse("funding:received")).context["comparison"]
+
+    [mine] = comparison["organizations"]
+    assert mine["participants"] == 10
+    ours = Allocation.objects.filter(recipient=organization)
+    assert mine["participants"] == dashboard._reach(ours)["participants"][None]
+    assert comparison["movement"]["participants"] == 51
+    assert comparison["movement"]["participants"] == dashboard._reach(Allocation.objects.all())["participants"][None]
+
+
+def test_the_movement_is_shown_only_with_enough_other_organizations_and_participants(
+    rates, fund, organization, staff, funder, settings
+):
+    settings.K_ANONYMITY_ACTIVITY = 3
+    services.allocation_move(allocation=propose(fund, organization, funder), to_status="approved", by=funder)
+    others = []
+
+    def add_other(participants):
+        other = OrganizationFactory()
+        program = ProgramFactory(provider=other)
+        reported_session(program, (3, 3), participants)
+        allocation = propose(fund, other, funder, amount=Decimal("2000.00"))
+        allocation.programs.set([program])
+        services.allocation_move(allocation=allocation, to_status="approved", by=funder)
+        others.append(other)
+
+    add_other(1)
+    add_other(1)
+    response = client_for(staff).get(reverse("funding:received"))
+    # Two others: the movement minus our figures would give away theirs.
+    assert response.context["comparison"]["movement"] is None
+    page = response.content.decode()
+    assert "The whole movement" not in page
+    assert "figures appear once at least 3 other organizations have allocations" in page
+    assert "5,500.00" not in page  # the movement's allocated USD (1,100 + 2 × 2,200)
+
+    add_other(0)
+    response = client_for(staff).get(reverse("funding:received"))
+    movement = response.context["comparison"]["movement"]
+    assert movement["allocated_usd"] == Decimal("7700.00")
+    # Two participants in all: fewer than three, neither shown nor given away by the cost per participant.
+    assert (movement["participants"], movement["cost_per_participant"]) == (None, None)
+    assert "participants are not shown while fewer than 3 are counted" in response.content.decode()
+
+
+def test_the_comparison_says_which_rates_its_usd_figures_used(
+    rates, fund, organization, staff, funder, steward, settings
+):
+    settings.K_ANONYMITY_ACTIVITY = 2
+    services.allocation_move(allocation=propose(fund, organization, funder), to_status="approved", by=funder)
+    page = client_for(staff).get(reverse("funding:received")).content.decode()
+    assert "1 monthly rate (EUR, January 2026–January 2026)" in page
+
+    services.exchange_rate_set(currency_code="GBP", month=date(2026, 2, 1), usd_per_unit="1.25", by=steward)
+    for _number in range(2):  # the movement row is shown: its rates are named too
+        other = propose(fund, OrganizationFactory(), funder, currency_id="GBP", starts_on=date(2026, 2, 1))
+        services.allocation_move(allocation=other, to_status="approved", by=funder)
+    page = client_for(staff).get(reverse("funding:received")).content.decode()
+    assert "The whole movement" in page
+    assert "2 monthly rates (EUR, GBP, January 2026–February 2026)" in page
+
+
+def test_the_received_page_costs_the_same_queries_for_3_or_30_allocations(
+    fund, organization, staff, django_assert_max_num_queries, settings
+):
+    settings.K_ANONYMITY_ACTIVITY = 2
     other = OrganizationFactory()
     MembershipFactory(organization=other, user=staff)
+    for _number in range(2):  # others in the movement: its row, and its rates, are part of the count
+        AllocationFactory(fund=fund, status="approved")
 
     def add_allocations(count):
         for number in range(count):
@@ -642,9 +831,10 @@ def test_the_received_page_costs_the_same_queries_for_3_or_30_allocations(
 
     client, url = client_for(staff), reverse("funding:received")
     add_allocations(3)
-    small, response = queries_of(client, url, django_assert_max_num_queries, 14)
+    small, response = queries_of(client, url, django_assert_max_num_queries, 18)
+    assert response.context["comparison"]["movement"] is not None
     add_allocations(27)
-    large, response = queries_of(client, url, django_assert_max_num_queries, 14)
+    large, response = queries_of(client, url, django_assert_max_num_queries, 18)
     assert len(response.context["page"].object_list) == 25
     assert small == large
 
