@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from capacity.charts import bar_chart
 from programs.exports import csv_response
+from programs.models import Program
 
 from . import dashboard as figures_of
 from .filters import AllocationFilter, drill_query
@@ -213,7 +214,8 @@ def _headline_links(filterset, query):
 
 
 def _drill(query, line):
-    if line.drill is None:
+    # A line of no allocation has none to list (and its own filter could widen the view).
+    if line.drill is None or line.values.get("count") == 0:
         return None
     return drill_query(query, **line.drill)
 
@@ -230,12 +232,26 @@ def _hidden_filters(request, filterset):
         labels.append(_("Only allocations without a USD value (no rate yet)"))
     if data.get("recipient"):
         labels.append(_("Only allocations to %(recipient)s") % {"recipient": data["recipient"]})
+    if data.get("also_category"):
+        also = data["also_category"]
+        labels.append(
+            _("Also for the capacity %(category)s") % {"category": also}
+            if also != "none"
+            else _("Also without a purpose given")
+        )
+    if data.get("also_method"):
+        also = data["also_method"]
+        labels.append(
+            _("Also by the method %(method)s") % {"method": dict(Program.Method.choices)[also]}
+            if also != "none"
+            else _("Also without a method given")
+        )
     if data.get("others"):
         labels.append(_("Only recipients past the %(top)s with the most allocated USD") % {"top": int(data["others"])})
     if not labels:
         return {}
     query = request.GET.copy()
-    for name in ("overspent", "unconverted", "recipient", "others", "page"):
+    for name in ("overspent", "unconverted", "recipient", "also_category", "also_method", "others", "page"):
         query.pop(name, None)
     return {"narrowed_to": labels, "widened_query": query.urlencode()}
 

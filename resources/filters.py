@@ -94,6 +94,24 @@ class AllocationFilter(django_filters.FilterSet):
         null_label=_("No method given"),
         null_value=NONE,
     )
+    # A line's link when a capacity or method is already chosen: both must hold (hidden, said in words).
+    also_category = django_filters.ModelChoiceFilter(
+        label=_("And capacity"),
+        to_field_name="slug",
+        queryset=CapacityCategory.objects.all(),
+        method="filter_category",
+        null_label=_("No purpose given"),
+        null_value=NONE,
+        widget=forms.HiddenInput,
+    )
+    also_method = django_filters.ChoiceFilter(
+        label=_("And method"),
+        choices=Program.Method.choices,
+        method="filter_method",
+        null_label=_("No method given"),
+        null_value=NONE,
+        widget=forms.HiddenInput,
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=STATUSES, method="filter_status", empty_label=_("Any status")
     )
@@ -162,10 +180,21 @@ class AllocationFilter(django_filters.FilterSet):
         return queryset.exclude(recipient__in=largest)
 
 
+ALSO = {"category": "also_category", "method": "also_method"}
+
+
 def drill_query(base: str, **extra) -> str:
-    """`base` (a query string of filters) with `extra` set, for the link behind a figure."""
+    """`base` (a query string of filters) with `extra` set, for the link behind a figure.
+
+    A line's capacity or method meets one already chosen rather than replacing it (the
+    line adds up the allocations that have both), through the hidden also_… filters.
+    """
     query = QueryDict(base, mutable=True)
     query.pop("page", None)
     for key, value in extra.items():
-        query[key] = value
+        chosen = query.get(key)
+        if key in ALSO and chosen and chosen != str(value):
+            query[ALSO[key]] = value
+        else:
+            query[key] = value
     return query.urlencode()

@@ -686,6 +686,8 @@ DASHBOARD_QUERIES = [
     "status=committed&status=paid",
     "category=none&method=none&status=paid&others=3&unconverted=1",
     "category=NONE&method=None",
+    "also_category=../x&also_method=<x>",
+    "category=none&also_category=none&method=workshop&also_method=none",
 ]
 
 
