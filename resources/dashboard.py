@@ -460,7 +460,8 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
                     "allocated": values["allocated"],
                     "share": _share(emerging.get("allocated"), values["allocated"]),
                 },
-                {**drill, "community": "emerging"},
+                # The emerging communities' allocations of the quarter; none, no link (a nought).
+                {**drill, "community": "emerging"} if emerging.get("count") else None,
             )
         )
     tables["quarters"] = Table(

@@ -551,6 +551,8 @@ def test_every_table_line_equals_the_list_behind_it(rates, funding_organization,
     checked = set()
     for name, table in figures.tables.items():
         for line in table.lines:
+            if name == "trend" and not line.values["emerging"]:
+                continue  # nothing to emerging communities that quarter
             assert line.drill is not None, (name, line.label)
             if "count" not in line.values or not line.values["count"]:
                 continue
@@ -560,6 +562,25 @@ def test_every_table_line_equals_the_list_behind_it(rates, funding_organization,
             checked.add(line.label)
     assert {"All other recipients", "Total"} <= checked
     assert len(checked) > 12
+
+
+def test_a_trend_line_lists_the_emerging_communities_allocations_of_its_quarter(
+    rates, funding_organization, funder_client
+):
+    build(funding_organization, 24)
+    figures = funder_client.get(DASHBOARD).context["figures"]
+    checked = 0
+    for line in figures.tables["trend"].lines:
+        if line.drill is None:
+            assert not line.values["emerging"]
+            continue
+        behind = listed(funder_client, drill_query("", **line.drill))
+        assert behind["allocated"] == line.values["emerging"]
+        checked += 1
+    assert checked
+    # Established communities only: no emerging allocation, so no trend line links anywhere.
+    established = funder_client.get(DASHBOARD, {"community": "established"}).context["figures"]
+    assert all(line.drill is None for line in established.tables["trend"].lines)
 
 
 def test_lines_without_a_capacity_or_a_method_link_to_those_allocations(rates, funding_organization, funder_client):
