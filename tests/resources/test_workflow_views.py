@@ -258,7 +258,10 @@ def test_the_fund_list_says_which_rates_its_usd_sums_used_and_how_many_are_not_c
         1,
     )
     page = response.content.decode()
-    assert "and 2 allocations in other currencies (50.00 USD) · 1 of them has no rate yet and is not in the USD sum." in page
+    assert (
+        "and 2 allocations in other currencies (50.00 USD) · 1 of them has no rate yet and is not in the USD sum."
+        in page
+    )
     assert response.context["rates"]["currencies"] == ["GBP"]
     assert "1 monthly rate (GBP, January 2026–January 2026)" in page
 
