@@ -343,6 +343,11 @@ STORAGES = {
 K_ANONYMITY_DEMOGRAPHIC = env_int("K_ANONYMITY_DEMOGRAPHIC", 10, minimum=2)
 K_ANONYMITY_ACTIVITY = env_int("K_ANONYMITY_ACTIVITY", 5, minimum=2)
 
+# Evaluation: a participant counts as a newcomer when their account was registered at
+# most this many days before the event (the "newcomers" indicator; used once
+# measurements are recorded).
+NEWCOMER_WINDOW_DAYS = env_int("NEWCOMER_WINDOW_DAYS", 365, minimum=1)
+
 # The open-data export of approved allocations (360Giving): the publisher's identifier
 # prefix (360Giving issues "360G-…" prefixes) and name.
 OPEN_DATA_PREFIX = env_str("OPEN_DATA_PREFIX", "360G-capacity")

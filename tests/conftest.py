@@ -13,7 +13,7 @@ from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
 def seed_the_vocabulary_when_missing(sender, apps=global_apps, **kwargs):
-    """Load the vocabulary and the currencies the data migrations seed whenever the tables are empty.
+    """Load the vocabulary, the currencies and the indicators the data migrations seed whenever the tables are empty.
 
     Transactional tests (live server, Celery worker, concurrency) end with a flush of
     every table, and `--reuse-db` keeps that flushed database for the next run; a flush
@@ -24,6 +24,8 @@ def seed_the_vocabulary_when_missing(sender, apps=global_apps, **kwargs):
         import_module("capacity.migrations.0002_seed_vocabulary").load(apps, None)
     if not apps.get_model("resources", "Currency").objects.exists():
         import_module("resources.migrations.0002_load_iso_4217_currencies").load(apps, None)
+    if not apps.get_model("evaluation", "Indicator").objects.exists():
+        import_module("evaluation.migrations.0002_seed_core_indicators").load(apps, None)
 
 
 post_migrate.connect(
