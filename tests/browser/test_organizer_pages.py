@@ -40,3 +40,5 @@ def test_an_organizer_marks_completion_and_the_certificate_verifies(log_in, star
     assert_accessible(page)
     # The verification address reads left to right even on an Arabic page.
     assert page.locator(".certificate a[dir=ltr]").count() == 1
+    # On a phone the long address breaks rather than widening the page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
