@@ -21,17 +21,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, ExpressionWrapper, F, FloatField, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
 from django.utils.translation import gettext as _
 
 from capacity.models import CapacityCategory, Region
-from programs.models import ActivityReport, Enrollment, Program, Session
+from programs.models import ActivityReport, Enrollment, Program
 from stakeholders.access import MANAGING_ROLES
 from stakeholders.models import Membership, Organization
 
 from .models import Allocation, ExchangeRate, Expenditure, Fund
-from .selectors import SecondsAfter, hours
+from .selectors import funded_sessions, hours, seconds_used
 
 ALLOCATED = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
 DISBURSED = (Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
@@ -109,50 +109,14 @@ def _expenditures(allocations):
     return Expenditure.objects.filter(allocation__in=_plain(allocations).values("pk")).order_by()
 
 
-def _funded_sessions(allocations):
-    """Ids of the sessions (not cancelled) of programs that an allocation in view funds, held in its period.
-
-    Uncorrelated, so PostgreSQL reads it once (a semi-join), not once per row.
-    """
-    funding = _plain(allocations).filter(IS_ALLOCATED)
-    day = TruncDate("starts_at")
-    # One filter() call: the three conditions hold for the same allocation.
-    return Session.objects.filter(
-        program__allocations__in=funding.values("pk"),
-        program__allocations__starts_on__lte=day,
-        program__allocations__ends_on__gte=day,
-        is_cancelled=False,
-    ).values("pk")
-
-
 def _reached(rows, allocations):
-    """The rows (reports or enrollments) at sessions the allocations in view fund."""
-    return rows.filter(session__in=_funded_sessions(allocations)).order_by()
+    """The rows (reports or enrollments) at sessions the allocated allocations in view fund."""
+    return rows.filter(session__in=funded_sessions(_plain(allocations).filter(IS_ALLOCATED))).order_by()
 
 
 def _seconds_used(allocations):
-    """People's time used, as with_usage counts it, at the sessions the allocated time allocations in view fund.
-
-    Each session once, however many of those time allocations fund it (as _reached does for
-    participants): its length times the facilitators of its report.
-    """
-    time = _plain(allocations).filter(IS_ALLOCATED, kind=Allocation.Kind.TIME)
-    day = TruncDate("starts_at")
-    # One filter() call: the three conditions hold for the same allocation.
-    sessions = Session.objects.filter(
-        program__allocations__in=time.values("pk"),
-        program__allocations__starts_on__lte=day,
-        program__allocations__ends_on__gte=day,
-        is_cancelled=False,
-        report__isnull=False,
-    ).values("pk")
-    length = SecondsAfter(F("ends_at"), F("starts_at"))
-    total = (
-        Session.objects.filter(pk__in=sessions)
-        .order_by()
-        .aggregate(seconds=Sum(ExpressionWrapper(length * F("report__facilitators"), output_field=FloatField())))
-    )
-    return total["seconds"]
+    """People's time used at the sessions the allocated time allocations in view fund (each session once)."""
+    return seconds_used(_plain(allocations).filter(IS_ALLOCATED, kind=Allocation.Kind.TIME))
 
 
 def _share(part, whole):

@@ -16,9 +16,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 
-from programs.models import ActivityReport
+from programs.models import ActivityReport, Session
 
 from .models import Allocation, Expenditure
 
@@ -61,6 +61,34 @@ def facilitator_seconds():
     return ExpressionWrapper(
         SecondsAfter(F("session__ends_at"), F("session__starts_at")) * F("facilitators"), output_field=FloatField()
     )
+
+
+def funded_sessions(allocations):
+    """Ids of the sessions, not cancelled, of programs the allocations fund, held within an allocation's period.
+
+    The one rule behind "participants reached", "completed participations" and "hours used"
+    on the dashboard and the recipients' pages: a session counts when an allocation funding
+    its program runs on the session's day, and once however many allocations fund it.
+    Uncorrelated, so PostgreSQL reads it once (a semi-join), not once per row.
+    """
+    day = TruncDate("starts_at")
+    # One filter() call: the three conditions hold for the same allocation.
+    return Session.objects.filter(
+        program__allocations__in=allocations.order_by().values("pk"),
+        program__allocations__starts_on__lte=day,
+        program__allocations__ends_on__gte=day,
+        is_cancelled=False,
+    ).values("pk")
+
+
+def reached_reports(allocations):
+    """The activity reports of the sessions the allocations fund, each session once."""
+    return ActivityReport.objects.filter(session__in=funded_sessions(allocations)).order_by()
+
+
+def seconds_used(allocations):
+    """People's time used at the sessions the allocations fund: facilitators × session length, each session once."""
+    return reached_reports(allocations).aggregate(seconds=Sum(facilitator_seconds()))["seconds"]
 
 
 def _time_used():

@@ -4,15 +4,15 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 
 from capacity.privacy import suppress_small_cells
-from programs.models import ActivityReport, Program, Session
+from programs.models import Program, Session
 from stakeholders.access import MANAGING_ROLES
 from stakeholders.models import Membership, Organization
 
 from .models import Allocation, Expenditure, Fund
-from .selectors import MONEY, with_usage
+from .selectors import MONEY, reached_reports, with_usage
 
 # What a funder has committed: the allocations no longer proposed nor declined.
 COMMITTED = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
@@ -96,29 +96,6 @@ def received_allocations(user):
         .select_related("recipient", "fund__funder", "currency")
         .order_by("-starts_on", "-pk")
     )
-
-
-def funded_sessions(allocations):
-    """Ids of the reported, not cancelled sessions of the allocations' programs held within an allocation's period.
-
-    The rule of the funder dashboard (resources.dashboard._funded_sessions, "reached" in its
-    docstring) and of the open data: a session counts when an allocation funding its program
-    runs on the session's day, and once however many allocations fund it.
-    """
-    day = TruncDate("starts_at")
-    # One filter() call: the three conditions hold for the same allocation.
-    return Session.objects.filter(
-        program__allocations__in=allocations.order_by().values("pk"),
-        program__allocations__starts_on__lte=day,
-        program__allocations__ends_on__gte=day,
-        is_cancelled=False,
-        report__isnull=False,
-    ).values("pk")
-
-
-def reached_reports(allocations):
-    """The activity reports the allocations reached, each session once."""
-    return ActivityReport.objects.filter(session__in=funded_sessions(allocations)).order_by()
 
 
 def _figures(totals, spent_usd, participants):
