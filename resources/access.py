@@ -14,6 +14,13 @@ def can_manage_fund(user, fund):
     return user.is_superuser or organization_role(user, fund.funder) in MANAGING_ROLES
 
 
+def can_report_spending(user, allocation) -> bool:
+    """The recipient's staff and admins, and stewards, record what was spent."""
+    if not user or not user.is_authenticated:
+        return False
+    return user.is_superuser or organization_role(user, allocation.recipient) in MANAGING_ROLES
+
+
 def _allocation(allocation_id):
     allocation = (
         Allocation.objects.select_related("fund__funder", "fund__currency", "recipient", "currency")

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from programs.models import Program
-from stakeholders.access import MANAGING_ROLES, organization_role
 from stakeholders.models import Organization
 
-from .access import can_manage_fund
+from .access import can_manage_fund, can_report_spending
 from .models import Allocation, AllocationMethod, Currency, ExchangeRate, Expenditure, Fund, Receipt
 
 USD = "USD"
@@ -404,13 +403,6 @@ def receipt_check(*, filename: str, content: bytes) -> ReceiptFile:
     if content_type is None or not content.startswith(RECEIPT_TYPES[content_type]):
         raise ValidationError({"receipt": _("A receipt is a PDF, PNG or JPEG file.")})
     return ReceiptFile(name, content_type, content)
-
-
-def can_report_spending(user, allocation) -> bool:
-    """The recipient's staff and admins, and stewards, record what was spent."""
-    if not user or not user.is_authenticated:
-        return False
-    return user.is_superuser or organization_role(user, allocation.recipient) in MANAGING_ROLES
 
 
 def _spent_elsewhere(allocation, excluding_pk):

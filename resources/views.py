@@ -17,7 +17,7 @@ from capacity.views import error_text
 from programs.access import can_manage_organization
 
 from . import services, workflow_selectors
-from .access import can_manage_fund, get_allocation_for_reader, get_fund_for_manager
+from .access import can_manage_fund, can_report_spending, get_allocation_for_reader, get_fund_for_manager
 from .dashboard import rates_in_view
 from .forms import AllocationForm, ExpenditureForm, FundForm, MoveForm, fund_initial
 from .models import Allocation, Expenditure, Fund, Receipt
@@ -49,7 +49,7 @@ def _expenditure_for_reader(user, expenditure_id):
 
 def _expenditure_for_recorder(user, expenditure_id):
     expenditure = _expenditure_for_reader(user, expenditure_id)
-    if not services.can_report_spending(user, expenditure.allocation):
+    if not can_report_spending(user, expenditure.allocation):
         raise PermissionDenied
     return expenditure
 
@@ -288,7 +288,7 @@ def _detail_page(request, allocation, *, status=200, error=None):
     user = request.user
     usage = workflow_selectors.allocation_with_usage(allocation)
     may_manage = can_manage_fund(user, allocation.fund)
-    may_spend = services.can_report_spending(user, allocation)
+    may_spend = can_report_spending(user, allocation)
     value = services.allocation_value(allocation)
     expenditures = list(workflow_selectors.allocation_expenditures(allocation))
     # The recipient's staff and admins (and stewards) open the session reports; the funder reads the list.
@@ -391,7 +391,7 @@ def _expenditure_form_page(request, form, allocation, expenditure=None):
 @require_http_methods(["GET", "POST"])
 def expenditure_new(request, allocation_id):
     allocation = get_allocation_for_reader(request.user, allocation_id)
-    if not services.can_report_spending(request.user, allocation):
+    if not can_report_spending(request.user, allocation):
         raise PermissionDenied
     form = ExpenditureForm(request.POST or None, request.FILES or None, allocation=allocation)
     if request.method == "POST" and form.is_valid():
