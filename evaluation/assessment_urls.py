@@ -1,0 +1,4 @@
+"""assessment pages."""
+
+app_name = "assessment"
+urlpatterns = []

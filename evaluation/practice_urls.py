@@ -1,0 +1,4 @@
+"""practice pages."""
+
+app_name = "practices"
+urlpatterns = []

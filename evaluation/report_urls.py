@@ -1,0 +1,4 @@
+"""report pages."""
+
+app_name = "reports"
+urlpatterns = []

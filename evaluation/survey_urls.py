@@ -1,0 +1,4 @@
+"""survey pages."""
+
+app_name = "surveys"
+urlpatterns = []
