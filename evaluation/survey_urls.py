@@ -1,4 +1,12 @@
-"""survey pages."""
+"""Survey pages: my surveys, and the questionnaire behind each invitation."""
+
+from django.urls import path
+
+from . import survey_views
 
 app_name = "surveys"
-urlpatterns = []
+urlpatterns = [
+    path("", survey_views.my_surveys, name="mine"),
+    path("<str:token>/", survey_views.answer, name="answer"),
+    path("<str:token>/thanks/", survey_views.thanks, name="thanks"),
+]
