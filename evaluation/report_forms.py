@@ -1,0 +1,42 @@
+"""The stewards' rebuild button: which report to rebuild, checked against what exists."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from capacity.models import CapacityCategory, Region
+from programs.models import Program
+from stakeholders.models import Organization
+
+from .models import Scope
+
+
+class RebuildForm(forms.Form):
+    """A scope and key of a report, or both empty for every report."""
+
+    scope = forms.ChoiceField(label=_("Report"), choices=[("", _("Every report")), *Scope.choices], required=False)
+    scope_key = forms.CharField(label=_("Which one"), max_length=80, required=False)
+
+    def clean(self):
+        data = super().clean()
+        scope, key = data.get("scope", ""), (data.get("scope_key") or "").strip()
+        if self.errors:
+            return data
+        if scope in ("", Scope.MOVEMENT):
+            if key:
+                raise forms.ValidationError(_("This report has no key: leave it empty."), code="key")
+        elif not key or not _exists(scope, key):
+            raise forms.ValidationError(_("There is no such region, capacity, method or organization."), code="key")
+        data["scope_key"] = key
+        return data
+
+
+def _exists(scope, key):
+    if scope == Scope.REGION:
+        return Region.objects.filter(slug=key).exists()
+    if scope == Scope.CATEGORY:
+        return CapacityCategory.objects.filter(slug=key).exists()
+    if scope == Scope.METHOD:
+        return key in Program.Method.values
+    if scope == Scope.ORGANIZATION:
+        return Organization.objects.filter(slug=key).exists()
+    return False
