@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.send_pending_cancellation_emails",
         "schedule": 10 * 60,
     },
+    # Learning reports: the years with new or changed measurements, every night.
+    "rebuild-stale-reports": {
+        "task": "evaluation.tasks.rebuild_stale_reports",
+        "schedule": crontab(hour=2, minute=7),
+    },
     "check-seat-counts": {
         "task": "programs.tasks.check_seat_counts",
         "schedule": crontab(hour=3, minute=17),
@@ -342,6 +347,9 @@ STORAGES = {
 # Privacy: published aggregates hide any cell smaller than these.
 K_ANONYMITY_DEMOGRAPHIC = env_int("K_ANONYMITY_DEMOGRAPHIC", 10, minimum=2)
 K_ANONYMITY_ACTIVITY = env_int("K_ANONYMITY_ACTIVITY", 5, minimum=2)
+# Learning reports show a mean or a share only from this many people; below it they say
+# "not enough data" (a 95% interval on fewer is too wide to read anything into).
+REPORT_MINIMUM_SAMPLE = env_int("REPORT_MINIMUM_SAMPLE", 10, minimum=2)
 
 # Evaluation: a participant counts as a newcomer when their account was registered at
 # most this many days before the event (the "newcomers" indicator; used once

@@ -1,0 +1,429 @@
+"""Learning reports: measurements aggregated in SQL into report rows, passed through the privacy gate.
+
+A build reads one year at a time. For each scope kind (movement, region, capacity
+category, method, organization) and each breakdown (the total, region, emerging vs
+established, method, capacity category, and the demographic dimensions), one GROUP BY
+over that year's measurements gives a row per scope key, quarter, indicator and
+breakdown key; years are the sums of their quarters. Nothing loops over measurements in
+Python: the loops below run over the aggregated rows, whose number depends on the
+vocabulary and the periods, not on how much was measured.
+
+Every figure of the year then passes through one privacy gate together (so the same
+figure shown in two reports is hidden in both, and a year's quarters cannot give away a
+hidden quarter), and the year's rows are replaced in one transaction: delete, insert.
+Running a build twice, or again after a worker died half-way, writes the same rows.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
+from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.utils import timezone
+
+from programs.models import DEMOGRAPHIC_DIMENSIONS
+
+from . import privacy, statistics
+from .models import Indicator, Measurement, ReportBuild, ReportRow, Scope, StalePeriod, SurveyKind
+
+DEMOGRAPHIC = tuple(DEMOGRAPHIC_DIMENSIONS)
+
+# Scope kinds and the breakdowns each report shows. A scope is never broken down by
+# itself, and a region's report has no emerging/established split (a region is one).
+BREAKDOWNS = ("", "region", "emerging", "method", "category", *DEMOGRAPHIC)
+SKIPPED = {
+    Scope.REGION: {"region", "emerging"},
+    Scope.METHOD: {"method"},
+    Scope.CATEGORY: {"category"},
+}
+
+# Coverage: which indicators show that a program has data from a survey.
+COVERAGE = {
+    SurveyKind.POST: ("satisfaction", "capacity_gain"),
+    SurveyKind.FOLLOW_UP_3: ("retention_3m",),
+    SurveyKind.FOLLOW_UP_6: ("retention_6m",),
+    SurveyKind.FOLLOW_UP_12: ("retention_12m",),
+}
+COVERAGE_BASE = "participants"
+
+FOUR_PLACES = Decimal("0.0001")
+LOCK_NAMESPACE = 8_010  # pg_advisory_xact_lock(namespace, year): one writer per year
+
+
+def periods_of(year):
+    return [str(year), *(f"{year}-Q{quarter}" for quarter in range(1, 5))]
+
+
+def _key_expression(kind, *, for_category_via_program=False):
+    """The SQL expression giving a measurement's key for a scope kind or breakdown."""
+    if kind in ("", Scope.MOVEMENT):
+        return Value("", output_field=CharField())
+    if kind == Scope.REGION or kind == "region":
+        return F("region__slug")
+    if kind == Scope.METHOD or kind == "method":
+        return F("method")
+    if kind == Scope.ORGANIZATION:
+        return F("organization__slug")
+    if kind == "emerging":
+        return Case(
+            When(region__isnull=True, then=Value(None, output_field=CharField())),
+            When(is_emerging=True, then=Value("emerging")),
+            default=Value("established"),
+            output_field=CharField(),
+        )
+    if kind in (Scope.CATEGORY, "category"):
+        return F("program__categories__slug") if for_category_via_program else F("category__slug")
+    if kind in DEMOGRAPHIC:
+        return F("answer")
+    raise ValueError(kind)
+
+
+@dataclass
+class Cell:
+    n: int = 0
+    measurements: int = 0
+    total: Decimal = Decimal(0)
+    total_squares: Decimal = Decimal(0)
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+    def add(self, other):
+        self.n += other.n
+        self.measurements += other.measurements
+        self.total += other.total
+        self.total_squares += other.total_squares
+        if other.numerator is not None:
+            self.numerator = (self.numerator or 0) + other.numerator
+            self.denominator = (self.denominator or 0) + other.denominator
+
+
+def _aggregate(year_measurements, scope, breakdown):
+    """One or two GROUP BY queries: (scope key, breakdown key, quarter, indicator) → Cell."""
+    if breakdown in DEMOGRAPHIC:
+        base = year_measurements.filter(dimension=breakdown)
+    else:
+        base = year_measurements.filter(dimension="")
+    uses_category = scope == Scope.CATEGORY or breakdown == "category"
+    # A value about one capacity carries it; a program's outputs reach the capacities
+    # the program teaches through the program (one row per capacity, by the join).
+    paths = [(base.filter(category__isnull=False), False), (base.filter(category__isnull=True), True)]
+    if not uses_category:
+        paths = [(base, False)]
+    result = defaultdict(Cell)
+    for queryset, via_program in paths:
+        if via_program:
+            queryset = queryset.filter(program__isnull=False)
+        rows = (
+            queryset.annotate(
+                scope_key=_key_expression(scope, for_category_via_program=via_program),
+                breakdown_key=_key_expression(breakdown, for_category_via_program=via_program),
+                quarter=ExtractQuarter("date"),
+            )
+            .values("scope_key", "breakdown_key", "quarter", "indicator_id")
+            .annotate(
+                n=Sum("people"),
+                count=Count("id"),
+                total=Sum("value"),
+                total_squares=Sum(F("value") * F("value")),
+                numerator=Sum("numerator"),
+                denominator=Sum("denominator"),
+            )
+            .order_by()
+        )
+        for row in rows:
+            if row["scope_key"] is None or row["breakdown_key"] is None:
+                continue
+            result[(row["scope_key"], row["breakdown_key"], row["quarter"], row["indicator_id"])].add(
+                Cell(
+                    n=row["n"] or 0,
+                    measurements=row["count"],
+                    total=row["total"] or Decimal(0),
+                    total_squares=row["total_squares"] or Decimal(0),
+                    numerator=row["numerator"],
+                    denominator=row["denominator"],
+                )
+            )
+    return result
+
+
+def _coverage(year_measurements, scope, indicator_ids):
+    """Programs with data per survey kind, and programs active, per scope key and period."""
+    base = year_measurements.filter(dimension="", program__isnull=False)
+    via_program = scope == Scope.CATEGORY
+    scope_key = _key_expression(scope, for_category_via_program=via_program)
+    counts = {
+        COVERAGE_BASE: Count("program", distinct=True, filter=Q(indicator_id=indicator_ids[COVERAGE_BASE])),
+    }
+    for kind, codes in COVERAGE.items():
+        ids = [indicator_ids[code] for code in codes if code in indicator_ids]
+        counts[kind] = Count("program", distinct=True, filter=Q(indicator_id__in=ids))
+    if via_program:
+        base = base.filter(category__isnull=True)
+    result = {}
+    for grouping in (ExtractQuarter("date"), Value(0)):  # each quarter, then the whole year
+        rows = (
+            base.annotate(scope_key=scope_key, quarter=grouping)
+            .values("scope_key", "quarter")
+            .annotate(**counts)
+            .order_by()
+        )
+        for row in rows:
+            if row["scope_key"] is None:
+                continue
+            result[(row["scope_key"], row["quarter"])] = {key: row[key] for key in counts}
+    return result
+
+
+def _k(key):
+    """The k a cell must reach: 10 for anything touching demographics, 5 otherwise."""
+    _scope, _scope_key, _period, indicator_code, breakdown, _breakdown_key = key
+    if breakdown in DEMOGRAPHIC or indicator_code == "newcomers":
+        return settings.K_ANONYMITY_DEMOGRAPHIC
+    return settings.K_ANONYMITY_ACTIVITY
+
+
+def _families_and_links(cells, region_emerging):
+    """The additive relations between figures a reader could subtract, and figures published twice."""
+    families = []
+    links = []
+    children = defaultdict(list)
+    for key in cells:
+        scope, scope_key, period, code, breakdown, breakdown_key = key
+        if breakdown:
+            if breakdown != "category":  # capacities overlap: not parts of a whole
+                children[(scope, scope_key, period, code, "", "", breakdown)].append(key)
+            if breakdown == "region" and breakdown_key in region_emerging:
+                group = "emerging" if region_emerging[breakdown_key] else "established"
+                children[(scope, scope_key, period, code, "emerging", group, "region")].append(key)
+        if "-Q" in period:
+            children[(scope, scope_key, period.split("-")[0], code, breakdown, breakdown_key, "period")].append(key)
+        if scope == Scope.ORGANIZATION and not breakdown:
+            children[(Scope.MOVEMENT, "", period, code, "", "", "organization")].append(key)
+        # The movement's "region = X" is region X's own total; the same for methods and
+        # capacities, and for a region's "method = M" against method M's "region = X".
+        if scope == Scope.MOVEMENT and breakdown in ("region", "method", "category"):
+            twin = (breakdown, breakdown_key, period, code, "", "")
+            if twin in cells:
+                links.append((key, twin))
+        if scope in (Scope.REGION, Scope.METHOD, Scope.CATEGORY) and breakdown in ("region", "method", "category"):
+            twin = (breakdown, breakdown_key, period, code, scope, scope_key)
+            if twin in cells and key < twin:
+                links.append((key, twin))
+    for family_key, members in children.items():
+        parent = family_key[:6]
+        if parent in cells:
+            families.append((parent, members))
+    return families, links
+
+
+def _published(indicator, cell, hidden):
+    """(value, low, high) for a shown cell; None when hidden or the sample is too small."""
+    if hidden:
+        return None
+    minimum = getattr(settings, "REPORT_MINIMUM_SAMPLE", 10)
+    aggregation = indicator.aggregation
+    if aggregation == Indicator.Aggregation.SUM:
+        return cell.total.quantize(FOUR_PLACES), None, None
+    if cell.n < minimum:
+        return None
+    if aggregation == Indicator.Aggregation.MEAN:
+        mean, low, high = statistics.mean_interval(n=cell.n, total=cell.total, total_squares=cell.total_squares)
+        return mean, low, high
+    if not cell.denominator:
+        return None
+    if indicator.unit == Indicator.Unit.SHARE:
+        return statistics.rate_interval(numerator=cell.numerator, denominator=cell.denominator)
+    return (cell.numerator / cell.denominator).quantize(FOUR_PLACES), None, None
+
+
+def year_rows(year, *, progress=None):
+    """Every report row of one year, gated, as unsaved ReportRow objects (and the measurements read)."""
+    from capacity.models import Region
+
+    indicators = {indicator.pk: indicator for indicator in Indicator.objects.all()}
+    indicator_ids = {indicator.code: indicator.pk for indicator in indicators.values()}
+    region_emerging = dict(Region.objects.values_list("slug", "is_emerging"))
+    measurements = Measurement.objects.filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
+
+    cells = {}
+    steps = [(scope, breakdown) for scope in Scope.values for breakdown in BREAKDOWNS]
+    steps = [(scope, breakdown) for scope, breakdown in steps if breakdown not in SKIPPED.get(scope, ())]
+    read = 0
+    for index, (scope, breakdown) in enumerate(steps):
+        for (scope_key, breakdown_key, quarter, indicator_id), cell in _aggregate(
+            measurements, scope, breakdown
+        ).items():
+            code = indicators[indicator_id].code
+            for period in (f"{year}-Q{quarter}", str(year)):
+                key = (scope, scope_key, period, code, breakdown, breakdown_key)
+                cells.setdefault(key, Cell()).add(cell)
+            if scope == Scope.MOVEMENT and not breakdown:
+                read += cell.measurements
+        if progress:
+            progress(index + 1, len(steps) + len(Scope.values))
+
+    families, links = _families_and_links(cells, region_emerging)
+    hidden = privacy.gate(counts={key: cell.n for key, cell in cells.items()}, families=families, k=_k, links=links)
+
+    built_at = timezone.now()
+    by_code = {indicator.code: indicator for indicator in indicators.values()}
+    rows = []
+    for key, cell in cells.items():
+        scope, scope_key, period, code, breakdown, breakdown_key = key
+        published = _published(by_code[code], cell, key in hidden)
+        rows.append(
+            ReportRow(
+                scope=scope,
+                scope_key=scope_key,
+                period=period,
+                indicator=by_code[code],
+                breakdown=breakdown,
+                breakdown_key=breakdown_key,
+                n=cell.n,
+                measurements=cell.measurements,
+                total=cell.total,
+                total_squares=cell.total_squares,
+                numerator=cell.numerator,
+                denominator=cell.denominator,
+                shown=published is not None,
+                value=published[0] if published else None,
+                low=published[1] if published else None,
+                high=published[2] if published else None,
+                built_at=built_at,
+            )
+        )
+
+    # Coverage: shares of programs, not of people; shown when the program count is.
+    for index, scope in enumerate(Scope.values):
+        for (scope_key, quarter), counts in _coverage(measurements, scope, indicator_ids).items():
+            period = f"{year}-Q{quarter}" if quarter else str(year)
+            programs = counts[COVERAGE_BASE]
+            base_hidden = (scope, scope_key, period, COVERAGE_BASE, "", "") in hidden
+            for kind in COVERAGE:
+                with_data = min(counts[kind], programs)
+                shown = bool(programs) and not base_hidden
+                rows.append(
+                    ReportRow(
+                        scope=scope,
+                        scope_key=scope_key,
+                        period=period,
+                        indicator=None,
+                        breakdown="coverage",
+                        breakdown_key=kind,
+                        n=programs,
+                        measurements=0,
+                        numerator=with_data,
+                        denominator=programs,
+                        shown=shown,
+                        value=(Decimal(with_data) / programs).quantize(FOUR_PLACES) if shown else None,
+                        built_at=built_at,
+                    )
+                )
+        if progress:
+            progress(len(steps) + index + 1, len(steps) + len(Scope.values))
+    return rows, read
+
+
+def year_replace(year, *, scope=None, scope_key=None, progress=None):
+    """Replace one year's report rows (of one scope, or all) in one transaction. Returns (rows, measurements)."""
+    rows, read = year_rows(year, progress=progress)
+    if scope:
+        rows = [row for row in rows if row.scope == scope and (scope_key is None or row.scope_key == scope_key)]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two builds of one year take turns, or the second would trip over the
+            # first's rows; SQLite lets one writer in at a time anyway.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, year])
+        existing = ReportRow.objects.filter(period__in=periods_of(year))
+        if scope:
+            existing = existing.filter(scope=scope)
+            if scope_key is not None:
+                existing = existing.filter(scope_key=scope_key)
+        existing.delete()
+        ReportRow.objects.bulk_create(rows, batch_size=2000)
+    return len(rows), read
+
+
+def measured_years():
+    """Every year that has measurements or report rows (a year emptied of data loses its rows too)."""
+    years = set(
+        Measurement.objects.annotate(year=ExtractYear("date")).values_list("year", flat=True).distinct().order_by()
+    )
+    for period in ReportRow.objects.values_list("period", flat=True).distinct().order_by():
+        years.add(int(period[:4]))
+    return sorted(years)
+
+
+# ---------------------------------------------------------------------------
+# Builds: what the Celery task runs, with its progress kept in ReportBuild.
+
+
+def build_request(*, scope="", scope_key="", by=None, incremental=False):
+    """Queue a build (of one scope, or of everything) and return it; the worker runs it."""
+    from .tasks import build_reports
+
+    if scope and scope not in Scope.values:
+        raise ValueError(scope)
+    build = ReportBuild.objects.create(
+        scope=scope if scope != Scope.MOVEMENT else Scope.MOVEMENT,
+        scope_key=scope_key,
+        incremental=incremental,
+        requested_by=by,
+    )
+    transaction.on_commit(lambda: build_reports.delay(build.pk))
+    return build
+
+
+def build_run(*, build_id, sync=True):
+    """Run a queued build: sync measurements (unless told not to), rebuild its years, record progress."""
+    from .measurements import measurements_sync
+
+    build = ReportBuild.objects.get(pk=build_id)
+    started = timezone.now()
+    ReportBuild.objects.filter(pk=build_id).update(
+        status=ReportBuild.Status.RUNNING, started_at=started, steps_done=0, error=""
+    )
+    try:
+        if sync:
+            measurements_sync(now=started)
+        if build.incremental:
+            years = sorted(StalePeriod.objects.filter(marked_at__lte=started).values_list("year", flat=True))
+        else:
+            years = measured_years()
+        scope = build.scope or None
+        scope_key = build.scope_key if build.scope and build.scope != Scope.MOVEMENT else None
+        if scope == Scope.MOVEMENT:
+            scope_key = ""
+        total_rows = total_read = 0
+        for index, year in enumerate(years):
+
+            def progress(done, steps, index=index):
+                ReportBuild.objects.filter(pk=build_id).update(
+                    steps_done=index * steps + done, steps_total=len(years) * steps
+                )
+
+            rows, read = year_replace(year, scope=scope, scope_key=scope_key, progress=progress)
+            total_rows += rows
+            total_read += read
+        if build.incremental:
+            StalePeriod.objects.filter(year__in=years, marked_at__lte=started).delete()
+        elif not scope:
+            StalePeriod.objects.filter(marked_at__lte=started).delete()
+    except Exception as error:
+        ReportBuild.objects.filter(pk=build_id).update(
+            status=ReportBuild.Status.FAILED, finished_at=timezone.now(), error=str(error)[:500]
+        )
+        raise
+    ReportBuild.objects.filter(pk=build_id).update(
+        status=ReportBuild.Status.DONE,
+        finished_at=timezone.now(),
+        rows=total_rows,
+        measurements=total_read,
+        steps_done=F("steps_total"),
+    )
+    return total_rows
