@@ -152,7 +152,14 @@ def invitations_send(*, now, limit=500) -> int:
     ids = list(_sendable(now).order_by("due_at", "pk").values_list("pk", flat=True)[:limit])
     sent = 0
     for invitation_id in ids:
-        if not _sendable(now).filter(pk=invitation_id).update(sent_at=now):
+        # `sent_at IS NULL` stays on the updated table itself, outside the eligibility
+        # subquery: PostgreSQL re-checks it on the row a concurrent claim just changed,
+        # whereas a condition only inside `id IN (SELECT …)` is read from the old snapshot
+        # and lets both workers claim the same row.
+        eligible = _sendable(now).filter(pk=invitation_id).values("pk")
+        if not SurveyInvitation.objects.filter(pk=invitation_id, sent_at__isnull=True, pk__in=eligible).update(
+            sent_at=now
+        ):
             continue
         try:
             sent += _email_invitation(invitation_id)
