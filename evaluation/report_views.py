@@ -174,6 +174,10 @@ def per_usd_figure(outcome, cost):
 
 
 def breakdown_label(breakdown, key, words):
+    return str(_breakdown_label(breakdown, key, words))
+
+
+def _breakdown_label(breakdown, key, words):
     if breakdown == "region":
         region = words["regions"].get(key)
         return region.name if region else key
