@@ -145,38 +145,47 @@ def practices_of_organizations(*, organizations):
     )
 
 
-def report_scope_link(value: str) -> dict:
-    """A "scope:key" as {"label", "url"}; url is "" until the report pages answer for it.
+def report_scope_links(values) -> list[dict]:
+    """Each "scope:key" as {"value", "label", "url"}; url is "" until the report pages answer for it.
 
     The report pages (evaluation.report_urls, "reports:scope") may not exist yet, or may
-    not know a key: then the scope is shown as plain text rather than a broken link.
+    not know a scope: then it is shown as plain text rather than a broken link. Names
+    are read in one query per kind of scope, whatever the number of links.
     """
-    scope, _sep, key = (value or "").partition(":")
-    label = _scope_label(scope, key)
-    url = ""
+    pairs = [(value, *(value or "").partition(":")[::2]) for value in values]
+    keys = {}
+    for _value, scope, key in pairs:
+        keys.setdefault(scope, set()).add(key)
+    names = {
+        Scope.METHOD: {value: str(label) for value, label in Program.Method.choices},
+        Scope.REGION: _names(Region.objects.all(), keys.get(Scope.REGION)),
+        Scope.CATEGORY: _names(CapacityCategory.objects.all(), keys.get(Scope.CATEGORY)),
+        Scope.ORGANIZATION: _names(Organization.objects.all(), keys.get(Scope.ORGANIZATION)),
+    }
+    links = []
+    for value, scope, key in pairs:
+        label = _("The whole movement") if scope == Scope.MOVEMENT else names.get(scope, {}).get(key, key)
+        links.append({"value": value, "label": label, "url": _report_url(scope, key)})
+    return links
+
+
+def report_scope_link(value: str) -> dict:
+    """One "scope:key" as a link (see report_scope_links)."""
+    return report_scope_links([value])[0]
+
+
+def _names(queryset, slugs):
+    if not slugs:
+        return {}
+    return {row.slug: row.name for row in queryset.filter(slug__in=slugs)}
+
+
+def _report_url(scope, key):
     kwargs = {"scope": scope, "scope_key": key} if key else {"scope": scope}
     try:
-        url = reverse("reports:scope", kwargs=kwargs)
+        return reverse("reports:scope", kwargs=kwargs)
     except NoReverseMatch:
-        url = ""
-    return {"value": value, "label": label, "url": url}
-
-
-def _scope_label(scope, key):
-    if scope == Scope.MOVEMENT:
-        return _("The whole movement")
-    if scope == Scope.METHOD:
-        return dict(Program.Method.choices).get(key, key)
-    if scope == Scope.REGION:
-        region = Region.objects.filter(slug=key).first()
-        return region.name if region else key
-    if scope == Scope.CATEGORY:
-        category = CapacityCategory.objects.filter(slug=key).first()
-        return category.name if category else key
-    if scope == Scope.ORGANIZATION:
-        organization = Organization.objects.filter(slug=key).first()
-        return organization.name if organization else key
-    return key
+        return ""
 
 
 def report_scope_choices(*, organizations=()):
@@ -204,7 +213,7 @@ def practice_page(*, practice: Practice) -> dict:
         ),
         "categories": list(practice.categories.order_by("position", "slug")),
         "method_label": dict(Program.Method.choices).get(practice.method, ""),
-        "reports": [report_scope_link(value) for value in practice.report_scopes or []],
+        "reports": report_scope_links(practice.report_scopes or []),
     }
 
 

@@ -1,0 +1,71 @@
+"""Practices beside a report: linked to it, or sharing its method, capacity, region or organization."""
+
+import pytest
+
+from capacity.models import Region
+from evaluation import practices
+from tests.evaluation.test_practices import make_practice
+from tests.factories import OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(found):
+    return sorted(practice.original_title for practice in found)
+
+
+def test_a_report_shows_the_practices_linked_to_it_or_sharing_its_scope(organization, other_organization):
+    make_practice(
+        organization, original_title="Linked", method="workshop", region=None, report_scopes=["method:mentoring"]
+    )
+    make_practice(organization, original_title="Same method", report_scopes=[])
+    make_practice(organization, original_title="Draft", status="draft")
+    make_practice(organization, original_title="Waiting", status="submitted")
+    make_practice(
+        other_organization,
+        original_title="Elsewhere",
+        method="workshop",
+        region=Region.objects.get(slug="north-america"),
+        categories=("public-speaking",),
+        report_scopes=["movement:"],
+    )
+    assert titles(practices.practices_beside(scope="method", scope_key="mentoring")) == ["Linked", "Same method"]
+    assert titles(practices.practices_beside(scope="region", scope_key="north-america")) == ["Elsewhere"]
+    assert titles(practices.practices_beside(scope="category", scope_key="communication")) == ["Elsewhere"]
+    assert titles(practices.practices_beside(scope="category", scope_key="public-speaking")) == ["Elsewhere"]
+    assert titles(practices.practices_beside(scope="organization", scope_key=organization.slug)) == [
+        "Linked",
+        "Same method",
+    ]
+    # The movement's report shows only the practices linked to it, not every one.
+    assert titles(practices.practices_beside(scope="movement", scope_key="")) == ["Elsewhere"]
+    assert practices.practices_beside(scope="region", scope_key="atlantis") == []
+    assert practices.practices_beside(scope="nonsense", scope_key="'; --") == []
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_practices_beside_reads_two_queries(django_assert_num_queries, count):
+    for number in range(count):
+        make_practice(
+            OrganizationFactory(), original_title=f"P {number}", categories=("board-practices", "public-speaking")
+        )
+    with django_assert_num_queries(2):
+        found = practices.practices_beside(scope="category", scope_key="governance")
+        for practice in found:
+            card = (practice.shown("title"), list(practice.categories.all()), practice.organization.name)
+            assert card[0].direction == practice.original_language.direction
+    assert len(found) == min(count, 6)
+
+
+def test_report_links_are_text_until_the_report_pages_exist(db):
+    links = practices.report_scope_links(["movement:", "method:mentoring", "region:south-asia", "region:atlantis"])
+    assert [link["label"] for link in links] == ["The whole movement", "Mentoring", "South Asia", "atlantis"]
+    # evaluation.report_urls has no "scope" page yet: no link is invented.
+    assert all(link["url"] == "" for link in links)
+
+
+def test_report_links_read_one_query_per_kind_of_scope(organization, django_assert_max_num_queries):
+    values = ["region:south-asia", "region:north-america", "category:governance", "category:public-speaking"]
+    values += [f"organization:{organization.slug}", "method:workshop", "movement:"]
+    with django_assert_max_num_queries(3):
+        practices.report_scope_links(values)
