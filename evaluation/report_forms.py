@@ -9,11 +9,13 @@ from stakeholders.models import Organization
 
 from .models import Scope
 
+EVERY_REPORT = "all"
+
 
 class RebuildForm(forms.Form):
-    """A scope and key of a report, or both empty for every report."""
+    """A scope and key of a report, or "all" (and no key) for every report."""
 
-    scope = forms.ChoiceField(label=_("Report"), choices=[("", _("Every report")), *Scope.choices], required=False)
+    scope = forms.ChoiceField(label=_("Report"), choices=[(EVERY_REPORT, _("Every report")), *Scope.choices])
     scope_key = forms.CharField(label=_("Which one"), max_length=80, required=False)
 
     def clean(self):
@@ -21,12 +23,14 @@ class RebuildForm(forms.Form):
         scope, key = data.get("scope", ""), (data.get("scope_key") or "").strip()
         if self.errors:
             return data
-        if scope in ("", Scope.MOVEMENT):
+        if scope in (EVERY_REPORT, Scope.MOVEMENT):
             if key:
                 raise forms.ValidationError(_("This report has no key: leave it empty."), code="key")
         elif not key or not _exists(scope, key):
             raise forms.ValidationError(_("There is no such region, capacity, method or organization."), code="key")
         data["scope_key"] = key
+        # The builder's word for every report is an empty scope.
+        data["scope"] = "" if scope == EVERY_REPORT else scope
         return data
 
 

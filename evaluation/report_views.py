@@ -77,6 +77,8 @@ CELL_TITLES = {
 COVERAGE_KINDS = [kind for kind in SurveyKind.values]
 # A progress page reloads itself this often (seconds) while its build is waiting or running.
 REFRESH_SECONDS = 3
+# An id past PostgreSQL's bigint is no build (and would be a database error, not a 404).
+BIGGEST_ID = 2**63 - 1
 
 
 # --- figures as the page writes them -----------------------------------------------------
@@ -674,7 +676,7 @@ def rebuild(request):
 @login_required
 def build_progress(request, build_id):
     """A build's progress, reloading itself while it runs; stewards only (others find nothing)."""
-    if not is_steward(request.user):
+    if not is_steward(request.user) or build_id > BIGGEST_ID:
         raise Http404
     build = get_object_or_404(ReportBuild.objects.select_related("requested_by"), pk=build_id)
     running = build.status in (ReportBuild.Status.QUEUED, ReportBuild.Status.RUNNING)
