@@ -51,6 +51,7 @@ class DateLabel:
 class LineChart:
     """Everything the template needs to draw one capacity's ratings over time."""
 
+    capacity: str  # the capacity's name, shown under the chart (the title says it to screen readers)
     title: str
     description: str
     width: int
@@ -67,8 +68,11 @@ class LineChart:
         return " ".join(f"{point.x},{point.y}" for point in self.points)
 
 
-def _date(moment):
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+def _date(moment, rtl=False):
+    text = formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+    # The drawing is laid out left to right; a right-to-left language's date (Arabic's
+    # carries right-to-left marks) is isolated in its own direction, or it reads scrambled.
+    return f"\u2067{text}\u2069" if rtl else text
 
 
 def rating_charts(*, history, rtl=False) -> list:
@@ -98,9 +102,9 @@ def rating_charts(*, history, rtl=False) -> list:
     grid = [GridLine(rating=rating, y=y_of(rating), label_x=label_x, label_y=y_of(rating) + 4) for rating in RATINGS]
     date_x_start, date_x_end = (plot_right, plot_left) if rtl else (plot_left, plot_right)
     start_anchor, end_anchor = ("end", "start") if rtl else ("start", "end")
-    dates = [DateLabel(text=_date(first), x=round(date_x_start, 1), y=HEIGHT - PADDING, anchor=start_anchor)]
-    if span > 0:
-        dates.append(DateLabel(text=_date(last), x=round(date_x_end, 1), y=HEIGHT - PADDING, anchor=end_anchor))
+    dates = [DateLabel(text=_date(first, rtl), x=round(date_x_start, 1), y=HEIGHT - PADDING, anchor=start_anchor)]
+    if span > 0 and _date(last, rtl) != dates[0].text:
+        dates.append(DateLabel(text=_date(last, rtl), x=round(date_x_end, 1), y=HEIGHT - PADDING, anchor=end_anchor))
     charts = []
     for series in history.series:
         points = [
@@ -111,6 +115,7 @@ def rating_charts(*, history, rtl=False) -> list:
         )
         charts.append(
             LineChart(
+                capacity=series.category.name,
                 title=_("%(capacity)s: self-rating over time, from 1 to 5") % {"capacity": series.category.name},
                 description=readings,
                 width=WIDTH,

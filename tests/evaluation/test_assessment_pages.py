@@ -206,7 +206,7 @@ def test_the_page_runs_a_fixed_number_of_queries(
     for number in range(rounds):
         self_assessment_record(by=volunteer, user=volunteer, ratings={communication: 1 + number % 5, governance: 2})
     client.force_login(volunteer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         assert client.get(reverse(MINE)).status_code == 200
 
 
@@ -257,7 +257,7 @@ def test_the_organization_page_runs_a_fixed_number_of_queries(
     for number in range(rounds):
         self_assessment_record(by=affiliate_admin, organization=organization, ratings={communication: 1 + number % 5})
     client.force_login(affiliate_admin)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         assert client.get(org_url(organization)).status_code == 200
 
 
