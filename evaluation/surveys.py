@@ -11,6 +11,7 @@ the unique (enrollment, kind) constraint makes a second run, or a second worker,
 
 import calendar
 import logging
+import re
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -38,6 +39,8 @@ PRE_LEAD_TIME = timedelta(days=14)
 LATE_WINDOW = timedelta(days=60)
 # Invitations inserted per INSERT statement.
 BATCH_SIZE = 1000
+
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 RATED_KINDS = (SurveyKind.PRE, SurveyKind.POST)
 FOLLOW_UP_KINDS = tuple(FOLLOW_UP_MONTHS)
@@ -285,7 +288,8 @@ def survey_invitations_of(*, user, now):
 
 def survey_invitation_for_answering(*, user, token):
     """The invitation behind `token` if it is the person's own, else None: the token alone is not enough."""
-    if not user.is_authenticated or not isinstance(token, str) or len(token) > 64:
+    # Tokens are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses) finds nothing.
+    if not user.is_authenticated or not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
         return None
     return (
         SurveyInvitation.objects.filter(token=token, enrollment__user=user)
