@@ -578,22 +578,20 @@ def _allocations_changed(since):
 
 
 def _allocations_out_of_step():
-    """Allocations whose rows no longer add up to their USD value: a program or USD value changed under them
-    without the allocation being saved (a program deleted, an exchange rate recomputed)."""
-    return (
-        Measurement.objects.filter(source=Source.ALLOCATION)
+    """Allocations whose rows no longer add up to their USD value, or should have none: a program or USD value
+    changed under them without the allocation being saved (a program deleted, an exchange rate recomputed)."""
+    measured = (
+        Measurement.objects.filter(source=Source.ALLOCATION, source_id=OuterRef("pk"))
+        .order_by()
         .values("source_id")
         .annotate(total=Sum("numerator"))
-        .filter(
-            ~Exists(
-                Allocation.objects.filter(
-                    pk=OuterRef("source_id"),
-                    usd_amount=OuterRef("total"),
-                    status__in=COUNTED_ALLOCATIONS,
-                )
-            )
-        )
-        .values_list("source_id", flat=True)
+        .values("total")
+    )
+    return (
+        Allocation.objects.annotate(measured=Subquery(measured))
+        .filter(measured__isnull=False)
+        .exclude(status__in=COUNTED_ALLOCATIONS, usd_amount=F("measured"))
+        .values_list("pk", flat=True)
     )
 
 
