@@ -12,21 +12,23 @@ Every cell of a learning report has a number of people n. The gate hides:
    its quarters, a total and its gender answers. Whenever a family's parent is known,
    parent − Σ known children is published by subtraction; if that difference is in
    [1, k − 1] (k of the family = the largest k of its cells), the smallest shown
-   non-zero child is hidden too (ties: the first in the family's order), or the parent
-   when no child is left to hide. "Known" covers shown cells and hidden cells that can
-   be worked out exactly: a hidden cell that is the only unknown of a family is
-   recovered by subtraction, so the gate follows such chains across families (a
-   quarter hidden as a complement can be recovered from its year, then used to recover
-   a region of that quarter) and hides one more cell of the chain when it ends on a
-   small cell. What children leave out of their parent (people who did not answer a
-   question) counts as an unpublished part of the family.
+   non-zero child is hidden too (ties: the first in the family's order); when no child
+   is left to hide, the chain that recovers a hidden child is cut (see below), and only
+   then is the parent hidden. "Known" covers shown cells and hidden cells that can be
+   worked out exactly: a hidden cell that is the only unknown of a family is recovered
+   by subtraction, so the gate follows such chains across families (a quarter hidden
+   as a complement can be recovered from its year, then used to recover a region of
+   that quarter) and hides one more cell of the chain when it ends on a small cell.
+   What children leave out of their parent (people who did not answer a question)
+   counts as an unpublished part of the family.
 3. **Links**: the same figure printed in two places (the movement report's
    "region = X" cell and region X's own total) is one cell: shown or hidden together.
 
 It repeats until nothing changes. Everything is in input order, so the same input
-gives the same output. The gate works on people counts; the caller applies the hidden
-cells to every indicator's figure in those cells (a hidden group's hours or costs can
-be recovered by subtraction exactly as its head count can).
+gives the same output. It is greedy: it does not look for the fewest cells to hide.
+The gate works on people counts; a hidden cell's other figures (its sum of hours, its
+costs) are withheld with it, and since they add up along the same families, what can
+be subtracted out of them covers k people or more, as for the counts.
 
 What it does not cover: bounds an attacker can derive by linear programming from
 several families at once when no single family pins a cell down (the cells of a
@@ -137,33 +139,65 @@ def gate(
         if 0 < size[i] < threshold[i]:
             hidden[rep[i]] = True
 
-    def recoverable() -> tuple[list[bool], dict[int, int]]:
-        """Which variables an attacker knows: shown ones, and hidden ones pinned down by a family."""
-        known = [not h for h in hidden]
-        unknowns = [
-            (not known[parents[f]]) + sum(not known[c] for c in children[f]) + leftover[f] for f in range(len(parents))
-        ]
+    def recoverable() -> dict[int, int]:
+        """The hidden variables an attacker can pin down, each with the family it is solved from."""
+        unknowns = [hidden[parents[f]] + sum(hidden[c] for c in children[f]) + leftover[f] for f in range(len(parents))]
+        solved = [False] * len(keys)
         derived_by: dict[int, int] = {}
         queue = deque(f for f in range(len(parents)) if unknowns[f] == 1)
         while queue:
             f = queue.popleft()
             if unknowns[f] != 1:
                 continue
-            members = [parents[f], *children[f]]
-            v = next((m for m in members if not known[m]), None)
+            v = next((m for m in (parents[f], *children[f]) if hidden[m] and not solved[m]), None)
             if v is None:  # the one unknown is what the children leave out
                 continue
-            known[v] = True
+            solved[v] = True
             derived_by[v] = f
             for g in families_of[v]:
                 unknowns[g] -= 1
                 if unknowns[g] == 1:
                     queue.append(g)
-        return known, derived_by
+        return derived_by
 
-    def hide(v: int, known: list[bool]) -> None:
+    # Within a round, cells hidden since the round began may have cut a chain: `known`
+    # checks a recovered cell's chain against the current hidden cells (memoized until
+    # the next cell is hidden), so one fix is not made twice.
+    derived_by: dict[int, int] = {}
+    memo: dict[int, bool] = {}
+
+    def members(f: int, besides: int) -> list[int]:
+        return [m for m in (parents[f], *children[f]) if m != besides]
+
+    def known(v: int) -> bool:
+        if not hidden[v]:
+            return True
+        if v not in derived_by:
+            return False
+        stack = [v]
+        while stack:
+            x = stack[-1]
+            if x in memo:
+                stack.pop()
+                continue
+            result, pending = True, False
+            for m in members(derived_by[x], x):
+                if not hidden[m]:
+                    continue
+                if m not in derived_by or memo.get(m) is False:
+                    result = False
+                    break
+                if m not in memo:
+                    stack.append(m)
+                    pending = True
+            if not result or not pending:
+                memo[x] = result
+                stack.pop()
+        return memo[v]
+
+    def hide(v: int) -> None:
         hidden[v] = True
-        known[v] = False
+        memo.clear()
 
     def smallest_shown_child(f: int, besides: int = -1) -> int | None:
         best = None
@@ -172,44 +206,58 @@ def gate(
                 best = c
         return best
 
-    def conceal(v: int, known: list[bool], derived_by: dict[int, int], seen: set[int]) -> bool:
-        """Make v unknown: hide it, or break the family it is recovered from. True if something was hidden."""
+    def recovered_children(f: int, besides: int = -1) -> list[int]:
+        found = [c for c in children[f] if c != besides and hidden[c] and size[c] > 0 and known(c)]
+        return sorted(found, key=lambda c: size[c])
+
+    def conceal(v: int, seen: set[int]) -> bool:
+        """Make the known v unknown: hide it, or cut the family it is solved from. True if a cell was hidden.
+
+        A family is cut at its smallest shown child, else at the chain that recovers one
+        of its hidden children, and only then at its parent: totals are the figures
+        readers need most.
+        """
         if not hidden[v]:
-            hide(v, known)
+            hide(v)
             return True
-        f = derived_by.get(v)
-        if f is None or f in seen:
+        f = derived_by[v]
+        if f in seen:
             return False
         seen.add(f)
         c = smallest_shown_child(f, besides=v)
         if c is not None:
-            hide(c, known)
+            hide(c)
             return True
-        others = sorted(
-            (m for m in [*children[f], parents[f]] if m != v and size[m] > 0), key=lambda m: (hidden[m], size[m])
-        )
-        return any(conceal(m, known, derived_by, seen) for m in others)
+        if any(conceal(c, seen) for c in recovered_children(f, besides=v)):
+            return True
+        p = parents[f]
+        return p != v and size[p] > 0 and conceal(p, seen)
 
     changed = True
     while changed:
         changed = False
-        known, derived_by = recoverable()
+        derived_by = recoverable()
+        memo.clear()
         # A small cell recovered by subtraction along a chain of families.
         for v in sorted(derived_by):
-            if hidden[v] and known[v] and 0 < size[v] < threshold[v]:
-                changed |= conceal(v, known, derived_by, set())
+            if 0 < size[v] < threshold[v] and known(v):
+                changed |= conceal(v, set())
         # A family whose known parent minus its known children is a small group.
         for f in range(len(parents)):
             p = parents[f]
-            if not known[p]:
+            if not known(p):
                 continue
-            rest = size[p] - sum(size[c] for c in children[f] if known[c])
+            rest = size[p] - sum(size[c] for c in children[f] if known(c))
             if 0 < rest < family_k[f]:
                 c = smallest_shown_child(f)
                 if c is not None:
-                    hide(c, known)
+                    hide(c)
+                    changed = True
+                    continue
+                seen: set[int] = set()
+                if any(conceal(c, seen) for c in recovered_children(f)):
                     changed = True
                 else:
-                    changed |= conceal(p, known, derived_by, set())
+                    changed |= conceal(p, seen)
 
     return {key for i, key in enumerate(keys) if hidden[rep[i]]}

@@ -174,6 +174,17 @@ def test_a_complement_recovered_from_another_family_is_covered_too():
     assert_nothing_small_is_given_away(counts, families, 5, hidden)
 
 
+def test_a_chain_is_cut_in_a_breakdown_rather_than_at_the_total():
+    # Three organizations under the movement; each one's total is also the sum of its
+    # region cells, so hiding an organization's total alone does not hide it.
+    counts = {"movement": 120, "a": 95, "b": 22, "c": 3, "a na": 95, "b cee": 22, "c nwe": 3}
+    families = [("movement", ["a", "b", "c"]), ("a", ["a na"]), ("b", ["b cee"]), ("c", ["c nwe"])]
+    hidden = gate(counts=counts, families=families, k=5)
+    assert "movement" not in hidden
+    assert {"c", "c nwe", "b", "b cee"} <= hidden
+    assert_nothing_small_is_given_away(counts, families, 5, hidden)
+
+
 def test_linked_cells_are_hidden_together():
     # The movement report's "region = x" cell is region x's own total.
     counts = {"movement": 100, "movement region=x": 43, "movement region=y": 57, "x": 43, "x Q1": 40, "x Q2": 3}
