@@ -43,7 +43,9 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, S
 
 from django.conf import settings
 
-DEMOGRAPHIC_BREAKDOWNS = frozenset({"gender", "age", "newcomer"})
+from programs.models import DEMOGRAPHIC_DIMENSIONS
+
+DEMOGRAPHIC_BREAKDOWNS = frozenset(DEMOGRAPHIC_DIMENSIONS)  # gender, age, newcomer
 DEMOGRAPHIC_INDICATORS = frozenset({"newcomers"})
 
 
