@@ -260,24 +260,26 @@ def _chart(title, labels, figures):
     )
 
 
-def _indicator_table(name, title, heading, cells, indicators, keys, label_of, *, chart=True):
-    """A table of keys × indicators from {(indicator_id, key): row}, charting the first indicator shown."""
+def _indicator_table(name, title, heading, cells, indicators, keys, label_of, *, prefer=None):
+    """A table of keys × indicators from {(indicator_id, key): row}, charting one indicator that has a figure shown.
+
+    The chart draws `prefer` (capacity gain, in "what works") when it has one, else the first column that does.
+    """
     columns = [indicator for indicator in indicators if any((indicator.pk, key) in cells for key in keys)]
     table = Table(name=name, title=title, heading=heading, columns=columns)
     for key in keys:
         table.rows.append(
             (label_of(key), [figure_of(cells.get((indicator.pk, key)), indicator.unit) for indicator in columns])
         )
-    if chart:
-        for index, indicator in enumerate(columns):
-            figures = [row[1][index] for row in table.rows]
-            if any(figure and figure.shown for figure in figures):
-                table.chart = _chart(
-                    _("%(indicator)s: %(title)s") % {"indicator": indicator.name, "title": title},
-                    [row[0] for row in table.rows],
-                    figures,
-                )
-                break
+    for index in sorted(range(len(columns)), key=lambda index: columns[index].code != prefer):
+        figures = [row[1][index] for row in table.rows]
+        if any(figure and figure.shown for figure in figures):
+            table.chart = _chart(
+                _("%(indicator)s: %(title)s") % {"indicator": columns[index].name, "title": title},
+                [row[0] for row in table.rows],
+                figures,
+            )
+            break
     return table
 
 
@@ -382,6 +384,7 @@ def build_sections(rows, period, words):
             outcomes,
             ordered,
             lambda key, b=breakdown: breakdown_label(b, key, words),
+            prefer="capacity_gain",
         )
         per_usd = None
         if cost is not None:

@@ -64,3 +64,48 @@ def hidden(code, *, n=3, total="777.77", **fields):
         denominator=Decimal("888.88"),
         **fields,
     )
+
+
+def movement_report(*, built_at):
+    """A movement report for 2025 and 2026 with every section, and hidden rows planted in each.
+
+    The hidden rows carry n=3 and the sums 777.77, 4242.42, 555.55 and 888.88, which must
+    never appear on a page or in a download.
+    """
+    from capacity.models import CapacityCategory, Region
+
+    emerging = Region.objects.filter(is_emerging=True).order_by("position", "slug").first()
+    established = Region.objects.filter(is_emerging=False).order_by("position", "slug").first()
+    category = CapacityCategory.objects.order_by("position", "slug").first()
+    at = {"built_at": built_at}
+    figure("participants", 1234, n=1234, measurements=40, **at)
+    figure("hours_of_learning", "5612.5", n=1234, measurements=40, **at)
+    figure("capacity_gain", "0.85", low="0.6", high="1.1", n=40, measurements=40, **at)
+    figure("satisfaction", "4.2", low="4.01", high="4.39", n=60, measurements=60, **at)
+    figure("retention_12m", "0.42", low="0.30", high="0.55", n=50, measurements=50, **at)
+    figure("cost_per_participant", "50", n=1234, measurements=6, **at)
+    hidden("newcomers", **at)
+    # Breakdowns: region, emerging vs established, gender.
+    figure("participants", 800, n=800, breakdown="region", breakdown_key=established.slug, **at)
+    hidden("participants", breakdown="region", breakdown_key=emerging.slug, **at)
+    figure("participants", 400, n=400, breakdown="emerging", breakdown_key="emerging", **at)
+    figure("participants", 834, n=834, breakdown="emerging", breakdown_key="established", **at)
+    figure("participants", 600, n=600, breakdown="gender", breakdown_key="woman", **at)
+    hidden("participants", breakdown="gender", breakdown_key="not_asked", **at)
+    # Trends: the other year and the quarters.
+    figure("participants", 900, n=900, period="2025", **at)
+    figure("participants", 500, n=500, period="2026-Q1", **at)
+    figure("participants", 734, n=734, period="2026-Q2", **at)
+    hidden("participants", period="2026-Q3", **at)
+    # Coverage.
+    figure(None, "0.6", low="0.4", high="0.76", n=20, breakdown="coverage", breakdown_key="post", **at)
+    figure(None, "0.3", n=20, breakdown="coverage", breakdown_key="follow_up_3", **at)
+    hidden(None, breakdown="coverage", breakdown_key="follow_up_12", **at)
+    # What works: by method (with cost) and by capacity.
+    figure("capacity_gain", "0.9", low="0.5", high="1.3", n=30, breakdown="method", breakdown_key="workshop", **at)
+    figure("cost_per_participant", "60", n=120, breakdown="method", breakdown_key="workshop", **at)
+    figure("retention_3m", "0.5", low="0.4", high="0.6", n=90, breakdown="method", breakdown_key="workshop", **at)
+    hidden("capacity_gain", breakdown="method", breakdown_key="mentoring", **at)
+    figure("cost_per_participant", "200", n=12, breakdown="method", breakdown_key="mentoring", **at)
+    figure("capacity_gain", "0.7", low="0.2", high="1.2", n=15, breakdown="category", breakdown_key=category.slug, **at)
+    return {"emerging": emerging, "established": established, "category": category}
