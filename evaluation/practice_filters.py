@@ -56,6 +56,11 @@ class PracticeFilter(django_filters.FilterSet):
         # Only organizations that have published a practice: a list of every affiliate says nothing here.
         published = Practice.objects.filter(organization=OuterRef("pk"), status=Practice.Status.PUBLISHED)
         self.form.fields["organization"].queryset = Organization.objects.filter(Exists(published))
+        # The site's languages and those practices are written in, not the whole vocabulary.
+        written = Practice.objects.filter(original_language=OuterRef("pk"), status=Practice.Status.PUBLISHED)
+        self.form.fields["language"].queryset = Language.objects.filter(
+            Q(code__in=ui_language_codes()) | Exists(written)
+        ).order_by("english_name")
 
     def filter_text(self, queryset, name, value):
         return search_practices(queryset, value)

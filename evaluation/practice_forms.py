@@ -3,6 +3,7 @@
 from django import forms
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from capacity.models import CapacityCategory, Language, Region, single_line, text_direction
@@ -14,6 +15,7 @@ from stakeholders.support_forms import WrittenText
 from .practices import report_scope_choices
 
 TEXT_LIMIT = 5000
+ORIGINAL_TEXTS = ("context", "what_was_done", "evidence", "would_change")
 
 
 class OneLine(forms.CharField):
@@ -92,6 +94,15 @@ class PracticeForm(forms.Form):
         """`user_organizations`: the organizations this person writes for (managed_organizations)."""
         super().__init__(*args, **kwargs)
         self.practice = practice
+        # The original text is typed in its language's script and direction; static/js/workspace.js
+        # follows the select when another language is chosen.
+        layout = practice.original_language if practice else Language.objects.filter(code=get_language()).first()
+        if layout is not None:
+            self.initial.setdefault("original_language", layout)
+            for name in ("original_title", *[f"original_{f}" for f in ORIGINAL_TEXTS]):
+                self.fields[name].widget.attrs.update(
+                    {"lang": layout.code, "dir": layout.direction, "data-original-text": ""}
+                )
         organizations = list(user_organizations.order_by("name"))
         self.fields["organization"].queryset = user_organizations
         self.fields["programs"].queryset = Program.objects.filter(provider__in=user_organizations).order_by(
