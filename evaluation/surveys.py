@@ -46,12 +46,13 @@ RATED_KINDS = (SurveyKind.PRE, SurveyKind.POST)
 FOLLOW_UP_KINDS = tuple(FOLLOW_UP_MONTHS)
 
 
-def _took_part():
+def _took_part(prefix=""):
     """Enrollments of people who came: marked attended, or completed; never no-shows or cancellations."""
+    status, attendance = f"{prefix}status", f"{prefix}attendance"
     return (
-        Q(status=Enrollment.Status.COMPLETED)
-        | Q(status=Enrollment.Status.ENROLLED, attendance=Enrollment.Attendance.ATTENDED)
-    ) & ~Q(attendance=Enrollment.Attendance.NO_SHOW)
+        Q(**{status: Enrollment.Status.COMPLETED})
+        | Q(**{status: Enrollment.Status.ENROLLED, attendance: Enrollment.Attendance.ATTENDED})
+    ) & ~Q(**{attendance: Enrollment.Attendance.NO_SHOW})
 
 
 def _people():
@@ -142,6 +143,8 @@ def _sendable(now):
         .exclude(enrollment__status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED])
         # A survey about the time before a session is no use once it has started.
         .exclude(kind=SurveyKind.PRE, enrollment__session__starts_at__lte=now)
+        # Attendance corrected to "did not come" after the invitation was made: no survey about it.
+        .filter(Q(kind=SurveyKind.PRE) | _took_part("enrollment__"))
     )
 
 

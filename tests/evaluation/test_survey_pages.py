@@ -343,6 +343,6 @@ def test_my_surveys_runs_a_fixed_number_of_queries(
             invitation.responded_at = timezone.now()
             invitation.save()
     client = client_for(volunteer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("surveys:mine"))
     assert response.status_code == 200

@@ -111,6 +111,14 @@ def test_nothing_is_sent_to_deleted_cancelled_or_deactivated_people_nor_a_pre_su
     invitations_schedule(now=timezone.now())
     assert SurveyInvitation.objects.filter(kind=SurveyKind.PRE).count() == 1
 
+    corrected = UserFactory()
+    graduates(session, corrected)
+    invitations_schedule(now=timezone.now())
+    Enrollment.objects.filter(user=corrected).update(
+        status=Enrollment.Status.ENROLLED, attendance=Enrollment.Attendance.NO_SHOW
+    )
+    assert SurveyInvitation.objects.filter(kind=SurveyKind.POST).count() == 4
+
     # Three days later the session has started: the pre-session survey is no use any more.
     assert invitations_send(now=timezone.now() + timedelta(days=3)) == 0
     assert mail.outbox == []
