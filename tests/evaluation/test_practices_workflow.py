@@ -409,3 +409,19 @@ def test_the_detail_page_reads_a_fixed_number_of_queries(client, organization, d
     practice = make_practice(organization, programs=programs, categories=("board-practices", "public-speaking"))
     with django_assert_max_num_queries(12):
         assert client.get(reverse("practices:detail", args=[practice.slug])).status_code == 200
+
+
+def test_translating_a_published_practice_sends_it_back_to_review(client, organization, staff):
+    practice = make_practice(organization)
+    client.force_login(staff)
+    client.post(reverse("practices:translate", args=[practice.slug, "fr"]), {"title": "Cercles de mentorat"})
+    practice.refresh_from_db()
+    assert practice.title_fr == "Cercles de mentorat"
+    assert practice.status == Practice.Status.SUBMITTED
+
+
+def test_stewards_find_and_correct_practices_in_the_admin(client, organization, steward):
+    practice = make_practice(organization)
+    client.force_login(steward)
+    assert client.get(reverse("admin:evaluation_practice_changelist"), {"q": "mentoring"}).status_code == 200
+    assert client.get(reverse("admin:evaluation_practice_change", args=[practice.pk])).status_code == 200
