@@ -14,7 +14,7 @@ from capacity.models import CapacityCategory, Region
 from programs.models import Program
 from stakeholders.models import Organization
 
-from .models import Indicator, ReportBuild, ReportRow, Scope
+from .models import ReportBuild, ReportRow, Scope
 
 # The movement's report has an empty scope key; its address says "all".
 MOVEMENT_KEY = "all"
@@ -140,7 +140,3 @@ def latest_build(scope, scope_key):
 def latest_builds():
     """The latest few builds of any scope, for stewards on the index (one query)."""
     return list(ReportBuild.objects.order_by("-requested_at", "-pk")[:5])
-
-
-def active_indicators():
-    return list(Indicator.objects.filter(is_active=True))

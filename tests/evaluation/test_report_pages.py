@@ -209,6 +209,13 @@ def test_the_index_says_when_nothing_was_built(client, db):
     assert "Rebuild" not in html
 
 
+def test_before_any_build_stewards_find_the_rebuild_button(client, steward):
+    client.force_login(steward)
+    html = client.get(reverse("learning:index")).content.decode()
+    assert "No report has been built yet." in html
+    assert "Rebuild every report" in html and 'name="scope" value="all"' in html
+
+
 def test_stewards_find_the_rebuild_buttons(client, report, steward):
     client.force_login(steward)
     index = client.get(reverse("learning:index")).content.decode()
@@ -217,11 +224,12 @@ def test_stewards_find_the_rebuild_buttons(client, report, steward):
     assert "Rebuild this report" in page and 'name="scope" value="movement"' in page
 
 
-def test_published_practices_stand_beside_the_report(client, report):
+def _practice(slug, title, category=None):
+    """A published practice linked to the movement's report."""
     practice = Practice.objects.create(
-        slug="mentoring-circles",
+        slug=slug,
         original_language=Language.objects.get(code="en"),
-        original_title="Mentoring circles for new editors",
+        original_title=title,
         original_context="c",
         original_what_was_done="w",
         original_evidence="e",
@@ -230,6 +238,13 @@ def test_published_practices_stand_beside_the_report(client, report):
         published_at=timezone.now(),
         report_scopes=["movement:"],
     )
+    if category is not None:
+        practice.categories.add(category)
+    return practice
+
+
+def test_published_practices_stand_beside_the_report(client, report):
+    practice = _practice("mentoring-circles", "Mentoring circles for new editors")
     html = client.get(movement()).content.decode()
     assert practice.original_title in html
 
@@ -260,6 +275,8 @@ def _sized_report(regions_count, periods, codes):
             for region in regions:
                 figure(code, Decimal("5"), period=str(year), breakdown="region", breakdown_key=region.slug, n=20)
     figure(None, "0.5", period="2026", breakdown="coverage", breakdown_key="post")
+    for number, category in enumerate(CapacityCategory.objects.all()[: regions_count - 1]):
+        _practice(f"practice-{number}", f"Practice {number}", category)
 
 
 SMALL = (1, 1, ["participants", "capacity_gain"])
@@ -285,7 +302,9 @@ LARGE = (
 def test_the_report_page_runs_a_fixed_number_of_queries(client, db, steward, size, django_assert_max_num_queries):
     _sized_report(*size)
     client.force_login(steward)
-    with django_assert_max_num_queries(9):
+    # Session, user, memberships (the menu), regions, capacities, periods, rows, latest build,
+    # practices and their capacities.
+    with django_assert_max_num_queries(10):
         assert client.get(movement()).status_code == 200
 
 
