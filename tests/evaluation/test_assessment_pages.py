@@ -308,3 +308,19 @@ def test_the_tag_adds_a_fixed_number_of_queries(volunteer, communication, django
     _rated(volunteer, {communication: 3}, times=30)
     with django_assert_max_num_queries(2):
         _tag(volunteer, person=volunteer)
+
+
+def test_the_tag_shows_nothing_without_exactly_one_subject(volunteer, organization):
+    request = RequestFactory().get("/")
+    request.user = volunteer
+    both = Template("{% load assessment %}{% assessment_history person=volunteer organization=organization %}")
+    neither = Template("{% load assessment %}{% assessment_history %}")
+    context = {"request": request, "volunteer": volunteer, "organization": organization}
+    assert both.render(Context(context)).strip() == ""
+    assert neither.render(Context(context)).strip() == ""
+    assert (
+        Template("{% load assessment %}{% assessment_history person=volunteer %}")
+        .render(Context({"volunteer": volunteer}))
+        .strip()
+        == ""
+    )  # no request, no viewer
