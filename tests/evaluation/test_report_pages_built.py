@@ -1,0 +1,90 @@
+"""The report pages on rows the real builder wrote (evaluation.reports.year_replace), not hand-made ones.
+
+A small region and a small organization (3 people, 777.77 hours) must be hidden
+everywhere the pages and downloads go; the rest of the movement reads normally.
+"""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from capacity.models import Region
+from evaluation.models import Indicator, Measurement, ReportRow
+from evaluation.reports import year_replace
+from tests.factories import OrganizationFactory
+
+SECRETS = ("777.77", "777,77", "٧٧٧")
+
+
+@pytest.fixture
+def built(db):
+    big, small = Region.objects.filter(is_emerging=False)[:1].get(), Region.objects.filter(is_emerging=True)[:1].get()
+    chapter = OrganizationFactory(slug="big-chapter", region=big)
+    tiny = OrganizationFactory(slug="tiny-group", name="Tiny group", region=small)
+    participants = Indicator.objects.get(code="participants")
+    hours = Indicator.objects.get(code="hours_of_learning")
+    gain = Indicator.objects.get(code="capacity_gain")
+    source_id = 0
+
+    def measure(indicator, value, people, organization, region, method, when):
+        nonlocal source_id
+        source_id += 1
+        Measurement.objects.create(
+            indicator=indicator,
+            value=Decimal(value),
+            people=people,
+            date=when,
+            source="activity_report" if indicator != gain else "survey_response",
+            source_id=source_id,
+            organization=organization,
+            region=region,
+            is_emerging=region.is_emerging,
+            method=method,
+        )
+
+    for month in range(1, 13):
+        when = date(2026, month, 10)
+        measure(participants, 20, 20, chapter, big, "workshop", when)
+        measure(hours, "40", 20, chapter, big, "workshop", when)
+    measure(participants, 3, 3, tiny, small, "mentoring", date(2026, 5, 5))
+    measure(hours, "777.77", 3, tiny, small, "mentoring", date(2026, 5, 5))
+    for number in range(30):
+        measure(gain, 1 + number % 2, 1, chapter, big, "workshop", date(2026, 2 + number % 9, 1))
+    year_replace(2026)
+    return {"big": big, "small": small, "tiny": tiny}
+
+
+def _texts(client, scope, key):
+    page = client.get(reverse("learning:scope", kwargs={"scope": scope, "key": key}))
+    csv_response = client.get(reverse("learning:csv", kwargs={"scope": scope, "key": key, "period": "2026"}))
+    json_response = client.get(reverse("learning:json", kwargs={"scope": scope, "key": key, "period": "2026"}))
+    assert page.status_code == csv_response.status_code == json_response.status_code == 200
+    return page.content.decode(), b"".join(csv_response.streaming_content).decode(), json_response.content.decode()
+
+
+def test_the_builders_rows_read_as_a_report_and_hide_the_small_groups(client, built):
+    assert ReportRow.objects.filter(scope="movement", period="2026", shown=False).exists()
+    html, csv_text, document = _texts(client, "movement", "all")
+    assert "Outputs, short term" in html and "Trends over periods" in html
+    assert "What works" in html and "Workshop" in html
+    for text in (html, csv_text, document):
+        for secret in SECRETS:
+            assert secret not in text
+    for row in json.loads(document)["rows"]:
+        if row["suppressed"]:
+            assert row["n"] is None and row["value"] is None
+
+
+@pytest.mark.parametrize("which", ["region", "organization"])
+def test_a_small_regions_and_a_small_organizations_reports_show_nothing_of_them(client, built, which):
+    key = built["small"].slug if which == "region" else built["tiny"].slug
+    html, csv_text, document = _texts(client, which, key)
+    for text in (html, csv_text, document):
+        for secret in SECRETS:
+            assert secret not in text
+    rows = json.loads(document)["rows"]
+    assert rows and all(row["suppressed"] for row in rows if row["breakdown"] == "")
+    assert "Not shown" in html
