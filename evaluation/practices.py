@@ -148,8 +148,8 @@ def practices_of_organizations(*, organizations):
 def report_scope_links(values) -> list[dict]:
     """Each "scope:key" as {"value", "label", "url"}; url is "" until the report pages answer for it.
 
-    The report pages (evaluation.report_urls, "reports:scope") may not exist yet, or may
-    not know a scope: then it is shown as plain text rather than a broken link. Names
+    A value the report pages' URL does not accept ("learning:scope") is shown as plain
+    text rather than as a broken link. Names
     are read in one query per kind of scope, whatever the number of links.
     """
     pairs = [(value, *(value or "").partition(":")[::2]) for value in values]
@@ -181,9 +181,9 @@ def _names(queryset, slugs):
 
 
 def _report_url(scope, key):
-    kwargs = {"scope": scope, "scope_key": key} if key else {"scope": scope}
+    # The movement's report is movement/all/ (evaluation.report_urls, namespace "learning").
     try:
-        return reverse("reports:scope", kwargs=kwargs)
+        return reverse("learning:scope", kwargs={"scope": scope, "key": key or "all"})
     except NoReverseMatch:
         return ""
 

@@ -220,10 +220,11 @@ def test_the_detail_shows_each_text_in_the_readers_language_or_the_original(clie
     assert "Mentoring" in page  # the method
 
 
-def test_report_scopes_are_plain_text_until_the_report_pages_answer(client, organization):
+def test_the_detail_links_the_learning_reports_it_stands_beside(client, organization):
     practice = make_practice(organization, report_scopes=["method:mentoring", "movement:", "region:south-asia"])
     page = client.get(reverse("practices:detail", args=[practice.slug])).content.decode()
-    assert "<li>The whole movement</li>" in page or "The whole movement</a>" in page
+    assert '<a href="/en/reports/movement/all/">The whole movement</a>' in page
+    assert '<a href="/en/reports/region/south-asia/">South Asia</a>' in page
     links = {link["value"]: link for link in practices.practice_page(practice=practice)["reports"]}
     assert links["region:south-asia"]["label"] == "South Asia"
     assert links["method:mentoring"]["label"] == "Mentoring"

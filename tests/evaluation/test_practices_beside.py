@@ -57,11 +57,21 @@ def test_practices_beside_reads_two_queries(django_assert_num_queries, count):
     assert len(found) == min(count, 6)
 
 
-def test_report_links_are_text_until_the_report_pages_exist(db):
+def test_report_links_lead_to_the_learning_reports(db):
     links = practices.report_scope_links(["movement:", "method:mentoring", "region:south-asia", "region:atlantis"])
     assert [link["label"] for link in links] == ["The whole movement", "Mentoring", "South Asia", "atlantis"]
-    # evaluation.report_urls has no "scope" page yet: no link is invented.
-    assert all(link["url"] == "" for link in links)
+    assert [link["url"] for link in links] == [
+        "/en/reports/movement/all/",
+        "/en/reports/method/mentoring/",
+        "/en/reports/region/south-asia/",
+        "/en/reports/region/atlantis/",
+    ]
+
+
+def test_a_scope_the_report_pages_cannot_address_is_plain_text(db):
+    (link,) = practices.report_scope_links(["region:not a slug!"])
+    assert link["url"] == ""
+    assert link["label"] == "not a slug!"
 
 
 def test_report_links_read_one_query_per_kind_of_scope(organization, django_assert_max_num_queries):
