@@ -603,3 +603,29 @@ def test_measuring_a_round_measures_the_subjects_next_round_again():
     self_assessment_measure(assessment_ids=[first.pk])
 
     assert measured(Source.SELF_ASSESSMENT, second.pk)[("capacity_gain", "", "", "public-speaking")]["value"] == 1
+
+
+def test_two_allocations_of_one_program_each_count_the_sessions_of_their_own_period():
+    program = ProgramFactory()
+    ActivityReportFactory(session__program=program, participants=8)
+    ActivityReportFactory(
+        session__program=program, participants=50, session__starts_at=SESSION_START.replace(year=2024)
+    )
+    this_year = funded(usd=Decimal("400.00"), programs=[program])
+    last_year = AllocationFactory(
+        status="closed",
+        usd_amount=Decimal("1000.00"),
+        starts_on=date(2024, 1, 1),
+        ends_on=date(2024, 12, 31),
+        fund__starts_on=date(2024, 1, 1),
+    )
+    last_year.programs.set([program])
+
+    assert allocation_measure(allocation_ids=[this_year.pk, last_year.pk]) == 2
+
+    assert set(
+        Measurement.objects.filter(source=Source.ALLOCATION).values_list("source_id", "denominator", "value", "date")
+    ) == {
+        (this_year.pk, 8, Decimal("50.0000"), date(2025, 1, 1)),
+        (last_year.pk, 50, Decimal("20.0000"), date(2024, 1, 1)),
+    }

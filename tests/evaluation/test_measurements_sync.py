@@ -388,3 +388,16 @@ def test_the_task_on_a_real_worker_gives_the_rows_of_the_direct_call(celery_work
     SyncMark.objects.all().delete()
     measurements_sync(now=timezone.now())
     assert snapshot() == by_worker
+
+
+@pytest.mark.django_db
+def test_a_deleted_programs_sessions_years_are_marked_stale_though_their_rows_went_with_them():
+    report = ActivityReportFactory(session__starts_at=SESSION_START.replace(year=2023))
+    measurements_sync(now=timezone.now())
+    StalePeriod.objects.all().delete()
+
+    report.session.program.delete()
+    assert not Measurement.objects.exists()
+    measurements_sync(now=timezone.now())
+
+    assert stale_years() == {2023}
