@@ -401,3 +401,44 @@ def test_a_deleted_programs_sessions_years_are_marked_stale_though_their_rows_we
     measurements_sync(now=timezone.now())
 
     assert stale_years() == {2023}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_measurers_of_one_report_take_turns_and_the_second_finds_nothing_to_change(seeded_transactional_db):
+    import threading
+
+    from django.db import connection, transaction
+
+    report = ActivityReportFactory()
+    measured, release = threading.Event(), threading.Event()
+    results = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                results.append(("first", activity_report_measure(report_ids=[report.pk])))
+                measured.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            results.append(("second", activity_report_measure(report_ids=[report.pk])))
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert measured.wait(10)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(0.5)
+    # The second waits on the report's lock instead of writing beside the first.
+    assert two.is_alive()
+    release.set()
+    one.join(10)
+    two.join(10)
+
+    assert results == [("first", 1), ("second", 0)]
+    assert Measurement.objects.filter(source=Source.ACTIVITY_REPORT, source_id=report.pk).count() == 8
