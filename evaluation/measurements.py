@@ -209,9 +209,11 @@ def _ids(ids):
 
 
 def enrolled_newcomers():
-    """Per activity report: its session's participants (attended or completed) whose account is younger
-    than settings.NEWCOMER_WINDOW_DAYS when the session started (registered at most that many days before,
-    or after)."""
+    """Per activity report: its session's participants whose account was new when the session started.
+
+    Attended or completed, and registered at most settings.NEWCOMER_WINDOW_DAYS days
+    before the start (or after it: a person who joined during the session is new too).
+    """
     window = timedelta(days=settings.NEWCOMER_WINDOW_DAYS)
     took_part = Q(status=Enrollment.Status.COMPLETED) | Q(
         status__in=Enrollment.SEAT_HOLDING, attendance=Enrollment.Attendance.ATTENDED
@@ -317,7 +319,7 @@ def _apportion(cents, weights):
 
 
 def reached_participants(allocation_ids):
-    """(allocation, program) → participants at the sessions that allocation reaches, with the program's region and method.
+    """(allocation, program) → participants at the sessions the allocation reaches, with region and method.
 
     The rule is resources.selectors.funded_sessions' (a session counts when an allocation
     funding its program runs on the session's day), grouped per allocation: the reports
@@ -565,7 +567,7 @@ def _reports_changed(since):
 
 
 def _allocations_changed(since):
-    """Allocations edited (or audited: a recomputed USD value) after `since`, or whose programs' sessions or reports changed."""
+    """Allocations edited or audited (a recomputed USD value) after `since`, or whose programs, sessions or reports changed."""
     audited = Allocation.history.filter(id=OuterRef("pk"), history_date__gt=since)
     programs = Program.objects.filter(allocations=OuterRef("pk")).filter(
         Q(updated_at__gt=since) | Q(region__updated_at__gt=since)
@@ -578,8 +580,11 @@ def _allocations_changed(since):
 
 
 def _allocations_out_of_step():
-    """Allocations whose rows no longer add up to their USD value, or should have none: a program or USD value
-    changed under them without the allocation being saved (a program deleted, an exchange rate recomputed)."""
+    """Allocations whose rows no longer add up to their USD value, or should have none.
+
+    A program or a USD value can change under an allocation without it being saved (a
+    program deleted, an exchange rate recomputed); its rows then stop adding up.
+    """
     measured = (
         Measurement.objects.filter(source=Source.ALLOCATION, source_id=OuterRef("pk"))
         .order_by()

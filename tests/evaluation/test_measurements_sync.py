@@ -347,9 +347,9 @@ def test_a_sync_takes_the_same_queries_at_any_size(size, django_assert_max_num_q
     for _ in range(size):
         funded([program])
         SurveyResponseFactory(satisfaction=3)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(45):
         measurements_sync(now=timezone.now())
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(45):
         measurements_sync(now=timezone.now(), full=True)
 
 
