@@ -226,6 +226,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.send_pending_cancellation_emails",
         "schedule": 10 * 60,
     },
+    # Evaluation: surveys become due and go out; measurements follow their sources.
+    "schedule-survey-invitations": {
+        "task": "evaluation.survey_tasks.schedule_survey_invitations",
+        "schedule": 60 * 60,
+    },
+    "send-survey-invitations": {
+        "task": "evaluation.survey_tasks.send_survey_invitations",
+        "schedule": 10 * 60,
+    },
+    "sync-measurements": {
+        "task": "evaluation.measurement_tasks.sync_measurements",
+        "schedule": 10 * 60,
+    },
     # Learning reports: the years with new or changed measurements, every night.
     "rebuild-stale-reports": {
         "task": "evaluation.tasks.rebuild_stale_reports",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capacity.models import CapacityCategory
@@ -80,7 +81,7 @@ def _valid_rating(value):
 
 
 @transaction.atomic
-def self_assessment_record(*, by, ratings, user=None, organization=None) -> SelfAssessment:
+def self_assessment_record(*, by, ratings, user=None, organization=None, now=None) -> SelfAssessment:
     """Record one round of ratings ({CapacityCategory: 1..5}) for a person or an organization.
 
     A person rates only themselves; an organization is rated only by its admins. At
@@ -100,7 +101,7 @@ def self_assessment_record(*, by, ratings, user=None, organization=None) -> Self
     allowed = set(assessable_categories().values_list("pk", flat=True))
     if any(getattr(category, "pk", None) not in allowed for category in ratings):
         raise ValidationError(_("One of the capacities rated is not one that can be rated."), code="category")
-    assessment = SelfAssessment(user=user, organization=organization, assessed_by=by)
+    assessment = SelfAssessment(user=user, organization=organization, assessed_by=by, assessed_at=now or timezone.now())
     assessment.full_clean()
     assessment.save()
     rows = [

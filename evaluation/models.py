@@ -167,13 +167,15 @@ class Measurement(models.Model):
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
         constraints = [
-            # One value per source, indicator, capacity and slice: replacing a source's
-            # measurements can never leave two. Coalesce makes "no capacity" one value on
-            # PostgreSQL and SQLite alike (NULLs are otherwise distinct).
+            # One value per source, indicator, program, capacity and slice (an allocation
+            # reaches several programs): replacing a source's measurements can never leave
+            # two. Coalesce makes "none" one value on PostgreSQL and SQLite alike (NULLs
+            # are otherwise distinct).
             models.UniqueConstraint(
                 "source",
                 "source_id",
                 "indicator",
+                Coalesce("program", Value(0)),
                 Coalesce("category", Value(0)),
                 "dimension",
                 "answer",

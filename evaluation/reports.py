@@ -135,7 +135,11 @@ def _aggregate(year_measurements, scope, breakdown):
             .order_by()
         )
         for row in rows:
+            # No region, method or organization to file the value under: it counts in
+            # the totals, not in that scope or breakdown.
             if row["scope_key"] is None or row["breakdown_key"] is None:
+                continue
+            if (scope != Scope.MOVEMENT and row["scope_key"] == "") or (breakdown and row["breakdown_key"] == ""):
                 continue
             result[(row["scope_key"], row["breakdown_key"], row["quarter"], row["indicator_id"])].add(
                 Cell(
@@ -172,7 +176,7 @@ def _coverage(year_measurements, scope, indicator_ids):
             .order_by()
         )
         for row in rows:
-            if row["scope_key"] is None:
+            if row["scope_key"] is None or (scope != Scope.MOVEMENT and row["scope_key"] == ""):
                 continue
             result[(row["scope_key"], row["quarter"])] = {key: row[key] for key in counts}
     return result
@@ -302,6 +306,8 @@ def year_rows(year, *, progress=None):
         for (scope_key, quarter), counts in _coverage(measurements, scope, indicator_ids).items():
             period = f"{year}-Q{quarter}" if quarter else str(year)
             programs = counts[COVERAGE_BASE]
+            if not programs:
+                continue  # no program ran (an aggregate over no rows still answers one row)
             base_hidden = (scope, scope_key, period, COVERAGE_BASE, "", "") in hidden
             for kind in COVERAGE:
                 with_data = min(counts[kind], programs)

@@ -216,7 +216,7 @@ def invitation_is_open(invitation, *, now) -> bool:
     return True
 
 
-def survey_respond(*, invitation, user, data) -> SurveyResponse:
+def survey_respond(*, invitation, user, data, now=None) -> SurveyResponse:
     """Save a person's one answer to one survey, then measure it.
 
     `data`: ratings ({category id: 1–5}, pre and post only, only capacities the program
@@ -232,7 +232,7 @@ def survey_respond(*, invitation, user, data) -> SurveyResponse:
         )
         if locked.enrollment.user_id is None or locked.enrollment.user_id != user.pk:
             raise ValidationError(_("This survey is not yours to answer."))
-        now = timezone.now()
+        now = now or timezone.now()
         if locked.responded_at is not None or SurveyResponse.objects.filter(invitation=locked).exists():
             raise ValidationError(_("You have already answered this survey; each survey takes one answer."))
         if not invitation_is_open(locked, now=now):

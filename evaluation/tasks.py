@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import reports
+from . import measurement_tasks, reports, survey_tasks  # noqa: F401  (the worker finds every job through this module)
 from .models import ReportBuild
 
 

@@ -41,6 +41,7 @@ from tests.permission_rows import (
     THIRD_PARTY_NAME_PREFIXES,
     THIRD_PARTY_NAMESPACES,
     Row,
+    assessment,
     data_rights,
     everyone,
     exchange,
@@ -50,11 +51,25 @@ from tests.permission_rows import (
     only,
     open_funding,
     post,
+    practices,
+    reports,
     signed_in,
     support,
+    surveys,
 )
 
-AREA_MODULES = (exchange, support, data_rights, funding, funding_dashboard, open_funding)
+AREA_MODULES = (
+    exchange,
+    support,
+    data_rights,
+    funding,
+    funding_dashboard,
+    open_funding,
+    assessment,
+    surveys,
+    practices,
+    reports,
+)
 
 
 def program_kwargs(s):

@@ -4,9 +4,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.models import UniqueConstraint, Value
-from django.db.models.functions import Coalesce
 
 from capacity.models import CapacityCategory, Region
 from evaluation.measurements import (
@@ -330,34 +327,6 @@ def test_dashboard_new_editors_do_not_count_without_an_import():
 # Allocations ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def one_row_per_program(db):
-    """The measurement_once_per_source key with the program in it, so an allocation has a row per program.
-
-    The committed constraint lacks the program (see the report to the lead); this
-    test-only change is rolled back with the test's transaction, and does nothing once
-    the model carries the program.
-    """
-    current = next(
-        constraint for constraint in Measurement._meta.constraints if constraint.name == "measurement_once_per_source"
-    )
-    if "program" in str(current.expressions):
-        return
-    proposed = UniqueConstraint(
-        "source",
-        "source_id",
-        "indicator",
-        Coalesce("category", Value(0)),
-        Coalesce("program", Value(0)),
-        "dimension",
-        "answer",
-        name="measurement_once_per_source",
-    )
-    with connection.schema_editor() as editor:
-        editor.remove_constraint(Measurement, current)
-        editor.add_constraint(Measurement, proposed)
-
-
 def funded(*, usd, status="approved", programs=(), **fields):
     allocation = AllocationFactory(
         status=status,
@@ -371,7 +340,7 @@ def funded(*, usd, status="approved", programs=(), **fields):
     return allocation
 
 
-def test_an_allocations_usd_is_apportioned_over_two_programs_by_participants_to_the_cent(one_row_per_program):
+def test_an_allocations_usd_is_apportioned_over_two_programs_by_participants_to_the_cent():
     recipient = OrganizationFactory()
     workshop = ProgramFactory(provider=recipient)
     mentoring = ProgramFactory(
@@ -402,7 +371,7 @@ def test_an_allocations_usd_is_apportioned_over_two_programs_by_participants_to_
         assert row["session_id"] is None
 
 
-def test_three_equal_programs_share_an_odd_cent_and_still_add_up(one_row_per_program):
+def test_three_equal_programs_share_an_odd_cent_and_still_add_up():
     programs = [ProgramFactory() for _ in range(3)]
     for program in programs:
         ActivityReportFactory(session__program=program, participants=7)

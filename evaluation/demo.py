@@ -1,0 +1,218 @@
+"""Two and a half years of evaluation history, so the learning reports have something to say.
+
+Seven demo programs run one session a quarter for ten quarters; people enroll, come,
+are reported on, and answer the surveys the portal sends (pre, post, and 3/6/12 months
+later) with outcomes that differ by method: mentoring does better than workshops and
+online courses, self-paced modules least. One program in Central & Eastern Europe &
+Central Asia ran once, for three people: that region has too little data to show. Then
+a few people and one organization rate their capacities over time, the measurements are
+derived and every report is built, as the nightly job would.
+
+Everything goes through the services the pages use, with the clock set to when it
+happened.
+"""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from capacity.models import CapacityCategory
+from programs import services as program_services
+from programs.demo import _learners
+from programs.models import Enrollment, Program, Session
+from stakeholders.models import Organization, Role, User
+
+from . import assessment, reports, surveys
+from .measurements import measurements_sync
+from .models import ReportBuild, SurveyInvitation, SurveyKind
+
+QUARTERS = 10
+SEED = 2476258
+
+# program slug → (people per session, outcome profile)
+HISTORY = {
+    "newcomer-mentoring-busan": (12, "mentoring"),
+    "yoruba-wikipedia-mentoring-yo": (11, "mentoring"),
+    "arabic-wikipedia-editing-basics": (16, "online_course"),
+    "taller-biografias-mujeres-cdmx": (15, "workshop"),
+    "swahili-wikipedia-editathon-sw": (14, "workshop"),
+    "prise-de-parole-benevoles": (13, "workshop"),
+    "bengali-social-media-storytelling": (16, "self_paced"),
+}
+TOO_LITTLE = ("mediawiki-hosting-small-languages", 3)
+
+# method → (capacity gain between pre and post, satisfaction, still active after 3, 6, 12 months)
+OUTCOMES = {
+    "mentoring": (1.6, 4.6, (0.9, 0.82, 0.75)),
+    "workshop": (1.0, 4.2, (0.72, 0.58, 0.45)),
+    "online_course": (0.8, 3.9, (0.66, 0.5, 0.4)),
+    "self_paced": (0.3, 3.4, (0.5, 0.36, 0.24)),
+}
+FOLLOW_UP_INDEX = {SurveyKind.FOLLOW_UP_3: 0, SurveyKind.FOLLOW_UP_6: 1, SurveyKind.FOLLOW_UP_12: 2}
+RESPONSE_RATE = 0.8
+
+STORYTELLERS = ("yazan_haddad", "minseo_kang", "wanjiru_kamau")
+ASSESSED_ORGANIZATION = "busan-wikimedians"
+
+
+def _session(program, starts_at, seats, learners, now):
+    session = program_services.session_save(
+        session=Session(
+            program=program,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=3),
+            seats=seats,
+            online_url=f"https://meet.example.org/{program.slug}-history-{starts_at:%Y%m}",
+        ),
+        now=starts_at - timedelta(days=30),
+    )
+    for user in learners:
+        program_services.enrollment_create(user=user, session=session, now=starts_at - timedelta(days=20))
+    after = session.ends_at + timedelta(hours=1)
+    program_services.session_mark_attendance_all(session=session, attendance=Enrollment.Attendance.ATTENDED, now=after)
+    participants = len(learners)
+    newcomers = participants // 3
+    program_services.report_save(
+        session=session,
+        values={
+            "participants": participants,
+            "newcomers": newcomers,
+            "facilitators": 1,
+            "hours_of_learning": participants * 3,
+            "pages_created": participants // 2,
+            "pages_improved": participants,
+            "gender_asked": True,
+            "gender_woman": participants // 2,
+            "gender_man": participants - participants // 2 - 1,
+            "gender_prefer_not": 1,
+            "newcomer_asked": True,
+            "newcomer_new": newcomers,
+            "newcomer_returning": participants - newcomers,
+        },
+        now=after + timedelta(days=2),
+    )
+    return session
+
+
+def _sessions(now, learners):
+    programs = {program.slug: program for program in Program.objects.filter(slug__in=[*HISTORY, TOO_LITTLE[0]])}
+    made = 0
+    for quarter in range(QUARTERS):
+        starts = (now - timedelta(days=45 + 91 * quarter)).replace(hour=14, minute=0, second=0, microsecond=0)
+        for offset, (slug, (people, _profile)) in enumerate(HISTORY.items()):
+            if slug not in programs:
+                continue
+            first = (quarter * 7 + offset * 5) % len(learners)
+            chosen = [learners[(first + i) % len(learners)] for i in range(people)]
+            _session(programs[slug], starts + timedelta(days=offset * 3), people + 2, chosen, now)
+            made += 1
+    if TOO_LITTLE[0] in programs:
+        starts = (now - timedelta(days=200)).replace(hour=9, minute=0, second=0, microsecond=0)
+        _session(programs[TOO_LITTLE[0]], starts, 6, learners[: TOO_LITTLE[1]], now)
+        made += 1
+    return made
+
+
+def _answers(invitation, rng, pre_ratings):
+    """What a person answers, from their program's method (the outcome profile) and some noise."""
+    program = invitation.enrollment.session.program
+    profile = HISTORY.get(program.slug, (0, "workshop"))[1]
+    gain, satisfaction, retention = OUTCOMES[profile]
+    categories = [category.pk for category in program.categories.all()]
+    if invitation.kind == SurveyKind.PRE:
+        ratings = {pk: rng.choice((1, 2, 2, 3)) for pk in categories}
+        pre_ratings[invitation.enrollment_id] = ratings
+        return {"ratings": ratings}
+    if invitation.kind == SurveyKind.POST:
+        before = pre_ratings.get(invitation.enrollment_id, {})
+        ratings = {pk: max(1, min(5, round(before.get(pk, 2) + gain + rng.uniform(-0.9, 0.9)))) for pk in categories}
+        score = max(1, min(5, round(satisfaction + rng.uniform(-1.1, 0.9))))
+        return {"ratings": ratings, "satisfaction": score}
+    active = rng.random() < retention[FOLLOW_UP_INDEX[invitation.kind]]
+    return {
+        "still_active": active,
+        "using_learning": rng.choice(("often", "sometimes")) if active else rng.choice(("not_yet", "no")),
+    }
+
+
+def _surveys(now, earliest):
+    """Run the scheduler week by week through the history, and answer most invitations."""
+    rng = random.Random(SEED)  # noqa: S311 (demo data, not secrets)
+    moment = earliest - timedelta(days=21)
+    while moment <= now:
+        surveys.invitations_schedule(now=moment)
+        moment += timedelta(days=7)
+    surveys.invitations_schedule(now=now)
+    pre_ratings = {}
+    answered = 0
+    order = {kind: index for index, kind in enumerate(SurveyKind.values)}
+    invitations = sorted(
+        SurveyInvitation.objects.filter(responded_at__isnull=True, enrollment__user__isnull=False).select_related(
+            "enrollment__user", "enrollment__session__program"
+        ),
+        key=lambda invitation: (order[invitation.kind], invitation.due_at, invitation.pk),
+    )
+    for invitation in invitations:
+        if rng.random() > RESPONSE_RATE:
+            continue
+        answered_at = invitation.due_at + timedelta(days=1)
+        if answered_at > now:
+            continue
+        surveys.survey_respond(
+            invitation=invitation,
+            user=invitation.enrollment.user,
+            data=_answers(invitation, rng, pre_ratings),
+            now=answered_at,
+        )
+        answered += 1
+    # What a real night does: the invitations go out (the console backend prints nothing).
+    SurveyInvitation.objects.filter(sent_at__isnull=True, due_at__lte=now).update(sent_at=now)
+    return answered
+
+
+def _self_assessments(now):
+    rng = random.Random(SEED + 1)  # noqa: S311
+    families = list(CapacityCategory.objects.filter(parent__isnull=True).order_by("position", "slug")[:6])
+    rounds = 0
+    for username in STORYTELLERS:
+        person = User.objects.filter(username=username).first()
+        if person is None:
+            continue
+        level = {category: rng.choice((1, 2, 2, 3)) for category in families}
+        for months_ago in (18, 12, 6, 1):
+            level = {category: min(5, value + rng.choice((0, 0, 1))) for category, value in level.items()}
+            assessment.self_assessment_record(
+                by=person, user=person, ratings=level, now=now - timedelta(days=30 * months_ago)
+            )
+            rounds += 1
+    organization = Organization.objects.filter(slug=ASSESSED_ORGANIZATION).first()
+    admin = (
+        User.objects.filter(memberships__organization=organization, memberships__role=Role.ADMIN).first()
+        if organization
+        else None
+    )
+    if admin is not None:
+        level = dict.fromkeys(families, 2)
+        for months_ago in (12, 6, 2):
+            level = {category: min(5, value + rng.choice((0, 1))) for category, value in level.items()}
+            assessment.self_assessment_record(
+                by=admin, organization=organization, ratings=level, now=now - timedelta(days=30 * months_ago)
+            )
+            rounds += 1
+    return rounds
+
+
+def load(data, *, password):
+    now = timezone.now()
+    if SurveyInvitation.objects.exists():
+        return "evaluation history already loaded"
+    learners = _learners()
+    sessions = _sessions(now, learners)
+    earliest = now - timedelta(days=45 + 91 * QUARTERS)
+    answered = _surveys(now, earliest)
+    rounds = _self_assessments(now)
+    measurements_sync(now=timezone.now(), full=True)
+    build = ReportBuild.objects.create(status=ReportBuild.Status.QUEUED)
+    rows = reports.build_run(build_id=build.pk, sync=False)
+    return f"{sessions} past sessions, {answered} survey answers, {rounds} self-assessments, {rows} report figures"
