@@ -3,6 +3,10 @@
 Starts the embedded portal on a fresh SQLite database with the demo data, then saves
 PNGs to screenshots/ (or the folder given as the first argument) for people to look at.
 Usage: .venv/bin/python scripts/screenshots.py [folder]
+
+SCREENSHOTS_DATABASE_URL=sqlite:////tmp/shots.sqlite3 reuses a database that already has
+the demo (no migrate, no demo run); SCREENSHOTS_ONLY=evaluation shoots only the learning
+reports, practices, surveys and self-assessment pages.
 """
 
 import os
@@ -59,6 +63,72 @@ FUNDER_PAGES = {
     "funding-funds": "/{lang}/funding/funds/",
     "funding-allocations": "/{lang}/funding/allocations/",
 }
+# The evaluation pages (learning reports, practices, surveys, self-assessment), by who sees them.
+STEWARD_PAGES = {
+    "reports": "/{lang}/reports/",
+    "report-movement": "/{lang}/reports/movement/all/",
+    "report-quarter": "/{lang}/reports/movement/all/?period={quarter}",
+    "report-region": "/{lang}/reports/region/sub-saharan-africa/",
+    "report-method": "/{lang}/reports/method/mentoring/",
+    "report-build": "/{lang}/reports/builds/{build}/",
+    "practices": "/{lang}/practices/",
+    "practice": "/{lang}/practices/{practice}/",
+    "practices-review": "/{lang}/practices/review/",
+}
+STAFF_EVALUATION_PAGES = {
+    "practice-new": "/{lang}/practices/new/",
+    "practices-mine": "/{lang}/practices/mine/",
+    "assessment": "/{lang}/assessment/",
+    "assessment-organization": "/{lang}/assessment/organizations/korean-wikidata-lab/",
+    "profile-assessment": "/{lang}/people/minseo_kang/",
+}
+LEARNER_PAGES = {
+    "surveys": "/{lang}/surveys/",
+    "survey": "/{lang}/surveys/{token}/",
+}
+# Run in `manage.py shell`: a learner with an open post-session survey gets the demo password
+# (learners have none, nor a verified address), and one practice is written and sent for review, one published.
+EVALUATION_SETUP = """
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+from evaluation import practices, surveys
+from evaluation.models import Practice, ReportBuild, ReportRow, SurveyInvitation
+from capacity.models import CapacityCategory, Language
+from stakeholders.models import Organization, User
+now = timezone.now()
+open_ = [i for i in SurveyInvitation.objects.filter(responded_at__isnull=True, enrollment__user__isnull=False)
+         .select_related("enrollment__user").order_by("kind", "-due_at") if surveys.invitation_is_open(i, now=now)]
+invitation = next((i for i in open_ if i.kind in ("post", "pre")), open_[0])
+learner = invitation.enrollment.user
+learner.set_password("capacity-demo")
+learner.save()
+EmailAddress.objects.update_or_create(user=learner, email=learner.email, defaults={"verified": True, "primary": True})
+organization = Organization.objects.get(slug="korean-wikidata-lab")
+author = User.objects.get(email="minseo_kang@example.org")
+steward = User.objects.get(email="steward@example.org")
+categories = list(CapacityCategory.objects.filter(slug__in=["wikidata", "mentoring"]))
+texts = {
+    "original_language": Language.objects.get(code="ko"),
+    "original_title": "\ub3d9\ub8cc \uba58\ud1a0\ub9c1\uc73c\ub85c \uccab \ud56d\ubaa9 \ub9cc\ub4e4\uae30",
+    "original_context": "Newcomers left after their first Wikidata workshop.",
+    "original_what_was_done": "Each newcomer was paired with an experienced editor for six weeks.",
+    "original_evidence": "Three in four were still editing six months later.",
+    "original_would_change": "Start the pairs before the workshop.",
+    "method": "mentoring",
+    "report_scopes": ["movement:", "method:mentoring"],
+}
+if not Practice.objects.exists():
+    published = practices.practice_create(organization=organization, author=author, data=texts, categories=categories)
+    practices.practice_submit(practice=published)
+    practices.practice_publish(practice=published, by=steward)
+    waiting = practices.practice_create(organization=organization, author=author, categories=categories[:1],
+        data={**texts, "original_language": Language.objects.get(code="en"),
+              "original_title": "Office hours for new editors", "method": "workshop", "report_scopes": []})
+    practices.practice_submit(practice=waiting)
+quarters = sorted({p for p in ReportRow.objects.filter(scope="movement").values_list("period", flat=True) if "-Q" in p})
+print("SETUP", learner.email, invitation.token, Practice.objects.filter(status="published").first().slug,
+      ReportBuild.objects.order_by("-pk").first().pk, quarters[-2])
+"""
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
@@ -66,13 +136,26 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     folder = tempfile.mkdtemp()
     env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL"}}
-    env["DATABASE_URL"] = f"sqlite:///{folder}/db.sqlite3"
+    env["DATABASE_URL"] = os.environ.get("SCREENSHOTS_DATABASE_URL") or f"sqlite:///{folder}/db.sqlite3"
     env["DEBUG"] = "true"  # the embedded default, as `make demo` runs it
     python = sys.executable
-    subprocess.run(
-        [python, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    subprocess.run([python, "manage.py", "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    if not os.environ.get("SCREENSHOTS_DATABASE_URL"):
+        subprocess.run(
+            [python, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
+        subprocess.run([python, "manage.py", "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    setup = subprocess.run(
+        [python, "manage.py", "shell", "-c", EVALUATION_SETUP],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    _label, learner, token, practice, build, quarter = next(
+        line for line in setup.splitlines() if line.startswith("SETUP ")
+    ).split()
+    evaluation = {"learner": learner, "token": token, "practice": practice, "build": build, "quarter": quarter}
     server = subprocess.Popen(
         [python, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
         cwd=ROOT,
@@ -86,7 +169,7 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
-        shoot()
+        shoot(evaluation)
     finally:
         server.terminate()
 
@@ -131,7 +214,33 @@ def shoot_funder_pages(browser, lang, name, viewport):
     context.close()
 
 
-def shoot():
+def signed_in(browser, email, lang, viewport):
+    context = browser.new_context(viewport=viewport, locale=lang, base_url=f"http://127.0.0.1:{PORT}")
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", "capacity-demo")
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+    return context, page
+
+
+def shoot_evaluation_pages(browser, lang, name, viewport, values):
+    """Learning reports and practices as the steward, writing and self-assessment as staff, surveys as a learner."""
+    for email, pages in (
+        ("steward@example.org", STEWARD_PAGES),
+        ("minseo_kang@example.org", STAFF_EVALUATION_PAGES),
+        (values["learner"], LEARNER_PAGES),
+    ):
+        context, page = signed_in(browser, email, lang, viewport)
+        for page_name, path in pages.items():
+            page.goto(path.format(lang=lang, **values))
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=OUT / f"{page_name}-{lang}-{name}.png", full_page=True)
+        context.close()
+
+
+def shoot(evaluation):
     flags = [
         "--headless",
         "--no-sandbox",
@@ -143,6 +252,9 @@ def shoot():
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
         for lang in ("en", "ko", "ar"):
             for name, viewport in VIEWPORTS.items():
+                shoot_evaluation_pages(browser, lang, name, viewport, evaluation)
+                if os.environ.get("SCREENSHOTS_ONLY") == "evaluation":
+                    continue
                 context = browser.new_context(viewport=viewport, locale=lang, base_url=f"http://127.0.0.1:{PORT}")
                 page = context.new_page()
                 page.goto("/accounts/login/")
