@@ -15,14 +15,14 @@ from .assessment_forms import SelfAssessmentForm
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def mine(request):
     """The signed-in person rates their capacities and sees how their ratings moved."""
     return _assess(request, user=request.user, done_url=reverse("assessment:mine"))
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def organization(request, slug):
     """An organization's admins rate its capacities; unknown is 404, anyone else 403."""
     organization = get_organization_for_assessment(request.user, slug)

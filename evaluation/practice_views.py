@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from capacity.models import text_direction, ui_language_codes, ui_language_field
 from capacity.views import error_text
@@ -29,7 +29,7 @@ def _form_errors(form, error: ValidationError):
         form.add_error(None, error)
 
 
-@require_GET
+@require_safe
 def practice_list(request):
     filterset = practices.practice_library(data=request.GET)
     page = Paginator(filterset.qs, PRACTICES_PER_PAGE).get_page(request.GET.get("page"))
@@ -47,7 +47,7 @@ def practice_list(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def practice_mine(request):
     """The practices of the organizations this person writes for, in every state."""
     organizations = practices.managed_organizations(request.user)
@@ -59,7 +59,7 @@ def practice_mine(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def practice_new(request):
     organizations = practices.managed_organizations(request.user)
     if not organizations.exists():
@@ -83,7 +83,7 @@ def practice_new(request):
     return render(request, "evaluation/practices/form.html", {"form": form, "practice": None})
 
 
-@require_GET
+@require_safe
 def practice_detail(request, slug):
     practice = practices.get_practice_for_reading(request.user, slug)
     can_manage = practices.can_manage_practice(request.user, practice)
@@ -110,7 +110,7 @@ def practice_detail(request, slug):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def practice_edit(request, slug):
     practice = practices.get_practice_for_editing(request.user, slug)
     organizations = practices.managed_organizations(request.user)
@@ -140,7 +140,7 @@ def practice_edit(request, slug):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def practice_translate(request, slug, lang):
     practice = practices.get_practice_for_editing(request.user, slug)
     if lang not in ui_language_codes() or lang == practice.original_language.code:
@@ -182,7 +182,7 @@ def practice_submit(request, slug):
 
 
 @login_required
-@require_GET
+@require_safe
 def review_queue(request):
     if not is_steward(request.user):
         raise PermissionDenied

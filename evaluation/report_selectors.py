@@ -138,3 +138,14 @@ def latest_build(scope, scope_key):
 def latest_builds():
     """The latest few builds of any scope, for stewards on the index (one query)."""
     return list(ReportBuild.objects.order_by("-requested_at", "-pk")[:5])
+
+
+def waiting_build(scope, scope_key, *, since):
+    """A build of exactly this report (or of every report, scope "") that is queued and was asked for since `since`."""
+    return (
+        ReportBuild.objects.filter(
+            scope=scope, scope_key=scope_key, status=ReportBuild.Status.QUEUED, requested_at__gte=since
+        )
+        .order_by("-requested_at", "-pk")
+        .first()
+    )

@@ -8,23 +8,27 @@ precomputed rows.
 """
 
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
+from kombu.exceptions import OperationalError as BrokerError
 
 from capacity.charts import bar_chart
 from programs.exports import csv_response
@@ -34,6 +38,8 @@ from stakeholders.access import is_steward
 from . import report_selectors as selectors
 from .models import NOT_ASKED, Indicator, ReportBuild, Scope, SurveyKind
 from .report_forms import RebuildForm
+
+logger = logging.getLogger(__name__)
 
 # Said in the README, the JSON download and on every page: how the 95% intervals are made.
 INTERVAL_METHOD = gettext_lazy(
@@ -77,6 +83,10 @@ CELL_TITLES = {
 COVERAGE_KINDS = [kind for kind in SurveyKind.values]
 # A progress page reloads itself this often (seconds) while its build is waiting or running.
 REFRESH_SECONDS = 3
+# A second rebuild of a report within this time of one that has not started yet goes to that one.
+SAME_REBUILD_WINDOW = timedelta(minutes=5)
+# What a build says when its task could not be queued (the broker was down or did not answer).
+QUEUE_DOWN_ERROR = gettext_lazy("The task queue could not be reached; the build was never queued.")
 # An id past PostgreSQL's bigint is no build (and would be a database error, not a 404).
 BIGGEST_ID = 2**63 - 1
 
@@ -143,6 +153,20 @@ def figure_of(row, unit):
         low=format_value(row.low, unit) if interval else "",
         high=format_value(row.high, unit) if interval else "",
         number=float(row.value),
+    )
+
+
+def published_measurements(rows):
+    """How many measurements the published totals were built from; hidden rows add nothing.
+
+    A survey answer is one measurement of one person, so a hidden row's measurement count
+    is its n: counting it would give a suppressed figure away ("built from 7 measurements"
+    over an organization whose only rows are 4 and 3 hidden answers).
+    """
+    return sum(
+        row.measurements
+        for row in rows
+        if row.breakdown == "" and row.indicator_id and row.shown and row.value is not None
     )
 
 
@@ -411,7 +435,7 @@ def build_sections(rows, period, words):
             what_works.append({"table": outcome_table, "per_usd": per_usd, "breakdown": breakdown})
 
     built_at = max((row.built_at for row in in_period), default=None)
-    measurements = sum(row.measurements for row in in_period if row.breakdown == "" and row.indicator_id)
+    measurements = published_measurements(in_period)
     return {
         "grid": grid,
         "breakdowns": breakdowns,
@@ -447,7 +471,7 @@ def _report_url(scope, scope_key):
     return reverse("learning:scope", kwargs={"scope": scope, "key": selectors.url_key_of(scope, scope_key)})
 
 
-@require_GET
+@require_safe
 def index(request):
     """The movement's report and every region, capacity, method and organization that has one."""
     built = selectors.reports_built()
@@ -505,7 +529,7 @@ def _report_subject(scope, url_key):
     return scope_key, words, subject, periods
 
 
-@require_GET
+@require_safe
 def report(request, scope, key):
     scope_key, words, subject, periods = _report_subject(scope, key)
     requested = request.GET.get("period")
@@ -577,7 +601,7 @@ CSV_HEADER = (
 )
 
 
-@require_GET
+@require_safe
 def report_csv(request, scope, key, period):
     scope_key, words, title, period, rows = _download(scope, key, period)
 
@@ -610,7 +634,7 @@ def _number(value):
     return None if value is None else float(value)
 
 
-@require_GET
+@require_safe
 def report_json(request, scope, key, period):
     scope_key, words, title, period, rows = _download(scope, key, period)
     built_at = max((row.built_at for row in rows), default=None)
@@ -620,7 +644,7 @@ def report_json(request, scope, key, period):
         "scope_name": title,
         "period": period,
         "built_at": built_at.isoformat() if built_at else None,
-        "measurements": sum(row.measurements for row in rows if row.breakdown == "" and row.indicator_id),
+        "measurements": published_measurements(rows),
         "k": {
             "demographic": settings.K_ANONYMITY_DEMOGRAPHIC,
             "activity": settings.K_ANONYMITY_ACTIVITY,
@@ -671,11 +695,38 @@ def rebuild(request):
         return redirect("learning:index")
     from .reports import build_request  # the builder is the lead's module, imported when used
 
-    build = build_request(scope=form.cleaned_data["scope"], scope_key=form.cleaned_data["scope_key"], by=request.user)
+    scope, scope_key = form.cleaned_data["scope"], form.cleaned_data["scope_key"]
+    waiting = selectors.waiting_build(scope, scope_key, since=timezone.now() - SAME_REBUILD_WINDOW)
+    if waiting is not None:
+        # A double click, or a second steward: the build that has not started yet will read the same data.
+        messages.info(request, _("This report is already waiting to be rebuilt."))
+        return redirect("learning:build", build_id=waiting.pk)
+    build = None
+    try:
+        # The task is queued when the row is committed, at the end of this block.
+        with transaction.atomic():
+            build = build_request(scope=scope, scope_key=scope_key, by=request.user)
+    except (BrokerError, OSError):
+        logger.exception("Report build %s could not be queued", getattr(build, "pk", None))
+        if build is None:
+            messages.error(request, _("The rebuild could not be queued. Try again in a few minutes."))
+            return redirect("learning:index")
+        _queueing_failed(build)
+        messages.error(request, _("The task queue cannot be reached, so the rebuild did not start. Try again later."))
     return redirect("learning:build", build_id=build.pk)
 
 
-@require_GET
+def _queueing_failed(build):
+    """A build whose task never reached the broker: failed, not "queued" for ever with nothing to run it."""
+    ReportBuild.objects.filter(pk=build.pk, status=ReportBuild.Status.QUEUED).update(
+        status=ReportBuild.Status.FAILED,
+        finished_at=timezone.now(),
+        # Stored in the language of the steward who asked (the build page shows it as it is).
+        error=str(QUEUE_DOWN_ERROR),
+    )
+
+
+@require_safe
 @login_required
 def build_progress(request, build_id):
     """A build's progress, reloading itself while it runs; stewards only (others find nothing)."""

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import surveys
 from .survey_forms import SurveyForm
@@ -20,7 +20,7 @@ def _own_invitation(request, token):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_surveys(request):
     now = timezone.now()
     invitations = list(surveys.survey_invitations_of(user=request.user, now=now))
@@ -54,7 +54,7 @@ def answer(request, token):
 
 
 @login_required
-@require_GET
+@require_safe
 def thanks(request, token):
     invitation = _own_invitation(request, token)
     if invitation.responded_at is None:
