@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from stakeholders.services import refuse_hidden_characters
+
 from .models import SurveyKind, SurveyResponse
 
 COMMENTS_MAX_LENGTH = SurveyResponse._meta.get_field("comments").max_length
@@ -53,6 +55,8 @@ class SurveyForm(forms.Form):
             label=_("Anything else you would like to tell the organizers?"),
             required=False,
             strip=True,
+            # Line breaks and tabs, but no control characters or text direction overrides (as support texts).
+            validators=[refuse_hidden_characters],
             widget=forms.Textarea(attrs={"rows": 5, "maxlength": COMMENTS_MAX_LENGTH}),
         )
 

@@ -33,6 +33,9 @@ def my_surveys(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request, token):
     invitation = _own_invitation(request, token)
+    if invitation.responded_at is None and not surveys.still_owed(invitation):
+        # Cancelled, a no-show, or the session was cancelled: the survey is no longer theirs to answer.
+        raise Http404
     now = timezone.now()
     context = {"invitation": invitation, "session": invitation.enrollment.session}
     if not surveys.invitation_is_open(invitation, now=now):

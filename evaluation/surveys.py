@@ -209,11 +209,28 @@ def _email_invitation(invitation_id) -> bool:
 
 def invitation_is_open(invitation, *, now) -> bool:
     """Whether the invitation still takes an answer: not answered yet, and a pre-session survey only before the session."""
-    if invitation.responded_at is not None:
+    if invitation.responded_at is not None or not still_owed(invitation):
         return False
     if invitation.kind == SurveyKind.PRE:
         return invitation.enrollment.session.starts_at > now
     return True
+
+
+def still_owed(invitation) -> bool:
+    """Whether the person still has a say on the session: nothing since the invitation was made says otherwise.
+
+    An invitation made while someone held a seat or had come stays in the table when the
+    session is cancelled, their enrollment cancelled or their attendance corrected to a
+    no-show; without this, they could still answer from "My surveys" (or an old link) and
+    rate, as a participant, a session they never attended. (_sendable asks the same of an email.)
+    """
+    enrollment = invitation.enrollment
+    if enrollment.session.is_cancelled or enrollment.status in (
+        Enrollment.Status.CANCELLED,
+        Enrollment.Status.WAITLISTED,
+    ):
+        return False
+    return invitation.kind == SurveyKind.PRE or enrollment.attendance != Enrollment.Attendance.NO_SHOW
 
 
 def survey_respond(*, invitation, user, data, now=None) -> SurveyResponse:
@@ -235,6 +252,8 @@ def survey_respond(*, invitation, user, data, now=None) -> SurveyResponse:
         now = now or timezone.now()
         if locked.responded_at is not None or SurveyResponse.objects.filter(invitation=locked).exists():
             raise ValidationError(_("You have already answered this survey; each survey takes one answer."))
+        if not still_owed(locked):
+            raise ValidationError(_("This survey is only for people who took part in the session."))
         if not invitation_is_open(locked, now=now):
             raise ValidationError(_("This survey closed when the session started."))
 

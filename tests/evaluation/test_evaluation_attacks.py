@@ -805,3 +805,78 @@ def test_no_evaluation_page_answers_500_to_any_probe(
                 with_callbacks = client.post(path, body)
                 assert with_callbacks.status_code < 500, (path, body)
             assert client.get(path).status_code in (302, 405)
+
+
+# --- surveys of people who did not take part ---------------------------------------------
+
+
+def _not_taking_part(invitation, change):
+    enrollment = invitation.enrollment
+    if change == "no_show":
+        Enrollment.objects.filter(pk=enrollment.pk).update(attendance=Enrollment.Attendance.NO_SHOW)
+    elif change == "cancelled_enrollment":
+        Enrollment.objects.filter(pk=enrollment.pk).update(status=Enrollment.Status.CANCELLED)
+    elif change == "cancelled_session":
+        type(enrollment.session).objects.filter(pk=enrollment.session_id).update(is_cancelled=True)
+
+
+@pytest.mark.parametrize("change", ["no_show", "cancelled_enrollment", "cancelled_session"])
+@pytest.mark.parametrize("kind", [SurveyKind.POST, SurveyKind.FOLLOW_UP_6])
+def test_someone_who_did_not_take_part_cannot_answer_from_an_old_link_or_the_list(
+    survey_program, volunteer, change, kind
+):
+    program, categories = survey_program
+    invitation = invite(program, volunteer, kind)
+    _not_taking_part(invitation, change)
+    client = client_for(volunteer)
+    url = reverse("surveys:answer", kwargs={"token": invitation.token})
+    assert client.get(url).status_code == 404
+    body = answers(categories, still_active="yes", using_learning=SurveyResponse.Using.choices[0][0])
+    assert client.post(url, body).status_code == 404
+    assert not SurveyResponse.objects.exists()
+    assert client.get(reverse("surveys:mine")).context["pending"] == []
+
+
+def test_the_service_refuses_an_answer_from_a_no_show(survey_program, volunteer):
+    from django.core.exceptions import ValidationError
+
+    from evaluation.surveys import survey_respond
+
+    program, categories = survey_program
+    invitation = invite(program, volunteer)
+    _not_taking_part(invitation, "no_show")
+    invitation.refresh_from_db()
+    with pytest.raises(ValidationError):
+        survey_respond(invitation=invitation, user=volunteer, data={"satisfaction": 5, "ratings": {}})
+    assert not SurveyResponse.objects.exists()
+
+
+def test_an_answer_given_before_attendance_was_corrected_still_shows_as_answered(survey_program, volunteer):
+    program, categories = survey_program
+    invitation = invite(program, volunteer)
+    client = client_for(volunteer)
+    url = reverse("surveys:answer", kwargs={"token": invitation.token})
+    client.post(url, answers(categories))
+    _not_taking_part(invitation, "no_show")
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("text", ["bidi \u202e override", "isolate \u2066x\u2069", "bell \x07", "escape \x1b[31m"])
+def test_survey_comments_refuse_hidden_characters(survey_program, volunteer, text):
+    program, categories = survey_program
+    invitation = invite(program, volunteer)
+    response = client_for(volunteer).post(
+        reverse("surveys:answer", kwargs={"token": invitation.token}), answers(categories, comments=text)
+    )
+    assert response.status_code == 200 and "comments" in response.context["form"].errors
+    assert not SurveyResponse.objects.exists()
+
+
+def test_survey_comments_keep_line_breaks_tabs_and_any_script(survey_program, volunteer):
+    program, categories = survey_program
+    invitation = invite(program, volunteer)
+    text = "좋았어요\r\nمفيد جدا\tشكرا 😀"
+    client_for(volunteer).post(
+        reverse("surveys:answer", kwargs={"token": invitation.token}), answers(categories, comments=text)
+    )
+    assert SurveyResponse.objects.get().comments == "좋았어요\nمفيد جدا\tشكرا 😀"
