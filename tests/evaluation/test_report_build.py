@@ -82,8 +82,9 @@ def test_the_movement_totals_are_the_sql_sums_of_the_measurements(movement):
     reports.year_replace(2025)
     year = row(Scope.MOVEMENT, "", "2025", "participants")
     expected = Measurement.objects.filter(indicator__code="participants", date__year=2025).aggregate(s=Sum("value"))
-    assert year.total == expected["s"] == 40 + 25 + 30 + 22 + 3
-    assert year.shown and year.value == Decimal(120)
+    assert year.total == year.n == expected["s"] == 40 + 25 + 30 + 22 + 3
+    second_quarter = row(Scope.MOVEMENT, "", "2025-Q2", "participants")
+    assert second_quarter.shown and second_quarter.value == Decimal(25)
     first_quarter = row(Scope.MOVEMENT, "", "2025-Q1", "participants")
     assert first_quarter.total == 40 + 22 + 3
     assert row(Scope.MOVEMENT, "", "2025-Q3", "hours_of_learning").value == 90
@@ -200,3 +201,13 @@ def test_a_full_build_records_what_it_read(movement):
     assert build.status == ReportBuild.Status.DONE
     assert build.measurements == Measurement.objects.filter(dimension="").count()
     assert build.rows == ReportRow.objects.count()
+
+
+def test_without_a_small_group_every_figure_of_the_movement_is_shown(movement):
+    Measurement.objects.filter(program=movement["tiny"]).delete()
+    reports.year_replace(2025)
+    year = row(Scope.MOVEMENT, "", "2025", "participants")
+    assert year.shown and year.value == Decimal(117)
+    assert not ReportRow.objects.filter(
+        scope=Scope.MOVEMENT, indicator__code="participants", breakdown__in=["", "region"], shown=False
+    ).exists()
