@@ -224,6 +224,9 @@ class StalePeriod(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
     marked_at = models.DateTimeField(_("marked"), default=timezone.now)
+    # Raised by every mark: a build clears a year only if nobody marked it again while
+    # it ran (a time cannot say that: a mark may commit after the build read the year).
+    version = models.PositiveBigIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("year to rebuild")
@@ -334,8 +337,11 @@ class SurveyRating(models.Model):
 
 
 class SelfAssessment(models.Model):
+    """One round of ratings. A person's rounds outlive their account, anonymous (user and
+    organization both empty), so the aggregates they are part of do not change."""
+
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     organization = models.ForeignKey(
         "stakeholders.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -351,8 +357,7 @@ class SelfAssessment(models.Model):
         ordering = ["assessed_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(user__isnull=False, organization__isnull=True)
-                | Q(user__isnull=True, organization__isnull=False),
+                condition=~Q(user__isnull=False, organization__isnull=False),
                 name="self_assessment_one_subject",
             ),
         ]
