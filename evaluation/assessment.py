@@ -10,6 +10,7 @@ while the fifty-odd detailed categories would make a form nobody finishes.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from capacity.models import CapacityCategory
 from stakeholders.access import can_see_members, organization_role
-from stakeholders.models import Membership, Organization
+from stakeholders.models import Membership, Organization, User
 
 from .models import SelfAssessment, SelfAssessmentRating
 
@@ -27,6 +28,8 @@ RATINGS = range(1, 6)
 # The history a page draws: the most recent rounds, so a page stays the same size
 # however often someone rates themselves.
 HISTORY_LIMIT = 24
+# The same ratings sent again this soon after a round are that round, sent twice.
+REPEAT_WINDOW = timedelta(minutes=2)
 
 
 def assessable_categories():
@@ -117,6 +120,32 @@ def self_assessment_record(*, by, ratings, user=None, organization=None, now=Non
 
     self_assessment_measure(assessment_ids=[assessment.pk])
     return assessment
+
+
+@transaction.atomic
+def self_assessment_record_once(*, by, ratings, user=None, organization=None, now=None) -> SelfAssessment:
+    """What the pages call: self_assessment_record, except that a second, identical round within
+    REPEAT_WINDOW of the last is that round (a double click, a resent form), not a new one.
+
+    A repeated round is not harmless: against the round before it, every capacity it rates
+    gains 0, and those zeros would pull down the movement's mean capacity gain. The
+    subject's row is locked, so two submissions at the same moment take turns.
+    """
+    now = now or timezone.now()
+    subject = User.objects.filter(pk=user.pk) if user is not None else Organization.objects.filter(pk=organization.pk)
+    list(subject.select_for_update().values_list("pk", flat=True))
+    mine = {"user": user} if user is not None else {"organization": organization}
+    latest = (
+        SelfAssessment.objects.filter(**mine, assessed_at__gte=now - REPEAT_WINDOW)
+        .order_by("-assessed_at", "-pk")
+        .first()
+    )
+    if latest is not None:
+        earlier = dict(latest.ratings.values_list("category_id", "rating"))
+        wanted = {getattr(category, "pk", None): value for category, value in dict(ratings or {}).items()}
+        if earlier == wanted:
+            return latest
+    return self_assessment_record(by=by, ratings=ratings, user=user, organization=organization, now=now)
 
 
 # Selectors ----------------------------------------------------------------------------

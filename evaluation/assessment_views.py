@@ -9,7 +9,7 @@ from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .assessment import get_organization_for_assessment, self_assessment_history, self_assessment_record
+from .assessment import get_organization_for_assessment, self_assessment_history, self_assessment_record_once
 from .assessment_chart import rating_charts
 from .assessment_forms import SelfAssessmentForm
 
@@ -40,7 +40,7 @@ def _assess(request, *, done_url, user=None, organization=None):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            self_assessment_record(by=request.user, ratings=form.ratings, user=user, organization=organization)
+            self_assessment_record_once(by=request.user, ratings=form.ratings, user=user, organization=organization)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -880,3 +880,93 @@ def test_survey_comments_keep_line_breaks_tabs_and_any_script(survey_program, vo
         reverse("surveys:answer", kwargs={"token": invitation.token}), answers(categories, comments=text)
     )
     assert SurveyResponse.objects.get().comments == "좋았어요\nمفيد جدا\tشكرا 😀"
+
+
+# --- double submits of a self-assessment ---------------------------------------------------
+
+
+def test_a_self_assessment_sent_twice_is_one_round_and_adds_no_zero_gains(volunteer):
+    from evaluation.models import Measurement
+
+    client = client_for(volunteer)
+    root = _root()
+    client.post(reverse("assessment:mine"), {f"capacity-{root.slug}": "2"})
+    first = client.post(reverse("assessment:mine"), {f"capacity-{root.slug}": "4"})
+    second = client.post(reverse("assessment:mine"), {f"capacity-{root.slug}": "4"})
+    assert first.status_code == second.status_code == 302
+    assert SelfAssessment.objects.filter(user=volunteer).count() == 2
+    gains = Measurement.objects.filter(indicator__code="capacity_gain").values_list("value", flat=True)
+    assert [float(gain) for gain in gains] == [2.0]
+
+
+def test_an_organizations_assessment_sent_twice_is_one_round(affiliate_admin, organization):
+    client = client_for(affiliate_admin)
+    url = reverse("assessment:organization", args=[organization.slug])
+    for _ in range(3):
+        assert client.post(url, {f"capacity-{_root().slug}": "3"}).status_code == 302
+    assert SelfAssessment.objects.filter(organization=organization).count() == 1
+
+
+def test_other_ratings_or_a_later_round_are_a_new_round(volunteer):
+    from evaluation.assessment import REPEAT_WINDOW, self_assessment_record_once
+
+    root = _root()
+    now = timezone.now()
+    self_assessment_record_once(by=volunteer, user=volunteer, ratings={root: 3}, now=now)
+    self_assessment_record_once(by=volunteer, user=volunteer, ratings={root: 4}, now=now + timedelta(seconds=5))
+    self_assessment_record_once(
+        by=volunteer, user=volunteer, ratings={root: 4}, now=now + REPEAT_WINDOW + timedelta(seconds=10)
+    )
+    assert SelfAssessment.objects.filter(user=volunteer).count() == 3
+
+
+def test_the_once_service_checks_who_rates_like_the_service(volunteer, staff):
+    from django.core.exceptions import PermissionDenied
+
+    from evaluation.assessment import self_assessment_record_once
+
+    with pytest.raises(PermissionDenied):
+        self_assessment_record_once(by=staff, user=volunteer, ratings={_root(): 3})
+    assert not SelfAssessment.objects.exists()
+
+
+# --- the stewards' review takes only what was sent for review -------------------------------
+
+
+@pytest.mark.parametrize("status", ["draft", "returned"])
+def test_a_steward_cannot_publish_what_was_never_sent_for_review(organization, steward, status):
+    practice = make_practice(organization, status=status)
+    response = client_for(steward).post(reverse("practices:review", args=[practice.slug]), {"decision": "publish"})
+    assert response.status_code == 302
+    assert Practice.objects.get(pk=practice.pk).status == status
+
+
+def test_publishing_twice_is_publishing_once(organization, steward):
+    practice = make_practice(organization, status="submitted")
+    client = client_for(steward)
+    for _ in range(2):
+        assert (
+            client.post(reverse("practices:review", args=[practice.slug]), {"decision": "publish"}).status_code == 302
+        )
+    practice.refresh_from_db()
+    assert practice.status == "published"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"decision": "return", "note": ""},
+        {"decision": "return", "note": "\u202e"},
+        {"decision": "return", "note": "x" * 100_000},
+        {"decision": "delete"},
+        {"decision": ["publish", "return"]},
+        {},
+    ],
+)
+def test_a_hostile_review_changes_nothing(organization, steward, body):
+    practice = make_practice(organization, status="submitted")
+    response = client_for(steward).post(reverse("practices:review", args=[practice.slug]), body)
+    assert response.status_code == 302
+    assert Practice.objects.get(pk=practice.pk).status in ("submitted", "returned")
+    if body.get("decision") != ["publish", "return"]:
+        assert Practice.objects.get(pk=practice.pk).status == "submitted"
