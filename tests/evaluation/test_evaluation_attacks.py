@@ -724,21 +724,30 @@ def test_assessment_pages_refuse_other_methods(affiliate_admin, organization, me
         assert getattr(client, method)(url).status_code == 405
 
 
-def test_a_public_profile_never_shows_its_owners_ratings(volunteer):
+def test_a_public_profile_never_shows_its_owners_ratings(volunteer, steward):
     from evaluation.assessment import self_assessment_record
+    from stakeholders.models import ProfileVisibility
 
     owner = UserFactory(username="rated-person")
     self_assessment_record(by=owner, ratings={_root(): 5}, user=owner)
-    # Make the profile public where the profile has a visibility setting.
-    from django.apps import apps
-
-    for model in apps.get_models():
-        if model.__name__ == "ProfileVisibility":
-            model.objects.update_or_create(user=owner, defaults={"is_public": True})
-    for viewer in (None, volunteer):
+    ProfileVisibility.objects.create(user=owner, is_public=True, show_capacities=True)
+    for viewer in (None, volunteer, steward):
         response = client_for(viewer).get(f"/en/people/{owner.username}/")
-        page = response.content.decode()
-        assert "assessment-history" not in page
+        assert response.status_code == 200
+        assert "assessment-history" not in response.content.decode()
+    # The owner sees their own.
+    assert "assessment-history" in client_for(owner).get(f"/en/people/{owner.username}/").content.decode()
+
+
+@pytest.mark.parametrize("persona", [None, "volunteer", "other_staff", "funder"])
+def test_an_organizations_ratings_stay_off_its_page_for_outsiders(request, organization, affiliate_admin, persona):
+    from evaluation.assessment import self_assessment_record
+
+    self_assessment_record(by=affiliate_admin, ratings={_root(): 2}, organization=organization)
+    user = request.getfixturevalue(persona) if persona else None
+    response = client_for(user).get(f"/en/organizations/{organization.slug}/")
+    assert response.status_code == 200
+    assert "assessment-history" not in response.content.decode()
 
 
 # --- no probe answers 500 ---------------------------------------------------------------------
@@ -970,3 +979,33 @@ def test_a_hostile_review_changes_nothing(organization, steward, body):
     assert Practice.objects.get(pk=practice.pk).status in ("submitted", "returned")
     if body.get("decision") != ["publish", "return"]:
         assert Practice.objects.get(pk=practice.pk).status == "submitted"
+
+
+# --- known limits, reported to the lead (their fix is outside the views) --------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the builder writes rows only for groups that exist, so a hidden demographic cell shows that at least one "
+    "person gave that answer; a zero is absent instead of hidden (evaluation/reports.py should write every answer)",
+)
+def test_a_hidden_demographic_answer_cannot_be_told_from_an_answer_nobody_gave(client):
+    at = {"built_at": timezone.now()}
+    figure("participants", 40, n=40, **at)
+    hidden("participants", n=1, breakdown="gender", breakdown_key="non_binary", **at)
+    figure("participants", 39, n=39, breakdown="gender", breakdown_key="woman", **at)
+    document = client.get("/en/reports/movement/all/2026.json").json()
+    keys = {row["breakdown_key"] for row in document["rows"] if row["breakdown"] == "gender"}
+    assert "non_binary" not in keys or "another" in keys
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="programs.exports.spreadsheet_safe quotes every negative number, so a negative capacity gain or interval "
+    "bound opens as text ('-0.25), not as a number",
+)
+def test_a_negative_figure_is_a_number_in_the_csv(client):
+    figure("capacity_gain", "-0.25", low="-0.5", high="0.1", n=40, built_at=timezone.now())
+    text = b"".join(client.get("/en/reports/movement/all/2026.csv").streaming_content).decode("utf-8-sig")
+    row = next(row for row in csv.DictReader(io.StringIO(text)) if row["indicator"] == "capacity_gain")
+    assert row["value"] == "-0.25" and row["low_95"] == "-0.5"
