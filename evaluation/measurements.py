@@ -17,10 +17,10 @@ deleted rows).
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -52,9 +52,17 @@ BATCH_SIZE = 2000
 PLACES = Decimal("0.0001")
 CENT = Decimal("0.01")
 # A source saved in a transaction that commits after the sync read the table carries an
-# updated_at older than the new watermark; reading a little before the watermark catches
-# it. Re-measuring an unchanged source writes nothing, so the overlap costs only a read.
-SYNC_OVERLAP = timedelta(minutes=5)
+# updated_at older than the new watermark; reading back before the watermark catches it.
+# The longest such transaction is a task's (a report import): up to the Celery hard time
+# limit. Re-measuring an unchanged source writes nothing, so the overlap costs only a read.
+MIN_SYNC_OVERLAP = timedelta(minutes=5)
+
+
+def sync_overlap() -> timedelta:
+    """How far before its watermark the sync reads: the longest task may run, at least five minutes."""
+    return max(timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT), MIN_SYNC_OVERLAP)
+
+
 # The allocation statuses whose money was committed: their cost per participant counts.
 COUNTED_ALLOCATIONS = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
 RETENTION = {kind: f"retention_{months}m" for kind, months in FOLLOW_UP_MONTHS.items()}
@@ -98,6 +106,10 @@ def _ratio(numerator, denominator):
     return (Decimal(numerator) / Decimal(denominator)).quantize(PLACES)
 
 
+def _mean(values):
+    return (Decimal(sum(values)) / Decimal(len(values))).quantize(PLACES, rounding=ROUND_HALF_EVEN)
+
+
 def _indicators():
     """The active indicators a source can produce, by code: one query per call, none per row.
 
@@ -134,6 +146,20 @@ class _Rows:
             )
         )
 
+    def gains(self, *, source_id, base, gains):
+        """capacity_gain rows of one person: one per capacity ({category id: gain}), and their mean.
+
+        The per-capacity rows (category set) feed capacity scopes and breakdowns; the
+        summary row (no category, the mean of the person's gains) is the one the totals
+        count, so a person who rated five capacities is one person, not five. No gain, no
+        rows.
+        """
+        if not gains:
+            return
+        for category_id, gain in sorted(gains.items()):
+            self.add("capacity_gain", source_id=source_id, base=base, value=gain, people=1, category_id=category_id)
+        self.add("capacity_gain", source_id=source_id, base=base, value=_mean(gains.values()), people=1)
+
     def rate(self, code, *, source_id, base, numerator, denominator, people, **columns):
         self.add(
             code,
@@ -148,17 +174,31 @@ class _Rows:
 
 
 def stale_years_mark(*, years, now=None) -> None:
-    """Mark years whose reports no longer match their measurements (upsert, so a later mark wins)."""
-    years = sorted({year for year in years if year})
+    """Mark years whose reports no longer match their measurements, raising each year's version.
+
+    One upsert for all the years: a new year starts at version 1, a marked one goes up
+    by one (in the database, so two marks at once both count), and its time becomes this
+    mark's. The report build clears a year only if its version is still the one it read.
+    """
+    years = sorted({int(year) for year in years if year})
     if not years:
         return
     now = now or timezone.now()
-    StalePeriod.objects.bulk_create(
-        [StalePeriod(year=year, marked_at=now) for year in years],
-        update_conflicts=True,
-        unique_fields=["year"],
-        update_fields=["marked_at"],
+    marked_at = StalePeriod._meta.get_field("marked_at").get_db_prep_value(now, connection)
+    # Names from the model, quoted; the values are parameters.
+    quote = connection.ops.quote_name
+    table = quote(StalePeriod._meta.db_table)
+    year, marked, version = (
+        quote(StalePeriod._meta.get_field(name).column) for name in ("year", "marked_at", "version")
     )
+    values = ", ".join(["(%s, %s, 1)"] * len(years))
+    # INSERT … ON CONFLICT … DO UPDATE: PostgreSQL, and SQLite from 3.24.
+    sql = (
+        f"INSERT INTO {table} ({year}, {marked}, {version}) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT ({year}) DO UPDATE SET {version} = {table}.{version} + 1, {marked} = EXCLUDED.{marked}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for year in years for value in (year, marked_at)])
 
 
 def _signature(values):
@@ -453,16 +493,12 @@ def survey_response_measure(*, response_ids, now=None) -> int:
             if invitation.kind == SurveyKind.POST:
                 if response.satisfaction is not None:
                     rows.add("satisfaction", **at, value=response.satisfaction, people=1)
+                gains = {}
                 for rating in response.ratings.all():
                     baseline = before.get((invitation.enrollment_id, rating.category_id))
                     if baseline is not None:
-                        rows.add(
-                            "capacity_gain",
-                            **at,
-                            value=rating.rating - baseline,
-                            people=1,
-                            category_id=rating.category_id,
-                        )
+                        gains[rating.category_id] = rating.rating - baseline
+                rows.gains(**at, gains=gains)
             elif invitation.kind in RETENTION and response.still_active is not None:
                 rows.rate(
                     RETENTION[invitation.kind], **at, numerator=int(response.still_active), denominator=1, people=1
@@ -494,12 +530,25 @@ def _neighbour(*, earlier):
     return Coalesce(Subquery(by_person), Subquery(by_organization))
 
 
+# A round whose person deleted their account: no subject left.
+ANONYMOUS_ASSESSMENT = Q(user__isnull=True, organization__isnull=True)
+
+
+def _is_anonymous(assessment):
+    return assessment.user_id is None and assessment.organization_id is None
+
+
 def self_assessment_measure(*, assessment_ids, now=None) -> int:
     """Replace the capacity-gain measurements of these self-assessments; returns how many changed.
 
     Each capacity rated in this round and in the subject's previous round gains (this −
     previous), dated on this round. The subject's next round compares with this one, so
     it is measured again too. A first round has no rows.
+
+    An anonymous round (user and organization both empty: its person deleted their
+    account) keeps the rows it had, neither deleted nor replaced: its previous round can
+    no longer be told apart from everybody else's anonymous rounds, and the aggregates
+    it is part of must not move.
     """
     assessment_ids = _ids(assessment_ids)
     following = SelfAssessment.objects.filter(pk__in=assessment_ids).annotate(next_id=_neighbour(earlier=False))
@@ -514,6 +563,10 @@ def self_assessment_measure(*, assessment_ids, now=None) -> int:
             .annotate(day=TruncDate("assessed_at"), previous_id=_neighbour(earlier=True))
             .order_by("pk")
         )
+        # Read under the lock: an account deleted meanwhile has made its rounds anonymous.
+        anonymous = {assessment.pk for assessment in assessments if _is_anonymous(assessment)}
+        assessments = [assessment for assessment in assessments if assessment.pk not in anonymous]
+        assessment_ids = [pk for pk in assessment_ids if pk not in anonymous]
         compared = {assessment.pk for assessment in assessments} | {
             assessment.previous_id for assessment in assessments if assessment.previous_id
         }
@@ -535,16 +588,12 @@ def self_assessment_measure(*, assessment_ids, now=None) -> int:
                 "is_emerging": bool(region and region.is_emerging),
             }
             previous = ratings[assessment.previous_id]
-            for category_id, rating in sorted(ratings[assessment.pk].items()):
-                if category_id in previous:
-                    rows.add(
-                        "capacity_gain",
-                        source_id=assessment.pk,
-                        base=base,
-                        value=rating - previous[category_id],
-                        people=1,
-                        category_id=category_id,
-                    )
+            gains = {
+                category_id: rating - previous[category_id]
+                for category_id, rating in ratings[assessment.pk].items()
+                if category_id in previous
+            }
+            rows.gains(source_id=assessment.pk, base=base, gains=gains)
         return _replace(source=Source.SELF_ASSESSMENT, source_ids=assessment_ids, computed=rows.rows, now=now)
 
 
@@ -629,9 +678,11 @@ def _in_batches(ids, measure, now):
     return changed
 
 
-def _all_or_changed(model, changed, since):
+def _all_or_changed(model, changed, since, *, exclude=None):
     """Every id of the model (a full re-measure, or no watermark yet), else those changed after `since`."""
     queryset = model.objects.all() if since is None else changed(since)
+    if exclude is not None:
+        queryset = queryset.exclude(exclude)
     return list(queryset.order_by().values_list("pk", flat=True).distinct())
 
 
@@ -646,10 +697,11 @@ def measurements_sync(*, now, full=False) -> dict:
     nothing counts twice.
     """
     marks = {mark.source: mark.synced_until for mark in SyncMark.objects.all()}
+    overlap = sync_overlap()
 
     def since(source):
         mark = marks.get(source)
-        return None if full or mark is None else mark - SYNC_OVERLAP
+        return None if full or mark is None else mark - overlap
 
     changed = {}
 
@@ -673,7 +725,7 @@ def measurements_sync(*, now, full=False) -> dict:
     deleted_programs = {program_id for _source, program_id in orphans}
     last = marks.get(Source.ACTIVITY_REPORT)
     if last is not None:
-        deleted = Session.history.filter(history_type="-", history_date__gt=last - SYNC_OVERLAP).values_list(
+        deleted = Session.history.filter(history_type="-", history_date__gt=last - overlap).values_list(
             "starts_at", "program_id"
         )
         years = set()
@@ -698,7 +750,11 @@ def measurements_sync(*, now, full=False) -> dict:
         response_ids, lambda ids, now: survey_response_measure(response_ids=ids, now=now), now
     )
 
-    assessment_ids = _all_or_changed(SelfAssessment, _assessments_changed, since(Source.SELF_ASSESSMENT))
+    # Anonymous rounds keep their rows as measured (self_assessment_measure would leave them
+    # anyway); they exist, so they are never orphans.
+    assessment_ids = _all_or_changed(
+        SelfAssessment, _assessments_changed, since(Source.SELF_ASSESSMENT), exclude=ANONYMOUS_ASSESSMENT
+    )
     assessment_ids += _orphans(Source.SELF_ASSESSMENT, SelfAssessment)
     changed[Source.SELF_ASSESSMENT] = _in_batches(
         assessment_ids, lambda ids, now: self_assessment_measure(assessment_ids=ids, now=now), now

@@ -7,6 +7,7 @@ import pytest
 
 from capacity.models import CapacityCategory, Region
 from evaluation.measurements import (
+    _mean,
     activity_report_measure,
     allocation_measure,
     self_assessment_measure,
@@ -221,16 +222,46 @@ def test_moving_a_session_to_another_year_marks_both_years_stale():
     assert set(Measurement.objects.values_list("date", flat=True)) == {date(2024, 5, 14)}
 
 
-def test_stale_years_mark_keeps_one_mark_per_year_with_the_latest_time(django_assert_num_queries):
+def test_stale_years_mark_keeps_one_mark_per_year_with_the_latest_time_and_raises_its_version(
+    django_assert_num_queries,
+):
     first = SESSION_START
-    stale_years_mark(years=[2025, 2026], now=first)
+    with django_assert_num_queries(1):
+        stale_years_mark(years=[2025, 2026], now=first)
     with django_assert_num_queries(1):
         stale_years_mark(years=[2026, 2026, 2027], now=first + timedelta(days=1))
-    assert dict(StalePeriod.objects.values_list("year", "marked_at")) == {
-        2025: first,
-        2026: first + timedelta(days=1),
-        2027: first + timedelta(days=1),
+    assert {
+        year: (marked_at, version)
+        for year, marked_at, version in StalePeriod.objects.values_list("year", "marked_at", "version")
+    } == {
+        2025: (first, 1),
+        2026: (first + timedelta(days=1), 2),
+        2027: (first + timedelta(days=1), 1),
     }
+
+
+def test_every_mark_of_a_year_raises_its_version_so_a_build_can_tell_it_was_marked_again():
+    stale_years_mark(years=[2025], now=SESSION_START)
+    stale_years_mark(years=[2025], now=SESSION_START)
+    assert StalePeriod.objects.get(year=2025).version == 2
+    # A year the build cleared starts again at 1.
+    StalePeriod.objects.filter(year=2025).delete()
+    stale_years_mark(years=[2025, 2024], now=SESSION_START)
+    assert dict(StalePeriod.objects.values_list("year", "version")) == {2024: 1, 2025: 1}
+
+
+def test_measuring_changed_sources_raises_the_version_of_each_year_they_touch():
+    report = ActivityReportFactory(participants=10)
+    activity_report_measure(report_ids=[report.pk])
+    assert dict(StalePeriod.objects.values_list("year", "version")) == {2025: 1}
+    report.participants = 12
+    report.save()
+
+    activity_report_measure(report_ids=[report.pk])
+    assert dict(StalePeriod.objects.values_list("year", "version")) == {2025: 2}
+    # Nothing changed, nothing marked.
+    activity_report_measure(report_ids=[report.pk])
+    assert dict(StalePeriod.objects.values_list("year", "version")) == {2025: 2}
 
 
 # Newcomers ------------------------------------------------------------------------------
@@ -454,6 +485,8 @@ def test_a_post_response_gives_satisfaction_and_the_gain_of_each_capacity_rated_
         ("satisfaction", "", "", None): (5, 1),
         ("capacity_gain", "", "", "public-speaking"): (2, 1),
         ("capacity_gain", "", "", "writing-storytelling"): (-1, 1),
+        # The person's summary: the mean of their gains, (2 − 1) / 2, one person.
+        ("capacity_gain", "", "", None): (Decimal("0.5"), 1),
     }
     program = enrollment.session.program
     for row in rows.values():
@@ -463,6 +496,71 @@ def test_a_post_response_gives_satisfaction_and_the_gain_of_each_capacity_rated_
             enrollment.session_id,
             program.provider_id,
         )
+
+
+def test_a_person_who_rated_five_capacities_is_one_person_in_the_summary_row():
+    slugs = ["public-speaking", "writing-storytelling", "translation-multilingual", "board-practices", "grant-writing"]
+    enrollment = EnrollmentFactory()
+    SurveyResponseFactory(
+        invitation__enrollment=enrollment, invitation__kind="pre", ratings={category(slug): 2 for slug in slugs}
+    )
+    # Gains 1, 0, 0, 0 and 3.
+    after = dict(zip(slugs, (3, 2, 2, 2, 5), strict=True))
+    post = SurveyResponseFactory(
+        invitation__enrollment=enrollment, ratings={category(slug): rating for slug, rating in after.items()}
+    )
+
+    survey_response_measure(response_ids=[post.pk])
+
+    gains = Measurement.objects.filter(indicator__code="capacity_gain")
+    assert gains.filter(category__isnull=False).count() == 5
+    (summary,) = gains.filter(category__isnull=True)
+    # (1 + 0 + 0 + 0 + 3) / 5, one person, with the response's program, session and date.
+    assert (summary.value, summary.people, summary.program_id, summary.session_id, summary.date) == (
+        Decimal("0.8000"),
+        1,
+        enrollment.session.program_id,
+        enrollment.session_id,
+        date(2025, 5, 14),
+    )
+
+
+def test_the_summary_row_is_the_mean_to_four_places():
+    speaking, writing, translating = (
+        category("public-speaking"),
+        category("writing-storytelling"),
+        category("translation-multilingual"),
+    )
+    enrollment = EnrollmentFactory()
+    SurveyResponseFactory(
+        invitation__enrollment=enrollment, invitation__kind="pre", ratings={speaking: 1, writing: 3, translating: 3}
+    )
+    post = SurveyResponseFactory(invitation__enrollment=enrollment, ratings={speaking: 2, writing: 3, translating: 3})
+
+    survey_response_measure(response_ids=[post.pk])
+
+    assert measured(Source.SURVEY_RESPONSE, post.pk)[("capacity_gain", "", "", None)]["value"] == Decimal("0.3333")
+
+
+def test_the_summary_mean_rounds_half_to_even():
+    # 1/32 = 0.03125 and 3/32 = 0.09375: the fifth place is a half, the fourth goes to even.
+    assert _mean([1] + [0] * 31) == Decimal("0.0312")
+    assert _mean([3] + [0] * 31) == Decimal("0.0938")
+    assert _mean([-1, -2]) == Decimal("-1.5000")
+
+
+def test_no_capacity_rated_both_before_and_after_gives_no_gain_and_no_summary():
+    enrollment = EnrollmentFactory()
+    SurveyResponseFactory(
+        invitation__enrollment=enrollment, invitation__kind="pre", ratings={category("public-speaking"): 2}
+    )
+    post = SurveyResponseFactory(
+        invitation__enrollment=enrollment, satisfaction=4, ratings={category("grant-writing"): 4}
+    )
+
+    survey_response_measure(response_ids=[post.pk])
+
+    assert set(measured(Source.SURVEY_RESPONSE, post.pk)) == {("satisfaction", "", "", None)}
 
 
 def test_a_pre_response_saved_after_the_post_one_measures_the_post_again():
@@ -535,6 +633,8 @@ def test_a_self_assessment_gains_against_the_subjects_previous_round_only():
     assert {key[3]: (row["value"], row["people"]) for key, row in rows.items()} == {
         "public-speaking": (2, 1),
         "board-practices": (0, 1),
+        # The person's summary: (2 + 0) / 2, one person.
+        None: (1, 1),
     }
     for row in rows.values():
         assert row["date"] == date(2025, 6, 23)
@@ -553,13 +653,15 @@ def test_an_organizations_rounds_carry_the_organization_and_its_region():
 
     self_assessment_measure(assessment_ids=[later.pk])
 
-    (row,) = measured(Source.SELF_ASSESSMENT, later.pk).values()
-    assert (row["value"], row["organization_id"], row["region__slug"], row["is_emerging"]) == (
-        2,
-        organization.pk,
-        "south-asia",
-        True,
-    )
+    rows = measured(Source.SELF_ASSESSMENT, later.pk)
+    assert {key[3] for key in rows} == {"grant-writing", None}
+    for row in rows.values():
+        assert (row["value"], row["organization_id"], row["region__slug"], row["is_emerging"]) == (
+            2,
+            organization.pk,
+            "south-asia",
+            True,
+        )
 
 
 def test_measuring_a_round_measures_the_subjects_next_round_again():
@@ -571,7 +673,60 @@ def test_measuring_a_round_measures_the_subjects_next_round_again():
 
     self_assessment_measure(assessment_ids=[first.pk])
 
-    assert measured(Source.SELF_ASSESSMENT, second.pk)[("capacity_gain", "", "", "public-speaking")]["value"] == 1
+    rows = measured(Source.SELF_ASSESSMENT, second.pk)
+    assert rows[("capacity_gain", "", "", "public-speaking")]["value"] == 1
+    assert rows[("capacity_gain", "", "", None)]["value"] == 1
+
+
+def test_a_round_sharing_no_capacity_with_the_previous_one_has_no_gain_and_no_summary():
+    person = UserFactory()
+    assess(user=person, when=SESSION_START, ratings={"public-speaking": 2})
+    second = assess(user=person, when=SESSION_START + timedelta(days=5), ratings={"grant-writing": 5})
+
+    assert self_assessment_measure(assessment_ids=[second.pk]) == 0
+
+    assert not Measurement.objects.exists()
+
+
+def gain_rows():
+    return sorted(
+        Measurement.objects.filter(source=Source.SELF_ASSESSMENT).values_list(
+            "source_id", "category_id", "value", "people", "date", "region_id"
+        ),
+        key=str,
+    )
+
+
+def test_a_deleted_accounts_rounds_keep_their_rows_and_are_never_measured_again():
+    from programs.services import person_delete
+
+    person = UserFactory(home_region=Region.objects.get(slug="north-america"))
+    first = assess(user=person, when=SESSION_START, ratings={"public-speaking": 2, "board-practices": 3})
+    second = assess(
+        user=person, when=SESSION_START + timedelta(days=9), ratings={"public-speaking": 4, "board-practices": 4}
+    )
+    self_assessment_measure(assessment_ids=[second.pk])
+    before = gain_rows()
+    assert len(before) == 3
+    StalePeriod.objects.all().delete()
+
+    person_delete(user=person)
+
+    assert SelfAssessment.objects.filter(pk__in=[first.pk, second.pk], user=None, organization=None).count() == 2
+    # Another deleted account's round, later, is not their "next round" either.
+    other = assess(user=None, when=SESSION_START + timedelta(days=20), ratings={"public-speaking": 1})
+    assert self_assessment_measure(assessment_ids=[first.pk, second.pk, other.pk]) == 0
+    assert gain_rows() == before
+    assert not StalePeriod.objects.exists()
+
+
+def test_anonymous_rounds_without_rows_get_none():
+    first = assess(user=None, when=SESSION_START, ratings={"public-speaking": 1})
+    second = assess(user=None, when=SESSION_START + timedelta(days=1), ratings={"public-speaking": 5})
+
+    assert self_assessment_measure(assessment_ids=[first.pk, second.pk]) == 0
+
+    assert not Measurement.objects.exists()
 
 
 def test_two_allocations_of_one_program_each_count_the_sessions_of_their_own_period():

@@ -263,7 +263,62 @@ def test_an_organizations_new_region_reaches_its_assessments_in_the_sync():
     organization.save()
     measurements_sync(now=timezone.now())
 
-    assert Measurement.objects.get(source=Source.SELF_ASSESSMENT).region.slug == "north-america"
+    # The capacity's row and the round's summary row.
+    assert list(Measurement.objects.filter(source=Source.SELF_ASSESSMENT).values_list("region__slug", flat=True)) == [
+        "north-america",
+        "north-america",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_person_who_deleted_their_account_keeps_their_gains_through_a_full_sync():
+    from programs.services import person_delete
+
+    person = UserFactory()
+    first = SelfAssessment.objects.create(user=person, assessed_at=SESSION_START)
+    first.ratings.create(category_id=first_category(), rating=2)
+    second = SelfAssessment.objects.create(user=person, assessed_at=SESSION_START + timedelta(days=9))
+    second.ratings.create(category_id=first_category(), rating=3)
+    # Someone else's anonymous round, earlier: a re-measure would take it as the "previous round".
+    stranger = SelfAssessment.objects.create(assessed_at=SESSION_START - timedelta(days=1))
+    stranger.ratings.create(category_id=first_category(), rating=5)
+    measurements_sync(now=timezone.now())
+    before = snapshot()
+    assert [row[3] for row in before] == [1, 1]  # value: the capacity's gain and the summary
+
+    person_delete(user=person)
+    StalePeriod.objects.all().delete()
+
+    assert measurements_sync(now=timezone.now())["self_assessment"] == 0
+    assert measurements_sync(now=timezone.now(), full=True)["self_assessment"] == 0
+    assert snapshot() == before
+    assert not StalePeriod.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sync_reads_back_as_long_as_the_longest_task_runs_and_at_least_five_minutes(settings):
+    settings.CELERY_TASK_TIME_LIMIT = 1200
+    assert measurements.sync_overlap() == timedelta(minutes=20)
+    settings.CELERY_TASK_TIME_LIMIT = 60
+    assert measurements.sync_overlap() == timedelta(minutes=5)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("time_limit", "picked_up"), [(600, 1), (60, 0)])
+def test_a_report_import_committed_long_after_it_saved_is_picked_up_within_the_task_limit(
+    settings, time_limit, picked_up
+):
+    settings.CELERY_TASK_TIME_LIMIT = time_limit
+    report = ActivityReportFactory(participants=10)
+    watermark = timezone.now() + timedelta(days=1)
+    measurements_sync(now=watermark - timedelta(days=1))
+    # An import saved the report 8 minutes before the last sync, in a transaction that
+    # committed only after it: its updated_at is behind the watermark.
+    ActivityReport.objects.filter(pk=report.pk).update(participants=20, updated_at=watermark - timedelta(minutes=8))
+    age(Session.objects.all(), Program.objects.all(), at=watermark - timedelta(hours=1))
+    SyncMark.objects.update(synced_until=watermark)
+
+    assert measurements_sync(now=watermark + timedelta(minutes=10))["activity_report"] == picked_up
 
 
 def first_category():
