@@ -8,6 +8,7 @@ periods or indicators.
 
 import re
 
+from django.db import connection
 from django.db.models import Max, Q
 
 from capacity.models import CapacityCategory, Region
@@ -16,6 +17,8 @@ from stakeholders.models import Organization
 
 from .models import ReportBuild, ReportRow, Scope
 
+# pg_advisory_xact_lock namespace for rebuild requests (evaluation.reports uses 8010 for its years).
+REBUILD_REQUEST_LOCK = 8_011
 # The movement's report has an empty scope key; its address says "all".
 MOVEMENT_KEY = "all"
 PERIOD = re.compile(r"^(?P<year>[0-9]{4})(?:-Q(?P<quarter>[1-4]))?\Z")
@@ -138,6 +141,13 @@ def latest_build(scope, scope_key):
 def latest_builds():
     """The latest few builds of any scope, for stewards on the index (one query)."""
     return list(ReportBuild.objects.order_by("-requested_at", "-pk")[:5])
+
+
+def lock_rebuild_requests():
+    """Inside a transaction: one rebuild request at a time (PostgreSQL advisory lock, held until commit)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [REBUILD_REQUEST_LOCK])
 
 
 def waiting_build(scope, scope_key, *, since):

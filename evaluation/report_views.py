@@ -696,16 +696,15 @@ def rebuild(request):
     from .reports import build_request  # the builder is the lead's module, imported when used
 
     scope, scope_key = form.cleaned_data["scope"], form.cleaned_data["scope_key"]
-    waiting = selectors.waiting_build(scope, scope_key, since=timezone.now() - SAME_REBUILD_WINDOW)
-    if waiting is not None:
-        # A double click, or a second steward: the build that has not started yet will read the same data.
-        messages.info(request, _("This report is already waiting to be rebuilt."))
-        return redirect("learning:build", build_id=waiting.pk)
-    build = None
+    build = waiting = None
     try:
         # The task is queued when the row is committed, at the end of this block.
         with transaction.atomic():
-            build = build_request(scope=scope, scope_key=scope_key, by=request.user)
+            # Two stewards (or one double click) at the same moment take turns, so the second finds the first's build.
+            selectors.lock_rebuild_requests()
+            waiting = selectors.waiting_build(scope, scope_key, since=timezone.now() - SAME_REBUILD_WINDOW)
+            if waiting is None:
+                build = build_request(scope=scope, scope_key=scope_key, by=request.user)
     except (BrokerError, OSError):
         logger.exception("Report build %s could not be queued", getattr(build, "pk", None))
         if build is None:
@@ -713,6 +712,10 @@ def rebuild(request):
             return redirect("learning:index")
         _queueing_failed(build)
         messages.error(request, _("The task queue cannot be reached, so the rebuild did not start. Try again later."))
+    if waiting is not None:
+        # The build that has not started yet will read the same data.
+        messages.info(request, _("This report is already waiting to be rebuilt."))
+        return redirect("learning:build", build_id=waiting.pk)
     return redirect("learning:build", build_id=build.pk)
 
 

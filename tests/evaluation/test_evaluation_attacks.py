@@ -1009,3 +1009,47 @@ def test_a_negative_figure_is_a_number_in_the_csv(client):
     text = b"".join(client.get("/en/reports/movement/all/2026.csv").streaming_content).decode("utf-8-sig")
     row = next(row for row in csv.DictReader(io.StringIO(text)) if row["indicator"] == "capacity_gain")
     assert row["value"] == "-0.25" and row["low_95"] == "-0.5"
+
+
+@pytest.mark.parametrize("title", ["New", "mine", "Review", "😀🎉", "글쓰기 모임", "---", "x" * 200])
+def test_a_practice_title_never_takes_a_pages_address(organization, staff, title):
+    client = client_for(staff)
+    response = client.post(
+        reverse("practices:new"), practice_post(organization=organization.slug, original_title=title)
+    )
+    assert response.status_code == 302
+    practice = Practice.objects.get()
+    assert practice.slug not in ("new", "mine", "review", "")
+    assert client.get(reverse("practices:detail", args=[practice.slug])).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_stewards_rebuilding_at_the_same_moment_queue_one_build(seeded_transactional_db, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    from evaluation import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.build_reports, "delay", lambda build_id: queued.append(build_id))
+    stewards = [UserFactory(is_staff=True, is_superuser=True) for _ in range(4)]
+    start = threading.Barrier(len(stewards))
+    answers = []
+
+    def press(steward):
+        try:
+            client = client_for(steward)
+            start.wait()
+            answers.append(client.post(REBUILD, {"scope": "movement", "scope_key": ""})["Location"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=(steward,)) for steward in stewards]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    build = ReportBuild.objects.get()
+    assert queued == [build.pk]
+    assert answers == [reverse("learning:build", args=[build.pk])] * len(stewards)
