@@ -143,7 +143,7 @@ def timed_build(**fields):
 
     build = ReportBuild.objects.create(**fields)
     started = time.perf_counter()
-    reports.build_run(build_id=build.pk, sync=False)  # the generated rows have no sources to sync
+    reports.build_run(build_id=build.pk)
     elapsed = time.perf_counter() - started
     build.refresh_from_db()
     return elapsed, build

@@ -205,12 +205,14 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540, minimum=1)
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be lower than CELERY_TASK_TIME_LIMIT.")
+# Building every learning report at movement scale takes minutes, not hours.
+REPORT_BUILD_TIME_LIMIT = env_int("REPORT_BUILD_TIME_LIMIT", 3600, minimum=5)
 # The visibility timeout must outlast the longest task, or Redis redelivers it
 # to a second worker while the first is still running.
 # The socket timeouts bound a page that queues a task while Redis accepts connections
 # and never answers: without them such a POST hung for good (tests/stakeholders/test_exchange_attacks.py).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    "visibility_timeout": max(CELERY_TASK_TIME_LIMIT, REPORT_BUILD_TIME_LIMIT) * 2,
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
 }
@@ -243,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
     "rebuild-stale-reports": {
         "task": "evaluation.tasks.rebuild_stale_reports",
         "schedule": crontab(hour=2, minute=7),
+    },
+    # And every week everything again, from re-derived measurements.
+    "rebuild-all-reports": {
+        "task": "evaluation.tasks.rebuild_all_reports",
+        "schedule": crontab(hour=3, minute=37, day_of_week=0),
     },
     "check-seat-counts": {
         "task": "programs.tasks.check_seat_counts",

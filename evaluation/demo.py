@@ -214,5 +214,5 @@ def load(data, *, password):
     rounds = _self_assessments(now)
     measurements_sync(now=timezone.now(), full=True)
     build = ReportBuild.objects.create(status=ReportBuild.Status.QUEUED)
-    rows = reports.build_run(build_id=build.pk, sync=False)
+    rows = reports.build_run(build_id=build.pk)
     return f"{sessions} past sessions, {answered} survey answers, {rounds} self-assessments, {rows} report figures"

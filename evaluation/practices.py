@@ -5,11 +5,12 @@ them: who may read or change a practice, what the library and the report pages r
 and every write (create, update, translate, submit, publish, return).
 """
 
+import json
 import re
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -217,12 +218,21 @@ def practice_page(*, practice: Practice) -> dict:
     }
 
 
+def _linked_to(report):
+    """Practices whose report_scopes list holds `report`. SQLite has no JSON containment,
+    so there the list's text is searched for the quoted entry (entries never contain a
+    quote: they are "scope:slug")."""
+    if connection.features.supports_json_field_contains:
+        return Q(report_scopes__contains=[report])
+    return Q(report_scopes__icontains=json.dumps(report))
+
+
 def practices_beside(*, scope: str, scope_key: str, limit: int = 6):
     """Published practices for a report page: linked to that report, or sharing its method, capacity or region.
 
     Two queries whatever the number of practices: the list, and their capacities.
     """
-    linked = Q(report_scopes__contains=[f"{scope}:{scope_key}"])
+    linked = _linked_to(f"{scope}:{scope_key}")
     if scope == Scope.METHOD:
         linked |= Q(method=scope_key)
     elif scope == Scope.REGION:

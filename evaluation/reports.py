@@ -15,11 +15,11 @@ Running a build twice, or again after a worker died half-way, writes the same ro
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractQuarter, ExtractYear
@@ -48,7 +48,13 @@ COVERAGE = {
     SurveyKind.FOLLOW_UP_6: ("retention_6m",),
     SurveyKind.FOLLOW_UP_12: ("retention_12m",),
 }
-COVERAGE_BASE = "participants"
+COVERAGE_BASE = "programs"
+# Indicators measured per capacity, with one summary row per person besides.
+PER_CAPACITY = ("capacity_gain",)
+# Shares whose numerator and the rest of their denominator are counts of people: both
+# pass through the privacy gate, or value × n would give a hidden count away.
+PEOPLE_SHARES = ("retention_3m", "retention_6m", "retention_12m", "emerging_share")
+PARTS = ("yes", "no")
 
 FOUR_PLACES = Decimal("0.0001")
 LOCK_NAMESPACE = 8_010  # pg_advisory_xact_lock(namespace, year): one writer per year
@@ -101,22 +107,31 @@ class Cell:
             self.denominator = (self.denominator or 0) + other.denominator
 
 
-def _aggregate(year_measurements, scope, breakdown):
-    """One or two GROUP BY queries: (scope key, breakdown key, quarter, indicator) → Cell."""
+def _aggregate(year_measurements, scope, breakdown, per_capacity_ids):
+    """One or two GROUP BY queries: (scope key, breakdown key, quarter, indicator) → Cell.
+
+    Rows about one capacity (a person's gain in it) count only in capacity reports and
+    breakdowns; everywhere else the person's summary row (no capacity) counts, so a person
+    who rated five capacities is one person, not five. A program's outputs reach the
+    capacities the program teaches through the program (one row per capacity, by the join).
+    """
     if breakdown in DEMOGRAPHIC:
         base = year_measurements.filter(dimension=breakdown)
     else:
         base = year_measurements.filter(dimension="")
     uses_category = scope == Scope.CATEGORY or breakdown == "category"
-    # A value about one capacity carries it; a program's outputs reach the capacities
-    # the program teaches through the program (one row per capacity, by the join).
-    paths = [(base.filter(category__isnull=False), False), (base.filter(category__isnull=True), True)]
-    if not uses_category:
-        paths = [(base, False)]
+    if uses_category:
+        paths = [
+            (base.filter(category__isnull=False), False),
+            (
+                base.filter(category__isnull=True, program__isnull=False).exclude(indicator_id__in=per_capacity_ids),
+                True,
+            ),
+        ]
+    else:
+        paths = [(base.filter(category__isnull=True), False)]
     result = defaultdict(Cell)
     for queryset, via_program in paths:
-        if via_program:
-            queryset = queryset.filter(program__isnull=False)
         rows = (
             queryset.annotate(
                 scope_key=_key_expression(scope, for_category_via_program=via_program),
@@ -154,18 +169,19 @@ def _aggregate(year_measurements, scope, breakdown):
     return result
 
 
-def _coverage(year_measurements, scope, indicator_ids):
+def _coverage(year_measurements, scope, indicator_ids, per_capacity_ids):
     """Programs with data per survey kind, and programs active, per scope key and period."""
     base = year_measurements.filter(dimension="", program__isnull=False)
     via_program = scope == Scope.CATEGORY
     scope_key = _key_expression(scope, for_category_via_program=via_program)
-    counts = {
-        COVERAGE_BASE: Count("program", distinct=True, filter=Q(indicator_id=indicator_ids[COVERAGE_BASE])),
-    }
+    # Programs that ran in the period: any measurement about them (a report, an answer).
+    counts = {COVERAGE_BASE: Count("program", distinct=True)}
     for kind, codes in COVERAGE.items():
         ids = [indicator_ids[code] for code in codes if code in indicator_ids]
         counts[kind] = Count("program", distinct=True, filter=Q(indicator_id__in=ids))
     if via_program:
+        base = base.filter(category__isnull=True).exclude(indicator_id__in=per_capacity_ids)
+    else:
         base = base.filter(category__isnull=True)
     result = {}
     for grouping in (ExtractQuarter("date"), Value(0)):  # each quarter, then the whole year
@@ -184,41 +200,56 @@ def _coverage(year_measurements, scope, indicator_ids):
 
 def _k(key):
     """The k a cell must reach: 10 for anything touching demographics, 5 otherwise."""
-    _scope, _scope_key, _period, indicator_code, breakdown, _breakdown_key = key
-    if breakdown in DEMOGRAPHIC or indicator_code == "newcomers":
-        return settings.K_ANONYMITY_DEMOGRAPHIC
-    return settings.K_ANONYMITY_ACTIVITY
+    return privacy.k_for(breakdown=key[4], indicator_code=key[3])
 
 
 def _families_and_links(cells, region_emerging):
-    """The additive relations between figures a reader could subtract, and figures published twice."""
+    """The additive relations between figures a reader could subtract, and figures published twice.
+
+    Keys are (scope, scope key, period, indicator, breakdown, breakdown key, part): part
+    "" is the people counted, "yes"/"no" a people-share's numerator and the rest.
+    """
     families = []
     links = []
     children = defaultdict(list)
     for key in cells:
-        scope, scope_key, period, code, breakdown, breakdown_key = key
+        scope, scope_key, period, code, breakdown, breakdown_key, part = key
         if breakdown:
-            if breakdown != "category":  # capacities overlap: not parts of a whole
-                children[(scope, scope_key, period, code, "", "", breakdown)].append(key)
+            if breakdown != "category":  # a program teaches several capacities: not parts of a whole
+                children[(scope, scope_key, period, code, "", "", part, breakdown)].append(key)
             if breakdown == "region" and breakdown_key in region_emerging:
                 group = "emerging" if region_emerging[breakdown_key] else "established"
-                children[(scope, scope_key, period, code, "emerging", group, "region")].append(key)
+                children[(scope, scope_key, period, code, "emerging", group, part, "region")].append(key)
         if "-Q" in period:
-            children[(scope, scope_key, period.split("-")[0], code, breakdown, breakdown_key, "period")].append(key)
-        if scope == Scope.ORGANIZATION and not breakdown:
-            children[(Scope.MOVEMENT, "", period, code, "", "", "organization")].append(key)
+            children[(scope, scope_key, period.split("-")[0], code, breakdown, breakdown_key, part, "period")].append(
+                key
+            )
+        # A report's cell is a part of the movement's same cell: the organizations (and
+        # the regions and methods) split every movement figure between them.
+        if scope in (Scope.ORGANIZATION, Scope.REGION, Scope.METHOD) and breakdown != "category":
+            children[(Scope.MOVEMENT, "", period, code, breakdown, breakdown_key, part, f"scope:{scope}")].append(key)
         # The movement's "region = X" is region X's own total; the same for methods and
         # capacities, and for a region's "method = M" against method M's "region = X".
         if scope == Scope.MOVEMENT and breakdown in ("region", "method", "category"):
-            twin = (breakdown, breakdown_key, period, code, "", "")
+            twin = (breakdown, breakdown_key, period, code, "", "", part)
             if twin in cells:
                 links.append((key, twin))
         if scope in (Scope.REGION, Scope.METHOD, Scope.CATEGORY) and breakdown in ("region", "method", "category"):
-            twin = (breakdown, breakdown_key, period, code, scope, scope_key)
+            twin = (breakdown, breakdown_key, period, code, scope, scope_key, part)
             if twin in cells and key < twin:
                 links.append((key, twin))
+        # Participants minus newcomers would be the people who are not new (k = 10).
+        if code == "newcomers" and not part:
+            parent = (scope, scope_key, period, "participants", breakdown, breakdown_key, "")
+            if parent in cells:
+                children[(*parent, "newcomers")].append(key)
+        # The emerging share's numerator is the participants from emerging communities.
+        if code == "emerging_share" and part == "yes" and not breakdown:
+            twin = (scope, scope_key, period, "participants", "emerging", "emerging", "")
+            if twin in cells and cells[twin] == cells[key]:
+                links.append((key, twin))
     for family_key, members in children.items():
-        parent = family_key[:6]
+        parent = family_key[:7]
         if parent in cells:
             families.append((parent, members))
     return families, links
@@ -228,20 +259,21 @@ def _published(indicator, cell, hidden):
     """(value, low, high) for a shown cell; None when hidden or the sample is too small."""
     if hidden:
         return None
-    minimum = getattr(settings, "REPORT_MINIMUM_SAMPLE", 10)
     aggregation = indicator.aggregation
     if aggregation == Indicator.Aggregation.SUM:
         return cell.total.quantize(FOUR_PLACES), None, None
-    if cell.n < minimum:
+    if not privacy.publishable_mean(cell.n):
         return None
     if aggregation == Indicator.Aggregation.MEAN:
         mean, low, high = statistics.mean_interval(n=cell.n, total=cell.total, total_squares=cell.total_squares)
         return mean, low, high
     if not cell.denominator:
         return None
-    if indicator.unit == Indicator.Unit.SHARE:
+    if indicator.unit == Indicator.Unit.SHARE and cell.measurements == cell.n == cell.denominator:
+        # Each measurement one person's yes or no (retention): a Wilson interval.
         return statistics.rate_interval(numerator=cell.numerator, denominator=cell.denominator)
-    return (cell.numerator / cell.denominator).quantize(FOUR_PLACES), None, None
+    # A share fixed per program (the emerging share) or a cost: the ratio, no interval.
+    return statistics.ratio(numerator=cell.numerator, denominator=cell.denominator)
 
 
 def year_rows(year, *, progress=None):
@@ -256,10 +288,11 @@ def year_rows(year, *, progress=None):
     cells = {}
     steps = [(scope, breakdown) for scope in Scope.values for breakdown in BREAKDOWNS]
     steps = [(scope, breakdown) for scope, breakdown in steps if breakdown not in SKIPPED.get(scope, ())]
+    per_capacity_ids = [indicator_ids[code] for code in PER_CAPACITY if code in indicator_ids]
     read = 0
     for index, (scope, breakdown) in enumerate(steps):
         for (scope_key, breakdown_key, quarter, indicator_id), cell in _aggregate(
-            measurements, scope, breakdown
+            measurements, scope, breakdown, per_capacity_ids
         ).items():
             code = indicators[indicator_id].code
             for period in (f"{year}-Q{quarter}", str(year)):
@@ -270,8 +303,18 @@ def year_rows(year, *, progress=None):
         if progress:
             progress(index + 1, len(steps) + len(Scope.values))
 
-    families, links = _families_and_links(cells, region_emerging)
-    hidden = privacy.gate(counts={key: cell.n for key, cell in cells.items()}, families=families, k=_k, links=links)
+    # What the gate weighs: the people behind each figure, and for a people-share its
+    # numerator and the rest of its denominator too (value × n would give them away).
+    counts = {}
+    for key, cell in cells.items():
+        counts[(*key, "")] = cell.n
+        if key[3] in PEOPLE_SHARES and cell.denominator is not None:
+            yes = int(cell.numerator)
+            counts[(*key, "yes")] = yes
+            counts[(*key, "no")] = int(cell.denominator) - yes
+    families, links = _families_and_links(counts, region_emerging)
+    hidden_parts = privacy.gate(counts=counts, families=families, k=lambda key: _k(key[:6]), links=links)
+    hidden = {key[:6] for key in hidden_parts}
 
     built_at = timezone.now()
     by_code = {indicator.code: indicator for indicator in indicators.values()}
@@ -303,12 +346,14 @@ def year_rows(year, *, progress=None):
 
     # Coverage: shares of programs, not of people; shown when the program count is.
     for index, scope in enumerate(Scope.values):
-        for (scope_key, quarter), counts in _coverage(measurements, scope, indicator_ids).items():
+        for (scope_key, quarter), counts in _coverage(measurements, scope, indicator_ids, per_capacity_ids).items():
             period = f"{year}-Q{quarter}" if quarter else str(year)
             programs = counts[COVERAGE_BASE]
             if not programs:
                 continue  # no program ran (an aggregate over no rows still answers one row)
-            base_hidden = (scope, scope_key, period, COVERAGE_BASE, "", "") in hidden
+            base_hidden = (scope, scope_key, period, "participants", "", "") in hidden or (
+                (scope, scope_key, period, "participants", "", "") not in cells
+            )
             for kind in COVERAGE:
                 with_data = min(counts[kind], programs)
                 shown = bool(programs) and not base_hidden
@@ -334,23 +379,39 @@ def year_rows(year, *, progress=None):
     return rows, read
 
 
-def year_replace(year, *, scope=None, scope_key=None, progress=None):
-    """Replace one year's report rows (of one scope, or all) in one transaction. Returns (rows, measurements)."""
-    rows, read = year_rows(year, progress=progress)
-    if scope:
-        rows = [row for row in rows if row.scope == scope and (scope_key is None or row.scope_key == scope_key)]
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Two builds of one year take turns, or the second would trip over the
-            # first's rows; SQLite lets one writer in at a time anyway.
+@contextmanager
+def _year_lock(year):
+    """Two builds of one year take turns (a session-level PostgreSQL advisory lock, taken
+    before the snapshot so the second build reads what the first wrote). SQLite lets one
+    writer in at a time anyway."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, year])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, year])
+
+
+def year_replace(year, *, progress=None):
+    """Replace every report row of one year from one snapshot of the measurements. Returns (rows, measurements).
+
+    Reading and writing happen in one REPEATABLE READ transaction: every GROUP BY sees
+    the same measurements, so the figures a report prints twice agree, and a sync that
+    commits half-way through is read next time, never half. The whole year is rewritten
+    even when a steward asked for one report, so no report keeps figures the gate
+    weighed against data that has since changed.
+    """
+    with _year_lock(year), transaction.atomic():
+        # Only as the outermost transaction (a test wraps everything in its own).
+        if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, year])
-        existing = ReportRow.objects.filter(period__in=periods_of(year))
-        if scope:
-            existing = existing.filter(scope=scope)
-            if scope_key is not None:
-                existing = existing.filter(scope_key=scope_key)
-        existing.delete()
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        rows, read = year_rows(year, progress=progress)
+        ReportRow.objects.filter(period__in=periods_of(year)).delete()
         ReportRow.objects.bulk_create(rows, batch_size=2000)
     return len(rows), read
 
@@ -385,26 +446,20 @@ def build_request(*, scope="", scope_key="", by=None, incremental=False):
     return build
 
 
-def build_run(*, build_id, sync=True):
-    """Run a queued build: sync measurements (unless told not to), rebuild its years, record progress."""
-    from .measurements import measurements_sync
+def build_run(*, build_id):
+    """Run a queued build: rebuild its years from the measurements as they are, record progress.
 
+    A full build rebuilds every year; an incremental one the years marked stale. Marks are
+    cleared only if their version is the one read at the start: a year marked again
+    while the build ran stays marked for the next.
+    """
     build = ReportBuild.objects.get(pk=build_id)
-    started = timezone.now()
     ReportBuild.objects.filter(pk=build_id).update(
-        status=ReportBuild.Status.RUNNING, started_at=started, steps_done=0, error=""
+        status=ReportBuild.Status.RUNNING, started_at=timezone.now(), steps_done=0, error=""
     )
     try:
-        if sync:
-            measurements_sync(now=started)
-        if build.incremental:
-            years = sorted(StalePeriod.objects.filter(marked_at__lte=started).values_list("year", flat=True))
-        else:
-            years = measured_years()
-        scope = build.scope or None
-        scope_key = build.scope_key if build.scope and build.scope != Scope.MOVEMENT else None
-        if scope == Scope.MOVEMENT:
-            scope_key = ""
+        marks = dict(StalePeriod.objects.values_list("year", "version"))
+        years = sorted(marks) if build.incremental else measured_years()
         total_rows = total_read = 0
         for index, year in enumerate(years):
 
@@ -413,13 +468,11 @@ def build_run(*, build_id, sync=True):
                     steps_done=index * steps + done, steps_total=len(years) * steps
                 )
 
-            rows, read = year_replace(year, scope=scope, scope_key=scope_key, progress=progress)
+            rows, read = year_replace(year, progress=progress)
             total_rows += rows
             total_read += read
-        if build.incremental:
-            StalePeriod.objects.filter(year__in=years, marked_at__lte=started).delete()
-        elif not scope:
-            StalePeriod.objects.filter(marked_at__lte=started).delete()
+            if year in marks:
+                StalePeriod.objects.filter(year=year, version=marks[year]).delete()
     except Exception as error:
         ReportBuild.objects.filter(pk=build_id).update(
             status=ReportBuild.Status.FAILED, finished_at=timezone.now(), error=str(error)[:500]

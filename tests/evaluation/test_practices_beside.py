@@ -79,3 +79,36 @@ def test_report_links_read_one_query_per_kind_of_scope(organization, django_asse
     values += [f"organization:{organization.slug}", "method:workshop", "movement:"]
     with django_assert_max_num_queries(3):
         practices.report_scope_links(values)
+
+
+def test_the_report_link_lookup_works_on_sqlite_too(tmp_path):
+    """SQLite has no JSON containment: the embedded default must still find linked practices (it answered 500)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    database = tmp_path / "beside.sqlite3"
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "capacity.settings",
+    }
+    script = (
+        "import django; django.setup();"
+        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
+        "from capacity.models import Language, Region; from stakeholders.models import Organization;"
+        "from evaluation.models import Practice; from evaluation.practices import practices_beside;"
+        "org = Organization.objects.create(slug='o', name='O', kind='chapter', region=Region.objects.first());"
+        "Practice.objects.create(slug='p', original_language=Language.objects.get(code='en'),"
+        " original_title='T', original_context='c', original_what_was_done='w', original_evidence='e',"
+        " organization=org, status='published', report_scopes=['movement:', 'region:x']);"
+        "print(len(practices_beside(scope='movement', scope_key='')),"
+        " len(practices_beside(scope='method', scope_key='workshop')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=environment, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "1 0"

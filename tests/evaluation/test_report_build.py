@@ -51,8 +51,10 @@ def movement():
     measure("participants", value=22, program=mentoring, on=date(2025, 2, 20))
     measure("participants", value=3, program=tiny, on=date(2025, 2, 21))
     for rating in (1, 2, 2, 3, 1, 0, 2, 1, 2, 2, 1, 3):
+        # One person's gain in one capacity, and their summary row (the mean of one).
         measure("capacity_gain", value=rating, people=1, program=mentoring, category=second, on=date(2025, 2, 20))
-    for active in (1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1):
+        measure("capacity_gain", value=rating, people=1, program=mentoring, on=date(2025, 2, 20))
+    for active in (1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0):
         measure("retention_3m", numerator=active, denominator=1, people=1, program=workshop, on=date(2025, 2, 3))
     measure("participants", value=12, program=workshop, on=date(2024, 11, 3))
     return {
@@ -113,8 +115,8 @@ def test_means_and_rates_carry_a_95_percent_interval_and_need_ten_people(movemen
     assert gain.n == 12 and gain.shown
     assert gain.low < gain.value < gain.high
     retention = row(Scope.MOVEMENT, "", "2025-Q1", "retention_3m")
-    assert retention.numerator == 9 and retention.denominator == 11
-    assert retention.value == Decimal("0.8182")
+    assert retention.numerator == 11 and retention.denominator == 16
+    assert retention.value == Decimal("0.6875")
     assert Decimal(0) <= retention.low < retention.value < retention.high <= Decimal(1)
     # The mentoring program's gain is about one capacity: it reaches that capacity's report.
     assert row(Scope.CATEGORY, movement["second"].slug, "2025-Q1", "capacity_gain").n == 12
@@ -150,14 +152,17 @@ def test_building_twice_writes_the_same_rows(movement):
     assert snapshot() == first
 
 
-def test_a_scope_rebuild_replaces_only_that_scope(movement):
+def test_a_steward_s_rebuild_of_one_report_rewrites_the_whole_year_so_reports_agree(movement):
     reports.year_replace(2025)
-    before = ReportRow.objects.filter(scope=Scope.MOVEMENT).count()
     measure("participants", value=50, program=movement["workshop"], on=date(2025, 11, 1))
-    reports.year_replace(2025, scope=Scope.REGION, scope_key=movement["established"].slug)
+    build = ReportBuild.objects.create(scope=Scope.REGION, scope_key=movement["established"].slug)
+    reports.build_run(build_id=build.pk)
     assert row(Scope.REGION, movement["established"].slug, "2025", "participants").total == 40 + 25 + 30 + 50
-    assert row(Scope.MOVEMENT, "", "2025", "participants").total == 120
-    assert ReportRow.objects.filter(scope=Scope.MOVEMENT).count() == before
+    assert row(Scope.MOVEMENT, "", "2025", "participants").total == 170
+    assert (
+        row(Scope.MOVEMENT, "", "2025", "participants", "region", movement["established"].slug).total
+        == 40 + 25 + 30 + 50
+    )
 
 
 def test_a_year_emptied_of_measurements_loses_its_rows(movement):
@@ -186,7 +191,7 @@ def test_an_incremental_build_rebuilds_only_the_marked_years(movement, steward):
     old_2024 = list(ReportRow.objects.filter(period="2024").values_list("built_at", flat=True))
     StalePeriod.objects.create(year=2025)
     build = ReportBuild.objects.create(incremental=True)
-    reports.build_run(build_id=build.pk, sync=False)
+    reports.build_run(build_id=build.pk)
     build.refresh_from_db()
     assert build.status == ReportBuild.Status.DONE
     assert build.steps_done == build.steps_total > 0
@@ -196,10 +201,12 @@ def test_an_incremental_build_rebuilds_only_the_marked_years(movement, steward):
 
 def test_a_full_build_records_what_it_read(movement):
     build = ReportBuild.objects.create()
-    reports.build_run(build_id=build.pk, sync=False)
+    reports.build_run(build_id=build.pk)
     build.refresh_from_db()
     assert build.status == ReportBuild.Status.DONE
-    assert build.measurements == Measurement.objects.filter(dimension="").count()
+    # The movement's totals read everything but the per-capacity rows (their people's
+    # summary rows stand for them).
+    assert build.measurements == Measurement.objects.filter(dimension="", category__isnull=True).count()
     assert build.rows == ReportRow.objects.count()
 
 
@@ -211,3 +218,24 @@ def test_without_a_small_group_every_figure_of_the_movement_is_shown(movement):
     assert not ReportRow.objects.filter(
         scope=Scope.MOVEMENT, indicator__code="participants", breakdown__in=["", "region"], shown=False
     ).exists()
+
+
+def test_a_share_is_hidden_when_its_yes_or_its_no_is_a_small_group(movement):
+    """Value × n would give the count away: 14 of 16 still active means 2 who are not."""
+    inactive = Measurement.objects.filter(indicator__code="retention_3m", numerator=0).order_by("pk")
+    Measurement.objects.filter(pk__in=[measurement.pk for measurement in inactive[:3]]).update(numerator=1)
+    reports.year_replace(2025)
+    retention = row(Scope.MOVEMENT, "", "2025-Q1", "retention_3m")
+    assert (retention.numerator, retention.denominator) == (14, 16)
+    assert not retention.shown and retention.value is None
+
+
+def test_participants_minus_newcomers_never_gives_a_small_group_away(movement):
+    """Newcomer status is a demographic (k = 10): 106 participants of whom 100 are new leaves 6 who are not."""
+    measure("newcomers", value=100, people=100, program=movement["workshop"], on=date(2025, 2, 3))
+    measure("participants", value=66, program=movement["workshop"], on=date(2025, 2, 3))
+    reports.year_replace(2025)
+    participants = row(Scope.REGION, movement["established"].slug, "2025-Q1", "participants")
+    newcomers = row(Scope.REGION, movement["established"].slug, "2025-Q1", "newcomers")
+    assert participants.n - newcomers.n == 40 + 66 - 100
+    assert not (participants.shown and newcomers.shown)

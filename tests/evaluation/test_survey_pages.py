@@ -166,8 +166,12 @@ def test_a_pre_and_a_post_answer_become_a_capacity_gain(program, volunteer, cate
         starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() - timedelta(hours=20)
     )
     client.post(answer_url(post), post_answers(categories))
-    gains = Measurement.objects.filter(indicator__code="capacity_gain").values_list("category_id", "value")
+    gains = Measurement.objects.filter(indicator__code="capacity_gain", category__isnull=False).values_list(
+        "category_id", "value"
+    )
     assert sorted(gains) == sorted((category.pk, 2) for category in categories)
+    summary = Measurement.objects.get(indicator__code="capacity_gain", category__isnull=True)
+    assert (summary.value, summary.people) == (2, 1)
 
 
 def test_a_follow_up_answer_becomes_retention(program, volunteer):
