@@ -451,7 +451,9 @@ class ReportRow(models.Model):
     denominator = models.DecimalField(_("denominator"), max_digits=24, decimal_places=4, null=True, blank=True)
     shown = models.BooleanField(_("published"), default=False)
     value = models.DecimalField(_("value"), max_digits=24, decimal_places=4, null=True, blank=True)
+    # xgettext:no-python-format
     low = models.DecimalField(_("95% interval, low"), max_digits=24, decimal_places=4, null=True, blank=True)
+    # xgettext:no-python-format
     high = models.DecimalField(_("95% interval, high"), max_digits=24, decimal_places=4, null=True, blank=True)
     built_at = models.DateTimeField(_("built"))
 

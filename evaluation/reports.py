@@ -28,9 +28,13 @@ from django.utils import timezone
 from programs.models import DEMOGRAPHIC_DIMENSIONS
 
 from . import privacy, statistics
-from .models import Indicator, Measurement, ReportBuild, ReportRow, Scope, StalePeriod, SurveyKind
+from .models import NOT_ASKED, Indicator, Measurement, ReportBuild, ReportRow, Scope, StalePeriod, SurveyKind
 
 DEMOGRAPHIC = tuple(DEMOGRAPHIC_DIMENSIONS)
+DEMOGRAPHIC_ANSWERS = {
+    dimension: (*(answer for answer, _label in answers), NOT_ASKED)
+    for dimension, answers in DEMOGRAPHIC_DIMENSIONS.items()
+}
 
 # Scope kinds and the breakdowns each report shows. A scope is never broken down by
 # itself, and a region's report has no emerging/established split (a region is one).
@@ -303,6 +307,13 @@ def year_rows(year, *, progress=None):
         if progress:
             progress(index + 1, len(steps) + len(Scope.values))
 
+    # Every answer of a demographic dimension a report shows, a zero too: a small answer
+    # hidden must look like an answer nobody gave (both say "not shown").
+    shown_dimensions = {key[:5] for key in cells if key[4] in DEMOGRAPHIC}
+    for prefix in shown_dimensions:
+        for answer in DEMOGRAPHIC_ANSWERS[prefix[4]]:
+            cells.setdefault((*prefix, answer), Cell())
+
     # What the gate weighs: the people behind each figure, and for a people-share its
     # numerator and the rest of its denominator too (value × n would give them away).
     counts = {}
@@ -321,7 +332,7 @@ def year_rows(year, *, progress=None):
     rows = []
     for key, cell in cells.items():
         scope, scope_key, period, code, breakdown, breakdown_key = key
-        published = _published(by_code[code], cell, key in hidden)
+        published = _published(by_code[code], cell, key in hidden or (breakdown in DEMOGRAPHIC and not cell.n))
         rows.append(
             ReportRow(
                 scope=scope,

@@ -43,7 +43,9 @@ def spreadsheet_safe(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | Decimal) and value >= 0:
+    if isinstance(value, int | float | Decimal):
+        # A number, negative too, is written as a number: only text can be a formula
+        # (a negative capacity gain or interval bound must open as a number).
         return value
     text = FORMULA_AFTER_A_BREAK.sub("'", str(value))
     if text.startswith(FORMULA_TRIGGERS):

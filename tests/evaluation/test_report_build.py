@@ -239,3 +239,20 @@ def test_participants_minus_newcomers_never_gives_a_small_group_away(movement):
     newcomers = row(Scope.REGION, movement["established"].slug, "2025-Q1", "newcomers")
     assert participants.n - newcomers.n == 40 + 66 - 100
     assert not (participants.shown and newcomers.shown)
+
+
+def test_a_small_demographic_answer_looks_like_an_answer_nobody_gave(movement):
+    """Every answer of a dimension is written, zeros too, and both read "not shown"."""
+    workshop = movement["workshop"]
+    for answer, count in (("woman", 39), ("non_binary", 1)):
+        measure("participants", value=count, program=workshop, on=date(2025, 2, 3), dimension="gender", answer=answer)
+    reports.year_replace(2025)
+    cells = {
+        r.breakdown_key: r
+        for r in ReportRow.objects.filter(
+            scope=Scope.MOVEMENT, period="2025", indicator__code="participants", breakdown="gender"
+        )
+    }
+    assert set(cells) == {"woman", "man", "non_binary", "another", "prefer_not", "not_answered", "not_asked"}
+    assert not cells["non_binary"].shown and not cells["another"].shown
+    assert cells["non_binary"].value is None and cells["another"].value is None

@@ -84,7 +84,7 @@ def test_every_section_of_a_report_renders_from_its_rows(client, report):
     assert "15.00" in html and "95% interval 8.33 to 21.67" in html
     assert "Workshop" in html and escape(report["category"].name) in html
     # Built when, from how many measurements (the totals' measurements: 40+40+40+60+50+6+4).
-    assert "from 240 measurements" in html
+    assert "from 236 measurements" in html  # the hidden newcomers row does not count
     assert "Not shown: fewer than" in html
     # In "what works", a hidden outcome (mentoring's capacity gain) is "not enough data".
     works = html[html.index('id="works-heading"') :]
@@ -119,7 +119,7 @@ def test_hidden_rows_never_leak_their_n_or_sums_into_the_page_csv_or_json(client
 def test_the_json_download_says_when_it_was_built_from_what_with_which_k_and_interval(client, report, settings):
     document = json.loads(client.get(movement("json", "2026")).content)
     assert document["built_at"].startswith("2026-10-02")
-    assert document["measurements"] == 240
+    assert document["measurements"] == 236
     assert document["k"]["demographic"] == settings.K_ANONYMITY_DEMOGRAPHIC
     assert document["k"]["activity"] == settings.K_ANONYMITY_ACTIVITY
     assert "Wilson" in document["interval"]["method"] and document["interval"]["level"] == 0.95

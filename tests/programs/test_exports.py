@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -36,7 +37,9 @@ def test_numbers_stay_numbers_and_nothing_is_empty():
         "",
         "true",
     )
-    assert spreadsheet_safe(-1) == "'-1"
+    # A negative number is a number (a capacity gain can fall); only text can be a formula.
+    assert (spreadsheet_safe(-1), spreadsheet_safe(Decimal("-0.25"))) == (-1, Decimal("-0.25"))
+    assert spreadsheet_safe("-1+2") == "'-1+2"
 
 
 @pytest.fixture
