@@ -44,7 +44,8 @@ logger = logging.getLogger(__name__)
 # Said in the README, the JSON download and on every page: how the 95% intervals are made.
 INTERVAL_METHOD = gettext_lazy(
     "Means: normal approximation, mean ± 1.96 × sample standard deviation ÷ √n. "
-    "Rates and shares: Wilson score interval. Cost per participant: no interval."
+    "Retention (each person's yes or no): Wilson score interval. "
+    "The emerging-communities share and cost per participant: no interval."
 )
 # The outcomes "what works" compares across methods and capacities.
 WHAT_WORKS_CODES = ("capacity_gain", "satisfaction", "retention_3m", "retention_6m", "retention_12m")
