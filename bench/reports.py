@@ -155,6 +155,8 @@ def add_one_percent(count):
 
     from evaluation.models import Measurement, StalePeriod
 
+    # A previous run's 1% goes first, so every run measures the same rows.
+    Measurement.objects.filter(source="allocation").delete()
     latest = Measurement.objects.order_by("-date").values_list("date", flat=True).first()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -181,6 +183,10 @@ def main():
     from evaluation.reports import measured_years
 
     total = fill(args.measurements, args.programs)
+    from evaluation.models import Measurement
+
+    Measurement.objects.filter(source="allocation").delete()
+    total = Measurement.objects.count()
     years = measured_years()
     statements = [sql for year in years for sql in captured_group_bys(year)]
     bare_first = bare_sql(statements)

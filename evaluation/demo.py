@@ -315,8 +315,14 @@ def load(data, *, password):
     if SurveyInvitation.objects.exists():
         return f"evaluation history already loaded, {written} new practices"
     learners = _learners()
-    sessions = _sessions(now, learners)
     earliest = now - timedelta(days=45 + 91 * QUARTERS)
+    # The demo's learners were made today; most have edited for years, a third joined
+    # just before the history starts (newcomers in their first year of sessions).
+    User.objects.filter(pk__in=[user.pk for user in learners[::3]]).update(date_joined=earliest - timedelta(days=20))
+    User.objects.filter(pk__in=[user.pk for user in learners if user not in learners[::3]]).update(
+        date_joined=earliest - timedelta(days=5 * 365)
+    )
+    sessions = _sessions(now, learners)
     answered = _surveys(now, earliest)
     rounds = _self_assessments(now)
     measurements_sync(now=timezone.now(), full=True)
