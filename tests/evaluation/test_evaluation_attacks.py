@@ -12,6 +12,7 @@ import json
 import signal
 import socket
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -297,6 +298,17 @@ def forget_broker_connections():
     app.amqp._producer_pool = None
 
 
+@contextmanager
+def not_eager():
+    """The app's own flag too: a worker fixture earlier in the run may have set it to True."""
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def broker_down(settings, monkeypatch):
     with socket.socket() as probe:
@@ -304,7 +316,8 @@ def broker_down(settings, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     forget_broker_connections()
     monkeypatch.setattr(app.conf, "broker_url", CLOSED_BROKER_URL)
-    yield
+    with not_eager():
+        yield
     monkeypatch.undo()
     forget_broker_connections()
 
@@ -318,7 +331,8 @@ def broker_hanging(settings, monkeypatch):
         settings.CELERY_TASK_ALWAYS_EAGER = False
         forget_broker_connections()
         monkeypatch.setattr(app.conf, "broker_url", f"redis://127.0.0.1:{server.getsockname()[1]}/0")
-        yield
+        with not_eager():
+            yield
         monkeypatch.undo()
         forget_broker_connections()
 
