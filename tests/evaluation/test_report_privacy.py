@@ -117,6 +117,36 @@ def published(world):
     return figures
 
 
+def contained(key, groups, world):
+    """The planted groups a report figure counts, from what its scope, period and breakdown mean."""
+    scope, scope_key, period, _code, breakdown, breakdown_key = key
+    regions = world["regions"]
+    organizations = world["organizations"]
+
+    def about(group, kind, value):
+        region = regions[group["region"]]
+        if kind == Scope.REGION:
+            return region.slug == value
+        if kind == Scope.METHOD:
+            return METHODS[group["method"]] == value
+        if kind == Scope.ORGANIZATION:
+            return organizations[group["organization"]].slug == value
+        if kind == "emerging":
+            return ("emerging" if region.is_emerging else "established") == value
+        return True
+
+    found = set()
+    for index, group in enumerate(groups):
+        if "-Q" in period and group["quarter"] != int(period[-1]):
+            continue
+        if scope != Scope.MOVEMENT and not about(group, scope, scope_key):
+            continue
+        if breakdown and not about(group, breakdown, breakdown_key):
+            continue
+        found.add(index)
+    return frozenset(found)
+
+
 def k_of(key):
     return (
         settings.K_ANONYMITY_DEMOGRAPHIC if key[4] in ("gender", "age", "newcomer") else settings.K_ANONYMITY_ACTIVITY
@@ -140,6 +170,17 @@ def test_no_published_cell_or_difference_reveals_a_planted_group(world, groups):
             continue
         rest = shown[parent] - sum(shown[key] for key in children)
         assert rest == 0 or rest >= k_of(parent), (parent, rest)
+
+    # The attacker's view: which planted groups each published figure counts. Whenever
+    # one figure counts a subset of another's groups, their difference is a group of
+    # people too, and must be 0 or at least k.
+    members = {key: contained(key, groups, world) for key in shown if key[3] == "participants"}
+    for a, inside_a in members.items():
+        for b, inside_b in members.items():
+            if a != b and inside_b < inside_a and a[2] == b[2]:
+                rest = shown[a] - shown[b]
+                k = max(k_of(a), k_of(b))
+                assert rest == 0 or rest >= k, (a, b, rest)
 
     client = Client()
     texts = []
