@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,6 +10,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from . import surveys
 from .survey_forms import SurveyForm
+
+ANSWERED_PER_PAGE = 20
 
 
 def _own_invitation(request, token):
@@ -26,7 +29,10 @@ def my_surveys(request):
     invitations = list(surveys.survey_invitations_of(user=request.user, now=now))
     pending = [invitation for invitation in invitations if surveys.invitation_is_open(invitation, now=now)]
     answered = [invitation for invitation in invitations if invitation.responded_at is not None]
-    return render(request, "evaluation/surveys/mine.html", {"pending": pending, "answered": answered})
+    # Years of sessions add up: the answered ones come a page at a time (get_page turns
+    # any ?page= into a page that exists).
+    page = Paginator(answered, ANSWERED_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "evaluation/surveys/mine.html", {"pending": pending, "answered": page, "page": page})
 
 
 @login_required

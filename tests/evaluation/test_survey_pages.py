@@ -350,3 +350,17 @@ def test_my_surveys_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(4):
         response = client.get(reverse("surveys:mine"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page,shown", [("", 20), ("2", 5), ("999", 5), ("abc", 20), ("-1", 5), ("99999999999999999999", 5)]
+)
+def test_answered_surveys_come_twenty_a_page_and_any_page_number_is_a_page(program, volunteer, page, shown):
+    for _ in range(25):
+        invitation = invite(program, volunteer)
+        invitation.responded_at = timezone.now()
+        invitation.save()
+    response = client_for(volunteer).get(reverse("surveys:mine"), {"page": page} if page else {})
+    assert response.status_code == 200
+    assert len(response.context["answered"]) == shown
+    assert response.context["page"].paginator.count == 25
