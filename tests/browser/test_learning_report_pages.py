@@ -7,11 +7,6 @@ from tests.browser import conftest as browser
 from tests.browser.accessibility import assert_accessible
 from tests.evaluation.factories_reports import movement_report
 
-# The browser fixtures live in tests/browser/conftest.py; this module borrows them.
-chromium = browser.chromium
-live_site = browser.live_site
-open_page = browser.open_page
-
 pytestmark = pytest.mark.browser
 
 
