@@ -35,6 +35,21 @@ def _send_to_person(enrollment, template, subject_template):
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
 
 
+def _claim(enrollment_id, field, eligible, now):
+    """Claim one enrollment's email by setting `field`; True if this caller got it.
+
+    `field IS NULL` stays on the updated row itself and the conditions on other tables go
+    in `eligible` (`id IN (SELECT …)`): PostgreSQL re-checks the row's own columns after a
+    concurrent claim commits, but reads such a subquery from the old snapshot, so a claim
+    made only inside it let two racing runs both send (22 emails for 20 people).
+    """
+    return bool(
+        Enrollment.objects.filter(pk=enrollment_id, **{f"{field}__isnull": True}, pk__in=eligible).update(
+            **{field: now}
+        )
+    )
+
+
 def _send_once(enrollment_id, claim, field, template, subject_template):
     """Send one person one email at most once: claim it by setting `field`, release the claim if sending fails.
 
@@ -92,14 +107,14 @@ def send_session_reminders() -> int:
         # Claim the reminder before sending: a second run, or a second worker, finds
         # it claimed and skips it, so nobody gets two.
         # The claim re-checks everything: people cancel while a batch is running.
-        claimed = Enrollment.objects.filter(
+        still_due = Enrollment.objects.filter(
             pk=enrollment_id,
             user__isnull=False,
-            reminder_sent_at__isnull=True,
             status=Enrollment.Status.ENROLLED,
             session__is_cancelled=False,
             session__starts_at__gt=now,
-        ).update(reminder_sent_at=now)
+        ).values("pk")
+        claimed = _claim(enrollment_id, "reminder_sent_at", still_due, now)
         if not claimed:
             continue
         enrollment = Enrollment.objects.select_related("user", "session__program").get(pk=enrollment_id)
@@ -150,9 +165,12 @@ def send_pending_promotion_emails() -> int:
 @shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
 def notify_session_cancelled(enrollment_id: int) -> bool:
     """Tell a person enrolled or waiting that their session is off, once. Returns whether an email was sent."""
-    claim = Enrollment.objects.filter(
-        pk=enrollment_id, cancellation_notified_at__isnull=True, session__is_cancelled=True
-    ).exclude(status=Enrollment.Status.CANCELLED)
+    still_owed = (
+        Enrollment.objects.filter(pk=enrollment_id, session__is_cancelled=True)
+        .exclude(status=Enrollment.Status.CANCELLED)
+        .values("pk")
+    )
+    claim = Enrollment.objects.filter(pk=enrollment_id, cancellation_notified_at__isnull=True, pk__in=still_owed)
     return _send_once(
         enrollment_id,
         claim,

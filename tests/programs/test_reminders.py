@@ -42,3 +42,45 @@ def test_the_reminder_is_written_in_the_persons_language(program):
 
         expected = gettext("If you can no longer come, please cancel in My learning so the next person gets your seat.")
     assert expected in mail.outbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_runs_racing_email_each_person_once(seeded_transactional_db, monkeypatch):
+    """The claim keeps `reminder_sent_at IS NULL` on the updated row: PostgreSQL re-checks it
+    there after a concurrent claim, not inside an `id IN (SELECT …)` read from the old snapshot."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    import programs.tasks
+    from tests.factories import ProgramFactory
+
+    session = SessionFactory(program=ProgramFactory(), starts_at=timezone.now() + timedelta(hours=20), seats=30)
+    people = UserFactory.create_batch(20)
+    for person in people:
+        services.enrollment_create(user=person, session=session)
+    real_send = programs.tasks._send_to_person
+
+    def slow_send(*args, **kwargs):
+        time.sleep(0.01)  # both runs inside the loop at once
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(programs.tasks, "_send_to_person", slow_send)
+    counts = []
+    start = threading.Barrier(2)
+
+    def run():
+        try:
+            start.wait()
+            counts.append(send_session_reminders())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counts) == 20
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)

@@ -188,3 +188,44 @@ def test_cancelling_by_get_is_not_allowed(client, staff, full_session):
     client.force_login(staff)
     assert client.get(cancel_url(full_session)).status_code == 405
     assert not Session.objects.get(pk=full_session.pk).is_cancelled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_racing_email_each_person_once(seeded_transactional_db, monkeypatch):
+    """The cancellation email's claim keeps `cancellation_notified_at IS NULL` on the updated row (see _claim)."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from tests.factories import ProgramFactory
+
+    session = SessionFactory(program=ProgramFactory(), starts_at=timezone.now() + timedelta(days=3), seats=30)
+    people = UserFactory.create_batch(20)
+    for person in people:
+        services.enrollment_create(user=person, session=session)
+    Session.objects.filter(pk=session.pk).update(is_cancelled=True)  # as if the emails were never queued
+    real_send = tasks._send_to_person
+
+    def slow_send(*args, **kwargs):
+        time.sleep(0.01)
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "_send_to_person", slow_send)
+    counts = []
+    start = threading.Barrier(2)
+
+    def sweep():
+        try:
+            start.wait()
+            counts.append(tasks.send_pending_cancellation_emails())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counts) == 20
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)
