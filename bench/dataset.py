@@ -1,0 +1,565 @@
+"""A synthetic decade of the movement's data, seeded, loaded with PostgreSQL COPY.
+
+`manage.py generate_dataset --scale {tiny,small,movement} [--seed N]` calls `generate`.
+Rows are written directly, consistent with the services' invariants: a session's
+`seats_taken` is the count of its enrolled and completed enrollments and never exceeds its
+seats; every asked demographic dimension of a report adds up to its participants (the
+database's check constraints refuse anything else); the measurements of a report are
+those `evaluation.measurements.activity_report_measure` computes from it (the newcomers
+figure is the report's own: the generator enrolls nobody a first time to count).
+
+Primary keys are reserved from each table's sequence in one block (`setval`) and written
+explicitly, so one pass writes rows and the rows that point at them. On PostgreSQL each
+table streams through COPY in batches of BATCH rows (memory stays bounded); on SQLite the
+same rows go through executemany (tiny only).
+"""
+
+import csv
+import io
+import itertools
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+BATCH = 100_000
+
+
+@dataclass(frozen=True)
+class Scale:
+    organizations: int
+    people: int
+    programs: int
+    sessions: int
+    enrollments: int
+    funds: int
+    allocations: int
+
+
+SCALES = {
+    "tiny": Scale(20, 300, 200, 800, 5_000, 3, 60),
+    "small": Scale(200, 20_000, 5_000, 25_000, 250_000, 20, 2_000),
+    "movement": Scale(1_000, 200_000, 50_000, 250_000, 2_500_000, 100, 20_000),
+}
+YEARS = 6  # sessions from six years ago to half a year ahead
+AHEAD_DAYS = 180
+REPORTED_SHARE = 0.8  # of the sessions that took place
+CANCELLED_SHARE = 0.03
+EMPTY_SHARE = 0.1  # sessions nobody enrolls in
+CURRENCIES = {"USD": Decimal(1), "EUR": Decimal("1.08"), "INR": Decimal("0.012"), "BRL": Decimal("0.19")}
+WORDS = (
+    "wikidata commons wikisource editing workshop mentoring grant governance advocacy outreach photography "
+    "translation lexemes queries citations templates bots accessibility archives libraries museums"
+).split()
+# The tables the generator fills, in order; it refuses to run unless all are empty.
+CHECKED = ("programs.Program", "programs.Session", "programs.Enrollment", "evaluation.Measurement")
+
+
+class DatasetError(Exception):
+    pass
+
+
+def zipf_weights(count, exponent=1.1):
+    """A few large, many small: the weight of the n-th is 1/n^exponent."""
+    return list(itertools.accumulate(1 / (n + 1) ** exponent for n in range(count)))
+
+
+class Loader:
+    """Writes rows of one table at a time with explicit ids; records rows and seconds per table."""
+
+    def __init__(self, out):
+        self.out = out
+        self.postgres = connection.vendor == "postgresql"
+        self.timings = []
+
+    def reserve(self, table, count):
+        """The first of `count` consecutive ids nobody else will get from the table's sequence."""
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), nextval(pg_get_serial_sequence(%s, 'id')) + %s)",
+                    [table, table, max(count, 1) - 1],
+                )
+                return cursor.fetchone()[0] - max(count, 1) + 1
+            cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 - our own table names
+            return cursor.fetchone()[0] + 1
+
+    def write(self, table, columns, rows):
+        started = time.monotonic()
+        total = 0
+        while batch := list(itertools.islice(rows, BATCH)):
+            total += len(batch)
+            with connection.cursor() as cursor:
+                if self.postgres:
+                    buffer = io.StringIO()
+                    writer = csv.writer(buffer)
+                    writer.writerows(tuple("\\N" if value is None else value for value in row) for row in batch)
+                    buffer.seek(0)
+                    names = ", ".join(f'"{column}"' for column in columns)
+                    cursor.cursor.copy_expert(
+                        f"COPY \"{table}\" ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+                    )
+                else:
+                    names = ", ".join(f'"{column}"' for column in columns)
+                    marks = ", ".join("%s" for _ in columns)
+                    cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', batch)  # noqa: S608
+        seconds = time.monotonic() - started
+        self.timings.append((table, total, seconds))
+        rate = total / seconds if seconds else 0
+        self.out(f"{table:<40} {total:>10,} rows {seconds:>8.2f} s {rate:>12,.0f} rows/s")
+        return total
+
+
+def generate(*, scale, seed=1, out=print, today=None):
+    """Fill an empty database with the scale's rows; returns {table: rows}."""
+    from django.apps import apps
+
+    if scale not in SCALES:
+        raise DatasetError(f"Unknown scale {scale!r}: choose one of {', '.join(SCALES)}.")
+    if connection.vendor != "postgresql" and scale != "tiny":
+        raise DatasetError(f"The {scale} scale needs PostgreSQL (COPY); SQLite takes only --scale tiny.")
+    for label in CHECKED:
+        if apps.get_model(label).objects.exists():
+            raise DatasetError(
+                f"The database already holds {label} rows: generate into an empty, migrated database "
+                "(drop and recreate it, then migrate). Nothing was written."
+            )
+    started = time.monotonic()
+    loader = Loader(out)
+    with transaction.atomic():
+        _Generator(SCALES[scale], seed, loader, today).run()
+    if loader.postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    total = sum(rows for _table, rows, _seconds in loader.timings)
+    seconds = time.monotonic() - started
+    out(f"{'total':<40} {total:>10,} rows {seconds:>8.2f} s {total / seconds if seconds else 0:>12,.0f} rows/s")
+    return {table: rows for table, rows, _seconds in loader.timings}
+
+
+class _Generator:
+    def __init__(self, scale, seed, loader, today):
+        from capacity.models import CapacityCategory, Language, Region
+        from evaluation.models import Indicator
+
+        self.scale = scale
+        self.rng = random.Random(seed)  # noqa: S311 - generated data, not secrets
+        self.seed = seed
+        self.loader = loader
+        # Midnight UTC of today: the same seed gives the same rows all day.
+        day = today or datetime.now(UTC).date()
+        self.now = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        self.regions = list(Region.objects.order_by("pk").values_list("pk", "is_emerging"))
+        self.languages = list(Language.objects.order_by("pk").values_list("pk", flat=True))
+        self.categories = list(
+            CapacityCategory.objects.filter(parent__isnull=False).order_by("pk").values_list("pk", flat=True)
+        )
+        self.indicators = dict(Indicator.objects.values_list("code", "pk"))
+        if not self.regions or not self.languages or not self.categories:
+            raise DatasetError("Regions, languages and capacity categories are missing: run migrate first.")
+        # More activity in some regions, most programs in a few languages.
+        self.region_weights = zipf_weights(len(self.regions), 0.8)
+        self.language_weights = zipf_weights(len(self.languages), 1.2)
+
+    def ids(self, model, count):
+        return self.loader.reserve(model._meta.db_table, count)
+
+    def run(self):
+        from django.contrib.auth import get_user_model
+
+        from programs.models import ActivityReport, Enrollment, Program, Session
+        from resources.models import Allocation, ExchangeRate, Fund
+        from stakeholders.models import Organization
+
+        rng, s, now = self.rng, self.scale, self.now
+        write = self.loader.write
+
+        # Organizations: a few large affiliates, many small ones; the first few are funders.
+        first_org = self.ids(Organization, s.organizations)
+        funders = max(1, s.organizations // 50)
+        org_regions = [self.region() for _ in range(s.organizations)]
+        kinds = ["chapter", "user_group", "user_group", "thematic", "hub"]
+
+        def organizations():
+            for n in range(s.organizations):
+                kind = "funder" if n < funders else rng.choice(kinds)
+                name = f"Generated {kind.replace('_', ' ')} {n}"
+                yield (
+                    first_org + n,
+                    now,
+                    now,
+                    f"gen-org-{n}",
+                    name,
+                    name,
+                    "",
+                    kind,
+                    "",
+                    self.regions[org_regions[n]][0],
+                )
+
+        write(
+            Organization._meta.db_table,
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "slug",
+                "name",
+                "name_en",
+                "description",
+                "kind",
+                "website",
+                "region_id",
+            ],
+            organizations(),
+        )
+        provider_weights = zipf_weights(s.organizations - funders)
+
+        # People.
+        User = get_user_model()
+        first_user = self.ids(User, s.people)
+
+        def people():
+            for n in range(s.people):
+                joined = now - timedelta(days=rng.uniform(0, YEARS * 365))
+                yield (
+                    first_user + n, "!", None, False, f"gen-person-{n}", "", "", f"gen-person-{n}@example.org",
+                    False, True, joined, f"Person {n}", "UTC", "en", f"gen-{self.seed}-{n}",
+                    self.regions[self.region()][0],
+                )  # fmt: skip
+
+        write(
+            User._meta.db_table,
+            [
+                "id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
+                "is_staff", "is_active", "date_joined", "display_name", "time_zone", "preferred_language",
+                "calendar_token", "home_region_id",
+            ],
+            people(),
+        )  # fmt: skip
+
+        # Programs, each from one provider in its region, in one or two languages.
+        first_program = self.ids(Program, s.programs)
+        program_provider = [funders + self.pick(provider_weights) for _ in range(s.programs)]
+        program_method = [rng.choice(Program.Method.values) for _ in range(s.programs)]
+
+        def programs():
+            for n in range(s.programs):
+                provider = program_provider[n]
+                title = " ".join(rng.sample(WORDS, 3)).capitalize() + f" {n}"
+                summary = "Generated program"
+                yield (
+                    first_program + n, now, now, f"gen-{n}", title, title, summary, summary, "",
+                    program_method[n], rng.choice(Program.Format.values), rng.choice(Program.Level.values),
+                    rng.random() < 0.95, first_org + provider, self.regions[org_regions[provider]][0],
+                    title, summary, "", self.languages[self.pick(self.language_weights)], None,
+                )  # fmt: skip
+
+        write(
+            Program._meta.db_table,
+            [
+                "id", "created_at", "updated_at", "slug", "title", "title_en", "summary", "summary_en",
+                "description", "method", "format", "level", "is_published", "provider_id", "region_id",
+                "original_title", "original_summary", "original_description", "original_language_id", "archived_at",
+            ],
+            programs(),
+        )  # fmt: skip
+        pairs = [
+            (first_program + n, category)
+            for n in range(s.programs)
+            for category in rng.sample(self.categories, rng.randint(1, min(3, len(self.categories))))
+        ]
+        first = self.ids(Program.categories.through, len(pairs))
+        write(
+            Program.categories.through._meta.db_table,
+            ["id", "program_id", "capacitycategory_id"],
+            ((first + n, *pair) for n, pair in enumerate(pairs)),
+        )
+        pairs = [
+            (first_program + n, language)
+            for n in range(s.programs)
+            for language in {self.languages[self.pick(self.language_weights)] for _ in range(rng.randint(1, 2))}
+        ]
+        first = self.ids(Program.languages.through, len(pairs))
+        write(
+            Program.languages.through._meta.db_table,
+            ["id", "program_id", "language_id"],
+            ((first + n, *pair) for n, pair in enumerate(pairs)),
+        )
+        del pairs
+
+        # Sessions over six years of quarters, more recent ones more numerous; popular and empty.
+        first_session = self.ids(Session, s.sessions)
+        session_program = [self.pick_program(provider_weights, program_provider) for _ in range(s.sessions)]
+        span = YEARS * 365 + AHEAD_DAYS
+        session_start = [
+            now + timedelta(days=AHEAD_DAYS - span * (1 - rng.random() ** 0.7), hours=rng.randint(6, 18))
+            for _ in range(s.sessions)
+        ]
+        session_seats = [rng.choice((10, 15, 20, 25, 30, 40, 60, 100)) for _ in range(s.sessions)]
+        cancelled = [rng.random() < CANCELLED_SHARE for _ in range(s.sessions)]
+        popularity = [0.0 if rng.random() < EMPTY_SHARE else rng.paretovariate(1.3) for _ in range(s.sessions)]
+        scale_by = s.enrollments / sum(popularity)
+        wanted = [min(round(p * scale_by), s.people) for p in popularity]
+        # The most popular sessions are capped at everyone: spread what they lose over the others.
+        scale_by *= s.enrollments / max(sum(wanted), 1)
+        wanted = [min(round(p * scale_by), s.people) for p in popularity]
+        holders = [0 if cancelled[n] else min(wanted[n], session_seats[n]) for n in range(s.sessions)]
+        del popularity
+
+        def sessions():
+            for n in range(s.sessions):
+                starts = session_start[n]
+                yield (
+                    first_session + n, starts - timedelta(days=30), starts - timedelta(days=30), starts,
+                    starts + timedelta(hours=rng.choice((2, 3, 4))), "", "", session_seats[n], holders[n],
+                    None, None, cancelled[n], first_program + session_program[n], "", "UTC",
+                )  # fmt: skip
+
+        write(
+            Session._meta.db_table,
+            [
+                "id", "created_at", "updated_at", "starts_at", "ends_at", "venue", "online_url", "seats",
+                "seats_taken", "enrollment_opens_at", "enrollment_closes_at", "is_cancelled", "program_id",
+                "dashboard_course", "time_zone",
+            ],
+            sessions(),
+        )  # fmt: skip
+
+        # Enrollments: holders enrolled (or completed, once the session took place), the rest
+        # waiting (future) or cancelled; attendance marked for past sessions.
+        first_enrollment = self.ids(Enrollment, sum(wanted))
+        attended = [0] * s.sessions
+
+        def enrollments():
+            number = first_enrollment
+            for n in range(s.sessions):
+                starts = session_start[n]
+                past = starts < now
+                for place, person in enumerate(rng.sample(range(s.people), wanted[n])):
+                    created = starts - timedelta(days=20, minutes=-place)
+                    waitlisted_at = completed_at = None
+                    attendance = "unknown"
+                    if place < holders[n]:
+                        if past:
+                            attendance = "attended" if rng.random() < 0.85 else "no_show"
+                            attended[n] += attendance == "attended"
+                        status = "completed" if past and attendance == "attended" and rng.random() < 0.7 else "enrolled"
+                        completed_at = starts + timedelta(days=1) if status == "completed" else None
+                    elif past or cancelled[n]:
+                        status = "cancelled"
+                    else:
+                        status, waitlisted_at = "waitlisted", created
+                    yield (
+                        number, created, created, status, waitlisted_at, None, completed_at,
+                        first_user + person, first_session + n, None, None, attendance, None,
+                    )  # fmt: skip
+                    number += 1
+
+        write(
+            Enrollment._meta.db_table,
+            [
+                "id", "created_at", "updated_at", "status", "waitlisted_at", "reminder_sent_at", "completed_at",
+                "user_id", "session_id", "promoted_at", "promotion_notified_at", "attendance",
+                "cancellation_notified_at",
+            ],
+            enrollments(),
+        )  # fmt: skip
+
+        # Activity reports for most sessions that took place, and their measurements.
+        reported = [
+            n
+            for n in range(s.sessions)
+            if session_start[n] < now and not cancelled[n] and rng.random() < REPORTED_SHARE
+        ]
+        first_report = self.ids(ActivityReport, len(reported))
+        report_values = {}
+
+        def reports():
+            for number, n in enumerate(reported):
+                participants = attended[n] or rng.randint(0, session_seats[n])
+                values = {"participants": participants}
+                for dimension, answers in _dimensions().items():
+                    asked = rng.random() < 0.8
+                    values[f"{dimension}_asked"] = asked
+                    split = self.split(participants, len(answers)) if asked else [0] * len(answers)
+                    for answer, count in zip(answers, split, strict=True):
+                        values[f"{dimension}_{answer}"] = count
+                values["newcomers"] = (
+                    values["newcomer_new"] if values["newcomer_asked"] else rng.randint(0, participants)
+                )
+                values["facilitators"] = rng.randint(1, 3)
+                values["hours_of_learning"] = Decimal(participants * rng.choice((1, 2, 3)))
+                values["pages_created"] = rng.randint(0, 20) if participants else 0
+                values["pages_improved"] = rng.randint(0, 60) if participants else 0
+                values["files_uploaded"] = rng.randint(0, 40) if participants else 0
+                report_values[number] = values
+                ended = session_start[n] + timedelta(days=2)
+                yield (first_report + number, ended, ended, first_session + n, first_user, *values.values())
+
+        columns = ["participants"]
+        for dimension, answers in _dimensions().items():
+            columns += [f"{dimension}_asked", *(f"{dimension}_{answer}" for answer in answers)]
+        columns += [
+            "newcomers",
+            "facilitators",
+            "hours_of_learning",
+            "pages_created",
+            "pages_improved",
+            "files_uploaded",
+        ]
+        write(
+            ActivityReport._meta.db_table,
+            ["id", "created_at", "updated_at", "session_id", "submitted_by_id", *columns, "evidence_url", "notes",
+             "dashboard_course"],
+            (row + ("", "", "") for row in reports()),
+        )  # fmt: skip
+
+        def measurements():
+            from evaluation.models import NOT_ASKED, Source
+
+            source = Source.ACTIVITY_REPORT.value
+            number = itertools.count(self.ids_for_measurements(len(reported)))
+            for index, n in enumerate(reported):
+                values = report_values.pop(index)
+                participants = values["participants"]
+                if not participants:
+                    continue
+                program = session_program[n]
+                provider = program_provider[program]
+                region, emerging = self.regions[org_regions[provider]]
+                base = (
+                    session_start[n].date(), source, first_report + index, emerging, program_method[program],
+                    now, first_org + provider, first_program + program, region, first_session + n,
+                )  # fmt: skip
+
+                def row(code, value, people, numerator=None, denominator=None, dimension="", answer="", base=base):
+                    return (next(number), Decimal(value), numerator, denominator, people, *base,
+                            self.indicators[code], dimension, answer)  # fmt: skip
+
+                yield row("participants", participants, participants)
+                newcomers = min(values["newcomers"], participants)
+                yield row("newcomers", newcomers, newcomers)
+                yield row("hours_of_learning", values["hours_of_learning"], participants)
+                yield row("pages_created_or_improved", values["pages_created"] + values["pages_improved"], participants)
+                share = Decimal(1 if emerging else 0)
+                yield row("emerging_share", share, participants, participants if emerging else 0, participants)
+                for dimension, answers in _dimensions().items():
+                    if not values[f"{dimension}_asked"]:
+                        yield row("participants", participants, participants, dimension=dimension, answer=NOT_ASKED)
+                        continue
+                    for answer in answers:
+                        if count := values[f"{dimension}_{answer}"]:
+                            yield row("participants", count, count, dimension=dimension, answer=answer)
+
+        from evaluation.models import Measurement
+
+        self.measurement_table = Measurement._meta.db_table
+        write(
+            Measurement._meta.db_table,
+            [
+                "id", "value", "numerator", "denominator", "people", "date", "source", "source_id", "is_emerging",
+                "method", "recorded_at", "organization_id", "program_id", "region_id", "session_id", "indicator_id",
+                "dimension", "answer",
+            ],
+            measurements(),
+        )  # fmt: skip
+
+        # Funds of the funders in a few currencies, allocations to providers, with USD rates.
+        first_fund = self.ids(Fund, s.funds)
+        currencies = list(CURRENCIES)
+        fund_currency = [rng.choice(currencies) for _ in range(s.funds)]
+        fund_start = [(now - timedelta(days=rng.randint(0, YEARS * 365))).date().replace(day=1) for _ in range(s.funds)]
+        write(
+            Fund._meta.db_table,
+            ["id", "created_at", "updated_at", "name", "starts_on", "ends_on", "currency_id", "funder_id"],
+            (
+                (first_fund + n, now, now, f"Generated fund {n}", fund_start[n], fund_start[n] + timedelta(days=730),
+                 fund_currency[n], first_org + n % funders)
+                for n in range(s.funds)
+            ),
+        )  # fmt: skip
+        months = sorted({(fund_currency[n], fund_start[n]) for n in range(s.funds) if fund_currency[n] != "USD"})
+        first_rate = self.ids(ExchangeRate, len(months))
+        rate_ids = {key: first_rate + n for n, key in enumerate(months)}
+        write(
+            ExchangeRate._meta.db_table,
+            ["id", "created_at", "updated_at", "month", "usd_per_unit", "currency_id", "set_by_id"],
+            ((rate_ids[key], now, now, key[1], CURRENCIES[key[0]], key[0], None) for key in months),
+        )
+        first_allocation = self.ids(Allocation, s.allocations)
+        allocation_programs = []
+
+        def allocations():
+            for n in range(s.allocations):
+                fund = self.rng.randrange(s.funds)
+                currency = fund_currency[fund]
+                recipient = funders + self.pick(provider_weights)
+                amount = Decimal(rng.randint(5, 500) * 100)
+                usd = (amount * CURRENCIES[currency]).quantize(Decimal("0.01"))
+                status = rng.choice(Allocation.Status.values)
+                starts = fund_start[fund]
+                allocation_programs.extend(
+                    (first_allocation + n, first_program + p)
+                    for p in {
+                        p for p in (rng.randrange(s.programs) for _ in range(2)) if program_provider[p] == recipient
+                    }
+                )
+                yield (
+                    first_allocation + n, now, now, "money", amount, "", None, None, starts,
+                    starts + timedelta(days=365), status, now, currency, first_org + recipient, first_fund + fund,
+                    usd, rate_ids.get((currency, starts)),
+                )  # fmt: skip
+
+        write(
+            Allocation._meta.db_table,
+            [
+                "id", "created_at", "updated_at", "kind", "amount", "description", "hours", "value_per_hour",
+                "starts_on", "ends_on", "status", "status_changed_at", "currency_id", "recipient_id", "fund_id",
+                "usd_amount", "usd_rate_id",
+            ],
+            allocations(),
+        )  # fmt: skip
+        through = Allocation.programs.through
+        first = self.ids(through, len(allocation_programs))
+        write(
+            through._meta.db_table,
+            ["id", "allocation_id", "program_id"],
+            ((first + n, *pair) for n, pair in enumerate(allocation_programs)),
+        )
+
+    def ids_for_measurements(self, reports):
+        from evaluation.models import Measurement
+
+        # At most 5 rows and every answer of every dimension per report.
+        most = 5 + sum(len(answers) for answers in _dimensions().values())
+        return self.ids(Measurement, reports * most)
+
+    def region(self):
+        return self.pick(self.region_weights)
+
+    def pick(self, cumulative):
+        return self.rng.choices(range(len(cumulative)), cum_weights=cumulative)[0]
+
+    def pick_program(self, provider_weights, program_provider):
+        return self.rng.randrange(len(program_provider))
+
+    def split(self, total, parts):
+        """`total` people over `parts` answers, most in the first ones (all add up to total)."""
+        counts = [0] * parts
+        left = total
+        for part in range(parts - 1):
+            taken = round(left * self.rng.random() ** 0.7) if left else 0
+            counts[part] = taken
+            left -= taken
+        counts[-1] = left
+        return counts
+
+
+def _dimensions():
+    from programs.models import DEMOGRAPHIC_DIMENSIONS
+
+    return {dimension: [answer for answer, _label in answers] for dimension, answers in DEMOGRAPHIC_DIMENSIONS.items()}
