@@ -1,0 +1,127 @@
+"""manage.py generate_dataset at tiny scale: counts, determinism, invariants, and a site that answers."""
+
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.urls import reverse
+
+from bench.dataset import SCALES, DatasetError, generate
+from evaluation import reports
+from evaluation.models import Measurement, ReportBuild
+from programs.models import ActivityReport, Enrollment, Program, Session
+from resources.models import Allocation, Fund
+from stakeholders.models import Organization, User
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 28)
+
+
+def tiny(seed=1):
+    return generate(scale="tiny", seed=seed, out=lambda line: None, today=TODAY)
+
+
+def snapshot():
+    """Key columns of every generated table, ids replaced by what they point at."""
+    return (
+        list(Organization.objects.order_by("pk").values_list("slug", "kind", "region__slug")),
+        list(Program.objects.order_by("pk").values_list("slug", "title", "provider__slug", "method", "is_published")),
+        list(
+            Session.objects.order_by("pk").values_list(
+                "program__slug", "starts_at", "seats", "seats_taken", "is_cancelled"
+            )
+        ),
+        list(
+            Enrollment.objects.order_by("pk").values_list(
+                "user__username", "session__program__slug", "session__starts_at", "status", "attendance"
+            )
+        ),
+        list(
+            ActivityReport.objects.order_by("pk").values_list(
+                "session__starts_at", "participants", "gender_woman", "age_25_34", "newcomer_new", "hours_of_learning"
+            )
+        ),
+        list(
+            Measurement.objects.order_by("pk").values_list(
+                "indicator__code", "program__slug", "date", "value", "people", "dimension", "answer"
+            )
+        ),
+        list(Allocation.objects.order_by("pk").values_list("recipient__slug", "amount", "currency", "usd_amount")),
+    )
+
+
+def test_tiny_scale_has_the_rows_it_promises_and_keeps_the_invariants():
+    counts = tiny()
+    scale = SCALES["tiny"]
+    assert Organization.objects.filter(slug__startswith="gen-org-").count() == scale.organizations
+    assert User.objects.filter(username__startswith="gen-person-").count() == scale.people
+    assert Program.objects.count() == scale.programs
+    assert Session.objects.count() == scale.sessions
+    assert Fund.objects.count() == scale.funds
+    assert Allocation.objects.count() == scale.allocations
+    # Enrollments are drawn by popularity: within a tenth of the target.
+    assert abs(Enrollment.objects.count() - scale.enrollments) <= scale.enrollments // 10
+    assert counts["evaluation_measurement"] == Measurement.objects.count() > 0
+    assert ActivityReport.objects.exists()
+    # Popular and empty sessions.
+    sizes = Session.objects.annotate(n=Count("enrollments")).values_list("n", flat=True)
+    assert 0 in sizes and max(sizes) >= 40
+    # seats_taken is the count of holders, never over the seats.
+    holders = Count("enrollments", filter=Q(enrollments__status__in=["enrolled", "completed"]))
+    assert not Session.objects.annotate(holders=holders).exclude(seats_taken=F("holders")).exists()
+    assert not Session.objects.filter(seats_taken__gt=F("seats")).exists()
+    # Each report's participants measurement equals its participants; the unique key holds (the DB enforces it).
+    participants = dict(
+        Measurement.objects.filter(indicator__code="participants", dimension="").values_list("source_id", "value")
+    )
+    for report in ActivityReport.objects.filter(participants__gt=0):
+        assert participants[report.pk] == report.participants
+
+
+def test_the_same_seed_gives_the_same_rows_and_another_seed_other_rows():
+    states = []
+    for seed in (1, 1, 2):
+        with transaction.atomic():
+            tiny(seed)
+            states.append(snapshot())
+            transaction.set_rollback(True)
+    assert states[0] == states[1]
+    assert states[0] != states[2]
+
+
+def test_it_refuses_a_database_that_already_has_data():
+    tiny()
+    before = Program.objects.count()
+    with pytest.raises(CommandError, match="already holds"):
+        call_command("generate_dataset", "--scale", "tiny")
+    assert Program.objects.count() == before
+
+
+def test_the_command_prints_rows_and_rates_per_table(capsys):
+    call_command("generate_dataset", "--scale", "tiny", "--seed", "3")
+    output = capsys.readouterr().out
+    assert "programs_session" in output and "rows/s" in output and "total" in output
+
+
+def test_sqlite_takes_only_the_tiny_scale_and_unknown_scales_are_refused(monkeypatch):
+    with pytest.raises(DatasetError, match="Unknown scale"):
+        generate(scale="huge")
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(DatasetError, match="needs PostgreSQL"):
+        generate(scale="movement")
+    assert not Program.objects.exists()
+
+
+def test_the_generated_site_answers(client):
+    tiny()
+    organization = Organization.objects.exclude(kind="funder").annotate(n=Count("programs")).order_by("-n").first()
+    reports.build_run(build_id=ReportBuild.objects.create().pk)
+    for url in (
+        reverse("programs:catalog"),
+        reverse("organizations:detail", args=[organization.slug]),
+        reverse("learning:scope", args=["movement", "all"]),
+    ):
+        assert client.get(url).status_code == 200, url
