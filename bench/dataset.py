@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 
 BATCH = 100_000
@@ -49,6 +50,7 @@ AHEAD_DAYS = 180
 REPORTED_SHARE = 0.8  # of the sessions that took place
 CANCELLED_SHARE = 0.03
 EMPTY_SHARE = 0.1  # sessions nobody enrolls in
+SURVEYED_SHARE = 0.5  # of the people who attended
 CURRENCIES = {"USD": Decimal(1), "EUR": Decimal("1.08"), "INR": Decimal("0.012"), "BRL": Decimal("0.19")}
 WORDS = (
     "wikidata commons wikisource editing workshop mentoring grant governance advocacy outreach photography "
@@ -137,7 +139,10 @@ def generate(*, scale, seed=1, out=print, today=None):
     total = sum(rows for _table, rows, _seconds in loader.timings)
     seconds = time.monotonic() - started
     out(f"{'total':<40} {total:>10,} rows {seconds:>8.2f} s {total / seconds if seconds else 0:>12,.0f} rows/s")
-    return {table: rows for table, rows, _seconds in loader.timings}
+    counts = {}
+    for table, rows, _seconds in loader.timings:
+        counts[table] = counts.get(table, 0) + rows
+    return counts
 
 
 class _Generator:
@@ -222,9 +227,11 @@ class _Generator:
         User = get_user_model()
         first_user = self.ids(User, s.people)
 
+        joined_at = [now - timedelta(days=rng.uniform(0, YEARS * 365)) for _ in range(s.people)]
+
         def people():
             for n in range(s.people):
-                joined = now - timedelta(days=rng.uniform(0, YEARS * 365))
+                joined = joined_at[n]
                 yield (
                     first_user + n, "!", None, False, f"gen-person-{n}", "", "", f"gen-person-{n}@example.org",
                     False, True, joined, f"Person {n}", "UTC", "en", f"gen-{self.seed}-{n}",
@@ -267,11 +274,10 @@ class _Generator:
             ],
             programs(),
         )  # fmt: skip
-        pairs = [
-            (first_program + n, category)
-            for n in range(s.programs)
-            for category in rng.sample(self.categories, rng.randint(1, min(3, len(self.categories))))
+        program_categories = [
+            rng.sample(self.categories, rng.randint(1, min(3, len(self.categories)))) for _ in range(s.programs)
         ]
+        pairs = [(first_program + n, category) for n in range(s.programs) for category in program_categories[n]]
         first = self.ids(Program.categories.through, len(pairs))
         write(
             Program.categories.through._meta.db_table,
@@ -333,6 +339,10 @@ class _Generator:
         # waiting (future) or cancelled; attendance marked for past sessions.
         first_enrollment = self.ids(Enrollment, sum(wanted))
         attended = [0] * s.sessions
+        # Per session, the people who took part with an account new at its start (evaluation.measurements).
+        window = timedelta(days=settings.NEWCOMER_WINDOW_DAYS)
+        new_accounts = [0] * s.sessions
+        surveyed = []  # (enrollment id, session) of the attended people who answer the surveys
 
         def enrollments():
             number = first_enrollment
@@ -347,6 +357,10 @@ class _Generator:
                         if past:
                             attendance = "attended" if rng.random() < 0.85 else "no_show"
                             attended[n] += attendance == "attended"
+                            if attendance == "attended" and joined_at[person] >= starts - window:
+                                new_accounts[n] += 1
+                            if attendance == "attended" and rng.random() < SURVEYED_SHARE:
+                                surveyed.append((number, n))
                         status = "completed" if past and attendance == "attended" and rng.random() < 0.7 else "enrolled"
                         completed_at = starts + timedelta(days=1) if status == "completed" else None
                     elif past or cancelled[n]:
@@ -441,7 +455,7 @@ class _Generator:
                             self.indicators[code], dimension, answer)  # fmt: skip
 
                 yield row("participants", participants, participants)
-                newcomers = min(values["newcomers"], participants)
+                newcomers = min(max(values["newcomers"], new_accounts[n]), participants)
                 yield row("newcomers", newcomers, newcomers)
                 yield row("hours_of_learning", values["hours_of_learning"], participants)
                 yield row("pages_created_or_improved", values["pages_created"] + values["pages_improved"], participants)
@@ -466,6 +480,11 @@ class _Generator:
                 "dimension", "answer",
             ],
             measurements(),
+        )  # fmt: skip
+
+        self.surveys(
+            surveyed, session_start, session_program, program_provider, program_method, program_categories,
+            org_regions, first_session, first_program, first_org,
         )  # fmt: skip
 
         # Funds of the funders in a few currencies, allocations to providers, with USD rates.
@@ -530,6 +549,134 @@ class _Generator:
             ["id", "allocation_id", "program_id"],
             ((first + n, *pair) for n, pair in enumerate(allocation_programs)),
         )
+
+    def surveys(self, surveyed, starts, session_program, program_provider, methods, categories, org_regions,
+                first_session, first_program, first_org):  # fmt: skip
+        """Pre, post and three-month follow-up surveys of some attended people, answered, and their measurements.
+
+        The measurements are those evaluation.measurements.survey_response_measure computes:
+        satisfaction and, per capacity rated before and after, the gain and its mean (post);
+        retention after three months (follow-up).
+        """
+        from evaluation.models import Measurement, Source, SurveyInvitation, SurveyRating, SurveyResponse
+
+        rng, now, write = self.rng, self.now, self.loader.write
+        kinds = [("pre", -2), ("post", 1), ("follow_up_3", 91)]
+        plans = []  # (enrollment, session, kind, day offset)
+        for enrollment, n in surveyed:
+            for kind, days in kinds:
+                if starts[n] + timedelta(days=days) < now:
+                    plans.append((enrollment, n, kind, days))
+        first_invitation = self.ids(SurveyInvitation, len(plans))
+        first_response = self.ids(SurveyResponse, len(plans))
+        write(
+            SurveyInvitation._meta.db_table,
+            ["id", "created_at", "updated_at", "kind", "token", "due_at", "sent_at", "responded_at", "enrollment_id"],
+            (
+                (first_invitation + i, at, at, kind, f"gen-{self.seed}-{first_invitation + i}", at, at, at, enrollment)
+                for i, (enrollment, n, kind, days) in enumerate(plans)
+                for at in (starts[n] + timedelta(days=days),)
+            ),
+        )
+        answers = []  # per plan: satisfaction, still active, {category: rating}
+
+        def responses():
+            before = {}
+            for i, (enrollment, n, kind, days) in enumerate(plans):
+                program = session_program[n]
+                satisfaction = still_active = None
+                ratings = {}
+                if kind == "pre":
+                    ratings = {category: rng.randint(1, 4) for category in categories[program]}
+                    before[enrollment] = ratings
+                elif kind == "post":
+                    satisfaction = rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 5, 12, 10))[0]
+                    ratings = {
+                        category: min(5, rating + rng.choice((0, 0, 1, 1, 2)))
+                        for category, rating in before.pop(enrollment, {}).items()
+                    }
+                else:
+                    still_active = rng.random() < 0.6
+                answers.append((satisfaction, still_active, ratings))
+                at = starts[n] + timedelta(days=days, hours=3)
+                yield (first_response + i, at, at, satisfaction, still_active, "", "", "en", first_invitation + i)
+
+        write(
+            SurveyResponse._meta.db_table,
+            ["id", "created_at", "updated_at", "satisfaction", "still_active", "using_learning", "comments",
+             "language", "invitation_id"],
+            responses(),
+        )  # fmt: skip
+        count = sum(len(ratings) for _s, _a, ratings in answers)
+        first_rating = self.ids(SurveyRating, count)
+        write(
+            SurveyRating._meta.db_table,
+            ["id", "rating", "category_id", "response_id"],
+            (
+                (first_rating + number, rating, category, response)
+                for number, (response, category, rating) in enumerate(
+                    (first_response + i, category, rating)
+                    for i, (_s, _a, ratings) in enumerate(answers)
+                    for category, rating in sorted(ratings.items())
+                )
+            ),
+        )
+        baseline = {}
+        for (enrollment, _n, kind, _days), (_s, _a, ratings) in zip(plans, answers, strict=True):
+            if kind == "pre":
+                baseline[enrollment] = ratings
+        number = itertools.count(self.ids(Measurement, len(plans) * 5))
+        source = Source.SURVEY_RESPONSE.value
+
+        def measurements():
+            for i, ((enrollment, n, kind, _days), (satisfaction, still_active, ratings)) in enumerate(
+                zip(plans, answers, strict=True)
+            ):
+                program = session_program[n]
+                provider = program_provider[program]
+                region, emerging = self.regions[org_regions[provider]]
+                base = (
+                    starts[n].date(), source, first_response + i, emerging, methods[program], now,
+                    first_org + provider, first_program + program, region, first_session + n,
+                )  # fmt: skip
+
+                def row(code, value, numerator=None, denominator=None, category=None, base=base):
+                    value = Decimal(value).quantize(Decimal("0.0001"))
+                    return (
+                        next(number),
+                        value,
+                        numerator,
+                        denominator,
+                        1,
+                        *base,
+                        self.indicators[code],
+                        category,
+                        "",
+                        "",
+                    )
+
+                if kind == "post":
+                    yield row("satisfaction", satisfaction)
+                    pre = baseline.get(enrollment, {})
+                    gains = {
+                        category: rating - pre[category] for category, rating in ratings.items() if category in pre
+                    }
+                    for category, gain in sorted(gains.items()):
+                        yield row("capacity_gain", gain, category=category)
+                    if gains:
+                        yield row("capacity_gain", Decimal(sum(gains.values())) / len(gains))
+                elif kind == "follow_up_3":
+                    yield row("retention_3m", int(still_active), int(still_active), 1)
+
+        write(
+            Measurement._meta.db_table,
+            [
+                "id", "value", "numerator", "denominator", "people", "date", "source", "source_id", "is_emerging",
+                "method", "recorded_at", "organization_id", "program_id", "region_id", "session_id", "indicator_id",
+                "category_id", "dimension", "answer",
+            ],
+            measurements(),
+        )  # fmt: skip
 
     def ids_for_measurements(self, reports):
         from evaluation.models import Measurement

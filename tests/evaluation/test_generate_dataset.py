@@ -125,3 +125,16 @@ def test_the_generated_site_answers(client):
         reverse("learning:scope", args=["movement", "all"]),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_measurements_are_those_the_sync_would_compute():
+    """Re-measuring every generated report and survey response changes nothing."""
+    from evaluation import measurements
+    from evaluation.models import SurveyRating, SurveyResponse
+
+    tiny()
+    assert SurveyResponse.objects.exists() and SurveyRating.objects.exists()
+    report_ids = list(ActivityReport.objects.values_list("pk", flat=True))
+    response_ids = list(SurveyResponse.objects.values_list("pk", flat=True))
+    assert measurements.activity_report_measure(report_ids=report_ids) == 0
+    assert measurements.survey_response_measure(response_ids=response_ids) == 0
