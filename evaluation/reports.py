@@ -14,10 +14,11 @@ hidden quarter), and the year's rows are replaced in one transaction: delete, in
 Running a build twice, or again after a worker died half-way, writes the same rows.
 """
 
+import io
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -256,7 +257,29 @@ def _families_and_links(cells, region_emerging):
         parent = family_key[:7]
         if parent in cells:
             families.append((parent, members))
+    # Any figure minus one it contains is a group of people too: the movement's total, the
+    # report's own total and the movement's same breakdown cell contain a cell, and a
+    # year contains its quarters. What the partitions above do not already weigh is
+    # weighed here, a family of one (its parent minus it must be 0 or at least k).
+    for key in cells:
+        for ancestor in _ancestors(key):
+            if ancestor in cells:
+                families.append((ancestor, [key]))
     return families, links
+
+
+def _ancestors(key):
+    """The report figures that count everyone `key` counts, and maybe more (by definition, not by data)."""
+    scope, scope_key, period, code, breakdown, breakdown_key, part = key
+    scopes = [(scope, scope_key)] + ([(Scope.MOVEMENT, "")] if scope != Scope.MOVEMENT else [])
+    breakdowns = [(breakdown, breakdown_key)] + ([("", "")] if breakdown else [])
+    periods = [period] + ([period.split("-")[0]] if "-Q" in period else [])
+    for wider_scope, wider_key in scopes:
+        for wider_breakdown, wider_breakdown_key in breakdowns:
+            for wider_period in periods:
+                ancestor = (wider_scope, wider_key, wider_period, code, wider_breakdown, wider_breakdown_key, part)
+                if ancestor != key:
+                    yield ancestor
 
 
 def _published(indicator, cell, hidden):
@@ -423,8 +446,42 @@ def year_replace(year, *, progress=None):
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         rows, read = year_rows(year, progress=progress)
         ReportRow.objects.filter(period__in=periods_of(year)).delete()
-        ReportRow.objects.bulk_create(rows, batch_size=2000)
+        _insert(rows)
     return len(rows), read
+
+
+COPY_BATCH = 50_000
+
+
+def _csv_value(value):
+    """One value as PostgreSQL's CSV COPY reads it: NULL unquoted and empty, text always quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _insert(rows):
+    """Write report rows: PostgreSQL's COPY (a tenth of the time of INSERTs at a million rows), else bulk_create."""
+    if connection.vendor != "postgresql":
+        ReportRow.objects.bulk_create(rows, batch_size=2000)
+        return
+    fields = [field for field in ReportRow._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    statement = f"COPY {connection.ops.quote_name(ReportRow._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), COPY_BATCH):
+            buffer = io.StringIO()
+            for row in rows[start : start + COPY_BATCH]:
+                buffer.write(",".join(_csv_value(getattr(row, field.attname)) for field in fields))
+                buffer.write("\n")
+            buffer.seek(0)
+            cursor.copy_expert(statement, buffer)
 
 
 def measured_years():

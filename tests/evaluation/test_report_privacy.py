@@ -147,6 +147,24 @@ def contained(key, groups, world):
     return frozenset(found)
 
 
+def constraints(key):
+    """What a figure is about, as conditions on a person: its scope, breakdown and quarter."""
+    scope, scope_key, period, _code, breakdown, breakdown_key = key
+    found = set()
+    if scope != Scope.MOVEMENT:
+        found.add((scope, scope_key))
+    if breakdown:
+        found.add((breakdown, breakdown_key))
+    if "-Q" in period:
+        found.add(("quarter", period[-1]))
+    return found
+
+
+def defined_within(inner, outer):
+    """Whether `outer` counts everyone `inner` counts by definition (not by how the data fall)."""
+    return constraints(outer) <= constraints(inner)
+
+
 def k_of(key):
     return (
         settings.K_ANONYMITY_DEMOGRAPHIC if key[4] in ("gender", "age", "newcomer") else settings.K_ANONYMITY_ACTIVITY
@@ -155,6 +173,7 @@ def k_of(key):
 
 @hypothesis_settings(
     max_examples=12,
+    derandomize=True,  # the same examples every run: CI must not depend on luck
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -177,7 +196,7 @@ def test_no_published_cell_or_difference_reveals_a_planted_group(world, groups):
     members = {key: contained(key, groups, world) for key in shown if key[3] == "participants"}
     for a, inside_a in members.items():
         for b, inside_b in members.items():
-            if a != b and inside_b < inside_a and a[2] == b[2]:
+            if a != b and inside_b < inside_a and defined_within(b, a):
                 rest = shown[a] - shown[b]
                 k = max(k_of(a), k_of(b))
                 assert rest == 0 or rest >= k, (a, b, rest)
@@ -205,3 +224,37 @@ def test_no_published_cell_or_difference_reveals_a_planted_group(world, groups):
         pattern = re.compile(rf"(?<![\d.,]){re.escape(secret)}(?!\d)")
         for text in texts:
             assert not pattern.search(text), secret
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the gate weighs figures contained in others by definition, not by how the data fall: when an "
+    "organization's people in a region all fall in one method, two published figures of different reports differ "
+    "by 4 people (issue 10 stays open for this)",
+)
+def test_an_organization_contained_in_a_region_by_its_data_gives_nobody_away(world):
+    # Shrunk from a random case: org-1's established participants in mentoring are all in North
+    # America, so "mentoring, established" minus "org-1, North America" leaves 4 people.
+    groups = [
+        {"region": 2, "method": 2, "organization": 3, "quarter": 3, "people": 4},
+        {"region": 3, "method": 0, "organization": 3, "quarter": 3, "people": 1},
+        {"region": 1, "method": 2, "organization": 3, "quarter": 1, "people": 1},
+        {"region": 3, "method": 0, "organization": 1, "quarter": 2, "people": 9},
+        {"region": 2, "method": 1, "organization": 0, "quarter": 1, "people": 4},
+        {"region": 0, "method": 1, "organization": 0, "quarter": 3, "people": 9},
+        {"region": 2, "method": 2, "organization": 3, "quarter": 2, "people": 4},
+        {"region": 1, "method": 1, "organization": 0, "quarter": 1, "people": 48},
+        {"region": 2, "method": 1, "organization": 1, "quarter": 2, "people": 24},
+        {"region": 0, "method": 0, "organization": 2, "quarter": 2, "people": 36},
+        {"region": 3, "method": 2, "organization": 0, "quarter": 2, "people": 4},
+    ]
+    plant(world, groups)
+    shown = {key: n for key, (is_shown, n, _value) in published(world).items() if is_shown}
+    members = {key: contained(key, groups, world) for key in shown if key[3] == "participants"}
+    leaks = [
+        (a, b)
+        for a, inside_a in members.items()
+        for b, inside_b in members.items()
+        if a != b and inside_b < inside_a and 0 < shown[a] - shown[b] < max(k_of(a), k_of(b))
+    ]
+    assert not leaks, leaks[:3]
