@@ -299,7 +299,7 @@ class _Generator:
 
         # Sessions over six years of quarters, more recent ones more numerous; popular and empty.
         first_session = self.ids(Session, s.sessions)
-        session_program = [self.pick_program(provider_weights, program_provider) for _ in range(s.sessions)]
+        session_program = [rng.randrange(s.programs) for _ in range(s.sessions)]
         span = YEARS * 365 + AHEAD_DAYS
         session_start = [
             now + timedelta(days=AHEAD_DAYS - span * (1 - rng.random() ** 0.7), hours=rng.randint(6, 18))
@@ -690,9 +690,6 @@ class _Generator:
 
     def pick(self, cumulative):
         return self.rng.choices(range(len(cumulative)), cum_weights=cumulative)[0]
-
-    def pick_program(self, provider_weights, program_provider):
-        return self.rng.randrange(len(program_provider))
 
     def split(self, total, parts):
         """`total` people over `parts` answers, most in the first ones (all add up to total)."""
