@@ -148,9 +148,9 @@ def _surveys(now, earliest):
     answered = 0
     order = {kind: index for index, kind in enumerate(SurveyKind.values)}
     invitations = sorted(
-        SurveyInvitation.objects.filter(responded_at__isnull=True, enrollment__user__isnull=False).select_related(
-            "enrollment__user", "enrollment__session__program"
-        ),
+        SurveyInvitation.objects.filter(responded_at__isnull=True, enrollment__user__isnull=False)
+        .select_related("enrollment__user", "enrollment__session__program")
+        .prefetch_related("enrollment__session__program__categories"),
         key=lambda invitation: (order[invitation.kind], invitation.due_at, invitation.pk),
     )
     for invitation in invitations:

@@ -313,18 +313,26 @@ class SurveyResponse(TimeStampedModel):
         return str(self.invitation)
 
 
-class SurveyRating(models.Model):
-    """A 1–5 self-rating of one capacity the program teaches, inside a response."""
+class CapacityRating(models.Model):
+    """A 1–5 rating of one capacity: in a survey answer, or in a self-assessment round."""
 
-    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="ratings")
     category = models.ForeignKey(
         CapacityCategory, verbose_name=_("capacity"), on_delete=models.PROTECT, related_name="+"
     )
     rating = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
 
     class Meta:
+        abstract = True
         verbose_name = _("capacity rating")
         verbose_name_plural = _("capacity ratings")
+
+
+class SurveyRating(CapacityRating):
+    """A self-rating of one capacity the program teaches, inside a response."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="ratings")
+
+    class Meta(CapacityRating.Meta):
         constraints = [
             models.UniqueConstraint(fields=["response", "category"], name="survey_rating_once"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="survey_rating_1_5"),
@@ -366,16 +374,10 @@ class SelfAssessment(models.Model):
         return f"{self.user_id or self.organization_id} {self.assessed_at:%Y-%m-%d}"
 
 
-class SelfAssessmentRating(models.Model):
+class SelfAssessmentRating(CapacityRating):
     assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="ratings")
-    category = models.ForeignKey(
-        CapacityCategory, verbose_name=_("capacity"), on_delete=models.PROTECT, related_name="+"
-    )
-    rating = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
 
-    class Meta:
-        verbose_name = _("capacity rating")
-        verbose_name_plural = _("capacity ratings")
+    class Meta(CapacityRating.Meta):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "category"], name="self_assessment_rating_once"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="self_assessment_rating_1_5"),

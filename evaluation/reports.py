@@ -26,6 +26,7 @@ from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 
+from capacity.models import Region
 from programs.models import DEMOGRAPHIC_DIMENSIONS
 
 from . import privacy, statistics
@@ -305,8 +306,6 @@ def _published(indicator, cell, hidden):
 
 def year_rows(year, *, progress=None):
     """Every report row of one year, gated, as unsaved ReportRow objects (and the measurements read)."""
-    from capacity.models import Region
-
     indicators = {indicator.pk: indicator for indicator in Indicator.objects.all()}
     indicator_ids = {indicator.code: indicator.pk for indicator in indicators.values()}
     region_emerging = dict(Region.objects.values_list("slug", "is_emerging"))
@@ -505,7 +504,7 @@ def build_request(*, scope="", scope_key="", by=None, incremental=False):
     if scope and scope not in Scope.values:
         raise ValueError(scope)
     build = ReportBuild.objects.create(
-        scope=scope if scope != Scope.MOVEMENT else Scope.MOVEMENT,
+        scope=scope,
         scope_key=scope_key,
         incremental=incremental,
         requested_by=by,
