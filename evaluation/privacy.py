@@ -123,6 +123,7 @@ def gate(
     children: list[list[int]] = []
     family_k: list[int] = []
     leftover: list[bool] = []
+    child_total: list[int] = []
     families_of: list[list[int]] = [[] for _ in keys]  # variable → families it is in (once per occurrence)
     for parent_key, child_keys in families:
         p = rep[position(parent_key)]
@@ -131,19 +132,32 @@ def gate(
         parents.append(p)
         children.append(cs)
         family_k.append(max([threshold[p], *(threshold[c] for c in cs)]))
-        leftover.append(size[p] != sum(size[c] for c in cs))
+        child_total.append(sum(size[c] for c in cs))
+        leftover.append(size[p] != child_total[f])
         families_of[p].append(f)
         for c in cs:
             families_of[c].append(f)
 
     hidden = [False] * len(keys)
+    # Per family, how many of its members are hidden (kept as cells are hidden, not recounted).
+    hidden_members = [0] * len(parents)
+
+    def hide(v: int) -> None:
+        if hidden[v]:
+            return
+        hidden[v] = True
+        for f in families_of[v]:
+            hidden_members[f] += 1
+        memo.clear()
+
+    memo: dict[int, bool] = {}
     for i in range(len(keys)):
         if 0 < size[i] < threshold[i]:
-            hidden[rep[i]] = True
+            hide(rep[i])
 
     def recoverable() -> dict[int, int]:
         """The hidden variables an attacker can pin down, each with the family it is solved from."""
-        unknowns = [hidden[parents[f]] + sum(hidden[c] for c in children[f]) + leftover[f] for f in range(len(parents))]
+        unknowns = [count + rest for count, rest in zip(hidden_members, leftover, strict=True)]
         solved = [False] * len(keys)
         derived_by: dict[int, int] = {}
         queue = deque(f for f in range(len(parents)) if unknowns[f] == 1)
@@ -166,7 +180,6 @@ def gate(
     # checks a recovered cell's chain against the current hidden cells (memoized until
     # the next cell is hidden), so one fix is not made twice.
     derived_by: dict[int, int] = {}
-    memo: dict[int, bool] = {}
 
     def members(f: int, besides: int) -> list[int]:
         return [m for m in (parents[f], *children[f]) if m != besides]
@@ -196,10 +209,6 @@ def gate(
                 memo[x] = result
                 stack.pop()
         return memo[v]
-
-    def hide(v: int) -> None:
-        hidden[v] = True
-        memo.clear()
 
     def smallest_shown_child(f: int, besides: int = -1) -> int | None:
         best = None
@@ -247,9 +256,12 @@ def gate(
         # A family whose known parent minus its known children is a small group.
         for f in range(len(parents)):
             p = parents[f]
-            if not known(p):
+            if hidden[p] and not known(p):
                 continue
-            rest = size[p] - sum(size[c] for c in children[f] if known(c))
+            if hidden_members[f] == hidden[p]:  # no child hidden: the sum is the one worked out at the start
+                rest = size[p] - child_total[f]
+            else:
+                rest = size[p] - sum(size[c] for c in children[f] if not hidden[c] or known(c))
             if 0 < rest < family_k[f]:
                 c = smallest_shown_child(f)
                 if c is not None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractQuarter, ExtractYear
@@ -283,6 +284,218 @@ def _ancestors(key):
                     yield ancestor
 
 
+# ---------------------------------------------------------------------------
+# Figures contained in others by how the data fall.
+#
+# "Organization X, region R" does not count only people of method M by definition, but
+# when all of X's people in R took method M it sits inside "method M" and "M, R" all
+# the same, and the two published figures differ by the people of M, R outside X. The
+# gate weighs such pairs once they are found: one more GROUP BY at the finest grain the
+# reports slice by (organization × region × method × emerging × quarter × answer ×
+# capacity) gives each figure's *profile*, the value every person it counts shares on
+# each of those dimensions. A figure B lies inside figure A when A's conditions are all
+# in B's profile; then A − B must be 0 or at least k, a family of one for the gate.
+
+MIXED = object()  # a profile's dimension on which the people of a figure differ
+
+
+def _atoms(year_measurements):
+    """The year's measurements summed at the finest grain a report slices by, with each program's capacities.
+
+    One row per (organization, region, method, emerging, quarter, indicator, dimension,
+    answer, capacity, the program's capacities): the people, and a share's numerator and
+    denominator. A program's capacities come from one join, not a query per program.
+    """
+    from programs.models import Program
+
+    inner = year_measurements.annotate(
+        atom_organization=F("organization__slug"),
+        atom_region=F("region__slug"),
+        atom_category=F("category__slug"),
+        atom_quarter=ExtractQuarter("date"),
+    ).values(
+        "atom_organization",
+        "atom_region",
+        "method",
+        "is_emerging",
+        "atom_quarter",
+        "indicator_id",
+        "dimension",
+        "answer",
+        "atom_category",
+        "program_id",
+        "people",
+        "numerator",
+        "denominator",
+    )
+    through = Program.categories.through
+    categories = through.objects.annotate(slug=F("capacitycategory__slug")).values("program_id", "slug")
+    inner_sql, inner_params = inner.query.sql_with_params()
+    categories_sql, categories_params = categories.query.sql_with_params()
+    concat = "STRING_AGG(pc.slug, ',')" if connection.vendor == "postgresql" else "GROUP_CONCAT(pc.slug, ',')"
+    columns = (
+        "m.atom_organization, m.atom_region, m.method, m.is_emerging, m.atom_quarter, m.indicator_id, "
+        "m.dimension, m.answer, m.atom_category, p.program_categories"
+    )
+    # Both parts are Django-compiled queries with their parameters kept apart; the rest is literal.
+    sql = (
+        f"SELECT {columns}, SUM(m.people), SUM(m.numerator), SUM(m.denominator) "  # noqa: S608
+        f"FROM ({inner_sql}) m LEFT JOIN ("
+        f"SELECT pc.program_id, {concat} AS program_categories FROM ({categories_sql}) pc GROUP BY pc.program_id"
+        f") p ON p.program_id = m.program_id GROUP BY {columns}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*inner_params, *categories_params))
+        yield from cursor
+
+
+def _profiles(atoms, year, codes, per_capacity_ids, keep):
+    """(figure key, part) → profile [organization, region, method, emerging, quarter, capacities, outside capacities].
+
+    A profile holds each dimension's one value, or MIXED when the figure's people
+    differ on it; capacities is the set every one of its people's programs teaches, and
+    the last entry whether all of them are counted outside capacity reports (the rows
+    that capacity reports alone read are not). Only the (figure, part) pairs in `keep` are profiled.
+    Every atom reaches the figures the GROUP BYs of `year_rows` put it in, by the same
+    rules (dimensions, capacities through programs, rows without a region or method).
+    """
+    profiles = {}
+    scopes_of_kind = [scope for scope in Scope.values if scope != Scope.CATEGORY]
+    for (
+        organization,
+        region,
+        method,
+        is_emerging,
+        quarter,
+        indicator_id,
+        dimension,
+        answer,
+        category,
+        program_categories,
+        people,
+        numerator,
+        denominator,
+    ) in atoms:
+        code = codes[indicator_id]
+        emerging = None if region is None else ("emerging" if is_emerging else "established")
+        if category is not None:
+            capacities = frozenset((category,))
+        elif program_categories and indicator_id not in per_capacity_ids:
+            capacities = frozenset(program_categories.split(","))
+        else:
+            capacities = frozenset()
+        outside = category is None
+        parts = [("", people or 0)]
+        if code in PEOPLE_SHARES and denominator is not None:
+            yes = int(numerator or 0)
+            parts += [("yes", yes), ("no", int(denominator) - yes)]
+        parts = [part for part, count in parts if count > 0]
+        if not parts:
+            continue
+        values = {Scope.REGION: region, Scope.METHOD: method or None, Scope.ORGANIZATION: organization}
+        scope_keys = [(Scope.MOVEMENT, "")]
+        scope_keys += [(scope, values[scope]) for scope in scopes_of_kind if scope != Scope.MOVEMENT and values[scope]]
+        if dimension:
+            breakdowns = [(dimension, answer)] if answer else []
+        else:
+            breakdowns = [("", "")]
+            breakdowns += [(name, value) for name, value in (("region", region), ("emerging", emerging)) if value]
+            breakdowns += [("method", method)] if method else []
+        periods = (f"{year}-Q{quarter}", str(year))
+        profile = (organization, region, method or None, emerging, quarter, capacities, outside)
+        figures = []
+        if outside:
+            for scope, scope_key in scope_keys:
+                for breakdown, breakdown_key in breakdowns:
+                    if breakdown not in SKIPPED.get(scope, ()):
+                        figures.append((scope, scope_key, breakdown, breakdown_key))
+        for capacity in capacities:
+            for breakdown, breakdown_key in breakdowns:
+                if breakdown not in SKIPPED[Scope.CATEGORY]:
+                    figures.append((Scope.CATEGORY, capacity, breakdown, breakdown_key))
+            if not dimension:
+                for scope, scope_key in scope_keys:
+                    figures.append((scope, scope_key, "category", capacity))
+        for scope, scope_key, breakdown, breakdown_key in figures:
+            for period in periods:
+                key = (scope, scope_key, period, code, breakdown, breakdown_key)
+                for part in parts:
+                    if (key, part) not in keep:
+                        continue
+                    current = profiles.get((key, part))
+                    if current is None:
+                        profiles[(key, part)] = list(profile)
+                        continue
+                    for index in range(5):
+                        if current[index] is not MIXED and current[index] != profile[index]:
+                            current[index] = MIXED
+                    if current[5]:
+                        current[5] = current[5] & capacities
+                    current[6] = current[6] and outside
+    return profiles
+
+
+def _containing(key, profile):
+    """Every figure key that counts all the people `key` counts, judged from its profile."""
+    scope, scope_key, period, code, breakdown, breakdown_key = key
+    organization, region, method, emerging, quarter, capacities, outside = profile
+    single = {
+        Scope.REGION: region,
+        Scope.METHOD: method,
+        Scope.ORGANIZATION: organization,
+    }
+    single = {name: value for name, value in single.items() if value is not MIXED and value is not None}
+    scopes = [(Scope.MOVEMENT, "")] + list(single.items())
+    scopes += [(Scope.CATEGORY, capacity) for capacity in sorted(capacities)]
+    if breakdown in DEMOGRAPHIC:
+        breakdowns = [(breakdown, breakdown_key)]
+    else:
+        breakdowns = [("", "")]
+        for name, value in (("region", region), ("emerging", emerging), ("method", method)):
+            if value is not MIXED and value is not None:
+                breakdowns.append((name, value))
+        breakdowns += [("category", capacity) for capacity in sorted(capacities)]
+    year = period.split("-")[0]
+    periods = [year] + ([f"{year}-Q{quarter}"] if quarter is not MIXED else [])
+    for wider_scope, wider_key in scopes:
+        for wider_breakdown, wider_breakdown_key in breakdowns:
+            if wider_breakdown in SKIPPED.get(wider_scope, ()):
+                continue
+            uses_capacity = wider_scope == Scope.CATEGORY or wider_breakdown == "category"
+            if not uses_capacity and not outside:
+                continue  # it counts rows that only capacity reports read
+            for wider_period in periods:
+                yield (wider_scope, wider_key, wider_period, code, wider_breakdown, wider_breakdown_key)
+
+
+def _families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
+    """Families of one (A → [B]) for every two figures with B inside A by the data and 0 < A − B < k."""
+    # Only a figure with another figure of the same indicator a little larger can be
+    # given away by one: the rest need no profile.
+    by_indicator = defaultdict(set)
+    for key, count in counts.items():
+        by_indicator[(key[3], key[6])].add(count)
+    largest_k = max(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
+    keep = {
+        (key[:6], key[6])
+        for key, count in counts.items()
+        if count > 0 and any(count + step in by_indicator[(key[3], key[6])] for step in range(1, largest_k))
+    }
+    families = []
+    for (key, part), profile in _profiles(atoms, year, codes, per_capacity_ids, keep).items():
+        inner = (*key, part)
+        ancestors = set(_ancestors(inner))
+        for wider in _containing(key, profile):
+            outer = (*wider, part)
+            if outer == inner or outer not in counts or outer in ancestors:
+                continue
+            rest = counts[outer] - counts[inner]
+            if 0 < rest < largest_k and rest < max(k(outer), k(inner)):
+                families.append((outer, [inner]))
+    # In key order: the gate is greedy, and the atoms come in whatever order the database gives.
+    return sorted(families)
+
+
 def _published(indicator, cell, hidden):
     """(value, low, high) for a shown cell; None when hidden or the sample is too small."""
     if hidden:
@@ -346,6 +559,10 @@ def year_rows(year, *, progress=None):
             counts[(*key, "yes")] = yes
             counts[(*key, "no")] = int(cell.denominator) - yes
     families, links = _families_and_links(counts, region_emerging)
+    codes = {indicator_id: indicator.code for indicator_id, indicator in indicators.items()}
+    families += _families_by_data(
+        counts, _atoms(measurements), year, codes, set(per_capacity_ids), lambda key: _k(key[:6])
+    )
     hidden_parts = privacy.gate(counts=counts, families=families, k=lambda key: _k(key[:6]), links=links)
     hidden = {key[:6] for key in hidden_parts}
 

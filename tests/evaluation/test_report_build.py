@@ -9,6 +9,7 @@ from django.db.models import Sum
 from evaluation import reports
 from evaluation.models import Measurement, ReportBuild, ReportRow, Scope, StalePeriod
 from tests.evaluation.report_data import categories, measure, program_in, regions
+from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +257,54 @@ def test_a_small_demographic_answer_looks_like_an_answer_nobody_gave(movement):
     assert set(cells) == {"woman", "man", "non_binary", "another", "prefer_not", "not_answered", "not_asked"}
     assert not cells["non_binary"].shown and not cells["another"].shown
     assert cells["non_binary"].value is None and cells["another"].value is None
+
+
+def test_an_organization_whose_programs_all_teach_one_capacity_is_weighed_inside_that_capacity(monkeypatch):
+    """Containment by the data: every program of organization A teaches the first capacity.
+
+    "Organization A" then counts no one outside "capacity first" although no definition
+    says so, and first − A is the three people of the other organization's program that
+    teaches it: the builder hands the gate that pair (A inside first), in every report
+    that prints the two figures, and no other pair of the other organization.
+    """
+    (emerging, *_), (established, *_) = regions()
+    first, second, _third = categories()
+    big = program_in(established, method="workshop", categories=[first])
+    small = program_in(emerging, method="mentoring", categories=[first, second])
+    beside = ProgramFactory(provider=small.provider, region=emerging, method="mentoring", categories=[second])
+    measure("participants", value=20, program=big, on=date(2025, 2, 3))
+    measure("participants", value=3, program=small, on=date(2025, 2, 3))
+    measure("participants", value=30, program=beside, on=date(2025, 2, 3))
+    found = []
+    original = reports._families_by_data
+
+    def spy(*args, **kwargs):
+        families = original(*args, **kwargs)
+        found.extend(families)
+        return families
+
+    monkeypatch.setattr(reports, "_families_by_data", spy)
+    reports.year_replace(2025)
+
+    pairs = {(outer, inner[0]) for outer, inner in found if outer[3] == "participants"}
+    organization = (Scope.ORGANIZATION, big.provider.slug, "2025", "participants", "", "", "")
+    assert ((Scope.CATEGORY, first.slug, "2025", "participants", "", "", ""), organization) in pairs
+    assert ((Scope.MOVEMENT, "", "2025", "participants", "category", first.slug, ""), organization) in pairs
+    # The quarter too (everything happened in its first quarter).
+    assert (
+        (Scope.CATEGORY, first.slug, "2025-Q1", "participants", "", "", ""),
+        organization[:2]
+        + (
+            "2025-Q1",
+            *organization[3:],
+        ),
+    ) in pairs
+    # Nothing about the other organization: its 33 people are not inside a figure 1–4 larger.
+    assert not [pair for pair in pairs if small.provider.slug in (pair[0][1], pair[1][1])]
+    for outer, inner in pairs:
+        assert 0 < figure_n(outer) - figure_n(inner) < 5
+
+
+def figure_n(key):
+    scope, scope_key, period, code, breakdown, breakdown_key, _part = key
+    return row(scope, scope_key, period, code, breakdown, breakdown_key).n
