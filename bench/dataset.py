@@ -19,6 +19,8 @@ import io
 import itertools
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -50,7 +52,10 @@ AHEAD_DAYS = 180
 REPORTED_SHARE = 0.8  # of the sessions that took place
 CANCELLED_SHARE = 0.03
 EMPTY_SHARE = 0.1  # sessions nobody enrolls in
-SURVEYED_SHARE = 0.5  # of the people who attended
+SURVEYED_SHARE = 0.6  # of the people who attended
+ASSESSING_SHARE = 0.8  # of the people, who assess themselves now and then
+RETENTION = {"follow_up_3": 0.65, "follow_up_6": 0.55, "follow_up_12": 0.45}  # still active, by follow-up
+RETENTION_BY_METHOD = {"mentoring": 0.2, "peer_consultation": 0.1, "self_paced": -0.2, "conference_session": -0.1}
 CURRENCIES = {"USD": Decimal(1), "EUR": Decimal("1.08"), "INR": Decimal("0.012"), "BRL": Decimal("0.19")}
 WORDS = (
     "wikidata commons wikisource editing workshop mentoring grant governance advocacy outreach photography "
@@ -89,24 +94,78 @@ class Loader:
             cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 - our own table names
             return cursor.fetchone()[0] + 1
 
+    @contextmanager
+    def without_checks(self, tables):
+        """Load these tables without their foreign keys and secondary indexes, then put them back.
+
+        PostgreSQL checks a deferred foreign key row by row and updates every index per
+        row; adding a foreign key back checks all rows in one join, and building an index
+        sorts once, as pg_restore does. It all happens in the caller's transaction, so
+        the definitions come back exactly as they were, and a unique index or a foreign
+        key the rows break fails the whole load. Constraints' own indexes (primary keys,
+        unique constraints) stay.
+        """
+        if not self.postgres:
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+                [list(tables)],
+            )
+            foreign_keys = cursor.fetchall()
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint) ORDER BY 1",
+                [list(tables)],
+            )
+            indexes = cursor.fetchall()
+            for table, name, _definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+            for name, _definition in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+        yield
+        started = time.monotonic()
+        with connection.cursor() as cursor:
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            for table, name, definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        seconds = time.monotonic() - started
+        self.out(
+            f"{'indexes and foreign keys back':<40} {len(indexes) + len(foreign_keys):>10,} defs {seconds:>8.2f} s"
+        )
+
     def write(self, table, columns, rows):
+        """Stream rows into the table in batches; on PostgreSQL the next batch is made while the last is copied."""
         started = time.monotonic()
         total = 0
-        while batch := list(itertools.islice(rows, BATCH)):
-            total += len(batch)
-            with connection.cursor() as cursor:
-                if self.postgres:
+        names = ", ".join(f'"{column}"' for column in columns)
+        if self.postgres:
+            statement = f"COPY \"{table}\" ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            # The copy runs on the transaction's own connection (psycopg2 serializes its use),
+            # in a thread: PostgreSQL ingests one batch while Python writes the next.
+            raw = connection.connection
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pending = None
+                while batch := list(itertools.islice(rows, BATCH)):
+                    total += len(batch)
                     buffer = io.StringIO()
-                    writer = csv.writer(buffer)
-                    writer.writerows(tuple("\\N" if value is None else value for value in row) for row in batch)
-                    buffer.seek(0)
-                    names = ", ".join(f'"{column}"' for column in columns)
-                    cursor.cursor.copy_expert(
-                        f"COPY \"{table}\" ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+                    csv.writer(buffer).writerows(
+                        tuple("\\N" if value is None else value for value in row) for row in batch
                     )
-                else:
-                    names = ", ".join(f'"{column}"' for column in columns)
-                    marks = ", ".join("%s" for _ in columns)
+                    buffer.seek(0)
+                    if pending is not None:
+                        pending.result()
+                    pending = pool.submit(_copy, raw, statement, buffer)
+                if pending is not None:
+                    pending.result()
+        else:
+            marks = ", ".join("%s" for _ in columns)
+            while batch := list(itertools.islice(rows, BATCH)):
+                total += len(batch)
+                with connection.cursor() as cursor:
                     cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', batch)  # noqa: S608
         seconds = time.monotonic() - started
         self.timings.append((table, total, seconds))
@@ -131,7 +190,7 @@ def generate(*, scale, seed=1, out=print, today=None):
             )
     started = time.monotonic()
     loader = Loader(out)
-    with transaction.atomic():
+    with transaction.atomic(), loader.without_checks(_bulk_tables()):
         _Generator(SCALES[scale], seed, loader, today).run()
     if loader.postgres:
         with connection.cursor() as cursor:
@@ -163,6 +222,7 @@ class _Generator:
             CapacityCategory.objects.filter(parent__isnull=False).order_by("pk").values_list("pk", flat=True)
         )
         self.indicators = dict(Indicator.objects.values_list("code", "pk"))
+        self.families = list(CapacityCategory.objects.roots().order_by("pk").values_list("pk", flat=True))
         if not self.regions or not self.languages or not self.categories:
             raise DatasetError("Regions, languages and capacity categories are missing: run migrate first.")
         # More activity in some regions, most programs in a few languages.
@@ -228,6 +288,7 @@ class _Generator:
         first_user = self.ids(User, s.people)
 
         joined_at = [now - timedelta(days=rng.uniform(0, YEARS * 365)) for _ in range(s.people)]
+        person_region = [self.region() for _ in range(s.people)]
 
         def people():
             for n in range(s.people):
@@ -235,7 +296,7 @@ class _Generator:
                 yield (
                     first_user + n, "!", None, False, f"gen-person-{n}", "", "", f"gen-person-{n}@example.org",
                     False, True, joined, f"Person {n}", "UTC", "en", f"gen-{self.seed}-{n}",
-                    self.regions[self.region()][0],
+                    self.regions[person_region[n]][0],
                 )  # fmt: skip
 
         write(
@@ -549,19 +610,20 @@ class _Generator:
             ["id", "allocation_id", "program_id"],
             ((first + n, *pair) for n, pair in enumerate(allocation_programs)),
         )
+        self.community(first_user, first_org, funders, org_regions, provider_weights, person_region)
 
     def surveys(self, surveyed, starts, session_program, program_provider, methods, categories, org_regions,
                 first_session, first_program, first_org):  # fmt: skip
-        """Pre, post and three-month follow-up surveys of some attended people, answered, and their measurements.
+        """Pre, post and 3-, 6- and 12-month follow-up surveys of some attended people, answered, and their measurements.
 
         The measurements are those evaluation.measurements.survey_response_measure computes:
         satisfaction and, per capacity rated before and after, the gain and its mean (post);
-        retention after three months (follow-up).
+        retention after 3, 6 and 12 months (follow-ups).
         """
         from evaluation.models import Measurement, Source, SurveyInvitation, SurveyRating, SurveyResponse
 
         rng, now, write = self.rng, self.now, self.loader.write
-        kinds = [("pre", -2), ("post", 1), ("follow_up_3", 91)]
+        kinds = [("pre", -2), ("post", 1), ("follow_up_3", 91), ("follow_up_6", 182), ("follow_up_12", 365)]
         plans = []  # (enrollment, session, kind, day offset)
         for enrollment, n in surveyed:
             for kind, days in kinds:
@@ -596,7 +658,9 @@ class _Generator:
                         for category, rating in before.pop(enrollment, {}).items()
                     }
                 else:
-                    still_active = rng.random() < 0.6
+                    # Fewer still active as the months go by; mentoring keeps most, self-paced fewest.
+                    active = RETENTION[kind] + RETENTION_BY_METHOD.get(methods[program], 0)
+                    still_active = rng.random() < active
                 answers.append((satisfaction, still_active, ratings))
                 at = starts[n] + timedelta(days=days, hours=3)
                 yield (first_response + i, at, at, satisfaction, still_active, "", "", "en", first_invitation + i)
@@ -665,10 +729,308 @@ class _Generator:
                         yield row("capacity_gain", gain, category=category)
                     if gains:
                         yield row("capacity_gain", Decimal(sum(gains.values())) / len(gains))
-                elif kind == "follow_up_3":
-                    yield row("retention_3m", int(still_active), int(still_active), 1)
+                elif kind in RETENTION:
+                    yield row(f"retention_{kind.removeprefix('follow_up_')}m", int(still_active), int(still_active), 1)
 
         write(
+            Measurement._meta.db_table,
+            [
+                "id", "value", "numerator", "denominator", "people", "date", "source", "source_id", "is_emerging",
+                "method", "recorded_at", "organization_id", "program_id", "region_id", "session_id", "indicator_id",
+                "category_id", "dimension", "answer",
+            ],
+            measurements(),
+        )  # fmt: skip
+
+    def write_model(self, model, rows):
+        """Rows given as {attname: value}; fields left out take their default (or the run's time, or NULL)."""
+        fields = list(model._meta.concrete_fields)
+
+        def value(field, row):
+            if field.attname in row:
+                return row[field.attname]
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                return self.now
+            if field.has_default():
+                return field.get_default()
+            if field.null:
+                return None
+            if field.blank and field.get_internal_type() in ("CharField", "TextField"):
+                return ""
+            raise DatasetError(f"{model.__name__}.{field.name} needs a value")
+
+        return self.loader.write(
+            model._meta.db_table,
+            [field.column for field in fields],
+            (tuple(value(field, row) for field in fields) for row in rows),
+        )
+
+    def community(self, first_user, first_org, funders, org_regions, provider_weights, person_region):
+        """Languages people speak, memberships, self-assessments, exchange profiles and support requests with offers."""
+        from django.contrib.auth import get_user_model
+
+        from stakeholders.models import (
+            ExchangeCapacity,
+            ExchangeLanguage,
+            ExchangeProfile,
+            Membership,
+            Role,
+            SupportEvent,
+            SupportOffer,
+            SupportRequest,
+            SupportResponder,
+        )
+
+        rng, s, now = self.rng, self.scale, self.now
+        User = get_user_model()
+
+        def languages(count):
+            return {self.languages[self.pick(self.language_weights)] for _ in range(count)}
+
+        # Languages people speak: one to three, most in a few languages.
+        spoken = [(first_user + n, language) for n in range(s.people) for language in languages(rng.randint(1, 3))]
+        first = self.ids(User.languages.through, len(spoken))
+        self.loader.write(
+            User.languages.through._meta.db_table,
+            ["id", "user_id", "language_id"],
+            ((first + n, *pair) for n, pair in enumerate(spoken)),
+        )
+        del spoken
+
+        # Memberships: an admin per organization, staff and members; large affiliates have more.
+        memberships = []
+        admins = {}  # organization → its (first) admin
+        for n in range(s.organizations):
+            size = 3 if n < funders else 1 + min(60, int(rng.paretovariate(1.2)))
+            for place, person in enumerate(rng.sample(range(s.people), size)):
+                if place == 0:
+                    admins[n] = person
+                role = Role.ADMIN if place == 0 else (Role.STAFF if place <= size // 4 or n < funders else Role.MEMBER)
+                memberships.append((first_user + person, first_org + n, role))
+        first = self.ids(Membership, len(memberships))
+        self.write_model(
+            Membership,
+            (
+                {"id": first + i, "user_id": user, "organization_id": org, "role": role}
+                for i, (user, org, role) in enumerate(memberships)
+            ),
+        )
+        self.self_assessments(first_user, first_org, person_region, org_regions, admins)
+
+        # Exchange profiles: a fifth of the people and half the organizations.
+        owners = [("user", first_user + n) for n in sorted(rng.sample(range(s.people), s.people // 5))]
+        owners += [("organization", first_org + n) for n in range(s.organizations) if rng.random() < 0.5]
+        first_profile = self.ids(ExchangeProfile, len(owners))
+        self.write_model(
+            ExchangeProfile,
+            (
+                {
+                    "id": first_profile + i,
+                    "user_id": owner if kind == "user" else None,
+                    "organization_id": owner if kind == "organization" else None,
+                    "is_listed": rng.random() < 0.9,
+                    "region_id": self.regions[self.region()][0],
+                    "updated_at": now - timedelta(days=rng.uniform(0, YEARS * 365)),
+                }
+                for i, (kind, owner) in enumerate(owners)
+            ),
+        )
+        rows = [
+            (first_profile + i, language, rng.randint(1, 5))
+            for i in range(len(owners))
+            for language in languages(rng.randint(1, 3))
+        ]
+        first = self.ids(ExchangeLanguage, len(rows))
+        self.write_model(
+            ExchangeLanguage,
+            ({"id": first + n, "profile_id": p, "language_id": lang, "proficiency": level}
+             for n, (p, lang, level) in enumerate(rows)),
+        )  # fmt: skip
+        rows = []
+        for i in range(len(owners)):
+            for category in rng.sample(self.categories, min(len(self.categories), rng.randint(2, 6))):
+                has = rng.random() < 0.6
+                shares = has and rng.random() < 0.5
+                wants = not has or rng.random() < 0.2
+                rows.append((first_profile + i, category, has, rng.randint(1, 4) if has else None, shares, wants))
+        first = self.ids(ExchangeCapacity, len(rows))
+        self.write_model(
+            ExchangeCapacity,
+            (
+                {"id": first + n, "profile_id": p, "category_id": c, "has": h, "level": lv, "shares": sh, "wants": w}
+                for n, (p, c, h, lv, sh, w) in enumerate(rows)
+            ),
+        )
+        del rows, owners
+
+        # Support requests: one for every five programs, a tenth sensitive, most answered.
+        count = max(1, s.programs // 5)
+        statuses = SupportRequest.Status.values
+        first_request = self.ids(SupportRequest, count)
+        requests = []
+        for n in range(count):
+            created = now - timedelta(days=YEARS * 365 * rng.random() ** 0.6)
+            status = rng.choices(statuses, weights=(3, 2, 2, 4, 2))[0]
+            requests.append((first_request + n, created, status, rng.random() < 0.1))
+
+        def support_requests():
+            for number, created, status, sensitive in requests:
+                title = " ".join(rng.sample(WORDS, 4)).capitalize()
+                yield {
+                    "id": number,
+                    "created_at": created,
+                    "updated_at": created,
+                    "author_id": first_user + rng.randrange(s.people),
+                    "organization_id": first_org + funders + self.pick(provider_weights)
+                    if rng.random() < 0.5
+                    else None,
+                    "title": title,
+                    "what_happened": f"Generated: {title}.",
+                    "what_is_needed": "Advice and someone who has done it before.",
+                    "language_id": self.languages[self.pick(self.language_weights)],
+                    "region_id": self.regions[self.region()][0],
+                    "urgency": rng.choice(SupportRequest.Urgency.values),
+                    "status": status,
+                    "is_sensitive": sensitive,
+                    "status_changed_at": None if status == "open" else created + timedelta(days=3),
+                }
+
+        self.write_model(SupportRequest, support_requests())
+        pairs = [
+            (number, category)
+            for number, *_rest in requests
+            for category in rng.sample(self.categories, rng.randint(1, 2))
+        ]
+        first = self.ids(SupportRequest.categories.through, len(pairs))
+        self.loader.write(
+            SupportRequest.categories.through._meta.db_table,
+            ["id", "supportrequest_id", "capacitycategory_id"],
+            ((first + n, *pair) for n, pair in enumerate(pairs)),
+        )
+        events = []
+        for number, created, status, _sensitive in requests:
+            events.append((number, "", "open", created))
+            if status != "open":
+                events.append((number, "open", status, created + timedelta(days=3)))
+        first = self.ids(SupportEvent, len(events))
+        self.write_model(
+            SupportEvent,
+            ({"id": first + n, "request_id": r, "from_status": a, "to_status": b, "created_at": at}
+             for n, (r, a, b, at) in enumerate(events)),
+        )  # fmt: skip
+        responders = [
+            (number, first_user + person)
+            for number, _created, _status, sensitive in requests
+            if sensitive
+            for person in rng.sample(range(s.people), 2)
+        ]
+        first = self.ids(SupportResponder, len(responders))
+        self.write_model(
+            SupportResponder,
+            ({"id": first + n, "request_id": r, "user_id": u} for n, (r, u) in enumerate(responders)),
+        )
+        offers = [
+            (number, created + timedelta(days=rng.randint(1, 20)), status)
+            for number, created, status, _sensitive in requests
+            for _ in range(rng.choice((0, 1, 1, 2, 3)))
+        ]
+        first = self.ids(SupportOffer, len(offers))
+        self.write_model(
+            SupportOffer,
+            (
+                {
+                    "id": first + n,
+                    "created_at": at,
+                    "updated_at": at,
+                    "request_id": r,
+                    "author_id": first_user + rng.randrange(s.people),
+                    "kind": rng.choice(SupportOffer.Kind.values),
+                    "message": "Generated offer of help.",
+                    "language_id": self.languages[self.pick(self.language_weights)],
+                    "accepted_at": at if status in ("matched", "resolved") and rng.random() < 0.5 else None,
+                }
+                for n, (r, at, status) in enumerate(offers)
+            ),
+        )
+
+    def self_assessments(self, first_user, first_org, person_region, org_regions, admins):
+        """Rounds of self-assessment by people and organizations, their ratings, and the gains measured.
+
+        The measurements are those evaluation.measurements.self_assessment_measure
+        computes: per capacity rated in a round and the round before, the gain, and the
+        mean gain (one person once); a first round has none.
+        """
+        from evaluation.models import Measurement, SelfAssessment, SelfAssessmentRating, Source
+
+        rng, s, now = self.rng, self.scale, self.now
+        subjects = [("user", n) for n in range(s.people) if rng.random() < ASSESSING_SHARE]
+        subjects += [("organization", n) for n in admins if rng.random() < 0.4]
+        rounds = []  # (subject kind, subject index, when, {family: rating})
+        for kind, n in subjects:
+            when = now - timedelta(days=rng.uniform(30, YEARS * 365))
+            ratings = {family: rng.randint(1, 4) for family in rng.sample(self.families, rng.randint(6, 10))}
+            for _ in range(rng.randint(2, 7)):
+                rounds.append((kind, n, when, ratings))
+                when += timedelta(days=rng.randint(60, 300))
+                if when >= now:
+                    break
+                ratings = {
+                    family: max(1, min(5, rating + rng.choice((-1, 0, 0, 1, 1))))
+                    for family, rating in ratings.items()
+                    if rng.random() < 0.95
+                }
+        first_round = self.ids(SelfAssessment, len(rounds))
+        self.write_model(
+            SelfAssessment,
+            (
+                {
+                    "id": first_round + i,
+                    "user_id": first_user + n if kind == "user" else None,
+                    "organization_id": first_org + n if kind == "organization" else None,
+                    "assessed_by_id": first_user + (n if kind == "user" else admins[n]),
+                    "assessed_at": when,
+                }
+                for i, (kind, n, when, _ratings) in enumerate(rounds)
+            ),
+        )
+        count = sum(len(ratings) for *_rest, ratings in rounds)
+        first = self.ids(SelfAssessmentRating, count)
+        self.write_model(
+            SelfAssessmentRating,
+            (
+                {"id": first + number, "assessment_id": first_round + i, "category_id": family, "rating": rating}
+                for number, (i, family, rating) in enumerate(
+                    (i, family, rating)
+                    for i, (*_rest, ratings) in enumerate(rounds)
+                    for family, rating in ratings.items()
+                )
+            ),
+        )
+        source = Source.SELF_ASSESSMENT.value
+        indicator = self.indicators["capacity_gain"]
+        number = itertools.count(self.ids(Measurement, count + len(rounds)))
+
+        def measurements():
+            previous = None
+            for i, (kind, n, when, ratings) in enumerate(rounds):
+                before = previous if previous and previous[:2] == (kind, n) else None
+                previous = (kind, n, ratings)
+                if before is None:
+                    continue
+                gains = {
+                    family: rating - before[2][family] for family, rating in ratings.items() if family in before[2]
+                }
+                if not gains:
+                    continue
+                region, emerging = self.regions[person_region[n] if kind == "user" else org_regions[n]]
+                base = (when.date(), source, first_round + i, emerging, "", now,
+                        first_org + n if kind == "organization" else None, None, region, None, indicator)  # fmt: skip
+                for family, gain in sorted(gains.items()):
+                    yield (next(number), Decimal(gain), None, None, 1, *base, family, "", "")
+                mean = (Decimal(sum(gains.values())) / len(gains)).quantize(Decimal("0.0001"))
+                yield (next(number), mean, None, None, 1, *base, None, "", "")
+
+        self.loader.write(
             Measurement._meta.db_table,
             [
                 "id", "value", "numerator", "denominator", "people", "date", "source", "source_id", "is_emerging",
@@ -701,6 +1063,27 @@ class _Generator:
             left -= taken
         counts[-1] = left
         return counts
+
+
+def _copy(raw, statement, buffer):
+    with raw.cursor() as cursor:
+        cursor.copy_expert(statement, buffer)
+
+
+def _bulk_tables():
+    """The tables that get a hundred thousand rows or more at the movement scale."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    labels = (
+        "programs.Session", "programs.Enrollment", "programs.ActivityReport", "evaluation.Measurement",
+        "evaluation.SurveyInvitation", "evaluation.SurveyResponse", "evaluation.SurveyRating",
+        "evaluation.SelfAssessment", "evaluation.SelfAssessmentRating", "stakeholders.ExchangeProfile",
+        "stakeholders.ExchangeLanguage", "stakeholders.ExchangeCapacity",
+    )  # fmt: skip
+    tables = [apps.get_model(label)._meta.db_table for label in labels]
+    User = get_user_model()
+    return [User._meta.db_table, User.languages.through._meta.db_table, *tables]
 
 
 def _dimensions():

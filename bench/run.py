@@ -1,6 +1,7 @@
 """Benchmark: the catalog, a program page and the staff's pages next to a bare Django view, under load.
 
 Usage: .venv/bin/python bench/run.py [--programs 20000] [--duration 10s] [--json PATH]
+       .venv/bin/python bench/run.py --scale {tiny,small,movement} [--duration 10s] [--json PATH]
 
 Fills a PostgreSQL database with generated programs (bench/fill.py), a tenth of them
 one large organization's, starts gunicorn with production settings plus a bare view
@@ -12,6 +13,9 @@ funding-filtered, funding-cold, funding-allocations) as the staff of the funder 
 allocations bench/funding.py made. The machine is shared and noisy, so the
 bare view runs first and last in the same run and ratios are to the mean of the two;
 the gap between them shows how much the machine drifted.
+With --scale the site is instead the generated decade of `manage.py generate_dataset`
+(bench/generated.py: made once into capacity_bench_<scale>, kept for the next run;
+--fresh makes it again), and the pages are picked from it.
 Prints figures and asserts nothing about speed; a page that does not answer 200 stops
 the run.
 """
@@ -52,9 +56,10 @@ class Scenario:
     headers: tuple = ()  # (name, value) pairs sent with every request, e.g. a session cookie
 
 
-def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cookie):
+def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cookie, learner_cookie=None, period=""):
     """Every URL the bench can time; `staff` and `community` say where the generated pages are."""
     signed_in = (("Cookie", cookie),)
+    as_learner = (("Cookie", learner_cookie or cookie),)
     as_mentee = (("Cookie", mentee_cookie),)
     as_funder = (("Cookie", funder_cookie),)
     organization = staff.organization_slug
@@ -66,6 +71,17 @@ def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cook
             "filtered", "/en/programs/?category=technology&format=online", "the catalog with a category and a format"
         ),
         "program": Scenario("program", f"/en/programs/{program_slug}/", "a program page"),
+        "my-learning": Scenario(
+            "my-learning", "/en/me/", "my learning, as the person with the most enrollments", as_learner
+        ),
+        "organization": Scenario(
+            "organization", f"/en/organizations/{staff.organization_slug}/", "the largest provider's public page"
+        ),
+        "report": Scenario(
+            "report",
+            f"/en/reports/movement/all/?period={period}" if period else "/en/reports/movement/all/",
+            "the movement's learning report of the latest year",
+        ),
         # A word with a counter appended: every request is a new URL, so nothing comes
         # from the cache, as when a client floods the catalog with distinct searches.
         "search": Scenario("search", "/en/programs/?q=wikidata{n}", "a distinct search per request"),
@@ -112,7 +128,7 @@ def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cook
 
 
 OPTIONAL = [
-    *["catalog", "filtered", "program", "search", "flood"],
+    *["catalog", "filtered", "program", "search", "flood", "my-learning", "organization", "report"],
     *["workspace", "reports", "audit", "audit-small", "participants"],
     *["directory", "directory-filtered", "mentors", "support"],
     *["funding", "funding-filtered", "funding-cold", "funding-allocations"],
@@ -138,7 +154,15 @@ def parse_args():
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/capacity_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14", help="flushed at the start of a run")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
+    parser.add_argument(
+        "--scale",
+        choices=["tiny", "small", "movement"],
+        help="time the pages on `manage.py generate_dataset --scale` data (database capacity_bench_<scale>) "
+        "instead of the bench's own fill",
+    )
     args = parser.parse_args()
+    if args.scale and args.database_url == parser.get_default("database_url"):
+        args.database_url = f"{args.database_url}_{args.scale}"
     if not re.fullmatch(r"[1-9][0-9]*[smh]?", args.duration):
         parser.error(f"--duration must look like 10s or 2m, got {args.duration!r}")
     if args.connections < args.threads:
@@ -213,6 +237,26 @@ def prepare_site(programs, people, requests, allocations):
     total = Program.objects.count()
     connections.close_all()
     return total, staff, cookie, community, mentee_cookie, funding, funder_cookie
+
+
+def prepare_generated_site(scale):
+    """Migrate, collect static files, generate the scale (once) and pick its pages; with the cookies to use."""
+    import django
+    from django.core.management import call_command
+    from django.db import connections
+
+    django.setup()
+    from bench.generated import prepare
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    site = prepare(scale)
+    cookies = tuple(
+        signed_in_cookie(user_id)
+        for user_id in (site.staff.admin_id, site.community.mentee_id, site.funding.funder_user_id, site.learner_id)
+    )
+    connections.close_all()
+    return site, cookies
 
 
 def signed_in_cookie(user_id):
@@ -432,13 +476,27 @@ def main():
         sys.exit("wrk is not installed: run scripts/install-system-packages (Debian package wrk).")
     use_production_settings(args)
     prepare_database(args.database_url, fresh=args.fresh)
-    total, staff, cookie, community, mentee_cookie, funding, funder_cookie = prepare_site(
-        args.programs, args.people, args.requests, args.allocations
-    )
-    flush_cache(args.redis_url)
-    from bench.fill import program_slug
+    generated = None
+    if args.scale:
+        generated, cookies = prepare_generated_site(args.scale)
+        total, staff, community, funding = generated.programs, generated.staff, generated.community, generated.funding
+        cookie, mentee_cookie, funder_cookie, learner_cookie = cookies
+        print(
+            f"Generated data ({args.scale}): made in {generated.generate_seconds:.0f} s this run "
+            f"(0 = already there); the {generated.report_year} reports built in {generated.report_seconds:.0f} s."
+        )
+        chosen = scenarios(
+            generated.program_slug, staff, cookie, community, mentee_cookie, funder_cookie, learner_cookie,
+            str(generated.report_year),
+        )  # fmt: skip
+    else:
+        total, staff, cookie, community, mentee_cookie, funding, funder_cookie = prepare_site(
+            args.programs, args.people, args.requests, args.allocations
+        )
+        from bench.fill import program_slug
 
-    chosen = scenarios(program_slug(args.programs // 2), staff, cookie, community, mentee_cookie, funder_cookie)
+        chosen = scenarios(program_slug(args.programs // 2), staff, cookie, community, mentee_cookie, funder_cookie)
+    flush_cache(args.redis_url)
     wanted = set(args.only or OPTIONAL)
     if "flood" in wanted:
         wanted |= {"program"}  # the flood figures sit next to the program page alone
@@ -467,6 +525,15 @@ def main():
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **git_state(),
             "programs": total,
+            "scale": args.scale,
+            "generated": None
+            if generated is None
+            else {
+                "generate_seconds": round(generated.generate_seconds, 1),
+                "report_year": generated.report_year,
+                "report_seconds": round(generated.report_seconds, 1),
+                "learner_enrollments": generated.learner_enrollments,
+            },
             "staff_organization": {"slug": staff.organization_slug, **staff.sizes},
             "community": community.sizes,
             "funding": funding.sizes,

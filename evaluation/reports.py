@@ -8,6 +8,9 @@ breakdown key; years are the sums of their quarters. Nothing loops over measurem
 Python: the loops below run over the aggregated rows, whose number depends on the
 vocabulary and the periods, not on how much was measured.
 
+One more GROUP BY at the finest grain the reports slice by tells which figures sit
+inside others because of how the data fall (see "Figures contained in others" below).
+
 Every figure of the year then passes through one privacy gate together (so the same
 figure shown in two reports is hidden in both, and a year's quarters cannot give away a
 hidden quarter), and the year's rows are replaced in one transaction: delete, insert.

@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from bench.dataset import SCALES, DatasetError, generate
 from evaluation import reports
-from evaluation.models import Measurement, ReportBuild
+from evaluation.models import Measurement, ReportBuild, SelfAssessment
 from programs.models import ActivityReport, Enrollment, Program, Session
 from resources.models import Allocation, Fund
-from stakeholders.models import Organization, User
+from stakeholders.models import ExchangeProfile, Membership, Organization, SupportOffer, SupportRequest, User
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +123,8 @@ def test_the_generated_site_answers(client):
         reverse("programs:catalog"),
         reverse("organizations:detail", args=[organization.slug]),
         reverse("learning:scope", args=["movement", "all"]),
+        reverse("exchange:directory"),
+        reverse("support:list"),
     ):
         assert client.get(url).status_code == 200, url
 
@@ -138,3 +140,45 @@ def test_the_measurements_are_those_the_sync_would_compute():
     response_ids = list(SurveyResponse.objects.values_list("pk", flat=True))
     assert measurements.activity_report_measure(report_ids=report_ids) == 0
     assert measurements.survey_response_measure(response_ids=response_ids) == 0
+    assessment_ids = list(SelfAssessment.objects.values_list("pk", flat=True))
+    assert Measurement.objects.filter(source="self_assessment").exists()
+    assert measurements.self_assessment_measure(assessment_ids=assessment_ids) == 0
+
+
+def test_the_community_has_members_exchange_profiles_and_support_requests():
+    """Every organization has one admin; profiles of people and organizations; requests with capacities and history."""
+    tiny()
+    admins = Membership.objects.filter(role="admin").values("organization").annotate(n=Count("id"))
+    assert admins.count() == SCALES["tiny"].organizations and {row["n"] for row in admins} == {1}
+    assert ExchangeProfile.objects.of_people().listed().exists()
+    assert ExchangeProfile.objects.of_organizations().exists()
+    assert not ExchangeProfile.objects.annotate(n=Count("capacities")).filter(n=0).exists()
+    assert SupportRequest.objects.filter(is_sensitive=True).exists()
+    assert not SupportRequest.objects.annotate(n=Count("categories")).filter(n=0).exists()
+    # Every request was opened once; a request past "open" moved once more.
+    events = SupportRequest.objects.annotate(n=Count("events"))
+    assert not events.filter(status="open").exclude(n=1).exists()
+    assert not events.exclude(status="open").exclude(n=2).exists()
+    assert SupportOffer.objects.exists()
+    assert (
+        User.objects.filter(username__startswith="gen-person-").annotate(n=Count("languages")).filter(n=0).count() == 0
+    )
+
+
+def test_the_load_puts_back_every_foreign_key_and_index_it_set_aside():
+    from bench.dataset import _bulk_tables
+
+    def definitions():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s)",
+                [_bulk_tables()],
+            )
+            constraints = sorted(cursor.fetchall())
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [_bulk_tables()])
+            return constraints, sorted(cursor.fetchall())
+
+    before = definitions()
+    assert any("FOREIGN KEY" in definition for _name, definition in before[0])
+    tiny()
+    assert definitions() == before
