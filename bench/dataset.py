@@ -19,7 +19,6 @@ import io
 import itertools
 import random
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -61,6 +60,12 @@ WORDS = (
     "wikidata commons wikisource editing workshop mentoring grant governance advocacy outreach photography "
     "translation lexemes queries citations templates bots accessibility archives libraries museums"
 ).split()
+# A survey answer's or a self-assessment round's measurements: with a capacity, no allocation.
+SURVEY_MEASUREMENT_COLUMNS = [
+    "id", "value", "numerator", "denominator", "people", "date", "source", "source_id", "is_emerging",
+    "method", "recorded_at", "organization_id", "program_id", "region_id", "session_id", "indicator_id",
+    "category_id", "dimension", "answer",
+]  # fmt: skip
 # The tables the generator fills, in order; it refuses to run unless all are empty.
 CHECKED = ("programs.Program", "programs.Session", "programs.Enrollment", "evaluation.Measurement")
 
@@ -96,14 +101,14 @@ class Loader:
 
     @contextmanager
     def without_checks(self, tables):
-        """Load these tables without their foreign keys and secondary indexes, then put them back.
+        """Load these tables without their foreign keys, unique constraints and indexes, then put them back.
 
         PostgreSQL checks a deferred foreign key row by row and updates every index per
         row; adding a foreign key back checks all rows in one join, and building an index
         sorts once, as pg_restore does. It all happens in the caller's transaction, so
         the definitions come back exactly as they were, and a unique index or a foreign
-        key the rows break fails the whole load. Constraints' own indexes (primary keys,
-        unique constraints) stay.
+        key the rows break fails the whole load. Primary keys stay (other tables' foreign
+        keys point at them).
         """
         if not self.postgres:
             yield
@@ -116,56 +121,53 @@ class Loader:
             )
             foreign_keys = cursor.fetchall()
             cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'u' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+                [list(tables)],
+            )
+            uniques = cursor.fetchall()
+            cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
                 "AND tablename = ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint) ORDER BY 1",
                 [list(tables)],
             )
             indexes = cursor.fetchall()
-            for table, name, _definition in foreign_keys:
+            for table, name, _definition in [*foreign_keys, *uniques]:
                 cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
             for name, _definition in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
         yield
         started = time.monotonic()
         with connection.cursor() as cursor:
+            # Index builds sort in memory rather than on disk (this transaction only).
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            for table, name, definition in uniques:
+                cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
             for _name, definition in indexes:
                 cursor.execute(definition)
             for table, name, definition in foreign_keys:
                 cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         seconds = time.monotonic() - started
-        self.out(
-            f"{'indexes and foreign keys back':<40} {len(indexes) + len(foreign_keys):>10,} defs {seconds:>8.2f} s"
-        )
+        count = len(uniques) + len(indexes) + len(foreign_keys)
+        self.out(f"{'constraints and indexes back':<40} {count:>10,} defs {seconds:>8.2f} s")
 
     def write(self, table, columns, rows):
-        """Stream rows into the table in batches; on PostgreSQL the next batch is made while the last is copied."""
         started = time.monotonic()
         total = 0
         names = ", ".join(f'"{column}"' for column in columns)
-        if self.postgres:
-            statement = f"COPY \"{table}\" ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-            # The copy runs on the transaction's own connection (psycopg2 serializes its use),
-            # in a thread: PostgreSQL ingests one batch while Python writes the next.
-            raw = connection.connection
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                pending = None
-                while batch := list(itertools.islice(rows, BATCH)):
-                    total += len(batch)
+        while batch := list(itertools.islice(rows, BATCH)):
+            total += len(batch)
+            with connection.cursor() as cursor:
+                if self.postgres:
                     buffer = io.StringIO()
-                    csv.writer(buffer).writerows(
-                        tuple("\\N" if value is None else value for value in row) for row in batch
-                    )
+                    writer = csv.writer(buffer)
+                    writer.writerows(tuple("\\N" if value is None else value for value in row) for row in batch)
                     buffer.seek(0)
-                    if pending is not None:
-                        pending.result()
-                    pending = pool.submit(_copy, raw, statement, buffer)
-                if pending is not None:
-                    pending.result()
-        else:
-            marks = ", ".join("%s" for _ in columns)
-            while batch := list(itertools.islice(rows, BATCH)):
-                total += len(batch)
-                with connection.cursor() as cursor:
+                    cursor.cursor.copy_expert(
+                        f"COPY \"{table}\" ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+                    )
+                else:
+                    marks = ", ".join("%s" for _ in columns)
                     cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', batch)  # noqa: S608
         seconds = time.monotonic() - started
         self.timings.append((table, total, seconds))
@@ -734,13 +736,9 @@ class _Generator:
 
         write(
             Measurement._meta.db_table,
-            [
-                "id", "value", "numerator", "denominator", "people", "date", "source", "source_id", "is_emerging",
-                "method", "recorded_at", "organization_id", "program_id", "region_id", "session_id", "indicator_id",
-                "category_id", "dimension", "answer",
-            ],
+            SURVEY_MEASUREMENT_COLUMNS,
             measurements(),
-        )  # fmt: skip
+        )
 
     def write_model(self, model, rows):
         """Rows given as {attname: value}; fields left out take their default (or the run's time, or NULL)."""
@@ -1032,13 +1030,9 @@ class _Generator:
 
         self.loader.write(
             Measurement._meta.db_table,
-            [
-                "id", "value", "numerator", "denominator", "people", "date", "source", "source_id", "is_emerging",
-                "method", "recorded_at", "organization_id", "program_id", "region_id", "session_id", "indicator_id",
-                "category_id", "dimension", "answer",
-            ],
+            SURVEY_MEASUREMENT_COLUMNS,
             measurements(),
-        )  # fmt: skip
+        )
 
     def ids_for_measurements(self, reports):
         from evaluation.models import Measurement
@@ -1063,11 +1057,6 @@ class _Generator:
             left -= taken
         counts[-1] = left
         return counts
-
-
-def _copy(raw, statement, buffer):
-    with raw.cursor() as cursor:
-        cursor.copy_expert(statement, buffer)
 
 
 def _bulk_tables():

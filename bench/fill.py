@@ -151,8 +151,12 @@ class StaffSite:
         return (
             f"{self.organization_slug} with {sizes['programs']:,} programs, {sizes['ended_sessions']:,} ended "
             f"sessions ({sizes['reports']:,} reported), {sizes['audit_records']:,} audit records, "
-            f"{sizes['full_session_people']} people in the full session; {self.small_organization_slug} with "
-            f"{sizes['small_audit_records']} audit records"
+            f"{sizes['full_session_people']} people in the full session"
+            + (
+                f"; {self.small_organization_slug} with {sizes['small_audit_records']} audit records"
+                if self.small_organization_slug
+                else ""
+            )
         )
 
 
