@@ -25,6 +25,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # or a line break inside our quoted text starts a cell of its own there. A formula
 # (after any spaces or quotes) at such a place gets its leading quote too.
 FORMULA_AFTER_A_BREAK = re.compile(r"(?:^|(?<=[;\r\n]))(?=[ \t\"]*[=+\-@])")
+FORMULA_CHARACTERS = frozenset("=+-@")  # a text without any of them holds no formula
 
 # Excel reads a CSV file as UTF-8 only when it starts with a byte order mark; without
 # it, Korean and Arabic names come out as mojibake.
@@ -39,15 +40,20 @@ def spreadsheet_safe(value):
     spreadsheet reads them as numbers); everything else is text and is checked,
     whatever it came from.
     """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | Decimal):
+    kind = type(value)
+    if kind is int or kind is Decimal or kind is float:
         # A number, negative too, is written as a number: only text can be a formula
         # (a negative capacity gain or interval bound must open as a number).
         return value
-    text = FORMULA_AFTER_A_BREAK.sub("'", str(value))
+    if value is None:
+        return ""
+    if kind is bool:
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):  # a subclass (an IntegerChoices member, say)
+        return value
+    text = str(value)
+    if FORMULA_CHARACTERS.intersection(text):  # checked first: a million cells go through here
+        text = FORMULA_AFTER_A_BREAK.sub("'", text)
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
@@ -122,27 +128,67 @@ REPORT_HEADER = (
 
 
 def report_rows(reports) -> Iterable[tuple]:
-    """Rows under REPORT_HEADER; a question that was not asked has empty counts, not zeros."""
-    for report in reports:
-        session = report.session
+    """Rows under REPORT_HEADER from an ActivityReport queryset, read in chunks as the file is sent.
+
+    Each report is read as plain values, not as model instances (a hundred thousand
+    reports would make six hundred thousand objects); the programs' titles and the
+    reporters' names are looked up once each. A question that was not asked has empty
+    counts, not zeros.
+    """
+    from stakeholders.models import User
+
+    from .models import Program
+
+    programs = {
+        program.pk: (program.provider.name, program.shown("title").text)
+        for program in Program.objects.filter(pk__in=reports.order_by().values("session__program_id")).select_related(
+            "provider", "original_language"
+        )
+    }
+    reporters = {
+        person.pk: person.public_name
+        for person in User.objects.filter(pk__in=reports.order_by().values("submitted_by_id")).only(
+            "display_name", "username"
+        )
+    }
+    breakdown_fields = [
+        field
+        for dimension in DEMOGRAPHIC_DIMENSIONS
+        for field in (f"{dimension}_asked", *demographic_columns(dimension))
+    ]
+    session_fields = ("session__program_id", "session_id", "session__starts_at", "session__ends_at")
+    fields = (
+        *session_fields,
+        "session__time_zone",
+        "session__is_cancelled",
+        *REPORT_FIGURES,
+        *breakdown_fields,
+        "dashboard_course",
+        "dashboard_imported_at",
+        *DASHBOARD_FIGURES,
+        "submitted_by_id",
+        "updated_at",
+    )
+    for values in reports.values(*fields).iterator(chunk_size=2000):
         breakdown = []
         for dimension in DEMOGRAPHIC_DIMENSIONS:
-            asked = getattr(report, f"{dimension}_asked")
+            asked = values[f"{dimension}_asked"]
             breakdown.append(asked)
-            breakdown += [getattr(report, column) if asked else None for column in demographic_columns(dimension)]
+            breakdown += [values[column] if asked else None for column in demographic_columns(dimension)]
+        provider, title = programs[values["session__program_id"]]
         yield (
-            session.program.provider.name,
-            session.program.shown("title").text,
-            session.pk,
-            utc_text(session.starts_at),
-            utc_text(session.ends_at),
-            session.time_zone,
-            session.is_cancelled,
-            *(getattr(report, field) for field in REPORT_FIGURES),
+            provider,
+            title,
+            values["session_id"],
+            utc_text(values["session__starts_at"]),
+            utc_text(values["session__ends_at"]),
+            values["session__time_zone"],
+            values["session__is_cancelled"],
+            *(values[field] for field in REPORT_FIGURES),
             *breakdown,
-            report.dashboard_course,
-            utc_text(report.dashboard_imported_at),
-            *(getattr(report, field) for field in DASHBOARD_FIGURES),
-            report.submitted_by.public_name if report.submitted_by else "",
-            utc_text(report.updated_at),
+            values["dashboard_course"],
+            utc_text(values["dashboard_imported_at"]),
+            *(values[field] for field in DASHBOARD_FIGURES),
+            reporters.get(values["submitted_by_id"], ""),
+            utc_text(values["updated_at"]),
         )

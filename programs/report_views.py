@@ -109,11 +109,10 @@ def report_csv(request, session_id):
     report = selectors.report_for_session(session=session)
     if report is None:
         raise Http404
-    report.session = session
     return exports.csv_response(
         filename=f"report-{session.program.slug}-{session.pk}.csv",
         header=exports.REPORT_HEADER,
-        rows=exports.report_rows([report]),
+        rows=exports.report_rows(ActivityReport.objects.filter(pk=report.pk)),
     )
 
 
@@ -125,6 +124,6 @@ def organization_reports_csv(request, slug):
     return exports.csv_response(
         filename=f"reports-{organization.slug}.csv",
         header=exports.REPORT_HEADER,
-        # Read in chunks as the file is sent: an organization may have thousands.
-        rows=exports.report_rows(reports.iterator(chunk_size=500)),
+        # Read in chunks as the file is sent: an organization may have a hundred thousand.
+        rows=exports.report_rows(reports),
     )

@@ -326,12 +326,8 @@ def report_for_session(*, session):
 
 
 def reports_for_organization(*, organization):
-    """Every activity report of an organization's sessions, oldest session first, for exports."""
-    return (
-        ActivityReport.objects.filter(session__program__provider=organization)
-        .select_related("session__program__provider", "session__program__original_language", "submitted_by")
-        .order_by("session__starts_at", "pk")
-    )
+    """Every activity report of an organization's sessions, oldest session first, for exports (exports.report_rows)."""
+    return ActivityReport.objects.filter(session__program__provider=organization).order_by("session__starts_at", "pk")
 
 
 def calendar_enrollments(*, user):

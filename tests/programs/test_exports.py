@@ -171,6 +171,24 @@ def test_the_organizations_reports_download_one_row_per_reported_session(
     assert cells[0]["program"] == "'" + '=HYPERLINK("http://evil.example")'
 
 
+def test_each_row_names_its_own_program_and_reporter(client, staff, organization):
+    """Programs and reporters are looked up once for the whole file: each row must still get its own."""
+    start = timezone.now() - timedelta(days=20)
+    people = [UserFactory(display_name="김민서"), UserFactory(display_name="يزن حداد"), None]
+    titles = ["편집 교실", "ورشة ويكي بيانات", "Commons basics"]
+    expected = []
+    for day, (title, person) in enumerate(zip(titles * 2, people * 2, strict=True)):
+        program = ProgramFactory(provider=organization, original_title=title, slug=f"p-{day}")
+        moment = start + timedelta(days=day)
+        session = SessionFactory(program=program, starts_at=moment, ends_at=moment + timedelta(hours=1))
+        services.report_save(session=session, values={"participants": day + 1}, by=person)
+        expected.append((str(session.pk), title, person.display_name if person else "", str(day + 1)))
+    client.force_login(staff)
+    header, *rows = rows_of(client.get(organization_csv_url(organization)))
+    cells = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(row["session_id"], row["program"], row["reported_by"], row["participants"]) for row in cells] == expected
+
+
 @pytest.mark.parametrize("url", [participants_csv_url, report_csv_url], ids=["participants", "report"])
 @pytest.mark.parametrize("persona", ["volunteer", "other_staff", "funder"])
 def test_session_downloads_are_for_its_organizers_only(client, request, past_session, url, persona):
