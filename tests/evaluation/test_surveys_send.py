@@ -1,13 +1,11 @@
 """Survey invitations by email: each exactly once, in the person's language, with a link that works."""
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -16,6 +14,7 @@ from evaluation.models import SurveyInvitation, SurveyKind
 from evaluation.survey_tasks import send_survey_invitations
 from evaluation.surveys import invitations_schedule, invitations_send
 from programs.models import Enrollment
+from tests.concurrency import race
 from tests.factories import ProgramFactory, SessionFactory, UserFactory
 from tests.waiting import wait_for
 
@@ -158,22 +157,11 @@ def test_two_sends_racing_email_each_person_once(seeded_transactional_db, organi
         return real_send(*args, **kwargs)
 
     monkeypatch.setattr("evaluation.surveys.send_mail", slow_send)
-    counts = []
-    start = threading.Barrier(2)
 
     def worker():
-        try:
-            start.wait()
-            counts.append(invitations_send(now=timezone.now()))
-        finally:
-            connection.close()
+        return invitations_send(now=timezone.now())
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    counts = race(worker, worker)
     assert sum(counts) == 20
     assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)
 

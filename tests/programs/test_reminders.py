@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from programs import services
 from programs.tasks import send_session_reminders
+from tests.concurrency import race
 from tests.factories import SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,10 +49,7 @@ def test_the_reminder_is_written_in_the_persons_language(program):
 def test_two_reminder_runs_racing_email_each_person_once(seeded_transactional_db, monkeypatch):
     """The claim keeps `reminder_sent_at IS NULL` on the updated row: PostgreSQL re-checks it
     there after a concurrent claim, not inside an `id IN (SELECT …)` read from the old snapshot."""
-    import threading
     import time
-
-    from django.db import connection
 
     import programs.tasks
     from tests.factories import ProgramFactory
@@ -67,20 +65,6 @@ def test_two_reminder_runs_racing_email_each_person_once(seeded_transactional_db
         return real_send(*args, **kwargs)
 
     monkeypatch.setattr(programs.tasks, "_send_to_person", slow_send)
-    counts = []
-    start = threading.Barrier(2)
-
-    def run():
-        try:
-            start.wait()
-            counts.append(send_session_reminders())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    counts = race(send_session_reminders, send_session_reminders)
     assert sum(counts) == 20
     assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)

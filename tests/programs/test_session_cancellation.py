@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from programs import services, tasks
 from programs.models import Enrollment, Session
+from tests.concurrency import race
 from tests.factories import SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,10 +194,7 @@ def test_cancelling_by_get_is_not_allowed(client, staff, full_session):
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_racing_email_each_person_once(seeded_transactional_db, monkeypatch):
     """The cancellation email's claim keeps `cancellation_notified_at IS NULL` on the updated row (see _claim)."""
-    import threading
     import time
-
-    from django.db import connection
 
     from tests.factories import ProgramFactory
 
@@ -212,20 +210,6 @@ def test_two_sweeps_racing_email_each_person_once(seeded_transactional_db, monke
         return real_send(*args, **kwargs)
 
     monkeypatch.setattr(tasks, "_send_to_person", slow_send)
-    counts = []
-    start = threading.Barrier(2)
-
-    def sweep():
-        try:
-            start.wait()
-            counts.append(tasks.send_pending_cancellation_emails())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    counts = race(tasks.send_pending_cancellation_emails, tasks.send_pending_cancellation_emails)
     assert sum(counts) == 20
     assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)

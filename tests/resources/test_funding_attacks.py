@@ -5,11 +5,11 @@ Every probe asks for a clear answer (404, 403, 400, 405 or the form again with i
 never a 500, nothing changed and nothing of another funder's leaked.
 """
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -19,6 +19,7 @@ from resources import dashboard, services
 from resources.models import Allocation, Expenditure, Fund, Receipt
 from stakeholders.models import Membership, Organization
 from tests.capacity.test_without_redis import redis_down  # noqa: F401 - the project's Redis-down fixture
+from tests.concurrency import race
 from tests.factories import FundFactory, MembershipFactory, OrganizationFactory, ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -876,31 +877,17 @@ def test_two_overspends_at_once_the_second_needs_a_reason(
     )
     allocation = _propose(fund, organization, funder)
     services.allocation_move(allocation=allocation, to_status="approved", by=funder)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def spend():
-        from django.db import connections
+        services.expenditure_save(
+            expenditure=Expenditure(
+                allocation_id=allocation.pk, amount=Decimal("600.00"), spent_on=date(2026, 3, 1), category="venue"
+            ),
+            by=staff,
+        )
+        return "saved"
 
-        try:
-            barrier.wait(timeout=10)
-            services.expenditure_save(
-                expenditure=Expenditure(
-                    allocation_id=allocation.pk, amount=Decimal("600.00"), spent_on=date(2026, 3, 1), category="venue"
-                ),
-                by=staff,
-            )
-            outcomes.append("saved")
-        except Exception as error:  # noqa: BLE001 - the refusal is the outcome looked for
-            outcomes.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=spend) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race(spend, spend, catch=ValidationError)
     assert outcomes.count("saved") == 1
     refusal = next(outcome for outcome in outcomes if outcome != "saved")
     assert "overspend_reason" in refusal.message_dict

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from stakeholders import services
 from stakeholders.models import SupportEvent, SupportRequest, SupportResponder
+from tests.concurrency import race
 from tests.factories import MembershipFactory, SupportOfferFactory, SupportRequestFactory, UserFactory
 
 SECRET = "Harassment by a board member"
@@ -389,10 +390,8 @@ def test_markup_in_a_title_an_offer_or_a_name_is_shown_as_text(client, volunteer
 
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_racing_on_real_postgresql_posts_one_request_and_one_offer(seeded_transactional_db):
-    import threading
 
     from django.core.exceptions import ValidationError
-    from django.db import connections
 
     from capacity.models import CapacityCategory, Language
 
@@ -403,24 +402,8 @@ def test_a_double_click_racing_on_real_postgresql_posts_one_request_and_one_offe
     target = SupportRequestFactory()
 
     def twice(action):
-        barrier, outcomes = threading.Barrier(2), []
-
-        def run():
-            try:
-                barrier.wait()
-                action()
-                outcomes.append("saved")
-            except ValidationError:
-                outcomes.append("refused")
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return sorted(outcomes)
+        outcomes = race(action, action, catch=ValidationError)
+        return sorted("refused" if isinstance(outcome, ValidationError) else "saved" for outcome in outcomes)
 
     for _round in range(5):
         SupportRequest.objects.filter(author=author).update(status="closed")
