@@ -44,18 +44,24 @@ def fill_community(*, people, requests):
 
 
 def community_site():
-    from stakeholders.models import ExchangeCapacity, ExchangeLanguage, ExchangeProfile, SupportRequest, User
+    from stakeholders.models import ExchangeCapacity, User
 
     mentee = User.objects.get(username=MENTEE_USERNAME)
     wanted = ExchangeCapacity.objects.filter(profile__user=mentee, wants=True).select_related("category").first()
-    sizes = {
+    return CommunitySite(mentee.pk, wanted.category.slug, sizes())
+
+
+def sizes():
+    """How many rows the community pages read from, for the report."""
+    from stakeholders.models import ExchangeCapacity, ExchangeLanguage, ExchangeProfile, SupportRequest
+
+    return {
         "profiles": ExchangeProfile.objects.count(),
         "listed": ExchangeProfile.objects.listed().count(),
         "capacities": ExchangeCapacity.objects.count(),
         "languages": ExchangeLanguage.objects.count(),
         "requests": SupportRequest.objects.count(),
     }
-    return CommunitySite(mentee.pk, wanted.category.slug, sizes)
 
 
 def _fill(people, requests):

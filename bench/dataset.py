@@ -238,6 +238,7 @@ class _Generator:
         from django.contrib.auth import get_user_model
 
         from programs.models import ActivityReport, Enrollment, Program, Session
+        from programs.services import REPORT_FIGURES
         from resources.models import Allocation, ExchangeRate, Fund
         from stakeholders.models import Organization
 
@@ -455,6 +456,12 @@ class _Generator:
         first_report = self.ids(ActivityReport, len(reported))
         report_values = {}
 
+        # The report's figures (programs.services.REPORT_FIGURES, less the texts) and its breakdown.
+        columns = ["participants"]
+        for dimension, answers in _dimensions().items():
+            columns += [f"{dimension}_asked", *(f"{dimension}_{answer}" for answer in answers)]
+        columns += [field for field in REPORT_FIGURES if field not in ("participants", "evidence_url", "notes")]
+
         def reports():
             for number, n in enumerate(reported):
                 participants = attended[n] or rng.randint(0, session_seats[n])
@@ -475,19 +482,8 @@ class _Generator:
                 values["files_uploaded"] = rng.randint(0, 40) if participants else 0
                 report_values[number] = values
                 ended = session_start[n] + timedelta(days=2)
-                yield (first_report + number, ended, ended, first_session + n, first_user, *values.values())
+                yield (first_report + number, ended, ended, first_session + n, first_user, *map(values.get, columns))
 
-        columns = ["participants"]
-        for dimension, answers in _dimensions().items():
-            columns += [f"{dimension}_asked", *(f"{dimension}_{answer}" for answer in answers)]
-        columns += [
-            "newcomers",
-            "facilitators",
-            "hours_of_learning",
-            "pages_created",
-            "pages_improved",
-            "files_uploaded",
-        ]
         write(
             ActivityReport._meta.db_table,
             ["id", "created_at", "updated_at", "session_id", "submitted_by_id", *columns, "evidence_url", "notes",

@@ -69,27 +69,25 @@ def fill_funding(*, allocations):
 
 
 def funding_site():
-    from resources.models import Allocation, ExchangeRate, Expenditure
-    from stakeholders.models import User
+    from stakeholders.models import Organization, User
 
     funder = User.objects.get(username=FUNDER_USERNAME)
-    mine = Allocation.objects.filter(fund__funder__slug=FUNDER_SLUG)
-    sizes = {
+    return FundingSite(funder.pk, sizes(Organization.objects.get(slug=FUNDER_SLUG)))
+
+
+def sizes(funder):
+    """How many rows the funder's dashboard reads from, for the report."""
+    from programs.models import ActivityReport
+    from resources.models import Allocation, ExchangeRate, Expenditure
+
+    mine = Allocation.objects.filter(fund__funder=funder)
+    return {
         "allocations": mine.count(),
         "recipients": mine.values("recipient").distinct().count(),
-        "expenditures": Expenditure.objects.filter(allocation__fund__funder__slug=FUNDER_SLUG).count(),
+        "expenditures": Expenditure.objects.filter(allocation__fund__funder=funder).count(),
         "rates": ExchangeRate.objects.count(),
-        "reports": _reports_reached(),
+        "reports": ActivityReport.objects.filter(session__program__allocations__fund__funder=funder).distinct().count(),
     }
-    return FundingSite(funder.pk, sizes)
-
-
-def _reports_reached():
-    from programs.models import ActivityReport
-
-    return (
-        ActivityReport.objects.filter(session__program__allocations__fund__funder__slug=FUNDER_SLUG).distinct().count()
-    )
 
 
 def _months(first, count):

@@ -15,8 +15,10 @@ from django.db import connection
 from django.db.models import Count, F
 
 from bench.community import CommunitySite
+from bench.community import sizes as community_sizes
 from bench.fill import StaffSite
 from bench.funding import FundingSite
+from bench.funding import sizes as funding_sizes
 
 
 @dataclass
@@ -40,15 +42,11 @@ def prepare(scale, *, build_report=True, out=print):
     from evaluation import reports
     from evaluation.models import Measurement, ReportRow
     from programs import audit, selectors
-    from programs.models import ActivityReport, Enrollment, Program, Session
-    from resources.models import Allocation, ExchangeRate, Expenditure
+    from programs.models import Enrollment, Program, Session
     from stakeholders.models import (
         ExchangeCapacity,
-        ExchangeLanguage,
-        ExchangeProfile,
         Membership,
         Organization,
-        SupportRequest,
     )
 
     generate_seconds = 0.0
@@ -105,13 +103,7 @@ def prepare(scale, *, build_report=True, out=print):
     community = CommunitySite(
         mentee_id=wanted.profile.user_id,
         wanted_category=wanted.category.slug,
-        sizes={
-            "profiles": ExchangeProfile.objects.count(),
-            "listed": ExchangeProfile.objects.listed().count(),
-            "capacities": ExchangeCapacity.objects.count(),
-            "languages": ExchangeLanguage.objects.count(),
-            "requests": SupportRequest.objects.count(),
-        },
+        sizes=community_sizes(),
     )
 
     # The funder dashboard as the staff of the funder with the most allocations.
@@ -119,19 +111,7 @@ def prepare(scale, *, build_report=True, out=print):
         Organization.objects.filter(kind="funder").annotate(n=Count("funds__allocations")).order_by("-n", "pk").first()
     )
     funder_staff = Membership.objects.filter(organization=funder).order_by("pk").first()
-    mine = Allocation.objects.filter(fund__funder=funder)
-    funding = FundingSite(
-        funder_user_id=funder_staff.user_id,
-        sizes={
-            "allocations": mine.count(),
-            "recipients": mine.values("recipient").distinct().count(),
-            "expenditures": Expenditure.objects.filter(allocation__fund__funder=funder).count(),
-            "rates": ExchangeRate.objects.count(),
-            "reports": ActivityReport.objects.filter(session__program__allocations__fund__funder=funder)
-            .distinct()
-            .count(),
-        },
-    )
+    funding = FundingSite(funder_user_id=funder_staff.user_id, sizes=funding_sizes(funder))
 
     # My learning as the person with the most enrollments.
     learner = Enrollment.objects.values("user").annotate(n=Count("id")).order_by("-n", "user").first()
