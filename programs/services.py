@@ -895,6 +895,7 @@ def report_save(*, session: Session, values: dict, by=None, now=None) -> Activit
         report = ActivityReport.objects.select_for_update().filter(session=session).first()
         if report is None:
             report = ActivityReport(session=session)
+            fragments.content_changed()  # a session moves from "missing" to "reported"
         elif not report_differs(report, clean):
             return report
         for field, value in clean.items():
@@ -960,6 +961,8 @@ def reports_import_apply(*, reports: list[tuple[Session, dict]], by=None, now=No
             # the database enforces them, and a query per report would undo the bulk.
             report.full_clean(exclude=["session", "submitted_by"], validate_unique=False, validate_constraints=False)
         bulk_create_with_history(created, ActivityReport, batch_size=REPORT_BATCH_SIZE, default_user=by)
+        if created:
+            fragments.content_changed()  # sessions move from "missing" to "reported"
         bulk_update_with_history(
             changed,
             ActivityReport,
@@ -995,6 +998,7 @@ def dashboard_figures_apply(*, session: Session, course: dict, by=None, now=None
             raise ValidationError(problems)
         if report is None:
             report = ActivityReport(session=session, participants=course["editors"], submitted_by=by)
+            fragments.content_changed()  # a session moves from "missing" to "reported"
         for field, column in DASHBOARD_FIGURES.items():
             setattr(report, field, course[column])
         report.dashboard_course = course["course_slug"]

@@ -75,13 +75,14 @@ def organization(request, organization_slug):
 def reports(request, organization_slug):
     """The organization's sessions that have ended, with their reports or the lack of one."""
     organization = access.get_organization_for_workspace(request.user, organization_slug)
-    # One moment for the counts and the page, so they agree on which sessions have ended.
-    now = timezone.now()
+    # One moment for the counts and the page, so they agree on which sessions have ended;
+    # on the minute, so the counts can be kept for it.
+    now = timezone.now().replace(second=0, microsecond=0)
     context = _state_filtered_page(
         request,
         items=lambda state: selectors.workspace_reports(organization=organization, state=state, now=now),
         choices=ReportState.choices,
-        counts=selectors.workspace_report_counts(organization=organization, now=now),
+        counts=selectors.cached_workspace_report_counts(organization=organization, now=now),
         page_size=selectors.WORKSPACE_REPORTS_PAGE_SIZE,
     )
     return render(request, "programs/workspace/reports.html", {"organization": organization, **context})

@@ -57,6 +57,11 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        indexes = [
+            # The few deactivated accounts, so "not a deactivated person" is a lookup in a
+            # tiny index, not a scan of everyone (the exchange directory asks it of every profile).
+            models.Index(fields=["id"], condition=models.Q(is_active=False), name="user_deactivated"),
+        ]
 
     def __str__(self):
         return self.public_name

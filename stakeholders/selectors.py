@@ -24,7 +24,7 @@ from django.utils.translation import pgettext
 from capacity.models import CapacityCategory
 
 from .filters import ExchangeProfileFilter
-from .models import ContactRequest, ExchangeCapacity, ExchangeLanguage, ExchangeProfile
+from .models import ContactRequest, ExchangeCapacity, ExchangeLanguage, ExchangeProfile, User
 
 # Capacity exchange ------------------------------------------------------------------
 
@@ -60,7 +60,10 @@ def _with_rows(queryset):
 
 def _shown_profiles():
     """Listed profiles of active people and of organizations: a deactivated account is nobody's mentor."""
-    return ExchangeProfile.objects.listed().filter(Q(user__isnull=True) | Q(user__is_active=True))
+    # "Not a deactivated person" rather than "an organization or an active person": the
+    # deactivated are few (an index of their own), where a join would read everyone.
+    deactivated = User.objects.filter(pk=OuterRef("user_id"), is_active=False)
+    return ExchangeProfile.objects.listed().filter(~Exists(deactivated))
 
 
 def _group_capacities(profile):

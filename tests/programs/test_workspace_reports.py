@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from programs import services
+from programs.models import DASHBOARD_FIGURES
 from tests.factories import ProgramFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,34 @@ def test_the_list_filters_by_report_state(client, staff, sessions, state, shown)
     assert session_links(page) == shown
     if state == "missing":
         assert f"/sessions/{missing.pk}/report/" in page and f"/sessions/{reported.pk}/report/" not in page
+
+
+@pytest.mark.parametrize("how", ["form", "import", "dashboard"])
+def test_the_counts_kept_for_a_minute_move_as_soon_as_a_report_is_written(client, staff, sessions, how):
+    """The counts are cached; every service that gives a session its report makes them count again."""
+    _reported, missing = sessions
+    client.force_login(staff)
+    assert "Report missing (1)" in client.get(URL).content.decode()
+    if how == "form":
+        services.report_save(session=missing, values={"participants": 3}, by=staff)
+    elif how == "import":
+        services.reports_import_apply(reports=[(missing, {"participants": 3})], by=staff)
+    else:
+        missing.dashboard_course = "Hub/Course"
+        missing.save(update_fields=["dashboard_course"])
+        course = {"course_slug": "Hub/Course", **dict.fromkeys(DASHBOARD_FIGURES.values(), 1)}
+        services.dashboard_figures_apply(session=missing, course=course, by=staff)
+    page = client.get(URL).content.decode()
+    assert "Report missing (0)" in page and "Reported (2)" in page
+
+
+def test_a_session_that_ends_is_counted_and_listed_from_the_same_minute(client, staff, program, sessions):
+    """Counts and list share one moment on the minute: both leave out a session that has just ended."""
+    client.force_login(staff)
+    just_ended = timezone.now().replace(second=0, microsecond=0) + timedelta(seconds=1)
+    SessionFactory(program=program, starts_at=just_ended - timedelta(hours=1), ends_at=just_ended)
+    page = client.get(URL).content.decode()
+    assert "All (2)" in page and session_links(page) == 2
 
 
 def test_an_organization_with_nothing_ended_says_when_reports_are_written(client, staff, organization):
