@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import PROXY_HEADER, gunicorn, prepare_database, signed_in_cookie  # noqa: E402
+from bench.run import PROXY_HEADER, gunicorn, scratch_site, signed_in_cookie  # noqa: E402
 
 UNUSABLE_PASSWORD = "!"  # noqa: S105  (Django's mark for "no password")
 CSRF_SECRET_CHARACTERS = string.ascii_letters + string.digits  # what Django makes its CSRF secrets of
@@ -54,28 +54,6 @@ def parse_args():
     if not 1 <= args.requests <= 1000:
         parser.error("--requests must be between 1 and 1000")
     return args
-
-
-def prepare(args):
-    """A fresh, migrated scratch database, with the settings a deployment would use."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
-        }
-    )
-    prepare_database(args.database_url, fresh=True)
-    import django
-    import redis
-    from django.core.management import call_command
-
-    django.setup()
-    redis.Redis.from_url(args.redis_url).flushdb()
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def fill(args):
@@ -155,7 +133,7 @@ def summary(name, results, wall, expected_status):
 
 def main():
     args = parse_args()
-    prepare(args)
+    scratch_site(args.database_url, args.redis_url)
     program, session, user_ids = fill(args)
     cookies = [signed_in_cookie(user_id) for user_id in user_ids]
     from django.db import connections

@@ -23,7 +23,6 @@ import http.client
 import json
 import os
 import platform
-import secrets
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import PROXY_HEADER, get, gunicorn, prepare_database, signed_in_cookie  # noqa: E402
+from bench.run import PROXY_HEADER, get, gunicorn, scratch_site, signed_in_cookie  # noqa: E402
 
 
 def parse_args():
@@ -48,27 +47,6 @@ def parse_args():
     if not 1 <= args.rows <= 10_000_000:
         parser.error("--rows must be between 1 and 10000000")
     return args
-
-
-def prepare(args):
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
-        }
-    )
-    prepare_database(args.database_url, fresh=True)
-    import django
-    import redis
-    from django.core.management import call_command
-
-    django.setup()
-    redis.Redis.from_url(args.redis_url).flushdb()
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def _columns(model, *, leave_out):
@@ -178,7 +156,7 @@ def download(port, path, cookie):
 
 def main():
     args = parse_args()
-    prepare(args)
+    scratch_site(args.database_url, args.redis_url)
     started = time.perf_counter()
     organization, admin_id = fill(args.rows)
     filled = time.perf_counter() - started

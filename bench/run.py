@@ -183,6 +183,10 @@ def parse_args():
 
 
 def use_production_settings(args):
+    production_environment(args.database_url, args.redis_url)
+
+
+def production_environment(database_url, redis_url):
     """Environment for this process and gunicorn: the settings a deployment would use."""
     os.environ.update(
         {
@@ -190,10 +194,23 @@ def use_production_settings(args):
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(64),
             "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
         }
     )
+
+
+def scratch_site(database_url, redis_url):
+    """A fresh, migrated database under the production settings, its Redis database emptied."""
+    production_environment(database_url, redis_url)
+    prepare_database(database_url, fresh=True)
+    import django
+    import redis
+    from django.core.management import call_command
+
+    django.setup()
+    redis.Redis.from_url(redis_url).flushdb()
+    call_command("migrate", interactive=False, verbosity=0)
 
 
 def prepare_database(database_url, *, fresh):
