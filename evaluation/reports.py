@@ -266,9 +266,22 @@ def _families_and_links(cells, region_emerging):
     # report's own total and the movement's same breakdown cell contain a cell, and a
     # year contains its quarters. What the partitions above do not already weigh is
     # weighed here, a family of one (its parent minus it must be 0 or at least k).
-    for key in cells:
+    #
+    # Only the pairs that differ by less than k become families. A parent that exceeds its
+    # child by k or more can never give anyone away through the pair: what the child
+    # leaves out is k people or more whichever of the two is shown, and that part is an
+    # unknown of its own, so the pair never pins a hidden figure down either. Weighing
+    # them anyway changes no decision of the gate (a test builds generated years both
+    # ways) but made nine in ten of a large year's families (5.8 million at the movement's
+    # scale).
+    largest_k = max(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
+    for key, count in cells.items():
         for ancestor in _ancestors(key):
-            if ancestor in cells:
+            wider = cells.get(ancestor)
+            if wider is None:
+                continue
+            rest = wider - count
+            if rest < largest_k and rest < max(_k(ancestor), _k(key)):
                 families.append((ancestor, [key]))
     return families, links
 

@@ -362,3 +362,45 @@ def test_no_published_cell_or_difference_reveals_a_planted_group_in_a_tree(case)
 @given(tables())
 def test_no_published_cell_or_difference_reveals_a_planted_group_in_a_table(case):
     check(case)
+
+
+def containments(families):
+    """Every (ancestor, descendant) pair the families imply: a parent contains its children's children too."""
+    children_of = {}
+    for parent, children in families:
+        children_of.setdefault(parent, []).extend(children)
+    pairs = set()
+    for parent in children_of:
+        stack = list(children_of[parent])
+        while stack:
+            child = stack.pop()
+            if (parent, child) not in pairs:
+                pairs.add((parent, child))
+                stack.extend(children_of.get(child, []))
+    return sorted(pairs, key=str)
+
+
+def check_inert_pairs_change_nothing(case):
+    """A family of one whose parent exceeds its child by k or more changes no decision (reports drop them)."""
+    counts, families, k, links, _planted = case
+    lookup = k.__getitem__
+    inert = [
+        (parent, [child])
+        for parent, child in containments(families)
+        if counts[parent] - counts[child] >= family_k(lookup, parent, [child])
+    ]
+    without = gate(counts=counts, families=families, k=k, links=links)
+    assert gate(counts=counts, families=[*families, *inert], k=k, links=links) == without
+    assert gate(counts=counts, families=[*inert, *families], k=k, links=links) == without
+
+
+@hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees())
+def test_a_parent_k_or_more_above_what_it_contains_changes_nothing_in_a_tree(case):
+    check_inert_pairs_change_nothing(case)
+
+
+@hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_a_parent_k_or_more_above_what_it_contains_changes_nothing_in_a_table(case):
+    check_inert_pairs_change_nothing(case)
