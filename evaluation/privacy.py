@@ -24,8 +24,9 @@ Every cell of a learning report has a number of people n. The gate hides:
 3. **Links**: the same figure printed in two places (the movement report's
    "region = X" cell and region X's own total) is one cell: shown or hidden together.
 
-It repeats until nothing changes. Everything is in input order, so the same input
-gives the same output. It is greedy: it does not look for the fewest cells to hide.
+It repeats until nothing changes, each round looking again only at the families whose
+members were hidden or recovered since the round before (and at those it had to fix).
+Everything is in input order, so the same input gives the same output. It is greedy: it does not look for the fewest cells to hide.
 The gate works on people counts; a hidden cell's other figures (its sum of hours, its
 costs) are withheld with it, and since they add up along the same families, what can
 be subtracted out of them covers k people or more, as for the counts.
@@ -142,10 +143,13 @@ def gate(
     # Per family, how many of its members are hidden (kept as cells are hidden, not recounted).
     hidden_members = [0] * len(parents)
 
+    hidden_order: list[int] = []  # the hidden variables, in the order they were hidden
+
     def hide(v: int) -> None:
         if hidden[v]:
             return
         hidden[v] = True
+        hidden_order.append(v)
         for f in families_of[v]:
             hidden_members[f] += 1
         memo.clear()
@@ -244,17 +248,33 @@ def gate(
         p = parents[f]
         return p != v and size[p] > 0 and conceal(p, seen)
 
+    # Each round looks again only at the families that may have changed: those with a
+    # member hidden, recovered or no longer recovered (or recovered another way) since the
+    # round before, and those that needed a fix last time. What a family publishes by
+    # subtraction depends on its members alone, so a family left out would decide as it did
+    # when last looked at; the rounds end when none of them needs anything, as before.
+    state: dict[int, tuple[bool, int | None]] = {}  # hidden variable → (known, family it is solved from)
+    fixed: set[int] = set()  # families that needed a fix in the round before
+    first = True
     changed = True
     while changed:
         changed = False
         derived_by = recoverable()
         memo.clear()
+        now = {v: (known(v), derived_by.get(v)) for v in hidden_order}
+        if first:
+            dirty: Iterable[int] = range(len(parents))
+            first = False
+        else:
+            moved = [v for v, value in now.items() if state.get(v) != value]
+            dirty = sorted({f for v in moved for f in families_of[v]}.union(fixed))
+        state, fixed = now, set()
         # A small cell recovered by subtraction along a chain of families.
         for v in sorted(derived_by):
             if 0 < size[v] < threshold[v] and known(v):
                 changed |= conceal(v, set())
         # A family whose known parent minus its known children is a small group.
-        for f in range(len(parents)):
+        for f in dirty:
             p = parents[f]
             if hidden[p] and not known(p):
                 continue
@@ -263,6 +283,7 @@ def gate(
             else:
                 rest = size[p] - sum(size[c] for c in children[f] if not hidden[c] or known(c))
             if 0 < rest < family_k[f]:
+                fixed.add(f)
                 c = smallest_shown_child(f)
                 if c is not None:
                     hide(c)
