@@ -213,7 +213,21 @@ def _k(key):
     return privacy.k_for(breakdown=key[4], indicator_code=key[3])
 
 
-def _families_and_links(cells, region_emerging):
+def _k_of_build():
+    """_k, remembered per indicator and breakdown for one build (a large year asks millions of times)."""
+    known = {}
+
+    def k(key):
+        kind = (key[3], key[4])
+        value = known.get(kind)
+        if value is None:
+            value = known[kind] = _k(key)
+        return value
+
+    return k
+
+
+def _families_and_links(cells, region_emerging, k=_k):
     """The additive relations between figures a reader could subtract, and figures published twice.
 
     Keys are (scope, scope key, period, indicator, breakdown, breakdown key, part): part
@@ -275,13 +289,14 @@ def _families_and_links(cells, region_emerging):
     # ways) but made nine in ten of a large year's families (5.8 million at the movement's
     # scale).
     largest_k = max(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
+    smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
     for key, count in cells.items():
         for ancestor in _ancestors(key):
             wider = cells.get(ancestor)
             if wider is None:
                 continue
             rest = wider - count
-            if rest < largest_k and rest < max(_k(ancestor), _k(key)):
+            if rest < smallest_k or (rest < largest_k and rest < max(k(ancestor), k(key))):
                 families.append((ancestor, [key]))
     return families, links
 
@@ -497,16 +512,20 @@ def _families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
         for key, count in counts.items()
         if count > 0 and any(count + step in by_indicator[(key[3], key[6])] for step in range(1, largest_k))
     }
+    smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
     families = []
     for (key, part), profile in _profiles(atoms, year, codes, per_capacity_ids, keep).items():
         inner = (*key, part)
-        ancestors = set(_ancestors(inner))
+        size = counts[inner]
+        ancestors = None  # weighed already by _families_and_links; worked out when first needed
         for wider in _containing(key, profile):
             outer = (*wider, part)
-            if outer == inner or outer not in counts or outer in ancestors:
+            rest = counts.get(outer, 0) - size  # a figure not published is no outer
+            if not 0 < rest < largest_k or (rest >= smallest_k and rest >= max(k(outer), k(inner))):
                 continue
-            rest = counts[outer] - counts[inner]
-            if 0 < rest < largest_k and rest < max(k(outer), k(inner)):
+            if ancestors is None:
+                ancestors = set(_ancestors(inner))
+            if outer not in ancestors:
                 families.append((outer, [inner]))
     # In key order: the gate is greedy, and the atoms come in whatever order the database gives.
     return sorted(families)
@@ -574,12 +593,13 @@ def year_rows(year, *, progress=None):
             yes = int(cell.numerator)
             counts[(*key, "yes")] = yes
             counts[(*key, "no")] = int(cell.denominator) - yes
-    families, links = _families_and_links(counts, region_emerging)
+    k = _k_of_build()
+    families, links = _families_and_links(counts, region_emerging, k)
     codes = {indicator_id: indicator.code for indicator_id, indicator in indicators.items()}
     families += _families_by_data(
-        counts, _atoms(measurements), year, codes, set(per_capacity_ids), lambda key: _k(key[:6])
+        counts, _atoms(measurements), year, codes, set(per_capacity_ids), k
     )
-    hidden_parts = privacy.gate(counts=counts, families=families, k=lambda key: _k(key[:6]), links=links)
+    hidden_parts = privacy.gate(counts=counts, families=families, k=k, links=links)
     hidden = {key[:6] for key in hidden_parts}
 
     built_at = timezone.now()
