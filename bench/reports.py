@@ -1,32 +1,39 @@
 """Benchmark: a full rebuild of the learning reports next to the bare SQL that computes the same figures.
 
 Usage: .venv/bin/python bench/reports.py [--measurements 1000000] [--programs 2000] [--json PATH]
+       .venv/bin/python bench/reports.py --generated --database-url URL   (data of generate_dataset)
 
 Fills a PostgreSQL database with generated programs (bench/fill.py) and `--measurements`
 measurements spread over ten years (one INSERT … SELECT over generate_series, from a
-fixed seed: the same rows every run), then times, in one run:
+fixed seed: the same rows every run) — or, with `--generated`, takes the database as it
+is (one made by `manage.py generate_dataset`) — then times, in one run:
 
-1. the bare SQL: every GROUP BY query a build runs (captured from one build), executed
-   as plain SQL with the rows fetched and nothing else;
-2. a full rebuild (evaluation.reports.build_run): the same queries, plus the privacy
-   gate, the intervals and the replace-style writes of every report row;
+1. a full rebuild (evaluation.reports.build_run, what the Celery worker's task runs):
+   every GROUP BY query, the privacy gate, the intervals and the replace-style writes of
+   every report row; and the peak memory of the process that ran it;
+2. the bare SQL: every GROUP BY query that build ran (captured while it ran), executed
+   again as plain SQL with the rows fetched and nothing else (`--bare-runs` times);
 3. an incremental rebuild after 1% new measurements, all in the latest year.
 
-Prints the figures and their ratios; asserts nothing about speed.
+Prints the figures and their ratios; asserts nothing about speed. The 1% it adds are
+marked as its own (source "bench_added") and taken out again at the start of each run.
 """
 
 import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 YEARS = 10
+ADDED = "bench_added"  # the source of the measurements the incremental step adds
 
 
 def parse_args():
@@ -35,6 +42,8 @@ def parse_args():
     parser.add_argument("--programs", type=int, default=2000, help="programs they come from (default 2000)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/capacity_bench_reports")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--generated", action="store_true", help="use the database's data as it is; fill nothing")
+    parser.add_argument("--bare-runs", type=int, default=2, help="runs of the bare SQL after the build (default 2)")
     return parser.parse_args()
 
 
@@ -114,18 +123,6 @@ def fill(measurements, programs):
     return Measurement.objects.count()
 
 
-def captured_group_bys(year):
-    """The SELECT … GROUP BY statements one year's build runs, as plain SQL."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from evaluation import reports
-
-    with CaptureQueriesContext(connection) as captured:
-        reports.year_rows(year)
-    return [query["sql"] for query in captured.captured_queries if "GROUP BY" in query["sql"]]
-
-
 def bare_sql(statements):
     from django.db import connection
 
@@ -138,15 +135,25 @@ def bare_sql(statements):
 
 
 def timed_build(**fields):
+    """(seconds, the build, the GROUP BY statements it ran as plain SQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from evaluation import reports
     from evaluation.models import ReportBuild
 
     build = ReportBuild.objects.create(**fields)
-    started = time.perf_counter()
-    reports.build_run(build_id=build.pk)
-    elapsed = time.perf_counter() - started
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        reports.build_run(build_id=build.pk)
+        elapsed = time.perf_counter() - started
     build.refresh_from_db()
-    return elapsed, build
+    statements = [query["sql"] for query in captured.captured_queries if "GROUP BY" in query["sql"]]
+    return elapsed, build, statements
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def add_one_percent(count):
@@ -155,8 +162,7 @@ def add_one_percent(count):
 
     from evaluation.models import Measurement, StalePeriod
 
-    # A previous run's 1% goes first, so every run measures the same rows.
-    Measurement.objects.filter(source="allocation").delete()
+    remove_added()
     latest = Measurement.objects.order_by("-date").values_list("date", flat=True).first()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -164,17 +170,24 @@ def add_one_percent(count):
             INSERT INTO evaluation_measurement
                 (indicator_id, value, numerator, denominator, people, date, source, source_id,
                  organization_id, program_id, region_id, is_emerging, category_id, method, dimension, answer, recorded_at)
-            SELECT indicator_id, value, numerator, denominator, people, date, 'allocation',
+            SELECT indicator_id, value, numerator, denominator, people, date, %s,
                    source_id + (SELECT max(source_id) FROM evaluation_measurement),
                    organization_id, program_id, region_id, is_emerging, category_id, method, dimension, answer, now()
             FROM evaluation_measurement
-            WHERE EXTRACT(YEAR FROM date) = %s AND source = 'activity_report'
+            WHERE date >= %s AND date < %s AND source <> %s
             ORDER BY id LIMIT %s
             """,
-            [latest.year, max(count // 100, 1)],
+            [ADDED, date(latest.year, 1, 1), date(latest.year + 1, 1, 1), ADDED, max(count // 100, 1)],
         )
     StalePeriod.objects.update_or_create(year=latest.year)
     return latest.year
+
+
+def remove_added():
+    """Take out the 1% a previous run added, so every run measures the same rows."""
+    from evaluation.models import Measurement
+
+    Measurement.objects.filter(source=ADDED).delete()
 
 
 def main():
@@ -182,28 +195,35 @@ def main():
     setup(args.database_url)
     from evaluation.reports import measured_years
 
-    total = fill(args.measurements, args.programs)
+    if not args.generated:
+        fill(args.measurements, args.programs)
     from evaluation.models import Measurement
 
-    Measurement.objects.filter(source="allocation").delete()
+    remove_added()
     total = Measurement.objects.count()
     years = measured_years()
-    statements = [sql for year in years for sql in captured_group_bys(year)]
-    bare_first = bare_sql(statements)
-    full_seconds, full = timed_build()
-    bare_last = bare_sql(statements)
-    bare = (bare_first + bare_last) / 2
+    print(f"{total:,} measurements over {len(years)} years; full rebuild …", flush=True)
+    full_seconds, full, statements = timed_build()
+    peak = peak_rss_mb()
+    print(f"  {full_seconds:.1f} s; the bare GROUP BYs it ran, {args.bare_runs} times …", flush=True)
+    bare_runs = [bare_sql(statements) for _ in range(max(args.bare_runs, 1))]
+    bare = sum(bare_runs) / len(bare_runs)
     year = add_one_percent(total)
-    incremental_seconds, incremental = timed_build(incremental=True)
+    print(f"  incremental rebuild of {year} after 1% more …", flush=True)
+    incremental_seconds, incremental, _ = timed_build(incremental=True)
+    remove_added()
     results = {
+        "command": " ".join(["bench/reports.py", *sys.argv[1:]]),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "measurements": total,
         "years": len(years),
         "group_by_queries": len(statements),
         "bare_sql_seconds": round(bare, 2),
-        "bare_sql_first_last": [round(bare_first, 2), round(bare_last, 2)],
+        "bare_sql_runs": [round(seconds, 2) for seconds in bare_runs],
         "full_rebuild_seconds": round(full_seconds, 2),
         "full_rebuild_ratio": round(full_seconds / bare, 2),
+        "full_rebuild_peak_rss_mb": round(peak),
         "report_rows": full.rows,
         "incremental_year": year,
         "incremental_seconds": round(incremental_seconds, 2),
@@ -211,8 +231,9 @@ def main():
     }
     print(
         f"\n{total:,} measurements over {len(years)} years, {len(statements)} GROUP BY queries\n"
-        f"  bare SQL GROUP BY   {bare:8.2f} s  (first {bare_first:.2f} s, last {bare_last:.2f} s)\n"
-        f"  full rebuild        {full_seconds:8.2f} s  ratio {full_seconds / bare:.2f}× bare, {full.rows:,} rows\n"
+        f"  bare SQL GROUP BY   {bare:8.2f} s  (runs: {', '.join(f'{seconds:.2f} s' for seconds in bare_runs)})\n"
+        f"  full rebuild        {full_seconds:8.2f} s  ratio {full_seconds / bare:.2f}× bare, {full.rows:,} rows, "
+        f"peak RSS {peak:.0f} MB\n"
         f"  incremental (+1%)   {incremental_seconds:8.2f} s  {incremental_seconds / full_seconds:.1%} of the full "
         f"rebuild (year {year})"
     )
