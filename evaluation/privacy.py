@@ -26,7 +26,8 @@ Every cell of a learning report has a number of people n. The gate hides:
 
 It repeats until nothing changes, each round looking again only at the families whose
 members were hidden or recovered since the round before (and at those it had to fix).
-Everything is in input order, so the same input gives the same output. It is greedy: it does not look for the fewest cells to hide.
+Everything is in input order, so the same input gives the same output. It is greedy:
+it does not look for the fewest cells to hide.
 The gate works on people counts; a hidden cell's other figures (its sum of hours, its
 costs) are withheld with it, and since they add up along the same families, what can
 be subtracted out of them covers k people or more, as for the counts.
