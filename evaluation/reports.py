@@ -596,9 +596,7 @@ def year_rows(year, *, progress=None):
     k = _k_of_build()
     families, links = _families_and_links(counts, region_emerging, k)
     codes = {indicator_id: indicator.code for indicator_id, indicator in indicators.items()}
-    families += _families_by_data(
-        counts, _atoms(measurements), year, codes, set(per_capacity_ids), k
-    )
+    families += _families_by_data(counts, _atoms(measurements), year, codes, set(per_capacity_ids), k)
     hidden_parts = privacy.gate(counts=counts, families=families, k=k, links=links)
     hidden = {key[:6] for key in hidden_parts}
 
