@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from . import selectors
 from .models import DASHBOARD_FIGURES, DEMOGRAPHIC_DIMENSIONS, demographic_columns
 from .services import REPORT_FIGURES
 
@@ -135,22 +136,7 @@ def report_rows(reports) -> Iterable[tuple]:
     reporters' names are looked up once each. A question that was not asked has empty
     counts, not zeros.
     """
-    from stakeholders.models import User
-
-    from .models import Program
-
-    programs = {
-        program.pk: (program.provider.name, program.shown("title").text)
-        for program in Program.objects.filter(pk__in=reports.order_by().values("session__program_id")).select_related(
-            "provider", "original_language"
-        )
-    }
-    reporters = {
-        person.pk: person.public_name
-        for person in User.objects.filter(pk__in=reports.order_by().values("submitted_by_id")).only(
-            "display_name", "username"
-        )
-    }
+    programs, reporters = selectors.report_export_names(reports=reports)
     breakdown_fields = [
         field
         for dimension in DEMOGRAPHIC_DIMENSIONS

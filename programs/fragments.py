@@ -3,7 +3,8 @@
 A fragment's key holds everything its HTML depends on: the page, the reader's language
 and time zone, the query string, and a content version that the services move on after
 every change to programs, sessions or enrollments, and when a session gets its report.
-A change shows at once; the minute bounds how long "upcoming" lags the clock and how stale a bulk import can leave a page.
+A change shows at once; the minute bounds how long "upcoming" lags the clock and how
+stale a bulk import can leave a page.
 """
 
 import hashlib

@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 
 from capacity.models import CapacityCategory, Language, Region
 from capacity.privacy import suppress_small_cells
-from stakeholders.models import ExchangeCapacity, Membership, Organization, SupportOffer
+from stakeholders.models import ExchangeCapacity, Membership, Organization, SupportOffer, User
 
 from . import fragments
 from .filters import SORTS, ProgramFilter
@@ -328,6 +328,20 @@ def report_for_session(*, session):
 def reports_for_organization(*, organization):
     """Every activity report of an organization's sessions, oldest session first, for exports (exports.report_rows)."""
     return ActivityReport.objects.filter(session__program__provider=organization).order_by("session__starts_at", "pk")
+
+
+def report_export_names(*, reports):
+    """For exporting these reports: {program id: (provider's name, title shown)}, {reporter id: name}, two queries."""
+    programs = Program.objects.filter(pk__in=reports.order_by().values("session__program_id")).select_related(
+        "provider", "original_language"
+    )
+    reporters = User.objects.filter(pk__in=reports.order_by().values("submitted_by_id")).only(
+        "display_name", "username"
+    )
+    return (
+        {program.pk: (program.provider.name, program.shown("title").text) for program in programs},
+        {person.pk: person.public_name for person in reporters},
+    )
 
 
 def calendar_enrollments(*, user):
