@@ -19,6 +19,9 @@ from .models import ReportBuild, ReportRow, Scope
 
 # pg_advisory_xact_lock namespace for rebuild requests (evaluation.reports uses 8010 for its years).
 REBUILD_REQUEST_LOCK = 8_011
+# Rendered report pages are kept in the cache under this version, which
+# evaluation.reports.year_replace moves on whenever it replaces a year's rows.
+REPORTS_VERSION_KEY = "evaluation:reports-version"
 # The movement's report has an empty scope key; its address says "all".
 MOVEMENT_KEY = "all"
 PERIOD = re.compile(r"^(?P<year>[0-9]{4})(?:-Q(?P<quarter>[1-4]))?\Z")

@@ -31,10 +31,12 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from capacity.models import Region
+from programs import fragments
 from programs.models import DEMOGRAPHIC_DIMENSIONS
 
 from . import privacy, statistics
 from .models import NOT_ASKED, Indicator, Measurement, ReportBuild, ReportRow, Scope, StalePeriod, SurveyKind
+from .report_selectors import REPORTS_VERSION_KEY
 
 DEMOGRAPHIC = tuple(DEMOGRAPHIC_DIMENSIONS)
 DEMOGRAPHIC_ANSWERS = {
@@ -697,6 +699,8 @@ def year_replace(year, *, progress=None):
         rows, read = year_rows(year, progress=progress)
         ReportRow.objects.filter(period__in=periods_of(year)).delete()
         _insert(rows)
+        # Rendered report pages are kept under this version (report_views): theirs moves on.
+        fragments.content_changed(REPORTS_VERSION_KEY)
     return len(rows), read
 
 

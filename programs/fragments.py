@@ -19,37 +19,39 @@ FRAGMENT_SECONDS = 60
 VERSION_KEY = "programs:content-version"
 
 
-def content_version():
-    version = cache.get(VERSION_KEY)
+def content_version(version_key=VERSION_KEY):
+    version = cache.get(version_key)
     if version is None:
         # Evicted or never set: any fresh value makes every older fragment unreachable.
-        cache.add(VERSION_KEY, time.time_ns(), None)
-        version = cache.get(VERSION_KEY)
+        cache.add(version_key, time.time_ns(), None)
+        version = cache.get(version_key)
     return version
 
 
-def _move_on():
+def _move_on(version_key):
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(version_key)
     except ValueError:  # not there: a fresh version serves the same purpose
-        cache.set(VERSION_KEY, time.time_ns(), None)
+        cache.set(version_key, time.time_ns(), None)
 
 
-def content_changed():
+def content_changed(version_key=VERSION_KEY):
     """Call inside the transaction that changed programs, sessions or enrollments.
 
     The version moves on at once and again after the commit: a page rendered in
     between, from rows not yet committed, must not be kept under the newest version.
+    Another kind of content (the learning reports) keeps a version of its own under
+    another version_key, so that its pages outlive changes to programs.
     """
-    _move_on()
-    transaction.on_commit(_move_on, robust=True)
+    _move_on(version_key)
+    transaction.on_commit(lambda: _move_on(version_key), robust=True)
 
 
-def fragment_key(name, *parts):
+def fragment_key(name, *parts, version_key=VERSION_KEY):
     context = [
         translation.get_language(),
         str(timezone.get_current_timezone()),
-        content_version(),
+        content_version(version_key),
         parts,
     ]
     digest = hashlib.sha256(json.dumps(context, default=str).encode()).hexdigest()[:40]
@@ -60,5 +62,5 @@ def get(key):
     return cache.get(key)
 
 
-def put(key, html):
-    cache.set(key, html, FRAGMENT_SECONDS)
+def put(key, html, seconds=FRAGMENT_SECONDS):
+    cache.set(key, html, seconds)

@@ -9,11 +9,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from capacity.models import Region
 from evaluation.models import Indicator, Measurement, ReportRow
 from evaluation.reports import year_replace
+from stakeholders.models import Organization
 from tests.factories import OrganizationFactory
 
 SECRETS = ("777.77", "777,77", "٧٧٧")
@@ -88,3 +92,46 @@ def test_a_small_regions_and_a_small_organizations_reports_show_nothing_of_them(
     rows = json.loads(document)["rows"]
     assert rows and all(row["suppressed"] for row in rows if row["breakdown"] == "")
     assert "Not shown" in html
+
+
+def _page(client, language="en"):
+    with translation.override(language):
+        path = reverse("learning:scope", kwargs={"scope": "movement", "key": "all"})
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_rendered_report_is_kept_and_a_rebuild_shows_its_figures_at_once(client, built):
+    with CaptureQueriesContext(connection) as first:
+        assert "from 56 measurements" in _page(client)
+    with CaptureQueriesContext(connection) as again:
+        assert "from 56 measurements" in _page(client)
+    # Kept: the report's rows are not read a second time.
+    assert len(again) < len(first)
+    assert not [query for query in again.captured_queries if '"evaluation_reportrow"."n"' in query["sql"]]
+
+    participants = Indicator.objects.get(code="participants")
+    Measurement.objects.create(
+        indicator=participants,
+        value=Decimal(30),
+        people=30,
+        date=date(2026, 11, 11),
+        source="activity_report",
+        source_id=999,
+        organization=Organization.objects.get(slug="big-chapter"),
+        region=built["big"],
+        is_emerging=False,
+        method="workshop",
+    )
+    year_replace(2026)
+    assert "from 57 measurements" in _page(client)
+
+
+def test_a_kept_report_is_kept_per_language(client, built):
+    english = _page(client)
+    korean = _page(client, "ko")
+    heading = "Outputs and outcomes, short and long term"
+    assert heading in english and heading not in korean
+    with translation.override("ko"):
+        assert translation.gettext(heading) in korean
