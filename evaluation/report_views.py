@@ -33,8 +33,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from kombu.exceptions import OperationalError as BrokerError
 
+from capacity import fragments
 from capacity.charts import bar_chart
-from programs import fragments
 from programs.exports import csv_response
 from programs.models import DEMOGRAPHIC_DIMENSIONS, DEMOGRAPHIC_LABELS
 from stakeholders.access import is_steward

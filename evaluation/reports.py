@@ -30,8 +30,8 @@ from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 
+from capacity import fragments
 from capacity.models import Region
-from programs import fragments
 from programs.models import DEMOGRAPHIC_DIMENSIONS
 
 from . import privacy, statistics

@@ -11,11 +11,11 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from capacity import fragments
 from capacity.models import CapacityCategory, Language, Region
 from capacity.privacy import suppress_small_cells
 from stakeholders.models import ExchangeCapacity, Membership, Organization, SupportOffer, User
 
-from . import fragments
 from .filters import SORTS, ProgramFilter
 from .models import (
     DEMOGRAPHIC_DIMENSIONS,

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from capacity import fragments
 from stakeholders import erasure
 from stakeholders.models import Membership
 
-from . import fragments
 from .access import can_manage_program
 from .models import (
     DASHBOARD_FIGURES,

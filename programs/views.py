@@ -15,11 +15,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from capacity import fragments
 from capacity.models import CapacityCategory, Region
 from stakeholders.models import Organization
 from stakeholders.services import user_calendar_token_reset
 
-from . import fragments, selectors, services
+from . import selectors, services
 from .access import (
     can_manage_program,
     get_calendar_owner,

@@ -2,9 +2,12 @@
 
 A fragment's key holds everything its HTML depends on: the page, the reader's language
 and time zone, the query string, and a content version that the services move on after
-every change to programs, sessions or enrollments, and when a session gets its report.
-A change shows at once; the minute bounds how long "upcoming" lags the clock and how
-stale a bulk import can leave a page.
+every change to what it shows. Each kind of content keeps its own version: programs,
+sessions and enrollments (and a session getting its report) move VERSION_KEY; the
+exchange's profiles and the learning reports keep versions of their own (their apps name
+the keys), so a new enrollment does not throw their fragments away. A change shows at
+once; the minute bounds how long "upcoming" lags the clock and how stale an edit made
+outside the services (the admin site, a bulk import) can leave a page.
 """
 
 import hashlib
