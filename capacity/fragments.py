@@ -67,3 +67,13 @@ def get(key):
 
 def put(key, html, seconds=FRAGMENT_SECONDS):
     cache.set(key, html, seconds)
+
+
+def get_many(keys):
+    """The fragments of these keys that are kept, by key (one round trip)."""
+    return cache.get_many(keys) if keys else {}
+
+
+def put_many(fragments_by_key, seconds=FRAGMENT_SECONDS):
+    if fragments_by_key:
+        cache.set_many(fragments_by_key, seconds)

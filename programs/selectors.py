@@ -366,17 +366,19 @@ def organization_list(*, kind=None, region=None):
 
 
 def organization_for_page(*, slug):
-    """An organization and its next dozen upcoming programs, soonest first."""
-    organization = (
+    """An organization with its region and working languages, or None."""
+    return (
         Organization.objects.select_related("region")
         .prefetch_related(Prefetch("languages", queryset=Language.objects.order_by("english_name")))
         .filter(slug=slug)
         .first()
     )
-    if organization is None:
-        return None, []
+
+
+def organization_upcoming_programs(*, organization, limit=12):
+    """An organization's next dozen upcoming programs, soonest first."""
     programs = _soonest_first(Program.objects.published().upcoming().filter(provider=organization))
-    return organization, list(programs.select_related("original_language")[:12])
+    return list(programs.select_related("original_language")[:limit])
 
 
 # The affiliate staff's workspace ------------------------------------------------

@@ -335,7 +335,19 @@ def organizations(request):
 
 @require_GET
 def organization(request, slug):
-    organization, programs = selectors.organization_for_page(slug=slug)
+    organization = selectors.organization_for_page(slug=slug)
     if organization is None:
         raise Http404
-    return render(request, "programs/organization.html", {"organization": organization, "programs": programs})
+    # Its upcoming programs are the same for every reader: rendered once a minute at most
+    # (choosing a dozen among thousands of a large provider's programs is the page's cost).
+    key = fragments.fragment_key("organization-programs", organization.pk, organization.slug)
+    programs = fragments.get(key)
+    if programs is None:
+        context = {
+            "organization": organization,
+            "programs": selectors.organization_upcoming_programs(organization=organization),
+        }
+        programs = render_to_string("programs/_organization_programs.html", context, request=request)
+        fragments.put(key, programs)
+    context = {"organization": organization, "programs": mark_safe(programs)}  # noqa: S308 — our own rendering
+    return render(request, "programs/organization.html", context)

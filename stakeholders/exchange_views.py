@@ -4,14 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from capacity.models import CapacityCategory, Language
+from capacity import fragments
+from capacity.models import CapacityCategory, Language, Region
 from capacity.views import error_text
 
 from . import access, selectors, services
+from .filters import KINDS
 from .forms import ContactForm, ExchangeCapacityTableForm, ExchangeLanguageFormSet, ExchangeProfileForm
 from .models import Membership
 
@@ -28,11 +32,49 @@ def directory(request):
     context = {
         "directory": result,
         "page": result.page,
+        "cards": _cards(request, list(result.page.object_list)),
         "form": result.filterset.form,
         "categories": _taxonomy(),
+        "languages": Language.objects.values_list("code", "autonym"),
+        "regions": Region.objects.all(),
+        "kinds": KINDS.items(),
         "query_without_page": _query_without_page(request),
     }
     return render(request, "stakeholders/exchange/directory.html", context)
+
+
+def _cards(request, profile_ids):
+    """The directory's cards of these profiles, in order: rendered once a minute at most, whoever reads them.
+
+    A card is the same for every reader but for its last line (write to them, log in,
+    this is you), which the page adds. Cards kept in the cache cost neither their four
+    queries nor their rendering; the exchange's version moves on with every change.
+    """
+    keys = {
+        pk: fragments.fragment_key("exchange-card", pk, version_key=selectors.EXCHANGE_VERSION_KEY)
+        for pk in profile_ids
+    }
+    kept = fragments.get_many(list(keys.values()))
+    missing = [pk for pk in profile_ids if keys[pk] not in kept]
+    if missing:
+        fresh = {}
+        for pk, profile in selectors.exchange_cards(profile_ids=missing).items():
+            organization = profile.organization
+            fresh[keys[pk]] = {
+                "pk": pk,
+                "user_id": profile.user_id,
+                "organization_slug": organization.slug if organization else "",
+                "name": profile.owner_name,
+                "body": render_to_string(
+                    "stakeholders/exchange/_profile_card_body.html", {"profile": profile}, request=request
+                ),
+            }
+        fragments.put_many(fresh)
+        kept.update(fresh)
+    cards = [dict(kept[keys[pk]]) for pk in profile_ids if keys[pk] in kept]
+    for card in cards:
+        card["body"] = mark_safe(card["body"])  # noqa: S308 — our own rendering
+    return cards
 
 
 def _taxonomy():

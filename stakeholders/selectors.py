@@ -29,6 +29,11 @@ from .models import ContactRequest, ExchangeCapacity, ExchangeLanguage, Exchange
 # Capacity exchange ------------------------------------------------------------------
 
 EXCHANGE_PAGE_SIZE = 25
+# The directory's cards are kept rendered under this version (capacity.fragments); the
+# services that change what a card shows move it on: a profile saved, a person's name,
+# an organization's name or address. A hidden or erased profile needs no move: the page
+# lists its ids afresh every time and shows a card only for an id it listed.
+EXCHANGE_VERSION_KEY = "stakeholders:exchange-version"
 
 
 def _in_taxonomy_order(rows):
@@ -82,14 +87,20 @@ class Directory:
 
 
 def exchange_directory(*, data, page_number) -> Directory:
-    """Listed profiles, filtered, most recently updated first, 25 a page."""
+    """Listed profiles, filtered, most recently updated first, 25 a page: a page of ids (exchange_cards reads the rest)."""
     filterset = ExchangeProfileFilter(data, queryset=_shown_profiles())
-    profiles = _with_rows(filterset.qs.order_by("-updated_at", "-pk"))
+    profiles = filterset.qs.order_by("-updated_at", "-pk").values_list("pk", flat=True)
     page = Paginator(profiles, EXCHANGE_PAGE_SIZE).get_page(page_number)
-    for profile in page:
-        _group_capacities(profile)
     is_filtered = any(value not in (None, "", []) for value in filterset.form.cleaned_data.values())
     return Directory(filterset=filterset, page=page, is_filtered=is_filtered)
+
+
+def exchange_cards(*, profile_ids) -> dict:
+    """What the directory's cards show of these profiles, by id; one still shown may have left since its id was read."""
+    profiles = _with_rows(_shown_profiles().filter(pk__in=profile_ids))
+    for profile in profiles:
+        _group_capacities(profile)
+    return {profile.pk: profile for profile in profiles}
 
 
 def own_exchange_profile(*, user=None, organization=None):

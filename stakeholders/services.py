@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from capacity import fragments
 from capacity.models import single_line
 
 from . import access
@@ -34,6 +35,7 @@ from .models import (
     User,
     new_calendar_token,
 )
+from .selectors import EXCHANGE_VERSION_KEY
 from .tasks import (
     notify_support_request_matches,
     notify_support_responder,
@@ -62,6 +64,7 @@ def user_profile_update(*, user: User, data: dict) -> User:
         # Only the edited fields: a calendar address reset meanwhile must stay reset.
         user.save(update_fields=["display_name", "home_region", "time_zone", "preferred_language"])
         user.languages.set(data["languages"])
+        fragments.content_changed(EXCHANGE_VERSION_KEY)  # the directory's cards show the name
     return user
 
 
@@ -75,6 +78,7 @@ def organization_update(*, organization: Organization, data: dict, fields: list[
         organization.save()
         if "languages" in fields:
             organization.languages.set(data["languages"])
+        fragments.content_changed(EXCHANGE_VERSION_KEY)  # the directory's cards show its name and address
     return organization
 
 
@@ -283,6 +287,7 @@ def exchange_profile_save(
             row.full_clean(validate_constraints=False)
         ExchangeCapacity.objects.bulk_create(capacity_rows)
         ExchangeLanguage.objects.bulk_create(language_rows)
+        fragments.content_changed(EXCHANGE_VERSION_KEY)
     return profile
 
 

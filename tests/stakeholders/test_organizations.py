@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from capacity.models import Region
+from programs.services import program_publish, program_unpublish
 from tests.factories import OrganizationFactory, ProgramFactory, SessionFactory
 
 
@@ -73,3 +74,30 @@ def test_an_organization_cannot_take_a_word_the_workspace_addresses_use(db, slug
     with pytest.raises(ValidationError) as refused:
         organization.full_clean()
     assert "slug" in refused.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_program_published_or_unpublished_shows_on_the_organization_page_at_once(client):
+    organization = OrganizationFactory()
+    kept = ProgramFactory(provider=organization, original_title="Wikidata for librarians")
+    SessionFactory(program=kept)
+    late = ProgramFactory(provider=organization, original_title="Commons for museums", is_published=False)
+    SessionFactory(program=late)
+    assert "Commons for museums" not in client.get(organization.get_absolute_url()).content.decode()
+
+    # The upcoming programs are kept a minute; publishing moves the version they are kept under.
+    program_publish(program=late)
+    assert "Commons for museums" in client.get(organization.get_absolute_url()).content.decode()
+    program_unpublish(program=kept)
+    html = client.get(organization.get_absolute_url()).content.decode()
+    assert "Wikidata for librarians" not in html and "Commons for museums" in html
+
+
+@pytest.mark.django_db
+def test_the_organization_pages_kept_programs_follow_the_readers_language(client):
+    organization = OrganizationFactory()
+    SessionFactory(program=ProgramFactory(provider=organization, original_title="Wikidata for librarians"))
+    english = client.get(organization.get_absolute_url()).content.decode()
+    korean = client.get(organization.get_absolute_url().replace("/en/", "/ko/", 1)).content.decode()
+    assert "Upcoming programs" in english and "Upcoming programs" not in korean
+    assert "Wikidata for librarians" in korean
