@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django.contrib.postgres",
     "django_filters",
     "csp",
@@ -143,6 +144,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so templates/django/forms/ can replace Django's own:
+# its select draws each option inline instead of including a template per option (a
+# language select of 86 options: 7 ms → 1 ms; every filter form has a few).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite file by default so a first run needs no service.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
