@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
@@ -104,25 +105,90 @@ def _normalized_params(filterset):
     return params
 
 
-def _facet_counts(filterset, facet):
-    """Programs per option of one facet, with every other filter applied."""
-    ids = filterset.qs_without(facet).order_by().values("pk")
-    programs = Program.objects.filter(pk__in=ids).order_by()
-    if facet == "category":
-        per_child = dict(
-            programs.values_list("categories__slug")
-            .annotate(total=Count("pk", distinct=True))
-            .values_list("categories__slug", "total")
+def _facet_branches():
+    """One SELECT per facet over the matched programs (the CTE "matched"): (facet, option, programs)."""
+    quote = connection.ops.quote_name
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    def tagged(name, target):
+        field = Program._meta.get_field(name)
+        through = quote(field.remote_field.through._meta.db_table)
+        return (
+            f"JOIN {through} t ON t.{quote(field.m2m_column_name())} = m.id "
+            f"JOIN {table(target)} x ON x.id = t.{quote(field.m2m_reverse_name())}"
         )
-        per_root = dict(
-            programs.annotate(root=Coalesce("categories__parent__slug", "categories__slug"))
-            .values_list("root")
-            .annotate(total=Count("pk", distinct=True))
-            .values_list("root", "total")
-        )
-        return {**per_child, **per_root}
-    field = {"language": "languages__code", "region": "region__slug", "provider": "provider__slug"}.get(facet, facet)
-    return dict(programs.values_list(field).annotate(total=Count("pk", distinct=True)).values_list(field, "total"))
+
+    by_column = "SELECT '{0}', m.{0}, COUNT(*) FROM matched m GROUP BY m.{0}"
+    by_key = "SELECT '{0}', {1}, COUNT(DISTINCT m.id) FROM matched m {2} GROUP BY {1}"
+    parent = f"LEFT JOIN {table(CapacityCategory)} parent ON parent.id = x.parent_id"
+    return {
+        "method": [by_column.format("method")],
+        "format": [by_column.format("format")],
+        "level": [by_column.format("level")],
+        "region": [by_key.format("region", "x.slug", f"JOIN {table(Region)} x ON x.id = m.region_id")],
+        "provider": [by_key.format("provider", "x.slug", f"JOIN {table(Organization)} x ON x.id = m.provider_id")],
+        "language": [by_key.format("language", "x.code", tagged("languages", Language))],
+        # Each capacity by its own tag, then each top-level one with its children's programs too.
+        "category": [
+            by_key.format("category", "x.slug", tagged("categories", CapacityCategory)),
+            by_key.format(
+                "category-root", "COALESCE(parent.slug, x.slug)", f"{tagged('categories', CapacityCategory)} {parent}"
+            ),
+        ],
+    }
+
+
+def _facet_counts(programs, facets):
+    """Programs per option of each of these facets, among `programs`: {facet: {option: count}}.
+
+    One query for all of them: the programs are matched once (a search is run once, not
+    once per facet) and counted per facet in branches of one UNION ALL.
+    """
+    ids, params = programs.order_by().values("pk").query.sql_with_params()
+    branches = _facet_branches()
+    union = " UNION ALL ".join(branch for facet in facets for branch in branches[facet])
+    columns = "id, method, format, level, region_id, provider_id"
+    matched = f"SELECT {columns} FROM {connection.ops.quote_name(Program._meta.db_table)} WHERE id IN ({ids})"  # noqa: S608
+    counts = {facet: {} for facet in facets}
+    roots = {}
+    with connection.cursor() as cursor:
+        # Names come from the models and the filters' values travel as parameters.
+        cursor.execute(f"WITH matched AS ({matched}) {union}", params)
+        for facet, option, total in cursor.fetchall():
+            if option is None:
+                continue
+            (roots if facet == "category-root" else counts[facet])[option] = total
+    if "category" in counts:
+        counts["category"].update(roots)
+    return counts
+
+
+def _catalog_counts(filterset, params):
+    """Every facet's option counts with every other filter applied, from the cache or in one query per base.
+
+    A facet nobody selected counts among the programs every filter selects; a selected
+    one among those the other filters select. So the unselected facets share one query
+    and each selected facet has its own.
+    """
+    keys = {
+        facet: _cache_key(f"facet:{facet}", {key: value for key, value in params.items() if key != facet})
+        for facet in ProgramFilter.FACETS
+    }
+    kept = cache.get_many(list(keys.values()))
+    counts = {facet: kept[keys[facet]] for facet in ProgramFilter.FACETS if keys[facet] in kept}
+    missing = [facet for facet in ProgramFilter.FACETS if facet not in counts]
+    groups = [[facet] for facet in missing if facet in params]
+    unselected = [facet for facet in missing if facet not in params]
+    if unselected:
+        groups.append(unselected)
+    for group in groups:
+        programs = filterset.qs_without(group[0]) if group[0] in params else filterset.qs
+        counts.update(_facet_counts(programs, group))
+    if missing:
+        cache.set_many({keys[facet]: counts[facet] for facet in missing}, COUNT_CACHE_SECONDS)
+    return counts
 
 
 MAX_LONG_FACET_OPTIONS = 25
@@ -208,14 +274,7 @@ def catalog(*, data, page_number, with_counts=True):
     page = paginator.get_page(page_number)
 
     if with_counts:
-        counts = {
-            facet: cache.get_or_set(
-                _cache_key(f"facet:{facet}", {k: v for k, v in params.items() if k != facet}),
-                lambda facet=facet: _facet_counts(filterset, facet),
-                COUNT_CACHE_SECONDS,
-            )
-            for facet in ProgramFilter.FACETS
-        }
+        counts = _catalog_counts(filterset, params)
     else:
         counts = {facet: _NoCounts() for facet in ProgramFilter.FACETS}
     selected = {facet: set(params.get(facet, [])) for facet in ProgramFilter.FACETS}

@@ -1,10 +1,15 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import Count
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils import timezone
 
 from capacity.models import CapacityCategory, Language, Region
 from programs import services
+from programs.filters import ProgramFilter
+from programs.models import Program
 from tests.factories import OrganizationFactory, ProgramFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +196,54 @@ def test_an_invalid_value_does_not_poison_the_counts_others_see(client, catalog_
     assert narrowed.context["page"].paginator.count == 1
     everything = client.get("/en/programs/")
     assert everything.context["page"].paginator.count == 3
+
+
+def _counted_one_facet_at_a_time(query):
+    """The counts as the ORM gives them, one facet at a time: what the one-query counts must equal."""
+    filterset = ProgramFilter(QueryDict(query), queryset=Program.objects.published())
+    filterset.is_valid()
+    expected = {}
+    for facet in ProgramFilter.FACETS:
+        programs = Program.objects.filter(pk__in=filterset.qs_without(facet).values("pk")).order_by()
+        if facet == "category":
+            per_tag = programs.values_list("categories__slug").annotate(n=Count("pk", distinct=True))
+            per_root = (
+                programs.annotate(root=Coalesce("categories__parent__slug", "categories__slug"))
+                .values_list("root")
+                .annotate(n=Count("pk", distinct=True))
+            )
+            counts = {**dict(per_tag), **dict(per_root)}
+        else:
+            field = {"language": "languages__code", "region": "region__slug", "provider": "provider__slug"}.get(
+                facet, facet
+            )
+            counts = dict(programs.values_list(field).annotate(n=Count("pk", distinct=True)))
+        expected[facet] = {option: total for option, total in counts.items() if option is not None}
+    return expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=wikidata",
+        "q=grant&method=mentoring",
+        "language=ko",
+        "language=ko&language=ar&category=fundraising",
+        "category=communication&region=east-southeast-asia-pacific&format=online",
+        "provider=seoul-wikimedians&level=advanced&seats=true",
+    ],
+)
+def test_the_counts_of_every_facet_in_one_query_are_the_orms_one_at_a_time(client, catalog_programs, query):
+    fundraising = CapacityCategory.objects.get(slug="fundraising")
+    # Tagged with a top-level capacity and one of its children: counted once under the parent.
+    both = make_program(original_title="Grants and fundraising", languages=[Language.objects.get(code="ar")])
+    both.categories.set([fundraising, CapacityCategory.objects.get(slug="grant-writing")])
+    make_program(original_title="Untagged wikidata walk", categories=[], method="mentoring")
+    response = client.get(f"/en/programs/?{query}")
+    assert response.status_code == 200
+    shown = {facet.name: {o.value: o.count for o in facet.options} for facet in response.context["catalog"].facets}
+    expected = _counted_one_facet_at_a_time(query)
+    for facet, options in shown.items():
+        for value, count in options.items():
+            assert count == expected[facet].get(value, 0), (facet, value)
