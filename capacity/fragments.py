@@ -77,3 +77,20 @@ def get_many(keys):
 def put_many(fragments_by_key, seconds=FRAGMENT_SECONDS):
     if fragments_by_key:
         cache.set_many(fragments_by_key, seconds)
+
+
+def cards(name, ids, *, version_key, render):
+    """The rendered card of each id, in order: kept ones from the cache in one round trip, the rest rendered.
+
+    render(missing ids) returns {id: card} for those it can still show (a row may have
+    gone since its id was listed); an id without a card is left out. A card must be the
+    same for every reader allowed to see it: what differs per reader belongs around it.
+    """
+    keys = {pk: fragment_key(name, pk, version_key=version_key) for pk in ids}
+    kept = get_many(list(keys.values()))
+    missing = [pk for pk in ids if keys[pk] not in kept]
+    if missing:
+        fresh = {keys[pk]: card for pk, card in render(missing).items()}
+        put_many(fresh)
+        kept.update(fresh)
+    return [kept[keys[pk]] for pk in ids if keys[pk] in kept]

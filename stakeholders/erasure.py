@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
+from capacity import fragments
+
 from .models import (
     ContactRequest,
     ExchangeProfile,
@@ -31,6 +33,7 @@ from .models import (
     SupportRequest,
     User,
 )
+from .support_selectors import SUPPORT_VERSION_KEY
 
 
 def person_deletion_problems(*, user: User) -> list[str]:
@@ -101,6 +104,7 @@ def _support_erase(*, user: User, now) -> None:
         )
     # A request open to everyone was written for the community and stays, without its author.
     SupportRequest.objects.filter(author=user).update(author=None, updated_at=now)
+    fragments.content_changed(SUPPORT_VERSION_KEY)  # a sensitive request's card loses its title
 
 
 def history_scrub(*, user_id: int) -> int:

@@ -50,17 +50,12 @@ def _cards(request, profile_ids):
     this is you), which the page adds. Cards kept in the cache cost neither their four
     queries nor their rendering; the exchange's version moves on with every change.
     """
-    keys = {
-        pk: fragments.fragment_key("exchange-card", pk, version_key=selectors.EXCHANGE_VERSION_KEY)
-        for pk in profile_ids
-    }
-    kept = fragments.get_many(list(keys.values()))
-    missing = [pk for pk in profile_ids if keys[pk] not in kept]
-    if missing:
-        fresh = {}
+
+    def render(missing):
+        rendered = {}
         for pk, profile in selectors.exchange_cards(profile_ids=missing).items():
             organization = profile.organization
-            fresh[keys[pk]] = {
+            rendered[pk] = {
                 "pk": pk,
                 "user_id": profile.user_id,
                 "organization_slug": organization.slug if organization else "",
@@ -69,9 +64,14 @@ def _cards(request, profile_ids):
                     "stakeholders/exchange/_profile_card_body.html", {"profile": profile}, request=request
                 ),
             }
-        fragments.put_many(fresh)
-        kept.update(fresh)
-    cards = [dict(kept[keys[pk]]) for pk in profile_ids if keys[pk] in kept]
+        return rendered
+
+    cards = [
+        dict(card)
+        for card in fragments.cards(
+            "exchange-card", profile_ids, version_key=selectors.EXCHANGE_VERSION_KEY, render=render
+        )
+    ]
     for card in cards:
         card["body"] = mark_safe(card["body"])  # noqa: S308 — our own rendering
     return cards

@@ -36,6 +36,7 @@ from .models import (
     new_calendar_token,
 )
 from .selectors import EXCHANGE_VERSION_KEY
+from .support_selectors import SUPPORT_VERSION_KEY
 from .tasks import (
     notify_support_request_matches,
     notify_support_responder,
@@ -78,7 +79,9 @@ def organization_update(*, organization: Organization, data: dict, fields: list[
         organization.save()
         if "languages" in fields:
             organization.languages.set(data["languages"])
-        fragments.content_changed(EXCHANGE_VERSION_KEY)  # the directory's cards show its name and address
+        # The directory's and the support list's cards show its name and address.
+        fragments.content_changed(EXCHANGE_VERSION_KEY)
+        fragments.content_changed(SUPPORT_VERSION_KEY)
     return organization
 
 
@@ -560,6 +563,7 @@ def support_request_move(*, request: SupportRequest, to_status: str, by: User, n
         locked.full_clean()
         locked.save(update_fields=["status", "status_changed_at", "updated_at"])
         SupportEvent.objects.create(request=locked, actor=by, from_status=current, to_status=to_status, note=note)
+        fragments.content_changed(SUPPORT_VERSION_KEY)  # the list's card shows the status
         if to_status == Status.TRIAGED:
             if not locked.is_sensitive:
                 # Sensitive requests never reach the crowd: only the responders chosen for them hear of them.
@@ -600,6 +604,7 @@ def support_offer_create(*, request: SupportRequest, author: User, kind: str, me
         if locked.offers.filter(author=author, message=offer.message).exists():
             raise ValidationError(_("You have sent this offer already."))
         offer.save()
+        fragments.content_changed(SUPPORT_VERSION_KEY)  # the list's card counts the offers
     return offer
 
 

@@ -15,9 +15,23 @@ from .models import (
 )
 from .support_filters import SupportRequestFilter
 
+# The list's cards are kept rendered under this version (capacity.fragments); the services
+# that change what a card shows move it on: a request moved, an offer made, an
+# organization renamed, a sensitive request erased with its author.
+SUPPORT_VERSION_KEY = "stakeholders:support-version"
+
 
 def support_request_list(*, user, data):
-    """The requests this person may see, filtered; returns the FilterSet (its .qs is the list)."""
+    """The requests this person may see, filtered, newest first; returns the FilterSet (its .qs is the list).
+
+    The list is of ids: support_request_cards reads what the page's cards show.
+    """
+    queryset = SupportRequest.objects.visible_to(user).order_by("-created_at", "-pk")
+    return SupportRequestFilter(data or None, queryset=queryset)
+
+
+def support_request_cards(*, request_ids) -> dict:
+    """What the list's cards show of these requests, by id, with their offers counted."""
     offers = (
         SupportOffer.objects.filter(request=OuterRef("pk"))
         .order_by()
@@ -25,14 +39,13 @@ def support_request_list(*, user, data):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    queryset = (
-        SupportRequest.objects.visible_to(user)
-        .select_related("author", "organization", "language", "region")
+    requests = (
+        SupportRequest.objects.filter(pk__in=request_ids)
+        .select_related("organization", "language", "region")
         .prefetch_related(Prefetch("categories", queryset=CapacityCategory.objects.order_by("position", "slug")))
         .annotate(offer_count=Coalesce(Subquery(offers, output_field=IntegerField()), Value(0)))
-        .order_by("-created_at", "-pk")
     )
-    return SupportRequestFilter(data or None, queryset=queryset)
+    return {request.pk: request for request in requests}
 
 
 def support_request_page(*, request: SupportRequest) -> dict:

@@ -5,14 +5,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from capacity import fragments
 from capacity.views import error_text
 
 from . import access, services, support_selectors
 from .models import SupportRequest
 from .support_forms import SupportMoveForm, SupportOfferForm, SupportRequestForm, SupportResponderForm
+from .support_selectors import SUPPORT_VERSION_KEY
 
 REQUESTS_PER_PAGE = 25
 
@@ -20,11 +24,33 @@ REQUESTS_PER_PAGE = 25
 @require_GET
 def request_list(request):
     filterset = support_selectors.support_request_list(user=request.user, data=request.GET)
-    page = Paginator(filterset.qs, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs.values_list("pk", flat=True), REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filterset": filterset, "page": page, "query_without_page": query.urlencode()}
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "cards": _cards(request, list(page.object_list)),
+        "query_without_page": query.urlencode(),
+    }
     return render(request, "stakeholders/support/list.html", context)
+
+
+def _cards(request, request_ids):
+    """The list's cards of these requests, in order, each rendered once a minute at most.
+
+    A card shows nothing that differs between the people allowed to see it (the list
+    decides who sees which); the support version moves on with every change it shows.
+    """
+
+    def render(missing):
+        return {
+            pk: render_to_string("stakeholders/support/_card.html", {"item": item}, request=request)
+            for pk, item in support_selectors.support_request_cards(request_ids=missing).items()
+        }
+
+    cards = fragments.cards("support-card", request_ids, version_key=SUPPORT_VERSION_KEY, render=render)
+    return [mark_safe(card) for card in cards]  # noqa: S308 — our own rendering
 
 
 @login_required

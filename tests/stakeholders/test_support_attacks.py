@@ -305,7 +305,9 @@ def test_emails_lost_while_the_broker_was_down_at_triage_are_sent_by_the_sweep_o
     # The broker is down: what triage queues on commit never reaches a worker.
     with django_capture_on_commit_callbacks(execute=False) as lost:
         services.support_request_move(request=request, to_status="triaged", by=steward)
-    assert len(lost) == 2 and not mail.outbox
+    # Two emails queued (the third callback moves the support list's cache version on).
+    queued = [callback for callback in lost if callback.__qualname__.startswith("support_request_move")]
+    assert len(queued) == 2 and len(lost) == 3 and not mail.outbox
     assert send_pending_support_emails() == 2
     assert sorted(message.to[0] for message in mail.outbox) == sorted([fluent.email, chosen.email])
     assert send_pending_support_emails() == 0
