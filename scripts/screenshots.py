@@ -29,6 +29,7 @@ PAGES = {
     "program": "/{lang}/programs/{program}/",
     "my-learning": "/{lang}/me/",
     "organizations": "/{lang}/organizations/",
+    "organization": "/{lang}/organizations/korean-wikidata-lab/",
     "glossary": "/{lang}/glossary/",
     # The community pages, as the signed-in volunteer (or Kang Min-seo in Korean).
     "exchange": "/{lang}/exchange/",
