@@ -5,15 +5,33 @@ from django.utils import timezone
 from capacity.models import Region
 from programs.models import ActivityReport, Enrollment, Program, Session
 from stakeholders.models import Invitation, Membership, Organization, User
+from tests.resources import demo_story as funding
+from tests.stakeholders import demo_story as community
+
+
+def _state():
+    return {
+        "programs": [model.objects.count() for model in (Organization, User, Program, Session, Enrollment)],
+        "funding": funding.state(),
+        "community": community.state(),
+    }
 
 
 @pytest.mark.django_db
-def test_the_demo_tells_the_story_and_loading_it_twice_duplicates_nothing():
+def test_the_demo_tells_every_story_and_loading_it_twice_duplicates_nothing(client):
+    """The demo runs twice in this test only (over a minute a run): every app's story is checked on its data."""
     call_command("demo", verbosity=0)
-    counts = [model.objects.count() for model in (Organization, User, Program, Session, Enrollment)]
+    before = _state()
     call_command("demo", verbosity=0)
-    assert [model.objects.count() for model in (Organization, User, Program, Session, Enrollment)] == counts
+    assert _state() == before
+    _the_programs_story()
+    funding.check(client)
+    community.check_the_exchange()
+    community.check_the_support_requests()
 
+
+def _the_programs_story():
+    """Affiliates, programs, sessions with waiting lists and reports, every role."""
     # Affiliates in every region, some of them emerging communities.
     assert set(Organization.objects.values_list("region__slug", flat=True)) == set(
         Region.objects.values_list("slug", flat=True)
