@@ -22,20 +22,44 @@ FRAGMENT_SECONDS = 60
 VERSION_KEY = "programs:content-version"
 
 
+# When the cache does not answer (Redis down or hanging), this process renders pages
+# without it for a few seconds rather than have every request wait for its timeouts.
+RETRY_SECONDS = 5
+_down_until = 0.0
+
+
+def _cache_is_down():
+    return time.monotonic() < _down_until
+
+
+def _mark_down():
+    global _down_until
+    _down_until = time.monotonic() + RETRY_SECONDS
+
+
 def content_version(version_key=VERSION_KEY):
+    """The version fragments are kept under, or None when the cache does not answer: render without it."""
+    if _cache_is_down():
+        return None
     version = cache.get(version_key)
     if version is None:
         # Evicted or never set: any fresh value makes every older fragment unreachable.
         cache.add(version_key, time.time_ns(), None)
         version = cache.get(version_key)
+        if version is None:
+            _mark_down()
     return version
 
 
 def _move_on(version_key):
+    if _cache_is_down():
+        return  # nothing is kept or read meanwhile; what was kept before expires within the minute
     try:
-        cache.incr(version_key)
+        moved = cache.incr(version_key)
     except ValueError:  # not there: a fresh version serves the same purpose
-        cache.set(version_key, time.time_ns(), None)
+        moved = cache.set(version_key, time.time_ns(), None)
+    if moved is None:  # the cache did not answer (django-redis gives None instead of raising)
+        _mark_down()
 
 
 def content_changed(version_key=VERSION_KEY):
@@ -51,22 +75,24 @@ def content_changed(version_key=VERSION_KEY):
 
 
 def fragment_key(name, *parts, version_key=VERSION_KEY):
-    context = [
-        translation.get_language(),
-        str(timezone.get_current_timezone()),
-        content_version(version_key),
-        parts,
-    ]
+    """The key of a fragment, or None when the cache does not answer (get and put then do nothing)."""
+    version = content_version(version_key)
+    return None if version is None else _key(name, parts, version)
+
+
+def _key(name, parts, version):
+    context = [translation.get_language(), str(timezone.get_current_timezone()), version, parts]
     digest = hashlib.sha256(json.dumps(context, default=str).encode()).hexdigest()[:40]
     return f"programs:fragment:{name}:{digest}"
 
 
 def get(key):
-    return cache.get(key)
+    return cache.get(key) if key else None
 
 
 def put(key, html, seconds=FRAGMENT_SECONDS):
-    cache.set(key, html, seconds)
+    if key:
+        cache.set(key, html, seconds)
 
 
 def get_many(keys):
@@ -86,7 +112,11 @@ def cards(name, ids, *, version_key, render):
     gone since its id was listed); an id without a card is left out. A card must be the
     same for every reader allowed to see it: what differs per reader belongs around it.
     """
-    keys = {pk: fragment_key(name, pk, version_key=version_key) for pk in ids}
+    version = content_version(version_key)
+    if version is None:  # the cache does not answer: render them all
+        rendered = render(list(ids))
+        return [rendered[pk] for pk in ids if pk in rendered]
+    keys = {pk: _key(name, (pk,), version) for pk in ids}
     kept = get_many(list(keys.values()))
     missing = [pk for pk in ids if keys[pk] not in kept]
     if missing:

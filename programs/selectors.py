@@ -56,7 +56,10 @@ def upcoming_programs_for_home(*, limit):
 
 def _cache_key(prefix, params):
     # The content version moves on with every change, so counts are never older than the rows.
-    keyed = {"params": params, "version": fragments.content_version()}
+    version = fragments.content_version()
+    if version is None:  # the cache does not answer: nothing is kept or read
+        return None
+    keyed = {"params": params, "version": version}
     digest = hashlib.sha256(json.dumps(keyed, sort_keys=True, default=str).encode()).hexdigest()[:32]
     return f"programs:{prefix}:{digest}"
 
@@ -70,6 +73,8 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
+        if self.count_key is None:
+            return self.object_list.order_by().count()
         return cache.get_or_set(self.count_key, lambda: self.object_list.order_by().count(), COUNT_CACHE_SECONDS)
 
 
@@ -176,7 +181,7 @@ def _catalog_counts(filterset, params):
         facet: _cache_key(f"facet:{facet}", {key: value for key, value in params.items() if key != facet})
         for facet in ProgramFilter.FACETS
     }
-    kept = cache.get_many(list(keys.values()))
+    kept = cache.get_many(list(keys.values())) if None not in keys.values() else {}
     counts = {facet: kept[keys[facet]] for facet in ProgramFilter.FACETS if keys[facet] in kept}
     missing = [facet for facet in ProgramFilter.FACETS if facet not in counts]
     groups = [[facet] for facet in missing if facet in params]
@@ -186,7 +191,7 @@ def _catalog_counts(filterset, params):
     for group in groups:
         programs = filterset.qs_without(group[0]) if group[0] in params else filterset.qs
         counts.update(_facet_counts(programs, group))
-    if missing:
+    if missing and None not in keys.values():
         cache.set_many({keys[facet]: counts[facet] for facet in missing}, COUNT_CACHE_SECONDS)
     return counts
 
@@ -570,6 +575,8 @@ def cached_workspace_report_counts(*, organization, now):
     sessions that end meanwhile are counted from the next minute, as the page lists them.
     """
     key = _cache_key("report-counts", [organization.pk, now.isoformat()])
+    if key is None:
+        return workspace_report_counts(organization=organization, now=now)
     return cache.get_or_set(
         key, lambda: workspace_report_counts(organization=organization, now=now), REPORT_COUNTS_SECONDS
     )

@@ -65,7 +65,9 @@ def user_profile_update(*, user: User, data: dict) -> User:
         # Only the edited fields: a calendar address reset meanwhile must stay reset.
         user.save(update_fields=["display_name", "home_region", "time_zone", "preferred_language"])
         user.languages.set(data["languages"])
-        fragments.content_changed(EXCHANGE_VERSION_KEY)  # the directory's cards show the name
+        # The directory's cards show the name, and program pages their facilitators'.
+        fragments.content_changed(EXCHANGE_VERSION_KEY)
+        fragments.content_changed()
     return user
 
 
@@ -79,9 +81,11 @@ def organization_update(*, organization: Organization, data: dict, fields: list[
         organization.save()
         if "languages" in fields:
             organization.languages.set(data["languages"])
-        # The directory's and the support list's cards show its name and address.
+        # The directory's and the support list's cards show its name and address, and the
+        # catalog and program pages their provider's.
         fragments.content_changed(EXCHANGE_VERSION_KEY)
         fragments.content_changed(SUPPORT_VERSION_KEY)
+        fragments.content_changed()
     return organization
 
 

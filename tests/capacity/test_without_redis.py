@@ -100,3 +100,24 @@ def test_healthz_answers_within_a_second_when_redis_hangs(client, redis_hanging)
     assert response.json()["down"] == ["broker", "cache"]
     # Each check's socket timeouts bound it; without them this request never returned.
     assert elapsed < 2.0, f"/healthz took {elapsed:.2f} s"
+
+
+@pytest.mark.django_db
+def test_pages_with_kept_parts_stop_asking_a_hanging_redis_for_a_while(client, redis_hanging):
+    from capacity import fragments
+    from tests.factories import OrganizationFactory, SupportRequestFactory
+
+    organization = OrganizationFactory()
+    SupportRequestFactory(title="Venue lost", organization=organization)
+    ProgramFactory(provider=organization)
+    # The first page waits for the cache's timeouts once, then renders without it.
+    assert client.get("/en/support/").status_code == 200
+    assert fragments._cache_is_down()
+    started = time.perf_counter()
+    for path in ("/en/support/", f"/en/organizations/{organization.slug}/", "/en/exchange/"):
+        response = client.get(path)
+        assert response.status_code == 200
+    elapsed = time.perf_counter() - started
+    assert "Venue lost" in client.get("/en/support/").content.decode()
+    # Each would wait at least 0.75 s of timeouts if it asked the cache again.
+    assert elapsed < 0.75, f"three pages took {elapsed:.2f} s"

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 
 from capacity.models import Region
 from programs.services import program_publish, program_unpublish
-from tests.factories import OrganizationFactory, ProgramFactory, SessionFactory
+from stakeholders.services import organization_update, user_profile_update
+from tests.factories import OrganizationFactory, ProgramFactory, SessionFactory, UserFactory
 
 
 def make_organizations(count):
@@ -101,3 +102,34 @@ def test_the_organization_pages_kept_programs_follow_the_readers_language(client
     korean = client.get(organization.get_absolute_url().replace("/en/", "/ko/", 1)).content.decode()
     assert "Upcoming programs" in english and "Upcoming programs" not in korean
     assert "Wikidata for librarians" in korean
+
+
+@pytest.mark.django_db
+def test_a_renamed_provider_shows_on_the_kept_catalog_and_program_page_at_once(client):
+    organization = OrganizationFactory(name="Wiki Learning Hub")
+    program = ProgramFactory(provider=organization, original_title="Wikidata for librarians")
+    SessionFactory(program=program)
+    assert "Wiki Learning Hub" in client.get("/en/programs/").content.decode()
+    assert "Wiki Learning Hub" in client.get(program.get_absolute_url()).content.decode()
+    organization_update(organization=organization, data={"name_en": "Wiki Teaching Hub"}, fields=["name_en"])
+    for page in (client.get("/en/programs/"), client.get(program.get_absolute_url())):
+        html = page.content.decode()
+        assert "Wiki Teaching Hub" in html and "Wiki Learning Hub" not in html
+
+
+@pytest.mark.django_db
+def test_a_facilitators_new_name_shows_on_the_kept_program_page_at_once(client):
+    person = UserFactory(display_name="Real Name Person")
+    program = ProgramFactory(original_title="Wikidata for librarians")
+    SessionFactory(program=program).facilitators.add(person)
+    assert "Real Name Person" in client.get(program.get_absolute_url()).content.decode()
+    data = {
+        "display_name": "Pseudonym",
+        "home_region": person.home_region,
+        "time_zone": person.time_zone,
+        "preferred_language": person.preferred_language,
+        "languages": [],
+    }
+    user_profile_update(user=person, data=data)
+    html = client.get(program.get_absolute_url()).content.decode()
+    assert "Pseudonym" in html and "Real Name Person" not in html
