@@ -4,8 +4,9 @@ A fragment's key holds everything its HTML depends on: the page, the reader's la
 and time zone, the query string, and a content version that the services move on after
 every change to what it shows. Each kind of content keeps its own version: programs,
 sessions and enrollments (and a session getting its report) move VERSION_KEY; the
-exchange's profiles and the learning reports keep versions of their own (their apps name
-the keys), so a new enrollment does not throw their fragments away. A change shows at
+exchange's profiles, the support requests and the learning reports keep versions of
+their own (their apps name the keys), so a new enrollment does not throw their fragments
+away. A change shows at
 once; the minute bounds how long "upcoming" lags the clock and how stale an edit made
 outside the services (the admin site, a bulk import) can leave a page.
 """
@@ -62,16 +63,16 @@ def _move_on(version_key):
         _mark_down()
 
 
-def content_changed(version_key=VERSION_KEY):
-    """Call inside the transaction that changed programs, sessions or enrollments.
+def content_changed(*version_keys):
+    """Call inside the transaction that changed what fragments show; VERSION_KEY (programs) when none is named.
 
-    The version moves on at once and again after the commit: a page rendered in
-    between, from rows not yet committed, must not be kept under the newest version.
-    Another kind of content (the learning reports) keeps a version of its own under
-    another version_key, so that its pages outlive changes to programs.
+    Each version moves on at once and again after the commit: a page rendered in between,
+    from rows not yet committed, must not be kept under the newest version.
     """
-    _move_on(version_key)
-    transaction.on_commit(lambda: _move_on(version_key), robust=True)
+    version_keys = version_keys or (VERSION_KEY,)
+    for version_key in version_keys:
+        _move_on(version_key)
+    transaction.on_commit(lambda: [_move_on(version_key) for version_key in version_keys], robust=True)
 
 
 def fragment_key(name, *parts, version_key=VERSION_KEY):
@@ -83,7 +84,7 @@ def fragment_key(name, *parts, version_key=VERSION_KEY):
 def _key(name, parts, version):
     context = [translation.get_language(), str(timezone.get_current_timezone()), version, parts]
     digest = hashlib.sha256(json.dumps(context, default=str).encode()).hexdigest()[:40]
-    return f"programs:fragment:{name}:{digest}"
+    return f"fragment:{name}:{digest}"
 
 
 def get(key):
@@ -93,16 +94,6 @@ def get(key):
 def put(key, html, seconds=FRAGMENT_SECONDS):
     if key:
         cache.set(key, html, seconds)
-
-
-def get_many(keys):
-    """The fragments of these keys that are kept, by key (one round trip)."""
-    return cache.get_many(keys) if keys else {}
-
-
-def put_many(fragments_by_key, seconds=FRAGMENT_SECONDS):
-    if fragments_by_key:
-        cache.set_many(fragments_by_key, seconds)
 
 
 def cards(name, ids, *, version_key, render):
@@ -117,10 +108,11 @@ def cards(name, ids, *, version_key, render):
         rendered = render(list(ids))
         return [rendered[pk] for pk in ids if pk in rendered]
     keys = {pk: _key(name, (pk,), version) for pk in ids}
-    kept = get_many(list(keys.values()))
+    kept = cache.get_many(list(keys.values())) if keys else {}
     missing = [pk for pk in ids if keys[pk] not in kept]
     if missing:
         fresh = {keys[pk]: card for pk, card in render(missing).items()}
-        put_many(fresh)
+        if fresh:
+            cache.set_many(fresh, FRAGMENT_SECONDS)
         kept.update(fresh)
     return [kept[keys[pk]] for pk in ids if keys[pk] in kept]

@@ -54,10 +54,10 @@ def upcoming_programs_for_home(*, limit):
     return list(_card_queryset(programs)[:limit])
 
 
-def _cache_key(prefix, params):
+def _cache_key(prefix, params, version):
+    """A key under the content version (read once per page), or None when the cache does not answer."""
     # The content version moves on with every change, so counts are never older than the rows.
-    version = fragments.content_version()
-    if version is None:  # the cache does not answer: nothing is kept or read
+    if version is None:  # nothing is kept or read
         return None
     keyed = {"params": params, "version": version}
     digest = hashlib.sha256(json.dumps(keyed, sort_keys=True, default=str).encode()).hexdigest()[:32]
@@ -170,7 +170,7 @@ def _facet_counts(programs, facets):
     return counts
 
 
-def _catalog_counts(filterset, params):
+def _catalog_counts(filterset, params, version):
     """Every facet's option counts with every other filter applied, from the cache or in one query per base.
 
     A facet nobody selected counts among the programs every filter selects; a selected
@@ -178,10 +178,10 @@ def _catalog_counts(filterset, params):
     and each selected facet has its own.
     """
     keys = {
-        facet: _cache_key(f"facet:{facet}", {key: value for key, value in params.items() if key != facet})
+        facet: _cache_key(f"facet:{facet}", {key: value for key, value in params.items() if key != facet}, version)
         for facet in ProgramFilter.FACETS
     }
-    kept = cache.get_many(list(keys.values())) if None not in keys.values() else {}
+    kept = cache.get_many(list(keys.values())) if version is not None else {}
     counts = {facet: kept[keys[facet]] for facet in ProgramFilter.FACETS if keys[facet] in kept}
     missing = [facet for facet in ProgramFilter.FACETS if facet not in counts]
     groups = [[facet] for facet in missing if facet in params]
@@ -191,7 +191,7 @@ def _catalog_counts(filterset, params):
     for group in groups:
         programs = filterset.qs_without(group[0]) if group[0] in params else filterset.qs
         counts.update(_facet_counts(programs, group))
-    if missing and None not in keys.values():
+    if missing and version is not None:
         cache.set_many({keys[facet]: counts[facet] for facet in missing}, COUNT_CACHE_SECONDS)
     return counts
 
@@ -265,6 +265,7 @@ def catalog(*, data, page_number, with_counts=True):
     base = Program.objects.published()
     filterset = ProgramFilter(data, queryset=base)
     params = _normalized_params(filterset)
+    version = fragments.content_version()  # read once: the count and every facet are kept under it
     sort = data.get("sort") if data.get("sort") in SORTS else "soonest"
 
     programs = filterset.qs
@@ -275,11 +276,13 @@ def catalog(*, data, page_number, with_counts=True):
     else:
         programs = programs.with_next_session().with_enrolled_count().order_by("-enrolled_count", "-created_at", "pk")
 
-    paginator = CachedCountPaginator(_card_queryset(programs), CATALOG_PAGE_SIZE, count_key=_cache_key("count", params))
+    paginator = CachedCountPaginator(
+        _card_queryset(programs), CATALOG_PAGE_SIZE, count_key=_cache_key("count", params, version)
+    )
     page = paginator.get_page(page_number)
 
     if with_counts:
-        counts = _catalog_counts(filterset, params)
+        counts = _catalog_counts(filterset, params, version)
     else:
         counts = {facet: _NoCounts() for facet in ProgramFilter.FACETS}
     selected = {facet: set(params.get(facet, [])) for facet in ProgramFilter.FACETS}
@@ -574,7 +577,7 @@ def cached_workspace_report_counts(*, organization, now):
     is never older than the rows; callers pass a `now` on a minute boundary, so the
     sessions that end meanwhile are counted from the next minute, as the page lists them.
     """
-    key = _cache_key("report-counts", [organization.pk, now.isoformat()])
+    key = _cache_key("report-counts", [organization.pk, now.isoformat()], fragments.content_version())
     if key is None:
         return workspace_report_counts(organization=organization, now=now)
     return cache.get_or_set(

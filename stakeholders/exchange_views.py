@@ -66,13 +66,8 @@ def _cards(request, profile_ids):
             }
         return rendered
 
-    cards = [
-        dict(card)
-        for card in fragments.cards(
-            "exchange-card", profile_ids, version_key=selectors.EXCHANGE_VERSION_KEY, render=render
-        )
-    ]
-    for card in cards:
+    cards = fragments.cards("exchange-card", profile_ids, version_key=selectors.EXCHANGE_VERSION_KEY, render=render)
+    for card in cards:  # each a copy read from the cache (or just stored in it)
         card["body"] = mark_safe(card["body"])  # noqa: S308 — our own rendering
     return cards
 

@@ -66,8 +66,7 @@ def user_profile_update(*, user: User, data: dict) -> User:
         user.save(update_fields=["display_name", "home_region", "time_zone", "preferred_language"])
         user.languages.set(data["languages"])
         # The directory's cards show the name, and program pages their facilitators'.
-        fragments.content_changed(EXCHANGE_VERSION_KEY)
-        fragments.content_changed()
+        fragments.content_changed(EXCHANGE_VERSION_KEY, fragments.VERSION_KEY)
     return user
 
 
@@ -83,9 +82,7 @@ def organization_update(*, organization: Organization, data: dict, fields: list[
             organization.languages.set(data["languages"])
         # The directory's and the support list's cards show its name and address, and the
         # catalog and program pages their provider's.
-        fragments.content_changed(EXCHANGE_VERSION_KEY)
-        fragments.content_changed(SUPPORT_VERSION_KEY)
-        fragments.content_changed()
+        fragments.content_changed(EXCHANGE_VERSION_KEY, SUPPORT_VERSION_KEY, fragments.VERSION_KEY)
     return organization
 
 
