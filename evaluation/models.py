@@ -430,6 +430,37 @@ class ReportBuild(models.Model):
         return f"{self.scope or 'all'} {self.scope_key} {self.status}"
 
 
+class ReportAtom(models.Model):
+    """A year's measurements summed per slice, quarter and program: what one build's GROUP BYs read.
+
+    No table of its own: `reports.year_rows` fills a temporary table of this name from
+    one GROUP BY over the year's measurements, reads every report figure from it (a
+    third of the rows, no joins but a program's capacities) and drops it.
+    """
+
+    organization_slug = models.CharField(max_length=80, null=True)
+    region_slug = models.CharField(max_length=80, null=True)
+    method = models.CharField(max_length=32)
+    is_emerging = models.BooleanField()
+    quarter = models.IntegerField()
+    indicator = models.ForeignKey(Indicator, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    dimension = models.CharField(max_length=12)
+    answer = models.CharField(max_length=16)
+    category_slug = models.CharField(max_length=80, null=True)
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    sum_people = models.BigIntegerField()
+    sum_rows = models.BigIntegerField()
+    sum_value = models.DecimalField(max_digits=30, decimal_places=4)
+    sum_squares = models.DecimalField(max_digits=40, decimal_places=8)
+    sum_numerator = models.DecimalField(max_digits=30, decimal_places=4, null=True)
+    sum_denominator = models.DecimalField(max_digits=30, decimal_places=4, null=True)
+
+    class Meta:
+        managed = False
+
+
 class ReportRow(models.Model):
     """One figure of one learning report: scope × period × indicator × breakdown cell.
 

@@ -19,13 +19,13 @@ Running a build twice, or again after a worker died half-way, writes the same ro
 
 import io
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
@@ -35,7 +35,17 @@ from capacity.models import Region
 from programs.models import DEMOGRAPHIC_DIMENSIONS
 
 from . import privacy, statistics
-from .models import NOT_ASKED, Indicator, Measurement, ReportBuild, ReportRow, Scope, StalePeriod, SurveyKind
+from .models import (
+    NOT_ASKED,
+    Indicator,
+    Measurement,
+    ReportAtom,
+    ReportBuild,
+    ReportRow,
+    Scope,
+    StalePeriod,
+    SurveyKind,
+)
 from .report_selectors import REPORTS_VERSION_KEY
 
 DEMOGRAPHIC = tuple(DEMOGRAPHIC_DIMENSIONS)
@@ -77,30 +87,86 @@ def periods_of(year):
 
 
 def _key_expression(kind, *, for_category_via_program=False):
-    """The SQL expression giving a measurement's key for a scope kind or breakdown."""
+    """The SQL expression giving an atom's key for a scope kind or breakdown."""
     if kind in ("", Scope.MOVEMENT):
         return Value("", output_field=CharField())
     if kind == Scope.REGION or kind == "region":
-        return F("region__slug")
+        return F("region_slug")
     if kind == Scope.METHOD or kind == "method":
         return F("method")
     if kind == Scope.ORGANIZATION:
-        return F("organization__slug")
+        return F("organization_slug")
     if kind == "emerging":
         return Case(
-            When(region__isnull=True, then=Value(None, output_field=CharField())),
+            When(region_slug__isnull=True, then=Value(None, output_field=CharField())),
             When(is_emerging=True, then=Value("emerging")),
             default=Value("established"),
             output_field=CharField(),
         )
     if kind in (Scope.CATEGORY, "category"):
-        return F("program__categories__slug") if for_category_via_program else F("category__slug")
+        return F("program__categories__slug") if for_category_via_program else F("category_slug")
     if kind in DEMOGRAPHIC:
         return F("answer")
     raise ValueError(kind)
 
 
-@dataclass
+@contextmanager
+def _year_atoms(year):
+    """The year's measurements summed per slice, quarter and program into a temporary table; its queryset.
+
+    One pass over the year's measurements (the GROUP BYs after it read a third of the
+    rows). A program is kept only on rows about no one capacity: the rows that reach
+    capacities through the program, and that coverage counts programs on.
+    """
+    measurements = Measurement.objects.filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
+    atoms = (
+        measurements.annotate(
+            organization_slug=F("organization__slug"),
+            region_slug=F("region__slug"),
+            category_slug=F("category__slug"),
+            quarter=ExtractQuarter("date"),
+            atom_program=Case(When(category__isnull=True, then=F("program_id")), default=None),
+        )
+        .values(
+            "organization_slug",
+            "region_slug",
+            "method",
+            "is_emerging",
+            "quarter",
+            "indicator_id",
+            "dimension",
+            "answer",
+            "category_slug",
+            "atom_program",
+        )
+        .annotate(
+            sum_people=Sum("people"),
+            sum_rows=Count("id"),
+            sum_value=Sum("value"),
+            sum_squares=Sum(F("value") * F("value")),
+            sum_numerator=Sum("numerator"),
+            sum_denominator=Sum("denominator"),
+        )
+        .order_by()
+    )
+    sql, params = atoms.query.sql_with_params()
+    table = connection.ops.quote_name(ReportAtom._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        # A Django-compiled query with its parameters kept apart; the rest is literal.
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)  # noqa: S608
+        cursor.execute(f"ALTER TABLE {table} RENAME COLUMN atom_program TO program_id")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")  # no autovacuum on temporary tables: the joins need statistics
+    try:
+        yield ReportAtom.objects.all()
+    finally:
+        # After a database error the transaction is rolled back, and the table with it.
+        with suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+@dataclass(slots=True)
 class Cell:
     n: int = 0
     measurements: int = 0
@@ -119,7 +185,7 @@ class Cell:
             self.denominator = (self.denominator or 0) + other.denominator
 
 
-def _aggregate(year_measurements, scope, breakdown, per_capacity_ids):
+def _aggregate(year_atoms, scope, breakdown, per_capacity_ids):
     """One or two GROUP BY queries: (scope key, breakdown key, quarter, indicator) → Cell.
 
     Rows about one capacity (a person's gain in it) count only in capacity reports and
@@ -128,36 +194,37 @@ def _aggregate(year_measurements, scope, breakdown, per_capacity_ids):
     capacities the program teaches through the program (one row per capacity, by the join).
     """
     if breakdown in DEMOGRAPHIC:
-        base = year_measurements.filter(dimension=breakdown)
+        base = year_atoms.filter(dimension=breakdown)
     else:
-        base = year_measurements.filter(dimension="")
+        base = year_atoms.filter(dimension="")
     uses_category = scope == Scope.CATEGORY or breakdown == "category"
     if uses_category:
         paths = [
-            (base.filter(category__isnull=False), False),
+            (base.filter(category_slug__isnull=False), False),
             (
-                base.filter(category__isnull=True, program__isnull=False).exclude(indicator_id__in=per_capacity_ids),
+                base.filter(category_slug__isnull=True, program__isnull=False).exclude(
+                    indicator_id__in=per_capacity_ids
+                ),
                 True,
             ),
         ]
     else:
-        paths = [(base.filter(category__isnull=True), False)]
+        paths = [(base.filter(category_slug__isnull=True), False)]
     result = defaultdict(Cell)
     for queryset, via_program in paths:
         rows = (
             queryset.annotate(
                 scope_key=_key_expression(scope, for_category_via_program=via_program),
                 breakdown_key=_key_expression(breakdown, for_category_via_program=via_program),
-                quarter=ExtractQuarter("date"),
             )
             .values("scope_key", "breakdown_key", "quarter", "indicator_id")
             .annotate(
-                n=Sum("people"),
-                count=Count("id"),
-                total=Sum("value"),
-                total_squares=Sum(F("value") * F("value")),
-                numerator=Sum("numerator"),
-                denominator=Sum("denominator"),
+                n=Sum("sum_people"),
+                count=Sum("sum_rows"),
+                total=Sum("sum_value"),
+                total_squares=Sum("sum_squares"),
+                numerator=Sum("sum_numerator"),
+                denominator=Sum("sum_denominator"),
             )
             .order_by()
         )
@@ -181,9 +248,9 @@ def _aggregate(year_measurements, scope, breakdown, per_capacity_ids):
     return result
 
 
-def _coverage(year_measurements, scope, indicator_ids, per_capacity_ids):
+def _coverage(year_atoms, scope, indicator_ids, per_capacity_ids):
     """Programs with data per survey kind, and programs active, per scope key and period."""
-    base = year_measurements.filter(dimension="", program__isnull=False)
+    base = year_atoms.filter(dimension="", program__isnull=False)
     via_program = scope == Scope.CATEGORY
     scope_key = _key_expression(scope, for_category_via_program=via_program)
     # Programs that ran in the period: any measurement about them (a report, an answer).
@@ -192,21 +259,21 @@ def _coverage(year_measurements, scope, indicator_ids, per_capacity_ids):
         ids = [indicator_ids[code] for code in codes if code in indicator_ids]
         counts[kind] = Count("program", distinct=True, filter=Q(indicator_id__in=ids))
     if via_program:
-        base = base.filter(category__isnull=True).exclude(indicator_id__in=per_capacity_ids)
+        base = base.filter(category_slug__isnull=True).exclude(indicator_id__in=per_capacity_ids)
     else:
-        base = base.filter(category__isnull=True)
+        base = base.filter(category_slug__isnull=True)
     result = {}
-    for grouping in (ExtractQuarter("date"), Value(0)):  # each quarter, then the whole year
+    for grouping in (F("quarter"), Value(0)):  # each quarter, then the whole year
         rows = (
-            base.annotate(scope_key=scope_key, quarter=grouping)
-            .values("scope_key", "quarter")
+            base.annotate(scope_key=scope_key, period_quarter=grouping)
+            .values("scope_key", "period_quarter")
             .annotate(**counts)
             .order_by()
         )
         for row in rows:
             if row["scope_key"] is None or (scope != Scope.MOVEMENT and row["scope_key"] == ""):
                 continue
-            result[(row["scope_key"], row["quarter"])] = {key: row[key] for key in counts}
+            result[(row["scope_key"], row["period_quarter"])] = {key: row[key] for key in counts}
     return result
 
 
@@ -332,7 +399,7 @@ def _ancestors(key):
 MIXED = object()  # a profile's dimension on which the people of a figure differ
 
 
-def _atoms(year_measurements):
+def _atoms(year_atoms, *, indicator_ids):
     """The year's measurements summed at the finest grain a report slices by, with each program's capacities.
 
     One row per (organization, region, method, emerging, quarter, indicator, dimension,
@@ -341,25 +408,20 @@ def _atoms(year_measurements):
     """
     from programs.models import Program
 
-    inner = year_measurements.annotate(
-        atom_organization=F("organization__slug"),
-        atom_region=F("region__slug"),
-        atom_category=F("category__slug"),
-        atom_quarter=ExtractQuarter("date"),
-    ).values(
-        "atom_organization",
-        "atom_region",
+    inner = year_atoms.filter(indicator_id__in=indicator_ids).values(
+        "organization_slug",
+        "region_slug",
         "method",
         "is_emerging",
-        "atom_quarter",
+        "quarter",
         "indicator_id",
         "dimension",
         "answer",
-        "atom_category",
+        "category_slug",
         "program_id",
-        "people",
-        "numerator",
-        "denominator",
+        "sum_people",
+        "sum_numerator",
+        "sum_denominator",
     )
     through = Program.categories.through
     categories = through.objects.annotate(slug=F("capacitycategory__slug")).values("program_id", "slug")
@@ -367,12 +429,12 @@ def _atoms(year_measurements):
     categories_sql, categories_params = categories.query.sql_with_params()
     concat = "STRING_AGG(pc.slug, ',')" if connection.vendor == "postgresql" else "GROUP_CONCAT(pc.slug, ',')"
     columns = (
-        "m.atom_organization, m.atom_region, m.method, m.is_emerging, m.atom_quarter, m.indicator_id, "
-        "m.dimension, m.answer, m.atom_category, p.program_categories"
+        "m.organization_slug, m.region_slug, m.method, m.is_emerging, m.quarter, m.indicator_id, "
+        "m.dimension, m.answer, m.category_slug, p.program_categories"
     )
     # Both parts are Django-compiled queries with their parameters kept apart; the rest is literal.
     sql = (
-        f"SELECT {columns}, SUM(m.people), SUM(m.numerator), SUM(m.denominator) "  # noqa: S608
+        f"SELECT {columns}, SUM(m.sum_people), SUM(m.sum_numerator), SUM(m.sum_denominator) "  # noqa: S608
         f"FROM ({inner_sql}) m LEFT JOIN ("
         f"SELECT pc.program_id, {concat} AS program_categories FROM ({categories_sql}) pc GROUP BY pc.program_id"
         f") p ON p.program_id = m.program_id GROUP BY {columns}"
@@ -554,21 +616,30 @@ def _published(indicator, cell, hidden):
     return statistics.ratio(numerator=cell.numerator, denominator=cell.denominator)
 
 
-def year_rows(year, *, progress=None):
-    """Every report row of one year, gated, as unsaved ReportRow objects (and the measurements read)."""
+def year_rows(year, *, write, progress=None):
+    """Every report row of one year, gated, handed to `write` a group at a time (tuples in ROW_FIELDS order).
+
+    Returns the number of measurements read.
+    """
+    with _year_atoms(year) as atoms:
+        return _year_rows(year, atoms, progress, write)
+
+
+def _year_rows(year, atoms, progress, write):
     indicators = {indicator.pk: indicator for indicator in Indicator.objects.all()}
     indicator_ids = {indicator.code: indicator.pk for indicator in indicators.values()}
     region_emerging = dict(Region.objects.values_list("slug", "is_emerging"))
-    measurements = Measurement.objects.filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
 
     cells = {}
     steps = [(scope, breakdown) for scope in Scope.values for breakdown in BREAKDOWNS]
     steps = [(scope, breakdown) for scope, breakdown in steps if breakdown not in SKIPPED.get(scope, ())]
     per_capacity_ids = [indicator_ids[code] for code in PER_CAPACITY if code in indicator_ids]
+    groups = sorted({_gate_group(code) for code in indicator_ids})
+    total_steps = len(steps) + len(groups) + len(Scope.values)
     read = 0
     for index, (scope, breakdown) in enumerate(steps):
         for (scope_key, breakdown_key, quarter, indicator_id), cell in _aggregate(
-            measurements, scope, breakdown, per_capacity_ids
+            atoms, scope, breakdown, per_capacity_ids
         ).items():
             code = indicators[indicator_id].code
             for period in (f"{year}-Q{quarter}", str(year)):
@@ -577,7 +648,7 @@ def year_rows(year, *, progress=None):
             if scope == Scope.MOVEMENT and not breakdown:
                 read += cell.measurements
         if progress:
-            progress(index + 1, len(steps) + len(Scope.values))
+            progress(index + 1, total_steps)
 
     # Every answer of a demographic dimension a report shows, a zero too: a small answer
     # hidden must look like an answer nobody gave (both say "not shown").
@@ -585,84 +656,133 @@ def year_rows(year, *, progress=None):
     for prefix in shown_dimensions:
         for answer in DEMOGRAPHIC_ANSWERS[prefix[4]]:
             cells.setdefault((*prefix, answer), Cell())
+    # In key order: the gate is greedy, and the GROUP BYs answer in whatever order the plan gives.
+    cells = dict(sorted(cells.items()))
 
-    # What the gate weighs: the people behind each figure, and for a people-share its
-    # numerator and the rest of its denominator too (value × n would give them away).
+    # The gate per group of indicators it weighs together (the same decisions: no family
+    # or link joins two groups), each group's rows written once it is gated.
+    k = _k_of_build()
+    codes = {indicator_id: indicator.code for indicator_id, indicator in indicators.items()}
+    by_code = {indicator.code: indicator for indicator in indicators.values()}
+    built_at = timezone.now()
+    keys_of = defaultdict(list)
+    for key in cells:
+        keys_of[_gate_group(key[3])].append(key)
+    participants_shown = set()  # the participants totals shown: coverage is shown with them
+    for index, group in enumerate(groups):
+        keys = keys_of.pop(group, [])
+        if keys:
+            counts = _gate_counts(keys, cells)
+            families, links = _families_and_links(counts, region_emerging, k)
+            ids = [indicator_id for indicator_id, code in codes.items() if _gate_group(code) == group]
+            families += _families_by_data(
+                counts, _atoms(atoms, indicator_ids=ids), year, codes, set(per_capacity_ids), k
+            )
+            hidden = {key[:6] for key in privacy.gate(counts=counts, families=families, k=k, links=links)}
+            del counts, families, links
+            rows = []
+            for key in keys:
+                row = _row(key, cells.pop(key), by_code[key[3]], key in hidden, built_at)
+                rows.append(row)
+                if key[3] == "participants" and not key[4] and row[ROW_FIELDS.index("shown")]:
+                    participants_shown.add(key[:3])
+            write(rows)
+            del rows, hidden
+        if progress:
+            progress(len(steps) + index + 1, total_steps)
+
+    # Coverage: shares of programs, not of people; shown when the program count is.
+    for index, scope in enumerate(Scope.values):
+        rows = []
+        for (scope_key, quarter), counts in _coverage(atoms, scope, indicator_ids, per_capacity_ids).items():
+            period = f"{year}-Q{quarter}" if quarter else str(year)
+            programs = counts[COVERAGE_BASE]
+            if not programs:
+                continue  # no program ran (an aggregate over no rows still answers one row)
+            shown = (scope, scope_key, period) in participants_shown
+            for kind in COVERAGE:
+                with_data = min(counts[kind], programs)
+                value = (Decimal(with_data) / programs).quantize(FOUR_PLACES) if shown else None
+                rows.append(
+                    (scope, scope_key, period, None, "coverage", kind, programs, 0, Decimal(0), Decimal(0))
+                    + (with_data, programs, shown, value, None, None, built_at)
+                )
+        write(rows)
+        if progress:
+            progress(len(steps) + len(groups) + index + 1, total_steps)
+    return read
+
+
+# The columns of a report row as year_rows hands them to the writer.
+ROW_FIELDS = (
+    "scope",
+    "scope_key",
+    "period",
+    "indicator_id",
+    "breakdown",
+    "breakdown_key",
+    "n",
+    "measurements",
+    "total",
+    "total_squares",
+    "numerator",
+    "denominator",
+    "shown",
+    "value",
+    "low",
+    "high",
+    "built_at",
+)
+
+# Figures of different indicators the gate weighs together: participants minus newcomers
+# (a family) and the emerging share's numerator, printed again as the participants from
+# emerging communities (a link). No family or link joins any other two indicators (every
+# other relation is between figures of one indicator), so each of the rest is gated on
+# its own: the same decisions, and a year's figures are never all held at once.
+GATED_TOGETHER = frozenset({"participants", "newcomers", "emerging_share"})
+
+
+def _gate_group(code):
+    return "participants" if code in GATED_TOGETHER else code
+
+
+def _gate_counts(keys, cells):
+    """What the gate weighs: the people behind each figure, and for a people-share its
+    numerator and the rest of its denominator too (value × n would give them away)."""
     counts = {}
-    for key, cell in cells.items():
+    for key in keys:
+        cell = cells[key]
         counts[(*key, "")] = cell.n
         if key[3] in PEOPLE_SHARES and cell.denominator is not None:
             yes = int(cell.numerator)
             counts[(*key, "yes")] = yes
             counts[(*key, "no")] = int(cell.denominator) - yes
-    k = _k_of_build()
-    families, links = _families_and_links(counts, region_emerging, k)
-    codes = {indicator_id: indicator.code for indicator_id, indicator in indicators.items()}
-    families += _families_by_data(counts, _atoms(measurements), year, codes, set(per_capacity_ids), k)
-    hidden_parts = privacy.gate(counts=counts, families=families, k=k, links=links)
-    hidden = {key[:6] for key in hidden_parts}
+    return counts
 
-    built_at = timezone.now()
-    by_code = {indicator.code: indicator for indicator in indicators.values()}
-    rows = []
-    for key, cell in cells.items():
-        scope, scope_key, period, code, breakdown, breakdown_key = key
-        published = _published(by_code[code], cell, key in hidden or (breakdown in DEMOGRAPHIC and not cell.n))
-        rows.append(
-            ReportRow(
-                scope=scope,
-                scope_key=scope_key,
-                period=period,
-                indicator=by_code[code],
-                breakdown=breakdown,
-                breakdown_key=breakdown_key,
-                n=cell.n,
-                measurements=cell.measurements,
-                total=cell.total,
-                total_squares=cell.total_squares,
-                numerator=cell.numerator,
-                denominator=cell.denominator,
-                shown=published is not None,
-                value=published[0] if published else None,
-                low=published[1] if published else None,
-                high=published[2] if published else None,
-                built_at=built_at,
-            )
-        )
 
-    # Coverage: shares of programs, not of people; shown when the program count is.
-    for index, scope in enumerate(Scope.values):
-        for (scope_key, quarter), counts in _coverage(measurements, scope, indicator_ids, per_capacity_ids).items():
-            period = f"{year}-Q{quarter}" if quarter else str(year)
-            programs = counts[COVERAGE_BASE]
-            if not programs:
-                continue  # no program ran (an aggregate over no rows still answers one row)
-            base_hidden = (scope, scope_key, period, "participants", "", "") in hidden or (
-                (scope, scope_key, period, "participants", "", "") not in cells
-            )
-            for kind in COVERAGE:
-                with_data = min(counts[kind], programs)
-                shown = bool(programs) and not base_hidden
-                rows.append(
-                    ReportRow(
-                        scope=scope,
-                        scope_key=scope_key,
-                        period=period,
-                        indicator=None,
-                        breakdown="coverage",
-                        breakdown_key=kind,
-                        n=programs,
-                        measurements=0,
-                        numerator=with_data,
-                        denominator=programs,
-                        shown=shown,
-                        value=(Decimal(with_data) / programs).quantize(FOUR_PLACES) if shown else None,
-                        built_at=built_at,
-                    )
-                )
-        if progress:
-            progress(len(steps) + index + 1, len(steps) + len(Scope.values))
-    return rows, read
+def _row(key, cell, indicator, hidden, built_at):
+    """One report row (in ROW_FIELDS order) for a figure, with what the gate lets out of it."""
+    scope, scope_key, period, _code, breakdown, breakdown_key = key
+    published = _published(indicator, cell, hidden or (breakdown in DEMOGRAPHIC and not cell.n))
+    if published is None:
+        published = (None, None, None)
+    return (
+        scope,
+        scope_key,
+        period,
+        indicator.pk,
+        breakdown,
+        breakdown_key,
+        cell.n,
+        cell.measurements,
+        cell.total,
+        cell.total_squares,
+        cell.numerator,
+        cell.denominator,
+        published[0] is not None,
+        *published,
+        built_at,
+    )
 
 
 @contextmanager
@@ -696,12 +816,18 @@ def year_replace(year, *, progress=None):
         if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        rows, read = year_rows(year, progress=progress)
         ReportRow.objects.filter(period__in=periods_of(year)).delete()
-        _insert(rows)
+        written = 0
+
+        def write(rows):
+            nonlocal written
+            _insert(rows)
+            written += len(rows)
+
+        read = year_rows(year, write=write, progress=progress)
         # Rendered report pages are kept under this version (report_views): theirs moves on.
         fragments.content_changed(REPORTS_VERSION_KEY)
-    return len(rows), read
+    return written, read
 
 
 COPY_BATCH = 50_000
@@ -721,18 +847,18 @@ def _csv_value(value):
 
 
 def _insert(rows):
-    """Write report rows: PostgreSQL's COPY (a tenth of the time of INSERTs at a million rows), else bulk_create."""
+    """Write report rows (tuples in ROW_FIELDS order): PostgreSQL's COPY (a tenth of the time of INSERTs at a
+    million rows), else bulk_create."""
     if connection.vendor != "postgresql":
-        ReportRow.objects.bulk_create(rows, batch_size=2000)
+        ReportRow.objects.bulk_create((ReportRow(**dict(zip(ROW_FIELDS, row, strict=True))) for row in rows), 2000)
         return
-    fields = [field for field in ReportRow._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(ReportRow._meta.get_field(name).column) for name in ROW_FIELDS)
     statement = f"COPY {connection.ops.quote_name(ReportRow._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), COPY_BATCH):
             buffer = io.StringIO()
             for row in rows[start : start + COPY_BATCH]:
-                buffer.write(",".join(_csv_value(getattr(row, field.attname)) for field in fields))
+                buffer.write(",".join(map(_csv_value, row)))
                 buffer.write("\n")
             buffer.seek(0)
             cursor.copy_expert(statement, buffer)
