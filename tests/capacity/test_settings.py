@@ -53,6 +53,9 @@ def settings_with(*names, **env):
         ({"ACCOUNT_EMAIL_VERIFICATION": "sometimes"}, "ACCOUNT_EMAIL_VERIFICATION"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
         ({"PORTAL_URL": "capacity.example.org"}, "PORTAL_URL"),
+        ({"DATABASE_URL": "postgres://db/portal", "DB_RANDOM_PAGE_COST": "cheap"}, "DB_RANDOM_PAGE_COST"),
+        ({"DATABASE_URL": "postgres://db/portal", "DB_RANDOM_PAGE_COST": "-1"}, "DB_RANDOM_PAGE_COST"),
+        ({"DATABASE_URL": "postgres://db/portal", "DB_RANDOM_PAGE_COST": "1.1 -c work_mem=1TB"}, "DB_RANDOM_PAGE_COST"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(env, name):
@@ -94,6 +97,20 @@ def test_a_database_url_is_parsed_into_the_connection_settings():
         "capacity",
     )
     assert database["CONN_MAX_AGE"] == 60
+    # No JIT for short queries; random reads priced for SSDs and data in memory, unless told otherwise.
+    assert database["OPTIONS"]["options"] == "-c jit=off -c random_page_cost=1.1"
+    told = settings_with("DATABASES", DEBUG="true", DATABASE_URL="postgres://db/portal", DB_RANDOM_PAGE_COST="4")
+    assert told["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off -c random_page_cost=4.0"
+
+
+def test_the_database_gets_the_random_page_cost_it_was_given(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            pytest.skip("a PostgreSQL setting")
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
 
 
 def test_the_broker_visibility_timeout_outlasts_a_configured_task_time_limit():
