@@ -563,6 +563,50 @@ def _containing(key, profile):
                 yield (wider_scope, wider_key, wider_period, code, wider_breakdown, wider_breakdown_key)
 
 
+def _contains(outer, key, profile):
+    """Whether `outer` is one of the keys `_containing(key, profile)` yields: the same rules, for one key."""
+    wider_scope, wider_key, wider_period, code, wider_breakdown, wider_breakdown_key = outer
+    _scope, _scope_key, period, inner_code, breakdown, breakdown_key = key
+    organization, region, method, emerging, quarter, capacities, outside = profile
+    if code != inner_code:
+        return False
+    year = period.split("-")[0]
+    if wider_period != year and (quarter is MIXED or wider_period != f"{year}-Q{quarter}"):
+        return False
+    if wider_scope == Scope.MOVEMENT:
+        if wider_key != "":
+            return False
+    elif wider_scope == Scope.CATEGORY:
+        if wider_key not in capacities:
+            return False
+    else:
+        value = {Scope.REGION: region, Scope.METHOD: method, Scope.ORGANIZATION: organization}.get(wider_scope)
+        if value is MIXED or value is None or value != wider_key:
+            return False
+    if breakdown in DEMOGRAPHIC:
+        if (wider_breakdown, wider_breakdown_key) != (breakdown, breakdown_key):
+            return False
+    elif wider_breakdown == "":
+        if wider_breakdown_key != "":
+            return False
+    elif wider_breakdown == "category":
+        if wider_breakdown_key not in capacities:
+            return False
+    else:
+        value = {"region": region, "emerging": emerging, "method": method}.get(wider_breakdown)
+        if value is MIXED or value is None or value != wider_breakdown_key:
+            return False
+    if wider_breakdown in SKIPPED.get(wider_scope, ()):
+        return False
+    return wider_scope == Scope.CATEGORY or wider_breakdown == "category" or outside
+
+
+# Below this many figures a little larger than a profiled one, each is checked against its
+# profile (_contains); above, the figures its profile says contain it are looked up
+# (_containing yields a few dozen).
+CANDIDATES_CHECKED = 48
+
+
 def _families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
     """Families of one (A → [B]) for every two figures with B inside A by the data and 0 < A − B < k."""
     # Only a figure with another figure of the same indicator a little larger can be
@@ -577,13 +621,24 @@ def _families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
         if count > 0 and any(count + step in by_indicator[(key[3], key[6])] for step in range(1, largest_k))
     }
     smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
+    # The figures of each indicator and part by their count: the few a little larger than
+    # a figure are often fewer than those its profile says contain it.
+    by_count = defaultdict(lambda: defaultdict(list))
+    for key, count in counts.items():
+        if count > 0:
+            by_count[(key[3], key[6])][count].append(key)
     families = []
     for (key, part), profile in _profiles(atoms, year, codes, per_capacity_ids, keep).items():
         inner = (*key, part)
         size = counts[inner]
         ancestors = None  # weighed already by _families_and_links; worked out when first needed
-        for wider in _containing(key, profile):
-            outer = (*wider, part)
+        larger = by_count[(key[3], part)]
+        buckets = [larger[size + step] for step in range(1, largest_k) if size + step in larger]
+        if sum(map(len, buckets)) <= CANDIDATES_CHECKED:
+            outers = [outer for bucket in buckets for outer in bucket if _contains(outer[:6], key, profile)]
+        else:
+            outers = [(*wider, part) for wider in _containing(key, profile)]
+        for outer in outers:
             rest = counts.get(outer, 0) - size  # a figure not published is no outer
             if not 0 < rest < largest_k or (rest >= smallest_k and rest >= max(k(outer), k(inner))):
                 continue
