@@ -156,6 +156,8 @@ def _year_atoms(year):
         # A Django-compiled query with its parameters kept apart; the rest is literal.
         cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)  # noqa: S608
         cursor.execute(f"ALTER TABLE {table} RENAME COLUMN atom_program TO program_id")
+        # Each group of indicators reads its own atoms (_year_rows).
+        cursor.execute(f"CREATE INDEX evaluation_reportatom_indicator ON {table} (indicator_id)")
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {table}")  # no autovacuum on temporary tables: the joins need statistics
     try:
@@ -397,9 +399,10 @@ def _ancestors(key):
 # in B's profile; then A − B must be 0 or at least k, a family of one for the gate.
 
 MIXED = object()  # a profile's dimension on which the people of a figure differ
+NOT_KEPT = object()
 
 
-def _atoms(year_atoms, *, indicator_ids):
+def _atoms(year_atoms):
     """The year's measurements summed at the finest grain a report slices by, with each program's capacities.
 
     One row per (organization, region, method, emerging, quarter, indicator, dimension,
@@ -408,7 +411,7 @@ def _atoms(year_atoms, *, indicator_ids):
     """
     from programs.models import Program
 
-    inner = year_atoms.filter(indicator_id__in=indicator_ids).values(
+    inner = year_atoms.values(
         "organization_slug",
         "region_slug",
         "method",
@@ -454,7 +457,7 @@ def _profiles(atoms, year, codes, per_capacity_ids, keep):
     Every atom reaches the figures the GROUP BYs of `year_rows` put it in, by the same
     rules (dimensions, capacities through programs, rows without a region or method).
     """
-    profiles = {}
+    profiles = dict.fromkeys(keep)  # (figure, part) → its profile, None until its first atom
     scopes_of_kind = [scope for scope in Scope.values if scope != Scope.CATEGORY]
     for (
         organization,
@@ -511,23 +514,25 @@ def _profiles(atoms, year, codes, per_capacity_ids, keep):
             if not dimension:
                 for scope, scope_key in scope_keys:
                     figures.append((scope, scope_key, "category", capacity))
+        head = list(profile[:5])
         for scope, scope_key, breakdown, breakdown_key in figures:
             for period in periods:
                 key = (scope, scope_key, period, code, breakdown, breakdown_key)
                 for part in parts:
-                    if (key, part) not in keep:
+                    current = profiles.get((key, part), NOT_KEPT)
+                    if current is NOT_KEPT:
                         continue
-                    current = profiles.get((key, part))
                     if current is None:
                         profiles[(key, part)] = list(profile)
                         continue
-                    for index in range(5):
-                        if current[index] is not MIXED and current[index] != profile[index]:
-                            current[index] = MIXED
+                    if current[:5] != head:  # most atoms of a figure agree on every dimension
+                        for index in range(5):
+                            if current[index] is not MIXED and current[index] != head[index]:
+                                current[index] = MIXED
                     if current[5]:
                         current[5] = current[5] & capacities
                     current[6] = current[6] and outside
-    return profiles
+    return {figure: profile for figure, profile in profiles.items() if profile is not None}
 
 
 def _containing(key, profile):
@@ -683,56 +688,58 @@ def year_rows(year, *, write, progress=None):
 def _year_rows(year, atoms, progress, write):
     indicators = {indicator.pk: indicator for indicator in Indicator.objects.all()}
     indicator_ids = {indicator.code: indicator.pk for indicator in indicators.values()}
+    codes = {indicator_id: indicator.code for indicator_id, indicator in indicators.items()}
+    by_code = {indicator.code: indicator for indicator in indicators.values()}
     region_emerging = dict(Region.objects.values_list("slug", "is_emerging"))
-
-    cells = {}
     steps = [(scope, breakdown) for scope in Scope.values for breakdown in BREAKDOWNS]
     steps = [(scope, breakdown) for scope, breakdown in steps if breakdown not in SKIPPED.get(scope, ())]
     per_capacity_ids = [indicator_ids[code] for code in PER_CAPACITY if code in indicator_ids]
     groups = sorted({_gate_group(code) for code in indicator_ids})
-    total_steps = len(steps) + len(groups) + len(Scope.values)
-    read = 0
-    for index, (scope, breakdown) in enumerate(steps):
-        for (scope_key, breakdown_key, quarter, indicator_id), cell in _aggregate(
-            atoms, scope, breakdown, per_capacity_ids
-        ).items():
-            code = indicators[indicator_id].code
-            for period in (f"{year}-Q{quarter}", str(year)):
-                key = (scope, scope_key, period, code, breakdown, breakdown_key)
-                cells.setdefault(key, Cell()).add(cell)
-            if scope == Scope.MOVEMENT and not breakdown:
-                read += cell.measurements
-        if progress:
-            progress(index + 1, total_steps)
-
-    # Every answer of a demographic dimension a report shows, a zero too: a small answer
-    # hidden must look like an answer nobody gave (both say "not shown").
-    shown_dimensions = {key[:5] for key in cells if key[4] in DEMOGRAPHIC}
-    for prefix in shown_dimensions:
-        for answer in DEMOGRAPHIC_ANSWERS[prefix[4]]:
-            cells.setdefault((*prefix, answer), Cell())
-    # In key order: the gate is greedy, and the GROUP BYs answer in whatever order the plan gives.
-    cells = dict(sorted(cells.items()))
-
-    # The gate per group of indicators it weighs together (the same decisions: no family
-    # or link joins two groups), each group's rows written once it is gated.
+    total_steps = len(groups) * (len(steps) + 1) + len(Scope.values)
+    done = 0
     k = _k_of_build()
-    codes = {indicator_id: indicator.code for indicator_id, indicator in indicators.items()}
-    by_code = {indicator.code: indicator for indicator in indicators.values()}
     built_at = timezone.now()
-    keys_of = defaultdict(list)
-    for key in cells:
-        keys_of[_gate_group(key[3])].append(key)
+    read = 0
     participants_shown = set()  # the participants totals shown: coverage is shown with them
-    for index, group in enumerate(groups):
-        keys = keys_of.pop(group, [])
-        if keys:
+
+    # One group of indicators the gate weighs together at a time (the same decisions: no
+    # family or link joins two groups), from its GROUP BYs to its rows written: a year's
+    # figures are never all in memory at once.
+    for group in groups:
+        ids = [indicator_id for indicator_id, code in codes.items() if _gate_group(code) == group]
+        group_atoms = atoms.filter(indicator_id__in=ids)
+        if not group_atoms.exists():  # nothing measured this year: no GROUP BY to run
+            done += len(steps) + 1
+            if progress:
+                progress(done, total_steps)
+            continue
+        cells = {}
+        for scope, breakdown in steps:
+            for (scope_key, breakdown_key, quarter, indicator_id), cell in _aggregate(
+                group_atoms, scope, breakdown, per_capacity_ids
+            ).items():
+                code = codes[indicator_id]
+                for period in (f"{year}-Q{quarter}", str(year)):
+                    key = (scope, scope_key, period, code, breakdown, breakdown_key)
+                    cells.setdefault(key, Cell()).add(cell)
+                if scope == Scope.MOVEMENT and not breakdown:
+                    read += cell.measurements
+            done += 1
+            if progress:
+                progress(done, total_steps)
+
+        # Every answer of a demographic dimension a report shows, a zero too: a small answer
+        # hidden must look like an answer nobody gave (both say "not shown").
+        shown_dimensions = {key[:5] for key in cells if key[4] in DEMOGRAPHIC}
+        for prefix in shown_dimensions:
+            for answer in DEMOGRAPHIC_ANSWERS[prefix[4]]:
+                cells.setdefault((*prefix, answer), Cell())
+        if cells:
+            # In key order: the gate is greedy, and the GROUP BYs answer in whatever order the plan gives.
+            keys = sorted(cells)
             counts = _gate_counts(keys, cells)
             families, links = _families_and_links(counts, region_emerging, k)
-            ids = [indicator_id for indicator_id, code in codes.items() if _gate_group(code) == group]
-            families += _families_by_data(
-                counts, _atoms(atoms, indicator_ids=ids), year, codes, set(per_capacity_ids), k
-            )
+            families += _families_by_data(counts, _atoms(group_atoms), year, codes, set(per_capacity_ids), k)
             hidden = {key[:6] for key in privacy.gate(counts=counts, families=families, k=k, links=links)}
             del counts, families, links
             rows = []
@@ -742,9 +749,10 @@ def _year_rows(year, atoms, progress, write):
                 if key[3] == "participants" and not key[4] and row[ROW_FIELDS.index("shown")]:
                     participants_shown.add(key[:3])
             write(rows)
-            del rows, hidden
+            del rows, hidden, keys
+        done += 1
         if progress:
-            progress(len(steps) + index + 1, total_steps)
+            progress(done, total_steps)
 
     # Coverage: shares of programs, not of people; shown when the program count is.
     for index, scope in enumerate(Scope.values):
@@ -764,7 +772,7 @@ def _year_rows(year, atoms, progress, write):
                 )
         write(rows)
         if progress:
-            progress(len(steps) + len(groups) + index + 1, total_steps)
+            progress(done + index + 1, total_steps)
     return read
 
 
