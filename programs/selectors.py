@@ -558,6 +558,11 @@ def workspace_reports(*, organization, state="", now=None):
     return sessions.select_related("program__original_language", "report").order_by("-starts_at", "-pk")
 
 
+def workspace_report_rows(*, session_ids):
+    """What the reports list shows of these sessions (its page of ids is read first): one query."""
+    return Session.objects.filter(pk__in=session_ids).select_related("program__original_language", "report")
+
+
 def workspace_report_counts(*, organization, now=None):
     """{state: how many ended sessions are in it}, in one query."""
     return _ended_sessions(organization=organization, now=now).aggregate(

@@ -8,10 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from capacity import fragments
 from stakeholders.models import Membership
 
 from . import access, selectors, services
@@ -85,7 +88,26 @@ def reports(request, organization_slug):
         counts=selectors.cached_workspace_report_counts(organization=organization, now=now),
         page_size=selectors.WORKSPACE_REPORTS_PAGE_SIZE,
     )
+    context["rows"] = _report_rows(list(context["page"].object_list.values_list("pk", flat=True)))
     return render(request, "programs/workspace/reports.html", {"organization": organization, **context})
+
+
+def _report_rows(session_ids):
+    """The list's rows of these sessions, in order, each rendered once a minute at most.
+
+    A row shows nothing that differs between the members who may see the list (the
+    view decides who does); the programs' content version moves on with every change
+    to a session, its program or its report.
+    """
+
+    def render(missing):
+        return {
+            session.pk: render_to_string("programs/workspace/_report_row.html", {"session": session})
+            for session in selectors.workspace_report_rows(session_ids=missing)
+        }
+
+    rows = fragments.cards("workspace-report-row", session_ids, version_key=fragments.VERSION_KEY, render=render)
+    return [mark_safe(row) for row in rows]  # noqa: S308 — our own rendering
 
 
 def _program_form(request, program, *, layout_language, initial=None):

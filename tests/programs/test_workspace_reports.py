@@ -33,6 +33,10 @@ def sessions(program):
     return reported, missing
 
 
+def table_body(page):
+    return page[page.index("<tbody") : page.index("</tbody>")]
+
+
 def session_links(page):
     return page.count('href="/en/workspace/sessions/')
 
@@ -76,6 +80,8 @@ def test_the_counts_kept_for_a_minute_move_as_soon_as_a_report_is_written(client
         services.dashboard_figures_apply(session=missing, course=course, by=staff)
     page = client.get(URL).content.decode()
     assert "Report missing (0)" in page and "Reported (2)" in page
+    # The rows are kept too, and move with the counts: the session's row says it is reported.
+    assert 'state-draft">Report missing<' not in page
 
 
 def test_a_session_that_ends_is_counted_and_listed_from_the_same_minute(client, staff, program, sessions):
@@ -121,3 +127,34 @@ def test_the_list_runs_a_fixed_number_of_queries(client, staff, program, django_
             assert client.get(URL).status_code == 200
         queries[count] = len(captured)
     assert queries[3] == queries[40], queries
+
+
+def test_a_kept_row_is_not_read_or_rendered_again(client, staff, sessions, monkeypatch):
+    from programs import selectors
+
+    client.force_login(staff)
+    first = table_body(client.get(URL).content.decode())
+    asked = []
+    original = selectors.workspace_report_rows
+    monkeypatch.setattr(
+        selectors,
+        "workspace_report_rows",
+        lambda *, session_ids: asked.append(session_ids) or original(session_ids=session_ids),
+    )
+    assert table_body(client.get(URL).content.decode()) == first
+    assert asked == []
+
+
+def test_a_renamed_program_shows_its_new_title_in_the_rows_at_once(client, staff, program, sessions):
+    client.force_login(staff)
+    assert program.title in client.get(URL).content.decode()
+    program.title_en = "Editathon renamed"
+    services.program_save(program=program)
+    assert "Editathon renamed" in client.get(URL).content.decode()
+
+
+def test_the_rows_are_kept_per_language(client, staff, sessions):
+    client.force_login(staff)
+    assert 'state-draft">Report missing<' in client.get(URL).content.decode()
+    korean = client.get(URL.replace("/en/", "/ko/")).content.decode()
+    assert 'state-draft">Report missing<' not in korean and 'lang="ko"' in korean
