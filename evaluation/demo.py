@@ -327,7 +327,7 @@ def load(data, *, password):
     rounds = _self_assessments(now)
     measurements_sync(now=timezone.now(), full=True)
     build = ReportBuild.objects.create(status=ReportBuild.Status.QUEUED)
-    rows = reports.build_run(build_id=build.pk)
+    rows = reports.build_run(build_id=build.pk, fan_out=False)  # the demo waits for its figures
     return (
         f"{sessions} past sessions, {answered} survey answers, {rounds} self-assessments, {written} practices, "
         f"{rows} report figures"

@@ -413,6 +413,10 @@ class ReportBuild(models.Model):
     steps_total = models.PositiveIntegerField(_("steps"), default=0)
     measurements = models.PositiveBigIntegerField(_("measurements read"), default=0)
     rows = models.PositiveIntegerField(_("report rows written"), default=0)
+    years_total = models.PositiveIntegerField(_("years to build"), default=0)
+    # The years written so far: a year's task run again (its worker died after writing)
+    # counts once.
+    years_built = models.JSONField(_("years built"), default=list, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -25,9 +25,16 @@ def _measured_then_built(build_id):
 
 @shared_task(**LIMITS)
 def build_reports(build_id: int) -> int:
-    """Run one queued build. A worker killed mid-way leaves the task unacknowledged; it
-    runs again from the start and writes the same rows."""
+    """Start one queued build: measurements brought up to date, then a task per year. A
+    worker killed mid-way leaves the task unacknowledged; it runs again from the start."""
     return _measured_then_built(build_id)
+
+
+@shared_task(**LIMITS)
+def build_report_year(build_id: int, year: int, version: int | None = None) -> int:
+    """One year of a build (build_run queues one per year). A worker killed mid-year leaves
+    the task unacknowledged; it runs again from the start, writes the same rows and counts once."""
+    return reports.build_year(build_id=build_id, year=year, version=version)
 
 
 def _open_build(incremental):

@@ -215,6 +215,55 @@ def test_a_full_build_records_what_it_read(movement):
     assert build.rows == ReportRow.objects.count()
 
 
+def test_with_a_worker_pool_each_year_is_a_task_and_the_build_is_done_with_its_last_year(
+    movement, django_capture_on_commit_callbacks, monkeypatch
+):
+    from evaluation import tasks
+
+    sequential = ReportBuild.objects.create()
+    reports.build_run(build_id=sequential.pk, fan_out=False)
+    expected = snapshot()
+    ReportRow.objects.all().delete()
+
+    queued = []
+    monkeypatch.setattr(tasks.build_report_year, "delay", lambda *args: queued.append(args))
+    build = ReportBuild.objects.create()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reports.build_run(build_id=build.pk, fan_out=True) == 0
+    assert [(build_id, year) for build_id, year, _version in queued] == [(build.pk, 2024), (build.pk, 2025)]
+    build.refresh_from_db()
+    assert build.status == ReportBuild.Status.RUNNING and build.years_total == 2
+
+    # Workers take the years in any order; one of them runs its year twice (it died after writing).
+    for build_id, year, version in [queued[1], queued[0], queued[1]]:
+        tasks.build_report_year(build_id, year, version)
+    build.refresh_from_db()
+    sequential.refresh_from_db()
+    assert build.status == ReportBuild.Status.DONE and build.finished_at
+    assert build.years_built == [2024, 2025]
+    assert (build.rows, build.measurements) == (sequential.rows, sequential.measurements)
+    assert build.steps_done == build.steps_total == sequential.steps_total > 0
+    assert snapshot() == expected
+
+
+def test_a_year_that_fails_fails_the_build_and_the_years_after_it_do_nothing(movement, monkeypatch):
+    build = ReportBuild.objects.create()
+    original = reports.year_replace
+
+    def failing(year, **kwargs):
+        if year == 2024:
+            raise RuntimeError("the database went away")
+        return original(year, **kwargs)
+
+    monkeypatch.setattr(reports, "year_replace", failing)
+    with pytest.raises(RuntimeError):
+        reports.build_run(build_id=build.pk, fan_out=False)
+    build.refresh_from_db()
+    assert build.status == ReportBuild.Status.FAILED and "went away" in build.error
+    assert reports.build_year(build_id=build.pk, year=2025) == 0
+    assert not ReportRow.objects.filter(period__startswith="2025").exists()
+
+
 def test_without_a_small_group_every_figure_of_the_movement_is_shown(movement):
     Measurement.objects.filter(program=movement["tiny"]).delete()
     reports.year_replace(2025)
