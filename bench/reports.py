@@ -8,12 +8,14 @@ measurements spread over ten years (one INSERT … SELECT over generate_series, 
 fixed seed: the same rows every run) — or, with `--generated`, takes the database as it
 is (one made by `manage.py generate_dataset`) — then times, in one run:
 
-1. a full rebuild (evaluation.reports.build_run, what the Celery worker's task runs):
+1. a full rebuild in this process (evaluation.reports.build_run, its years in turn):
    every GROUP BY query, the privacy gate, the intervals and the replace-style writes of
    every report row; and the peak memory of the process that ran it;
 2. the bare SQL: every GROUP BY query that build ran (captured while it ran), executed
    again as plain SQL with the rows fetched and nothing else (`--bare-runs` times);
-3. an incremental rebuild after 1% new measurements, all in the latest year.
+3. an incremental rebuild after 1% new measurements, all in the latest year;
+4. with `--workers N`, a full rebuild by a real Celery worker of N processes (one task
+   per year, side by side), and the peak memory of its largest process.
 
 Prints the figures and their ratios; asserts nothing about speed. The 1% it adds are
 marked as its own (source "bench_added") and taken out again at the start of each run.
@@ -44,6 +46,13 @@ def parse_args():
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--generated", action="store_true", help="use the database's data as it is; fill nothing")
     parser.add_argument("--bare-runs", type=int, default=2, help="runs of the bare SQL after the build (default 2)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="also time a full rebuild by a Celery worker with this many processes (a year per task; needs Redis)",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15", help="the broker for --workers")
     return parser.parse_args()
 
 
@@ -146,7 +155,7 @@ def timed_build(**fields):
     build = ReportBuild.objects.create(**fields)
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
-        reports.build_run(build_id=build.pk)
+        reports.build_run(build_id=build.pk, fan_out=False)
         elapsed = time.perf_counter() - started
     build.refresh_from_db()
     # The GROUP BYs, and the statements that make and drop the temporary table of atoms they read.
@@ -156,6 +165,60 @@ def timed_build(**fields):
         if "GROUP BY" in query["sql"] or "evaluation_reportatom" in query["sql"]
     ]
     return elapsed, build, statements
+
+
+def worker_build(processes, redis_url):
+    """(seconds, the build, peak RSS in MB of the largest worker process): a full rebuild by a real Celery worker.
+
+    The worker (prefork, `processes` processes) takes one task per year; the build is
+    timed from queueing to done, and the worker's processes' peak memory is read from the
+    kernel once it has stopped (the largest of them).
+    """
+    import signal
+    import subprocess
+
+    from django.db import connection
+
+    from evaluation import reports
+    from evaluation.models import ReportBuild
+
+    settings_dict = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/"
+        f"{settings_dict['NAME']}",
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "capacity", "worker", "-Q", "capacity", "--pool=prefork"]
+    command += [f"--concurrency={processes}", "--prefetch-multiplier=1", "--without-gossip", "--without-mingle"]
+    command += ["--loglevel=warning"]
+    worker = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL)  # noqa: S603 — our own command
+    try:
+        from celery import current_app
+
+        from capacity.celery import app
+
+        app.conf.broker_url = redis_url
+        app.conf.task_always_eager = False
+        current_app.conf.task_always_eager = False
+        app.control.purge()
+        time.sleep(5)  # the worker's processes start
+        build = ReportBuild.objects.create()
+        started = time.perf_counter()
+        reports.build_run(build_id=build.pk, fan_out=True)
+        while True:
+            build.refresh_from_db()
+            if build.status in (ReportBuild.Status.DONE, ReportBuild.Status.FAILED):
+                break
+            time.sleep(0.5)
+        elapsed = time.perf_counter() - started
+        if build.status != ReportBuild.Status.DONE:
+            sys.exit(f"the worker's build failed: {build.error}")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=120)
+    return elapsed, build, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def peak_rss_mb():
@@ -214,6 +277,10 @@ def main():
     print(f"  {full_seconds:.1f} s; the bare GROUP BYs it ran, {args.bare_runs} times …", flush=True)
     bare_runs = [bare_sql(statements) for _ in range(max(args.bare_runs, 1))]
     bare = sum(bare_runs) / len(bare_runs)
+    pool = None
+    if args.workers:
+        print(f"  a full rebuild by a Celery worker of {args.workers} processes …", flush=True)
+        pool = worker_build(args.workers, args.redis_url)
     year = add_one_percent(total)
     print(f"  incremental rebuild of {year} after 1% more …", flush=True)
     incremental_seconds, incremental, _ = timed_build(incremental=True)
@@ -235,6 +302,17 @@ def main():
         "incremental_seconds": round(incremental_seconds, 2),
         "incremental_share_of_full": round(incremental_seconds / full_seconds, 3),
     }
+    if pool:
+        pool_seconds, pool_build, pool_rss = pool
+        results.update(
+            {
+                "worker_processes": args.workers,
+                "worker_full_rebuild_seconds": round(pool_seconds, 2),
+                "worker_full_rebuild_ratio": round(pool_seconds / bare, 2),
+                "worker_peak_rss_mb": round(pool_rss),
+                "worker_report_rows": pool_build.rows,
+            }
+        )
     print(
         f"\n{total:,} measurements over {len(years)} years, {len(statements)} statements (GROUP BYs, atoms table)\n"
         f"  bare SQL GROUP BY   {bare:8.2f} s  (runs: {', '.join(f'{seconds:.2f} s' for seconds in bare_runs)})\n"
@@ -243,6 +321,11 @@ def main():
         f"  incremental (+1%)   {incremental_seconds:8.2f} s  {incremental_seconds / full_seconds:.1%} of the full "
         f"rebuild (year {year})"
     )
+    if pool:
+        print(
+            f"  by a worker of {args.workers} processes {pool_seconds:8.2f} s  ratio {pool_seconds / bare:.2f}× bare, "
+            f"{pool_build.rows:,} rows, peak RSS {pool_rss:.0f} MB (its largest process)"
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 

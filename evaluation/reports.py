@@ -25,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractQuarter, ExtractYear, Least
 from django.utils import timezone
@@ -1002,16 +1002,39 @@ def build_run(*, build_id, fan_out=None):
     return sum(build_year(build_id=build_id, year=year, version=marks.get(year)) for year in years)
 
 
+@contextmanager
 def _progress_of(build_id):
-    """A year's progress callback: its steps added to the build's (years may run side by side)."""
+    """A year's progress callback: its steps added to the build's (years may run side by side).
+
+    On PostgreSQL through a connection of its own: a year's transaction stays open for
+    minutes, and years built side by side would otherwise wait on each other's lock of
+    the build's row, or fail to serialize under REPEATABLE READ. SQLite builds its years
+    one at a time on one connection.
+    """
     reported = 0
 
-    def progress(done, _steps):
+    def steps(done):
         nonlocal reported
         step, reported = done - reported, done
-        ReportBuild.objects.filter(pk=build_id).update(steps_done=Least(F("steps_done") + step, F("steps_total")))
+        return step
 
-    return progress
+    if connection.vendor != "postgresql":
+        yield lambda done, _steps: ReportBuild.objects.filter(pk=build_id).update(
+            steps_done=Least(F("steps_done") + steps(done), F("steps_total"))
+        )
+        return
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = side.ops.quote_name(ReportBuild._meta.db_table)
+    statement = f"UPDATE {table} SET steps_done = LEAST(steps_done + %s, steps_total) WHERE id = %s"  # noqa: S608
+
+    def progress(done, _steps):
+        with side.cursor() as cursor:
+            cursor.execute(statement, [steps(done), build_id])
+
+    try:
+        yield progress
+    finally:
+        side.close()
 
 
 def build_year(*, build_id, year, version=None):
@@ -1024,7 +1047,8 @@ def build_year(*, build_id, year, version=None):
     if not ReportBuild.objects.filter(pk=build_id, status=ReportBuild.Status.RUNNING).exists():
         return 0  # another year failed, or a newer start of the build took over
     try:
-        rows, read = year_replace(year, progress=_progress_of(build_id))
+        with _progress_of(build_id) as progress:
+            rows, read = year_replace(year, progress=progress)
         if version is not None:
             StalePeriod.objects.filter(year=year, version=version).delete()
     except Exception as error:

@@ -1,0 +1,59 @@
+"""Two years of one build written at the same time, as two worker processes do: neither waits for nor fails the other."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from evaluation import privacy, reports
+from evaluation.models import ReportBuild, ReportRow
+from tests.evaluation.test_report_build import movement  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_years_built_side_by_side_both_finish_and_the_build_is_done(movement, monkeypatch):  # noqa: F811
+    from evaluation import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.build_report_year, "delay", lambda *args: queued.append(args))
+    build = ReportBuild.objects.create()
+    reports.build_run(build_id=build.pk, fan_out=True)  # the two workers are the two threads below
+    assert [year for _build_id, year, _version in queued] == [2024, 2025]
+    build.refresh_from_db()
+    assert build.years_total == 2 and build.status == ReportBuild.Status.RUNNING
+
+    # Both years reach the gate, with progress written, before either goes on (and writes more).
+    both_at_the_gate = threading.Barrier(2, timeout=30)
+    original = privacy.gate
+
+    waited = threading.local()
+
+    def gate_in_step(**kwargs):
+        if not getattr(waited, "once", False):  # each year's first group
+            waited.once = True
+            both_at_the_gate.wait()
+        return original(**kwargs)
+
+    monkeypatch.setattr(privacy, "gate", gate_in_step)
+    errors = []
+
+    def build_year(year):
+        try:
+            reports.build_year(build_id=build.pk, year=year)
+        except Exception as error:  # noqa: BLE001 — the test reports it
+            errors.append(error)
+            both_at_the_gate.abort()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=build_year, args=(year,)) for year in (2024, 2025)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    build.refresh_from_db()
+    assert build.status == ReportBuild.Status.DONE and build.years_built == [2024, 2025]
+    assert build.steps_done == build.steps_total > 0
+    assert ReportRow.objects.filter(period="2024").exists() and ReportRow.objects.filter(period="2025").exists()
