@@ -52,7 +52,7 @@ bench-movement: $(STAMP_DEV)
 	$(BIN)/python bench/run.py --scale movement --json bench/results/movement-pages.json
 	$(BIN)/python bench/enrollments.py --json bench/results/enrollments.json
 	$(BIN)/python bench/exports.py --json bench/results/exports.json
-	$(BIN)/python bench/reports.py --generated --bare-runs 1 --json bench/results/reports-movement.json \
+	$(BIN)/python bench/reports.py --generated --bare-runs 1 --workers 2 --json bench/results/reports-movement.json \
 	  --database-url postgres://postgres@127.0.0.1:5432/capacity_bench_movement
 
 lint: $(STAMP_DEV)

@@ -110,6 +110,20 @@ def _key_expression(kind, *, for_category_via_program=False):
     raise ValueError(kind)
 
 
+# What an atom is summed by, besides its program: the finest grain a report slices by.
+ATOM_SLICE = (
+    "organization_slug",
+    "region_slug",
+    "method",
+    "is_emerging",
+    "quarter",
+    "indicator_id",
+    "dimension",
+    "answer",
+    "category_slug",
+)
+
+
 @contextmanager
 def _year_atoms(year):
     """The year's measurements summed per slice, quarter and program into a temporary table; its queryset.
@@ -127,18 +141,7 @@ def _year_atoms(year):
             quarter=ExtractQuarter("date"),
             atom_program=Case(When(category__isnull=True, then=F("program_id")), default=None),
         )
-        .values(
-            "organization_slug",
-            "region_slug",
-            "method",
-            "is_emerging",
-            "quarter",
-            "indicator_id",
-            "dimension",
-            "answer",
-            "category_slug",
-            "atom_program",
-        )
+        .values(*ATOM_SLICE, "atom_program")
         .annotate(
             sum_people=Sum("people"),
             sum_rows=Count("id"),
@@ -411,21 +414,7 @@ def _atoms(year_atoms):
     """
     from programs.models import Program
 
-    inner = year_atoms.values(
-        "organization_slug",
-        "region_slug",
-        "method",
-        "is_emerging",
-        "quarter",
-        "indicator_id",
-        "dimension",
-        "answer",
-        "category_slug",
-        "program_id",
-        "sum_people",
-        "sum_numerator",
-        "sum_denominator",
-    )
+    inner = year_atoms.values(*ATOM_SLICE, "program_id", "sum_people", "sum_numerator", "sum_denominator")
     through = Program.categories.through
     categories = through.objects.annotate(slug=F("capacitycategory__slug")).values("program_id", "slug")
     inner_sql, inner_params = inner.query.sql_with_params()
