@@ -217,7 +217,11 @@ def worker_build(processes, redis_url):
             sys.exit(f"the worker's build failed: {build.error}")
     finally:
         worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=120)
+        try:
+            worker.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
     return elapsed, build, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 

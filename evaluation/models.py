@@ -414,6 +414,10 @@ class ReportBuild(models.Model):
     measurements = models.PositiveBigIntegerField(_("measurements read"), default=0)
     rows = models.PositiveIntegerField(_("report rows written"), default=0)
     years_total = models.PositiveIntegerField(_("years to build"), default=0)
+    # Each start of the build (a takeover of one left running too) is a new attempt: the
+    # year tasks of an earlier attempt count for nothing (reports.build_year).
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
+    years_planned = models.JSONField(_("years planned"), default=list, blank=True)
     # The years written so far: a year's task run again (its worker died after writing)
     # counts once.
     years_built = models.JSONField(_("years built"), default=list, blank=True)

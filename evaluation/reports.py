@@ -670,6 +670,8 @@ def year_rows(year, *, write, progress=None):
 
     Returns the number of measurements read.
     """
+    if not connection.in_atomic_block:
+        raise RuntimeError("year_rows reads one snapshot of the measurements: call it in a transaction (year_replace)")
     with _year_atoms(year) as atoms:
         return _year_rows(year, atoms, progress, write)
 
@@ -954,24 +956,31 @@ def year_steps():
 
 
 def build_run(*, build_id, fan_out=None):
-    """Start a queued build: its years rebuilt from the measurements as they are, each by `build_year`.
+    """Start a queued build (or take over one left running): its years rebuilt by `build_year`.
 
     A full build rebuilds every year; an incremental one the years marked stale. With a
     worker pool (a broker: REDIS_URL), every year is a task of its own: workers build
     years side by side, and a worker killed mid-year leaves only that year to do again.
     In-process (no broker, as in the demo), the years are built here one after the other,
-    and the rows written are returned.
+    and the rows written are returned. Each start is an attempt of its own: a year task
+    left over from an earlier attempt counts for nothing. A build done or failed is not
+    started again (its message delivered twice).
     """
     build = ReportBuild.objects.get(pk=build_id)
+    if build.status not in (ReportBuild.Status.QUEUED, ReportBuild.Status.RUNNING):
+        return 0
     marks = dict(StalePeriod.objects.values_list("year", "version"))
     years = sorted(marks) if build.incremental else measured_years()
+    attempt = build.attempt + 1
     ReportBuild.objects.filter(pk=build_id).update(
         status=ReportBuild.Status.RUNNING,
+        attempt=attempt,
         started_at=timezone.now(),
         finished_at=None,
         steps_done=0,
         steps_total=len(years) * year_steps(),
         years_total=len(years),
+        years_planned=years,
         years_built=[],
         rows=0,
         measurements=0,
@@ -986,19 +995,22 @@ def build_run(*, build_id, fan_out=None):
         from .tasks import build_report_year
 
         for year in years:
-            transaction.on_commit(lambda year=year: build_report_year.delay(build_id, year, marks.get(year)))
+            transaction.on_commit(lambda year=year: build_report_year.delay(build_id, year, marks.get(year), attempt))
         return 0
-    return sum(build_year(build_id=build_id, year=year, version=marks.get(year)) for year in years)
+    return sum(build_year(build_id=build_id, year=year, version=marks.get(year), attempt=attempt) for year in years)
 
 
 @contextmanager
 def _progress_of(build_id):
     """A year's progress callback: its steps added to the build's (years may run side by side).
 
-    On PostgreSQL through a connection of its own: a year's transaction stays open for
-    minutes, and years built side by side would otherwise wait on each other's lock of
-    the build's row, or fail to serialize under REPEATABLE READ. SQLite builds its years
-    one at a time on one connection.
+    A year's transaction stays open for minutes: years built side by side would wait on
+    each other's lock of the build's row (or fail to serialize under REPEATABLE READ), so
+    on PostgreSQL a year started outside any transaction (a worker's task) writes its
+    progress through a connection of its own, waiting at most a second for the row and
+    giving up a step rather than the year. Inside a caller's transaction (which may hold
+    that lock itself), and on SQLite (one writer, years one at a time), it writes through
+    the build's own connection.
     """
     reported = 0
 
@@ -1007,7 +1019,7 @@ def _progress_of(build_id):
         step, reported = done - reported, done
         return step
 
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield lambda done, _steps: ReportBuild.objects.filter(pk=build_id).update(
             steps_done=Least(F("steps_done") + steps(done), F("steps_total"))
         )
@@ -1017,8 +1029,10 @@ def _progress_of(build_id):
     statement = f"UPDATE {table} SET steps_done = LEAST(steps_done + %s, steps_total) WHERE id = %s"  # noqa: S608
 
     def progress(done, _steps):
-        with side.cursor() as cursor:
-            cursor.execute(statement, [steps(done), build_id])
+        step = steps(done)
+        with suppress(DatabaseError), side.cursor() as cursor:  # progress is for people to watch, not the build
+            cursor.execute("SET lock_timeout = '1s'")
+            cursor.execute(statement, [step, build_id])
 
     try:
         yield progress
@@ -1026,34 +1040,38 @@ def _progress_of(build_id):
         side.close()
 
 
-def build_year(*, build_id, year, version=None):
-    """Build one year of a build and record it; the build is done with its last year. Returns the rows written.
+def build_year(*, build_id, year, version=None, attempt=None):
+    """Build one year of a build's attempt and record it; the attempt is done with its last year. Returns the rows.
 
     The year's stale mark is cleared only if its version is `version`, the one read when
     the build started: a year marked again meanwhile stays marked for the next build.
-    A year written twice (its task run again after its worker died) counts once.
+    A year written twice (its task run again after its worker died) counts once, and a
+    year already recorded is not built again. A task of an earlier attempt (`attempt`
+    no longer the build's) does nothing; without `attempt`, the current one.
     """
-    if not ReportBuild.objects.filter(pk=build_id, status=ReportBuild.Status.RUNNING).exists():
-        return 0  # another year failed, or a newer start of the build took over
+    current = ReportBuild.objects.filter(pk=build_id, status=ReportBuild.Status.RUNNING)
+    if attempt is not None:
+        current = current.filter(attempt=attempt)
+    state = current.values("years_planned", "years_built").first()
+    if state is None or year not in state["years_planned"] or year in state["years_built"]:
+        return 0  # another year failed, a newer attempt took over, or this year is done
     try:
         with _progress_of(build_id) as progress:
             rows, read = year_replace(year, progress=progress)
         if version is not None:
             StalePeriod.objects.filter(year=year, version=version).delete()
     except Exception as error:
-        ReportBuild.objects.filter(pk=build_id).update(
-            status=ReportBuild.Status.FAILED, finished_at=timezone.now(), error=str(error)[:500]
-        )
+        current.update(status=ReportBuild.Status.FAILED, finished_at=timezone.now(), error=str(error)[:500])
         raise
     with transaction.atomic():
-        build = ReportBuild.objects.select_for_update().get(pk=build_id)
-        if year in build.years_built or build.status != ReportBuild.Status.RUNNING:
+        build = current.select_for_update().first()
+        if build is None or year in build.years_built:
             return rows
         build.years_built = sorted([*build.years_built, year])
         build.rows += rows
         build.measurements += read
         fields = ["years_built", "rows", "measurements"]
-        if len(build.years_built) >= build.years_total:
+        if set(build.years_built) >= set(build.years_planned):
             build.status = ReportBuild.Status.DONE
             build.finished_at = timezone.now()
             build.steps_done = build.steps_total

@@ -31,10 +31,10 @@ def build_reports(build_id: int) -> int:
 
 
 @shared_task(**LIMITS)
-def build_report_year(build_id: int, year: int, version: int | None = None) -> int:
-    """One year of a build (build_run queues one per year). A worker killed mid-year leaves
-    the task unacknowledged; it runs again from the start, writes the same rows and counts once."""
-    return reports.build_year(build_id=build_id, year=year, version=version)
+def build_report_year(build_id: int, year: int, version: int | None = None, attempt: int | None = None) -> int:
+    """One year of a build's attempt (build_run queues one per year). A worker killed mid-year
+    leaves the task unacknowledged; it runs again from the start, writes the same rows and counts once."""
+    return reports.build_year(build_id=build_id, year=year, version=version, attempt=attempt)
 
 
 def _open_build(incremental):

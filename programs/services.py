@@ -895,9 +895,10 @@ def report_save(*, session: Session, values: dict, by=None, now=None) -> Activit
         report = ActivityReport.objects.select_for_update().filter(session=session).first()
         if report is None:
             report = ActivityReport(session=session)
-            fragments.content_changed()  # a session moves from "missing" to "reported"
         elif not report_differs(report, clean):
             return report
+        # A session moves from "missing" to "reported", or its kept row shows other figures.
+        fragments.content_changed()
         for field, value in clean.items():
             setattr(report, field, value)
         report.submitted_by = by if by is not None and by.is_authenticated else report.submitted_by
@@ -961,8 +962,8 @@ def reports_import_apply(*, reports: list[tuple[Session, dict]], by=None, now=No
             # the database enforces them, and a query per report would undo the bulk.
             report.full_clean(exclude=["session", "submitted_by"], validate_unique=False, validate_constraints=False)
         bulk_create_with_history(created, ActivityReport, batch_size=REPORT_BATCH_SIZE, default_user=by)
-        if created:
-            fragments.content_changed()  # sessions move from "missing" to "reported"
+        if created or changed:
+            fragments.content_changed()  # sessions move from "missing" to "reported", kept rows show new figures
         bulk_update_with_history(
             changed,
             ActivityReport,
@@ -998,7 +999,8 @@ def dashboard_figures_apply(*, session: Session, course: dict, by=None, now=None
             raise ValidationError(problems)
         if report is None:
             report = ActivityReport(session=session, participants=course["editors"], submitted_by=by)
-            fragments.content_changed()  # a session moves from "missing" to "reported"
+        # A session moves from "missing" to "reported", or its kept row shows the Dashboard's figures.
+        fragments.content_changed()
         for field, column in DASHBOARD_FIGURES.items():
             setattr(report, field, course[column])
         report.dashboard_course = course["course_slug"]

@@ -19,7 +19,7 @@ def test_two_years_built_side_by_side_both_finish_and_the_build_is_done(movement
     monkeypatch.setattr(tasks.build_report_year, "delay", lambda *args: queued.append(args))
     build = ReportBuild.objects.create()
     reports.build_run(build_id=build.pk, fan_out=True)  # the two workers are the two threads below
-    assert [year for _build_id, year, _version in queued] == [2024, 2025]
+    assert [year for _build_id, year, _version, _attempt in queued] == [2024, 2025]
     build.refresh_from_db()
     assert build.years_total == 2 and build.status == ReportBuild.Status.RUNNING
 
@@ -57,3 +57,19 @@ def test_two_years_built_side_by_side_both_finish_and_the_build_is_done(movement
     assert build.status == ReportBuild.Status.DONE and build.years_built == [2024, 2025]
     assert build.steps_done == build.steps_total > 0
     assert ReportRow.objects.filter(period="2024").exists() and ReportRow.objects.filter(period="2025").exists()
+
+
+def test_a_build_run_inside_a_callers_transaction_writes_its_progress_there(movement):  # noqa: F811
+    """The caller's transaction holds the build's row: progress through another connection would wait for ever."""
+    from django.db import transaction
+
+    build = ReportBuild.objects.create()  # committed: another connection sees it
+    with transaction.atomic():
+        reports.build_run(build_id=build.pk, fan_out=False)
+        build.refresh_from_db()
+        assert build.status == ReportBuild.Status.DONE and build.steps_done == build.steps_total > 0
+
+
+def test_year_rows_outside_a_transaction_is_refused(movement):  # noqa: F811
+    with pytest.raises(RuntimeError, match="transaction"):
+        reports.year_rows(2025, write=lambda rows: None)

@@ -158,3 +158,21 @@ def test_the_rows_are_kept_per_language(client, staff, sessions):
     assert 'state-draft">Report missing<' in client.get(URL).content.decode()
     korean = client.get(URL.replace("/en/", "/ko/")).content.decode()
     assert 'state-draft">Report missing<' not in korean and 'lang="ko"' in korean
+
+
+@pytest.mark.parametrize("how", ["form", "import", "dashboard"])
+def test_a_report_changed_shows_its_new_figures_in_the_kept_rows_at_once(client, staff, sessions, how):
+    reported, _missing = sessions
+    client.force_login(staff)
+    assert ">14<" in client.get(URL).content.decode()
+    if how == "form":
+        services.report_save(session=reported, values={"participants": 41, "hours_of_learning": 28}, by=staff)
+        shown = ">41<"
+    elif how == "import":
+        services.reports_import_apply(reports=[(reported, {"participants": 41, "hours_of_learning": 28})], by=staff)
+        shown = ">41<"
+    else:
+        course = {"course_slug": reported.dashboard_course, **dict.fromkeys(DASHBOARD_FIGURES.values(), 7)}
+        services.dashboard_figures_apply(session=reported, course=course, by=staff)
+        shown = "7 editors"
+    assert shown in client.get(URL).content.decode()
