@@ -233,13 +233,15 @@ def still_owed(invitation) -> bool:
     return invitation.kind == SurveyKind.PRE or enrollment.attendance != Enrollment.Attendance.NO_SHOW
 
 
-def survey_respond(*, invitation, user, data, now=None) -> SurveyResponse:
+def survey_respond(*, invitation, user, data, now=None, measure=True) -> SurveyResponse:
     """Save a person's one answer to one survey, then measure it.
 
     `data`: ratings ({category id: 1–5}, pre and post only, only capacities the program
     teaches), satisfaction (post), still_active and using_learning (follow-ups),
     comments. A second answer is refused; the invitation row lock and the one-to-one
-    constraint make sure of it even when two submissions race.
+    constraint make sure of it even when two submissions race. `measure=False` is for a
+    caller that measures every response itself right after (the demo answers thousands,
+    then runs a full measurements_sync once).
     """
     with transaction.atomic():
         locked = (
@@ -289,9 +291,10 @@ def survey_respond(*, invitation, user, data, now=None) -> SurveyResponse:
         locked.responded_at = now
 
         # Evaluation's own sources are measured inside the service that saves them.
-        from evaluation.measurements import survey_response_measure
+        if measure:
+            from evaluation.measurements import survey_response_measure
 
-        survey_response_measure(response_ids=[response.pk])
+            survey_response_measure(response_ids=[response.pk])
     invitation.responded_at = now
     return response
 

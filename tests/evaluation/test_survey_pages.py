@@ -364,3 +364,29 @@ def test_answered_surveys_come_twenty_a_page_and_any_page_number_is_a_page(progr
     assert response.status_code == 200
     assert len(response.context["answered"]) == shown
     assert response.context["page"].paginator.count == 25
+
+
+def test_an_answer_saved_without_measuring_gets_the_same_rows_from_the_next_sync(program, volunteer, categories):
+    """The demo answers thousands of surveys with measure=False and runs one full sync: the same rows as measuring each."""
+    from evaluation.measurements import measurements_sync
+    from evaluation.models import Measurement, Source
+    from evaluation.surveys import survey_respond
+
+    def rows():
+        return sorted(
+            Measurement.objects.filter(source=Source.SURVEY_RESPONSE).values_list(
+                "indicator__code", "value", "numerator", "denominator", "people", "date", "category_id", "program_id"
+            ),
+            key=repr,
+        )
+
+    data = {"ratings": {categories[0].pk: 3}, "satisfaction": 4, "comments": ""}
+    measured = survey_respond(invitation=invite(program, volunteer), user=volunteer, data=data)
+    expected = rows()
+    assert expected
+    Measurement.objects.all().delete()
+    SurveyResponse.objects.filter(pk=measured.pk).delete()
+    survey_respond(invitation=invite(program, volunteer), user=volunteer, data=data, measure=False)
+    assert rows() == []
+    measurements_sync(now=timezone.now(), full=True)
+    assert rows() == expected
