@@ -195,13 +195,10 @@ def worker_build(processes, redis_url):
     command += ["--loglevel=warning"]
     worker = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL)  # noqa: S603 — our own command
     try:
-        from celery import current_app
-
         from capacity.celery import app
 
         app.conf.broker_url = redis_url
         app.conf.task_always_eager = False
-        current_app.conf.task_always_eager = False
         app.control.purge()
         time.sleep(5)  # the worker's processes start
         build = ReportBuild.objects.create()

@@ -63,6 +63,11 @@ SKIPPED = {
     Scope.CATEGORY: {"category"},
 }
 
+# The GROUP BYs of a year, one per scope kind and breakdown it shows.
+_STEPS = [
+    (scope, breakdown) for scope in Scope.values for breakdown in BREAKDOWNS if breakdown not in SKIPPED.get(scope, ())
+]
+
 # Coverage: which indicators show that a program has data from a survey.
 COVERAGE = {
     SurveyKind.POST: ("satisfaction", "capacity_gain"),
@@ -682,11 +687,10 @@ def _year_rows(year, atoms, progress, write):
     codes = {indicator_id: indicator.code for indicator_id, indicator in indicators.items()}
     by_code = {indicator.code: indicator for indicator in indicators.values()}
     region_emerging = dict(Region.objects.values_list("slug", "is_emerging"))
-    steps = [(scope, breakdown) for scope in Scope.values for breakdown in BREAKDOWNS]
-    steps = [(scope, breakdown) for scope, breakdown in steps if breakdown not in SKIPPED.get(scope, ())]
     per_capacity_ids = [indicator_ids[code] for code in PER_CAPACITY if code in indicator_ids]
     groups = sorted({_gate_group(code) for code in indicator_ids})
-    total_steps = len(groups) * (len(steps) + 1) + len(Scope.values)
+    total_steps = year_steps(indicator_ids)
+    progress = progress or (lambda done, total: None)
     done = 0
     k = _k_of_build()
     built_at = timezone.now()
@@ -700,12 +704,11 @@ def _year_rows(year, atoms, progress, write):
         ids = [indicator_id for indicator_id, code in codes.items() if _gate_group(code) == group]
         group_atoms = atoms.filter(indicator_id__in=ids)
         if not group_atoms.exists():  # nothing measured this year: no GROUP BY to run
-            done += len(steps) + 1
-            if progress:
-                progress(done, total_steps)
+            done += len(_STEPS) + 1
+            progress(done, total_steps)
             continue
         cells = {}
-        for scope, breakdown in steps:
+        for scope, breakdown in _STEPS:
             for (scope_key, breakdown_key, quarter, indicator_id), cell in _aggregate(
                 group_atoms, scope, breakdown, per_capacity_ids
             ).items():
@@ -716,8 +719,7 @@ def _year_rows(year, atoms, progress, write):
                 if scope == Scope.MOVEMENT and not breakdown:
                     read += cell.measurements
             done += 1
-            if progress:
-                progress(done, total_steps)
+            progress(done, total_steps)
 
         # Every answer of a demographic dimension a report shows, a zero too: a small answer
         # hidden must look like an answer nobody gave (both say "not shown").
@@ -737,13 +739,12 @@ def _year_rows(year, atoms, progress, write):
             for key in keys:
                 row = _row(key, cells.pop(key), by_code[key[3]], key in hidden, built_at)
                 rows.append(row)
-                if key[3] == "participants" and not key[4] and row[ROW_FIELDS.index("shown")]:
+                if key[3] == "participants" and not key[4] and row[SHOWN]:
                     participants_shown.add(key[:3])
             write(rows)
             del rows, hidden, keys
         done += 1
-        if progress:
-            progress(done, total_steps)
+        progress(done, total_steps)
 
     # Coverage: shares of programs, not of people; shown when the program count is.
     for index, scope in enumerate(Scope.values):
@@ -762,8 +763,7 @@ def _year_rows(year, atoms, progress, write):
                     + (with_data, programs, shown, value, None, None, built_at)
                 )
         write(rows)
-        if progress:
-            progress(done + index + 1, total_steps)
+        progress(done + index + 1, total_steps)
     return read
 
 
@@ -787,6 +787,8 @@ ROW_FIELDS = (
     "high",
     "built_at",
 )
+
+SHOWN = ROW_FIELDS.index("shown")
 
 # Figures of different indicators the gate weighs together: participants minus newcomers
 # (a family) and the emerging share's numerator, printed again as the participants from
@@ -948,11 +950,12 @@ def build_request(*, scope="", scope_key="", by=None, incremental=False):
     return build
 
 
-def year_steps():
-    """The progress steps of one year's build (the same for every year)."""
-    codes = list(Indicator.objects.values_list("code", flat=True))
-    steps = sum(1 for scope in Scope.values for breakdown in BREAKDOWNS if breakdown not in SKIPPED.get(scope, ()))
-    return len({_gate_group(code) for code in codes}) * (steps + 1) + len(Scope.values)
+def year_steps(codes=None):
+    """The progress steps of one year's build (the same for every year): a GROUP BY step per scope and
+    breakdown and a gate step for each group of indicators, then a coverage step per scope kind."""
+    if codes is None:
+        codes = Indicator.objects.values_list("code", flat=True)
+    return len({_gate_group(code) for code in codes}) * (len(_STEPS) + 1) + len(Scope.values)
 
 
 def build_run(*, build_id, fan_out=None):

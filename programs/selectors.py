@@ -545,17 +545,16 @@ def _ended_sessions(*, organization, now=None):
 
 
 def workspace_reports(*, organization, state="", now=None):
-    """The organization's sessions that have ended, latest first, each with its report if any.
+    """The organization's sessions that have ended, latest first: the list's page of ids.
 
-    The report's figures come in the same query (a LEFT JOIN), so a page costs the same
-    whatever its size.
+    What each row shows comes from workspace_report_rows, for the rows not kept rendered.
     """
     sessions = _ended_sessions(organization=organization, now=now)
     if state == ReportState.MISSING:
         sessions = sessions.filter(report__isnull=True)
     elif state == ReportState.REPORTED:
         sessions = sessions.filter(report__isnull=False)
-    return sessions.select_related("program__original_language", "report").order_by("-starts_at", "-pk")
+    return sessions.order_by("-starts_at", "-pk")
 
 
 def workspace_report_rows(*, session_ids):
