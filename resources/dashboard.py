@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
+from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils.translation import gettext as _
 
 from capacity.models import CapacityCategory, Region
@@ -31,7 +32,7 @@ from stakeholders.access import MANAGING_ROLES
 from stakeholders.models import Membership, Organization
 
 from .models import Allocation, ExchangeRate, Expenditure, Fund
-from .selectors import funded_sessions, hours, seconds_used
+from .selectors import funded_session_rows, hours, seconds_used
 
 ALLOCATED = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
 DISBURSED = (Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
@@ -107,11 +108,6 @@ def overspent_ids(allocations):
 
 def _expenditures(allocations):
     return Expenditure.objects.filter(allocation__in=_plain(allocations).values("pk")).order_by()
-
-
-def _reached(rows, allocations):
-    """The rows (reports or enrollments) at sessions the allocated allocations in view fund."""
-    return rows.filter(session__in=funded_sessions(_plain(allocations).filter(IS_ALLOCATED))).order_by()
 
 
 def _seconds_used(allocations):
@@ -546,37 +542,59 @@ def _by_category_family(allocations):
     levels), as in resources.open_data. Sums run over the distinct (allocation, family) and
     (expenditure, family) pairs, so an allocation tagged with two children of one family
     counts once under it, and the line equals the list its {"category": slug} link gives.
+    Each query groups its pairs by family (one row per family, not a sum per family).
     """
-    roots = list(CapacityCategory.objects.roots().order_by("position", "slug"))
-    keys = [root.pk for root in roots] + [None]
+    roots = CapacityCategory.objects.roots().order_by("position", "slug")
+    root_of = {root.pk: root for root in roots}
 
     def family(prefix):
         return Coalesce(F(f"{prefix}categories__parent_id"), F(f"{prefix}categories__id"))
 
-    def at(key):
-        return Q(family=key) if key is not None else Q(family__isnull=True)
-
-    pairs = _plain(allocations).values("pk", "usd_amount", "status", family=family("")).distinct()
-    sums = {}
-    for index, key in enumerate(keys):
-        sums[f"a{index}"] = Sum("usd_amount", filter=at(key) & Q(status__in=ALLOCATED))
-        sums[f"p{index}"] = Sum("usd_amount", filter=at(key) & Q(status=Allocation.Status.PROPOSED))
-        sums[f"c{index}"] = Count("pk", filter=at(key))
-    allocated = pairs.aggregate(**sums)
-    spending = (
-        _expenditures(allocations)
-        .values("pk", "usd_amount", family=family("allocation__"))
-        .distinct()
-        .aggregate(**{f"s{index}": Sum("usd_amount", filter=at(key)) for index, key in enumerate(keys)})
+    pairs = _plain(allocations).values(row=F("pk"), usd=F("usd_amount"), state=F("status"), family=family(""))
+    allocated = _rows_grouped(
+        pairs.distinct(),
+        f"family, SUM(CASE WHEN state IN ({', '.join(['%s'] * len(ALLOCATED))}) THEN usd END), "
+        "SUM(CASE WHEN state = %s THEN usd END), COUNT(*)",
+        (*ALLOCATED, Allocation.Status.PROPOSED),
+        "family",
     )
+    spending_pairs = _expenditures(allocations).values(row=F("pk"), usd=F("usd_amount"), family=family("allocation__"))
+    spent = {
+        family: value for family, value in _rows_grouped(spending_pairs.distinct(), "family, SUM(usd)", (), "family")
+    }
     lines = []
-    for index, root in enumerate([*roots, None]):
-        if not allocated[f"c{index}"]:
-            continue
-        row = {"allocated": allocated[f"a{index}"], "proposed": allocated[f"p{index}"], "count": allocated[f"c{index}"]}
-        lines.append((root, _money_values(row, spending[f"s{index}"])))
-    lines.sort(key=lambda line: (-line[1]["allocated"], line[0] is None))
+    for family_id, allocated_usd, proposed_usd, count in allocated:
+        root = root_of.get(family_id)
+        if family_id is not None and root is None:
+            continue  # a category moved under another after this read: counted with its new family next time
+        row = {"allocated": _usd(allocated_usd), "proposed": _usd(proposed_usd), "count": count}
+        lines.append((root, _money_values(row, _usd(spent.get(family_id)))))
+    order = {root.pk: index for index, root in enumerate(root_of.values())}
+    lines.sort(key=lambda line: (-line[1]["allocated"], line[0] is None, order.get(line[0] and line[0].pk, 0)))
     return lines
+
+
+def _rows_grouped(queryset, columns, params, group_by):
+    """The rows of `SELECT columns FROM (queryset) GROUP BY group_by`: a query Django cannot write.
+
+    `queryset` is compiled by Django with its parameters kept apart; `columns` and
+    `group_by` are this module's own literal SQL over the queryset's aliases, and `params`
+    fill the %s of `columns`, which come before the queryset's.
+    """
+    inner_sql, inner_params = queryset.query.sql_with_params()
+    sql = f"SELECT {columns} FROM ({inner_sql}) pairs GROUP BY {group_by}"  # noqa: S608 - literal SQL, params apart
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, *inner_params))
+        return cursor.fetchall()
+
+
+def _usd(value):
+    """A sum of USD as the database gives it (SQLite: a float) as Decimal cents, or ZERO."""
+    if value is None:
+        return ZERO
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(Decimal("0.01"))
 
 
 def _grouped(cells, key_of):
@@ -606,38 +624,59 @@ def _quarter_label(quarter):
 
 
 def _reach(allocations):
-    """Participants and completed participations reached, in all and per method, and participants per region."""
+    """Participants and completed participations reached, in all and per method, and participants per region.
+
+    One query. The sessions the allocated allocations in view fund (funded_sessions' rule:
+    not cancelled, within an allocation's period) with their program's region and each
+    method of those allocations, each (session, method) pair once; then every session's
+    report and completed enrollments are added up once per method and once per region. A
+    session several allocations fund counts once in each line and in the total.
+    """
     methods = [method for method, _label in Program.Method.choices]
-
-    def reached(rows, aggregate, column):
-        total = _reached(rows, allocations).aggregate(total=aggregate(column))["total"] or 0
-        # Each (row, method) pair once, however many allocations of that method fund the session,
-        # then one conditional sum per method over those pairs.
-        day = TruncDate("session__starts_at")
-        pairs = (
-            rows.filter(
-                session__is_cancelled=False,
-                session__program__allocations__in=_plain(allocations).filter(IS_ALLOCATED).values("pk"),
-                session__program__allocations__starts_on__lte=day,
-                session__program__allocations__ends_on__gte=day,
-            )
-            .order_by()
-            .values("pk", figure=F(column), method=F("session__program__allocations__methods__method"))
-            .distinct()
+    funded = (
+        funded_session_rows(_plain(allocations).filter(IS_ALLOCATED))
+        .values(session=F("pk"), region=F("program__region"), method=F("program__allocations__methods__method"))
+        .distinct()
+    )
+    funded_sql, funded_params = funded.query.sql_with_params()
+    reports = ActivityReport._meta
+    enrollments = Enrollment._meta
+    quote = connection.ops.quote_name
+    report_session = quote(reports.get_field("session").column)
+    enrollment_session = quote(enrollments.get_field("session").column)
+    # The subquery is Django's, its parameters kept apart; table and column names come from the models.
+    sql = f"""
+        WITH funded AS ({funded_sql}),
+        sessions AS (SELECT DISTINCT session, region FROM funded),
+        figures AS (
+            SELECT s.session, COALESCE(r.{quote(reports.get_field("participants").column)}, 0) AS participants,
+                (SELECT COUNT(*) FROM {quote(enrollments.db_table)} e
+                 WHERE e.{enrollment_session} = s.session AND e.{quote(enrollments.get_field("status").column)} = %s
+                ) AS completed
+            FROM (SELECT DISTINCT session FROM sessions) s
+            LEFT JOIN {quote(reports.db_table)} r ON r.{report_session} = s.session
         )
-        sums = pairs.aggregate(**{method: aggregate("figure", filter=Q(method=method)) for method in methods})
-        return {None: total, **{method: sums[method] or 0 for method in methods}}
-
-    participants = reached(ActivityReport.objects.all(), Sum, "participants")
-    completed = reached(Enrollment.objects.filter(status=Enrollment.Status.COMPLETED), Count, "pk")
-    by_region = {
-        row["session__program__region"]: row["participants"] or 0
-        for row in _reached(ActivityReport.objects.all(), allocations)
-        .values("session__program__region")
-        .annotate(participants=Sum("participants"))
-    }
-    return {
-        "participants": participants,
-        "completed": completed,
-        "by_region": by_region,
-    }
+        SELECT 'method', f.method, NULL, SUM(x.participants), SUM(x.completed)
+        FROM funded f JOIN figures x ON x.session = f.session GROUP BY f.method
+        UNION ALL
+        SELECT 'region', NULL, s.region, SUM(x.participants), SUM(x.completed)
+        FROM sessions s JOIN figures x ON x.session = s.session GROUP BY s.region
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*funded_params, Enrollment.Status.COMPLETED))
+        rows = cursor.fetchall()
+    participants = dict.fromkeys(methods, 0)
+    completed = dict.fromkeys(methods, 0)
+    by_region = {}
+    for kind, method, region, people, done in rows:
+        if kind == "method":
+            if method in participants:
+                participants[method] = int(people or 0)
+                completed[method] = int(done or 0)
+        else:
+            by_region[region] = int(people or 0)
+            participants[None] = participants.get(None, 0) + int(people or 0)
+            completed[None] = completed.get(None, 0) + int(done or 0)
+    participants.setdefault(None, 0)
+    completed.setdefault(None, 0)
+    return {"participants": participants, "completed": completed, "by_region": by_region}

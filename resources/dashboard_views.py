@@ -68,16 +68,21 @@ def _query(request):
 
 
 def _cache_key(request, kind):
-    """Who may read it, the filters, the language and the data version: all the figures depend on."""
-    user = request.user
-    scope = (
-        "all"
-        if user.is_superuser
-        else sorted(figures_of.funds_for(user).values_list("funder_id", flat=True).distinct())
-    )
-    query = sorted((key, values) for key, values in request.GET.lists() if key != "page")
-    parts = [kind, scope, query, translation.get_language(), data_version()]
-    return "funding:" + kind + ":" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:40]
+    """Who may read it, the filters, the language and the data version: all the figures depend on.
+
+    The parts are read once per request (the figures and their HTML share them).
+    """
+    parts = getattr(request, "_funding_cache_parts", None)
+    if parts is None:
+        user = request.user
+        scope = (
+            "all"
+            if user.is_superuser
+            else sorted(figures_of.funds_for(user).values_list("funder_id", flat=True).distinct())
+        )
+        query = sorted((key, values) for key, values in request.GET.lists() if key != "page")
+        parts = request._funding_cache_parts = [scope, query, translation.get_language(), data_version()]
+    return "funding:" + kind + ":" + hashlib.sha256(json.dumps([kind, *parts], default=str).encode()).hexdigest()[:40]
 
 
 def _figures(request, filterset):

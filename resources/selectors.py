@@ -71,6 +71,14 @@ def funded_sessions(allocations):
     its program runs on the session's day, and once however many allocations fund it.
     Uncorrelated, so PostgreSQL reads it once (a semi-join), not once per row.
     """
+    return funded_session_rows(allocations).values("pk")
+
+
+def funded_session_rows(allocations):
+    """The sessions of funded_sessions, joined once to the allocation that funds each (a row per pair).
+
+    A values() over "program__allocations__…" reads the very allocation the rule matched.
+    """
     day = TruncDate("starts_at")
     # One filter() call: the three conditions hold for the same allocation.
     return Session.objects.filter(
@@ -78,7 +86,7 @@ def funded_sessions(allocations):
         program__allocations__starts_on__lte=day,
         program__allocations__ends_on__gte=day,
         is_cancelled=False,
-    ).values("pk")
+    ).order_by()
 
 
 def reached_reports(allocations):

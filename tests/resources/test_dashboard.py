@@ -689,6 +689,83 @@ def test_a_session_two_time_allocations_fund_counts_once_in_hours_used(funding_o
     assert top["hours_allocated"] == Decimal(20)
 
 
+def _reach_row_by_row(allocations):
+    """What _reach must give, from each session in Python: the rule of funded_sessions, read one row at a time."""
+    funded = {}  # session → the methods of the allocations that fund it on its day
+    for allocation in allocations.filter(status__in=dashboard.ALLOCATED):
+        methods = {row.method for row in allocation.methods.all()}
+        for program in allocation.programs.all():
+            for session in program.sessions.filter(is_cancelled=False):
+                if allocation.starts_on <= session.starts_at.date() <= allocation.ends_on:
+                    funded.setdefault(session, set()).update(methods)
+    participants = {None: 0, **{method: 0 for method, _label in Program.Method.choices}}
+    completed = dict(participants)
+    by_region = {}
+    for session, methods in funded.items():
+        people = ActivityReport.objects.filter(session=session).values_list("participants", flat=True).first() or 0
+        done = session.enrollments.filter(status=Enrollment.Status.COMPLETED).count()
+        for method in {None, *methods}:
+            participants[method] += people
+            completed[method] += done
+        by_region[session.program.region_id] = by_region.get(session.program.region_id, 0) + people
+    return {"participants": participants, "completed": completed, "by_region": by_region}
+
+
+def test_reach_counts_a_session_once_however_many_allocations_and_methods_fund_it(funding_organization):
+    fund = FundFactory(funder=funding_organization, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    recipient = OrganizationFactory()
+    asia, africa, america = (
+        Region.objects.get(slug=slug) for slug in ("south-asia", "sub-saharan-africa", "north-america")
+    )
+    shared = ProgramFactory(provider=recipient, region=asia)
+    alone = ProgramFactory(provider=recipient, region=africa)
+    elsewhere = ProgramFactory(provider=recipient, region=america)
+
+    def allocation(status, methods, programs, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31)):
+        made = AllocationFactory(
+            fund=fund, recipient=recipient, status=status, currency_id="USD", starts_on=starts_on, ends_on=ends_on
+        )
+        for method in methods:
+            AllocationMethod.objects.create(allocation=made, method=method)
+        made.programs.set(programs)
+        return made
+
+    allocation("approved", ["workshop", "mentoring"], [shared])
+    allocation("disbursed", ["workshop"], [shared, elsewhere])  # the shared program twice for "workshop"
+    allocation("closed", [], [alone])  # no method: in the total and its region only
+    allocation("proposed", ["online_course"], [alone])  # the pipeline reaches no one
+    allocation("approved", ["online_course"], [alone], starts_on=date(2026, 6, 1))  # only its period's sessions
+
+    def session(program, day, participants, done, *, cancelled=False):
+        start = datetime(2026, day // 100, day % 100, 9, tzinfo=UTC)
+        made = SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=2))
+        made.is_cancelled = cancelled
+        made.save(update_fields=["is_cancelled"])
+        ActivityReport.objects.create(session=made, participants=participants, facilitators=1)
+        for _ in range(done):
+            Enrollment.objects.create(user=UserFactory(), session=made, status=Enrollment.Status.COMPLETED)
+        Enrollment.objects.create(user=UserFactory(), session=made, status=Enrollment.Status.ENROLLED)
+
+    session(shared, 302, 11, 2)
+    session(shared, 405, 7, 1)
+    session(shared, 406, 50, 5, cancelled=True)
+    session(alone, 210, 13, 3)  # before the online course's period
+    session(alone, 710, 17, 4)
+    session(elsewhere, 512, 19, 0)
+    allocations = Allocation.objects.filter(fund=fund)
+    reach = dashboard._reach(allocations)
+    assert reach == _reach_row_by_row(allocations)
+    assert reach["participants"][None] == 11 + 7 + 13 + 17 + 19
+    assert reach["participants"]["workshop"] == 11 + 7 + 19  # each session once, though two allocations fund it
+    assert reach["participants"]["online_course"] == 17
+    assert reach["completed"]["mentoring"] == 3
+    assert reach["by_region"] == {asia.pk: 18, africa.pk: 30, america.pk: 19}
+    # Narrowed to one allocation, only its sessions.
+    narrowed = allocations.filter(methods__method="mentoring")
+    assert dashboard._reach(narrowed) == _reach_row_by_row(narrowed)
+    assert dashboard._reach(allocations.filter(status="proposed"))["participants"][None] == 0
+
+
 def test_the_drill_down_says_which_rates_its_usd_used(rates, funding_organization, funder_client):
     build(funding_organization, 8)
     response = funder_client.get(ALLOCATIONS, {"kind": "money"})
