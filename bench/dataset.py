@@ -570,6 +570,7 @@ class _Generator:
         )
         first_allocation = self.ids(Allocation, s.allocations)
         allocation_programs = []
+        made = []  # (id, currency, amount, status, starts, recipient) of each allocation, for its purpose and spending
 
         def allocations():
             for n in range(s.allocations):
@@ -580,6 +581,7 @@ class _Generator:
                 usd = (amount * CURRENCIES[currency]).quantize(Decimal("0.01"))
                 status = rng.choice(Allocation.Status.values)
                 starts = fund_start[fund]
+                made.append((first_allocation + n, currency, amount, status, starts, recipient))
                 allocation_programs.extend(
                     (first_allocation + n, first_program + p)
                     for p in {
@@ -608,7 +610,93 @@ class _Generator:
             ["id", "allocation_id", "program_id"],
             ((first + n, *pair) for n, pair in enumerate(allocation_programs)),
         )
+        self.funding(made, allocation_programs, program_provider, first_program, rate_ids)
         self.community(first_user, first_org, funders, org_regions, provider_weights, person_region)
+
+    def funding(self, made, linked, program_provider, first_program, rate_ids):
+        """Each allocation's purpose (methods and capacities), more of its recipient's programs, and its spending.
+
+        From a random stream of its own, so the rows before and after (the community) are
+        those the same seed always gave. Half the allocations fund one to three of their
+        recipient's programs; the approved, disbursed and closed money allocations have
+        one to four expenditures in the month they start (so the allocation's rate
+        applies), most spending part of the amount and every twentieth beyond it.
+        """
+        from programs.models import Program
+        from resources.models import Allocation, AllocationMethod, Expenditure
+
+        rng = random.Random(f"{self.seed}:funding")  # noqa: S311 - generated data, not secrets
+        write = self.loader.write
+        programs_of = {}
+        for index, provider in enumerate(program_provider):
+            programs_of.setdefault(provider, []).append(index)
+        methods = Program.Method.values
+        spending = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
+        already = set(linked)
+        more_programs, method_rows, category_rows, expenditure_rows = [], [], [], []
+        spenders = 0
+        for allocation_id, currency, amount, status, starts, recipient in made:
+            own = programs_of.get(recipient, [])
+            if own and rng.random() < 0.5:
+                for index in rng.sample(own, min(len(own), rng.randint(1, 3))):
+                    pair = (allocation_id, first_program + index)
+                    if pair not in already:
+                        already.add(pair)
+                        more_programs.append(pair)
+            for method in rng.sample(methods, rng.randint(1, 2)):
+                method_rows.append((allocation_id, method))
+            for category in rng.sample(self.categories, rng.randint(1, 2)):
+                category_rows.append((allocation_id, category))
+            if status not in spending or rng.random() < 0.2:
+                continue
+            spenders += 1
+            share = Decimal(rng.randint(110, 115) if spenders % 20 == 0 else rng.randint(20, 100)) / 100
+            parts = rng.randint(1, 4)
+            left = (amount * share).quantize(Decimal("0.01"))
+            for part in range(parts):
+                spent = (
+                    left if part == parts - 1 else (left * Decimal(rng.randint(20, 60)) / 100).quantize(Decimal("0.01"))
+                )
+                left -= spent
+                over = share > 1 and part == parts - 1
+                expenditure_rows.append(
+                    (
+                        allocation_id, starts + timedelta(days=rng.randint(0, 27)), spent, currency,
+                        rng.choice(Expenditure.Category.values), "",
+                        "More participants came than planned." if over else "",
+                        (spent * CURRENCIES[currency]).quantize(Decimal("0.01")), rate_ids.get((currency, starts)),
+                    )
+                )  # fmt: skip
+        through = Allocation.programs.through
+        first = self.ids(through, len(more_programs))
+        write(
+            through._meta.db_table,
+            ["id", "allocation_id", "program_id"],
+            ((first + n, *pair) for n, pair in enumerate(more_programs)),
+        )
+        first = self.ids(AllocationMethod, len(method_rows))
+        write(
+            AllocationMethod._meta.db_table,
+            ["id", "allocation_id", "method"],
+            ((first + n, *row) for n, row in enumerate(method_rows)),
+        )
+        through = Allocation.categories.through
+        first = self.ids(through, len(category_rows))
+        write(
+            through._meta.db_table,
+            ["id", "allocation_id", "capacitycategory_id"],
+            ((first + n, *row) for n, row in enumerate(category_rows)),
+        )
+        now = self.now
+        first = self.ids(Expenditure, len(expenditure_rows))
+        write(
+            Expenditure._meta.db_table,
+            [
+                "id", "created_at", "updated_at", "allocation_id", "spent_on", "amount", "currency_id", "category",
+                "note", "overspend_reason", "usd_amount", "usd_rate_id", "recorded_by_id",
+            ],
+            ((first + n, now, now, *row, None) for n, row in enumerate(expenditure_rows)),
+        )  # fmt: skip
 
     def surveys(self, surveyed, starts, session_program, program_provider, methods, categories, org_regions,
                 first_session, first_program, first_org):  # fmt: skip

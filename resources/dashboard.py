@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncQuarter
@@ -207,10 +208,18 @@ def rates_in_view(allocations):
         Q(pk__in=_plain(allocations).filter(usd_rate__isnull=False).values("usd_rate"))
         | Q(pk__in=_expenditures(allocations).filter(usd_rate__isnull=False).values("usd_rate"))
     )
-    figures = used.aggregate(rates=Count("pk"), first=Min("month"), last=Max("month"))
-    # At most one row per currency (ISO 4217 has under 200), named rather than counted.
-    figures["currencies"] = list(used.order_by("currency_id").values_list("currency_id", flat=True).distinct())
-    return figures
+    # One row per currency (ISO 4217 has under 200), named rather than counted; one query.
+    by_currency = list(
+        used.order_by("currency_id")
+        .values("currency_id")
+        .annotate(n=Count("pk"), first=Min("month"), last=Max("month"))
+    )
+    return {
+        "rates": sum(row["n"] for row in by_currency),
+        "first": min((row["first"] for row in by_currency), default=None),
+        "last": max((row["last"] for row in by_currency), default=None),
+        "currencies": [row["currency_id"] for row in by_currency],
+    }
 
 
 def _allocated_by(allocations, *keys):
@@ -566,7 +575,7 @@ def _by_category_family(allocations):
     for family_id, allocated_usd, proposed_usd, count in allocated:
         root = root_of.get(family_id)
         if family_id is not None and root is None:
-            continue  # a category moved under another after this read: counted with its new family next time
+            continue  # a family is a top-level category (the taxonomy has two levels); no line otherwise
         row = {"allocated": _usd(allocated_usd), "proposed": _usd(proposed_usd), "count": count}
         lines.append((root, _money_values(row, _usd(spent.get(family_id)))))
     order = {root.pk: index for index, root in enumerate(root_of.values())}
@@ -579,9 +588,13 @@ def _rows_grouped(queryset, columns, params, group_by):
 
     `queryset` is compiled by Django with its parameters kept apart; `columns` and
     `group_by` are this module's own literal SQL over the queryset's aliases, and `params`
-    fill the %s of `columns`, which come before the queryset's.
+    fill the %s of `columns`, which come before the queryset's. No rows when the
+    queryset can match nothing (Django then writes no SQL at all).
     """
-    inner_sql, inner_params = queryset.query.sql_with_params()
+    try:
+        inner_sql, inner_params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return []
     sql = f"SELECT {columns} FROM ({inner_sql}) pairs GROUP BY {group_by}"  # noqa: S608 - literal SQL, params apart
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, *inner_params))
@@ -630,7 +643,8 @@ def _reach(allocations):
     not cancelled, within an allocation's period) with their program's region and each
     method of those allocations, each (session, method) pair once; then every session's
     report and completed enrollments are added up once per method and once per region. A
-    session several allocations fund counts once in each line and in the total.
+    session several allocations fund counts once in each line and in the total. A region
+    whose funded sessions have no report yet is in by_region with 0.
     """
     methods = [method for method, _label in Program.Method.choices]
     funded = (
@@ -638,7 +652,11 @@ def _reach(allocations):
         .values(session=F("pk"), region=F("program__region"), method=F("program__allocations__methods__method"))
         .distinct()
     )
-    funded_sql, funded_params = funded.query.sql_with_params()
+    methods_reached = {None: 0, **dict.fromkeys(methods, 0)}
+    try:
+        funded_sql, funded_params = funded.query.sql_with_params()
+    except EmptyResultSet:  # allocations that can match nothing (an empty list of funds): nobody reached
+        return {"participants": methods_reached, "completed": dict(methods_reached), "by_region": {}}
     reports = ActivityReport._meta
     enrollments = Enrollment._meta
     quote = connection.ops.quote_name
@@ -665,18 +683,16 @@ def _reach(allocations):
     with connection.cursor() as cursor:
         cursor.execute(sql, (*funded_params, Enrollment.Status.COMPLETED))
         rows = cursor.fetchall()
-    participants = dict.fromkeys(methods, 0)
-    completed = dict.fromkeys(methods, 0)
+    participants = dict(methods_reached)
+    completed = dict(methods_reached)
     by_region = {}
     for kind, method, region, people, done in rows:
         if kind == "method":
-            if method in participants:
+            if method is not None and method in participants:  # the pairs of methodless allocations: total only
                 participants[method] = int(people or 0)
                 completed[method] = int(done or 0)
         else:
             by_region[region] = int(people or 0)
-            participants[None] = participants.get(None, 0) + int(people or 0)
-            completed[None] = completed.get(None, 0) + int(done or 0)
-    participants.setdefault(None, 0)
-    completed.setdefault(None, 0)
+            participants[None] += int(people or 0)
+            completed[None] += int(done or 0)
     return {"participants": participants, "completed": completed, "by_region": by_region}

@@ -269,7 +269,7 @@ def allocations(request):
     filterset = _filterset(request)
     page = rates = None
     if filterset.is_valid():
-        # Which rates the USD columns used, for every allocation listed (two aggregate queries).
+        # Which rates the USD columns used, for every allocation listed (one aggregate query).
         rates = figures_of.rates_in_view(filterset.qs)
         # The page's ids first, in order, then their usage for those 25 only: the spending
         # subqueries would otherwise run for every allocation before the sort.

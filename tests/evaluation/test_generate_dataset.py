@@ -12,7 +12,8 @@ from bench.dataset import SCALES, DatasetError, generate
 from evaluation import reports
 from evaluation.models import Measurement, SelfAssessment
 from programs.models import ActivityReport, Enrollment, Program, Session
-from resources.models import Allocation, Fund
+from resources import dashboard
+from resources.models import Allocation, AllocationMethod, Expenditure, Fund
 from stakeholders.models import ExchangeProfile, Membership, Organization, SupportOffer, SupportRequest, User
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,8 @@ def snapshot():
             )
         ),
         list(Allocation.objects.order_by("pk").values_list("recipient__slug", "amount", "currency", "usd_amount")),
+        list(Expenditure.objects.order_by("pk").values_list("allocation__recipient__slug", "spent_on", "amount")),
+        list(AllocationMethod.objects.order_by("pk").values_list("allocation__recipient__slug", "method")),
     )
 
 
@@ -144,6 +147,34 @@ def test_the_measurements_are_those_the_sync_would_compute():
     assessment_ids = list(SelfAssessment.objects.values_list("pk", flat=True))
     assert Measurement.objects.filter(source="self_assessment").exists()
     assert measurements.self_assessment_measure(assessment_ids=assessment_ids) == 0
+
+
+def test_allocations_have_a_purpose_programs_and_spending_as_the_services_would_record():
+    tiny()
+    allocations = Allocation.objects.all()
+    assert not allocations.annotate(n=Count("methods")).filter(n=0).exists()
+    assert not allocations.annotate(n=Count("categories")).filter(n=0).exists()
+    assert allocations.filter(programs__isnull=False).distinct().count() >= SCALES["tiny"].allocations // 4
+    # A recipient's allocation funds the recipient's own programs.
+    assert not allocations.exclude(programs__isnull=True).exclude(programs__provider=F("recipient")).exists()
+    spent = Expenditure.objects.all()
+    assert spent.exists()
+    assert not spent.exclude(allocation__status__in=dashboard.ALLOCATED).exists()
+    assert not spent.exclude(currency=F("allocation__currency")).exists()
+    # In the month the allocation starts, at the rate its USD used; USD to the cent.
+    for expenditure in spent.select_related("allocation", "usd_rate"):
+        assert expenditure.spent_on.replace(day=1) == expenditure.allocation.starts_on.replace(day=1)
+        assert expenditure.usd_rate_id == expenditure.allocation.usd_rate_id
+        rate = expenditure.usd_rate.usd_per_unit if expenditure.usd_rate else 1
+        assert expenditure.usd_amount == (expenditure.amount * rate).quantize(expenditure.usd_amount)
+    # Some overspent, with the reason the services ask for; the rest within their amount.
+    overspent = dashboard.overspent_ids(allocations)
+    reasons = spent.exclude(overspend_reason="").values("allocation")
+    assert overspent.exists()
+    assert set(overspent.values_list("allocation", flat=True)) == set(reasons.values_list("allocation", flat=True))
+    figures = dashboard.figures_for(allocations)
+    assert figures.headline["spent"] > 0
+    assert any(line.values["spent"] for line in figures.tables["methods"].lines)
 
 
 def test_the_community_has_members_exchange_profiles_and_support_requests():

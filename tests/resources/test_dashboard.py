@@ -741,7 +741,8 @@ def test_reach_counts_a_session_once_however_many_allocations_and_methods_fund_i
         made = SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=2))
         made.is_cancelled = cancelled
         made.save(update_fields=["is_cancelled"])
-        ActivityReport.objects.create(session=made, participants=participants, facilitators=1)
+        if participants is not None:  # None: held, its enrollments completed, not reported yet
+            ActivityReport.objects.create(session=made, participants=participants, facilitators=1)
         for _ in range(done):
             Enrollment.objects.create(user=UserFactory(), session=made, status=Enrollment.Status.COMPLETED)
         Enrollment.objects.create(user=UserFactory(), session=made, status=Enrollment.Status.ENROLLED)
@@ -752,18 +753,25 @@ def test_reach_counts_a_session_once_however_many_allocations_and_methods_fund_i
     session(alone, 210, 13, 3)  # before the online course's period
     session(alone, 710, 17, 4)
     session(elsewhere, 512, 19, 0)
+    session(shared, 820, None, 6)
+    session(elsewhere, 901, None, 2)  # its region's only other session: 19 people still
     allocations = Allocation.objects.filter(fund=fund)
     reach = dashboard._reach(allocations)
     assert reach == _reach_row_by_row(allocations)
     assert reach["participants"][None] == 11 + 7 + 13 + 17 + 19
     assert reach["participants"]["workshop"] == 11 + 7 + 19  # each session once, though two allocations fund it
     assert reach["participants"]["online_course"] == 17
-    assert reach["completed"]["mentoring"] == 3
+    assert reach["completed"]["mentoring"] == 3 + 6
+    assert reach["completed"][None] == 2 + 1 + 3 + 4 + 0 + 6 + 2
     assert reach["by_region"] == {asia.pk: 18, africa.pk: 30, america.pk: 19}
     # Narrowed to one allocation, only its sessions.
     narrowed = allocations.filter(methods__method="mentoring")
     assert dashboard._reach(narrowed) == _reach_row_by_row(narrowed)
     assert dashboard._reach(allocations.filter(status="proposed"))["participants"][None] == 0
+    # Allocations that can match nothing (no funds to read): nobody reached, no query to fail.
+    nobody = dashboard._reach(Allocation.objects.filter(fund_id__in=[]))
+    assert nobody["participants"][None] == nobody["completed"]["workshop"] == 0 and nobody["by_region"] == {}
+    assert dashboard._by_category_family(Allocation.objects.none()) == []
 
 
 def test_the_drill_down_says_which_rates_its_usd_used(rates, funding_organization, funder_client):
