@@ -603,13 +603,7 @@ class _Generator:
             ],
             allocations(),
         )  # fmt: skip
-        through = Allocation.programs.through
-        first = self.ids(through, len(allocation_programs))
-        write(
-            through._meta.db_table,
-            ["id", "allocation_id", "program_id"],
-            ((first + n, *pair) for n, pair in enumerate(allocation_programs)),
-        )
+        self.write_numbered(Allocation.programs.through, ["allocation_id", "program_id"], allocation_programs)
         self.funding(made, allocation_programs, program_provider, first_program, rate_ids)
         self.community(first_user, first_org, funders, org_regions, provider_weights, person_region)
 
@@ -626,7 +620,6 @@ class _Generator:
         from resources.models import Allocation, AllocationMethod, Expenditure
 
         rng = random.Random(f"{self.seed}:funding")  # noqa: S311 - generated data, not secrets
-        write = self.loader.write
         programs_of = {}
         for index, provider in enumerate(program_provider):
             programs_of.setdefault(provider, []).append(index)
@@ -667,36 +660,23 @@ class _Generator:
                         (spent * CURRENCIES[currency]).quantize(Decimal("0.01")), rate_ids.get((currency, starts)),
                     )
                 )  # fmt: skip
-        through = Allocation.programs.through
-        first = self.ids(through, len(more_programs))
-        write(
-            through._meta.db_table,
-            ["id", "allocation_id", "program_id"],
-            ((first + n, *pair) for n, pair in enumerate(more_programs)),
-        )
-        first = self.ids(AllocationMethod, len(method_rows))
-        write(
-            AllocationMethod._meta.db_table,
-            ["id", "allocation_id", "method"],
-            ((first + n, *row) for n, row in enumerate(method_rows)),
-        )
-        through = Allocation.categories.through
-        first = self.ids(through, len(category_rows))
-        write(
-            through._meta.db_table,
-            ["id", "allocation_id", "capacitycategory_id"],
-            ((first + n, *row) for n, row in enumerate(category_rows)),
-        )
+        self.write_numbered(Allocation.programs.through, ["allocation_id", "program_id"], more_programs)
+        self.write_numbered(AllocationMethod, ["allocation_id", "method"], method_rows)
+        self.write_numbered(Allocation.categories.through, ["allocation_id", "capacitycategory_id"], category_rows)
         now = self.now
-        first = self.ids(Expenditure, len(expenditure_rows))
-        write(
-            Expenditure._meta.db_table,
+        self.write_numbered(
+            Expenditure,
             [
-                "id", "created_at", "updated_at", "allocation_id", "spent_on", "amount", "currency_id", "category",
+                "created_at", "updated_at", "allocation_id", "spent_on", "amount", "currency_id", "category",
                 "note", "overspend_reason", "usd_amount", "usd_rate_id", "recorded_by_id",
             ],
-            ((first + n, now, now, *row, None) for n, row in enumerate(expenditure_rows)),
+            [(now, now, *row, None) for row in expenditure_rows],
         )  # fmt: skip
+
+    def write_numbered(self, model, columns, rows):
+        """A list of rows written with ids reserved for them from the model's table, in order."""
+        first = self.ids(model, len(rows))
+        self.loader.write(model._meta.db_table, ["id", *columns], ((first + n, *row) for n, row in enumerate(rows)))
 
     def surveys(self, surveyed, starts, session_program, program_provider, methods, categories, org_regions,
                 first_session, first_program, first_org):  # fmt: skip
