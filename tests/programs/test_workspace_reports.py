@@ -63,21 +63,34 @@ def test_the_list_filters_by_report_state(client, staff, sessions, state, shown)
         assert f"/sessions/{missing.pk}/report/" in page and f"/sessions/{reported.pk}/report/" not in page
 
 
+def write_report(how, session, *, values, dashboard_figure, by):
+    """Give the session report figures through one of the three services that write reports.
+
+    "form" and "import" write `values`; "dashboard" fills every Dashboard figure with
+    `dashboard_figure` (linking the session to a course first when it has none).
+    """
+    if how == "form":
+        services.report_save(session=session, values=values, by=by)
+    elif how == "import":
+        services.reports_import_apply(reports=[(session, values)], by=by)
+    else:
+        if not session.dashboard_course:
+            session.dashboard_course = "Hub/Course"
+            session.save(update_fields=["dashboard_course"])
+        course = {
+            "course_slug": session.dashboard_course,
+            **dict.fromkeys(DASHBOARD_FIGURES.values(), dashboard_figure),
+        }
+        services.dashboard_figures_apply(session=session, course=course, by=by)
+
+
 @pytest.mark.parametrize("how", ["form", "import", "dashboard"])
 def test_the_counts_kept_for_a_minute_move_as_soon_as_a_report_is_written(client, staff, sessions, how):
     """The counts are cached; every service that gives a session its report makes them count again."""
     _reported, missing = sessions
     client.force_login(staff)
     assert "Report missing (1)" in client.get(URL).content.decode()
-    if how == "form":
-        services.report_save(session=missing, values={"participants": 3}, by=staff)
-    elif how == "import":
-        services.reports_import_apply(reports=[(missing, {"participants": 3})], by=staff)
-    else:
-        missing.dashboard_course = "Hub/Course"
-        missing.save(update_fields=["dashboard_course"])
-        course = {"course_slug": "Hub/Course", **dict.fromkeys(DASHBOARD_FIGURES.values(), 1)}
-        services.dashboard_figures_apply(session=missing, course=course, by=staff)
+    write_report(how, missing, values={"participants": 3}, dashboard_figure=1, by=staff)
     page = client.get(URL).content.decode()
     assert "Report missing (0)" in page and "Reported (2)" in page
     # The rows are kept too, and move with the counts: the session's row says it is reported.
@@ -165,14 +178,6 @@ def test_a_report_changed_shows_its_new_figures_in_the_kept_rows_at_once(client,
     reported, _missing = sessions
     client.force_login(staff)
     assert ">14<" in client.get(URL).content.decode()
-    if how == "form":
-        services.report_save(session=reported, values={"participants": 41, "hours_of_learning": 28}, by=staff)
-        shown = ">41<"
-    elif how == "import":
-        services.reports_import_apply(reports=[(reported, {"participants": 41, "hours_of_learning": 28})], by=staff)
-        shown = ">41<"
-    else:
-        course = {"course_slug": reported.dashboard_course, **dict.fromkeys(DASHBOARD_FIGURES.values(), 7)}
-        services.dashboard_figures_apply(session=reported, course=course, by=staff)
-        shown = "7 editors"
+    write_report(how, reported, values={"participants": 41, "hours_of_learning": 28}, dashboard_figure=7, by=staff)
+    shown = "7 editors" if how == "dashboard" else ">41<"
     assert shown in client.get(URL).content.decode()
