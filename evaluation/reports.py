@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+import numpy as np
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
@@ -405,9 +406,22 @@ def _ancestors(key):
 # capacity) gives each figure's *profile*, the value every person it counts shares on
 # each of those dimensions. A figure B lies inside figure A when A's conditions are all
 # in B's profile; then A − B must be 0 or at least k, a family of one for the gate.
+#
+# A large year has hundreds of thousands of figures, each reached by dozens of atoms and
+# with dozens of figures its profile says may contain it: the work is done on arrays
+# (numpy), a rule at a time, not a figure at a time. Every figure key is packed into one
+# 64-bit integer (its strings numbered); a figure's profile is the minimum and the
+# maximum of each dimension over its atoms (equal: one value; else mixed) and the AND of
+# its atoms' capacities as bits. tests/evaluation/containment_reference.py holds the same
+# rule written figure by figure, and the tests compare the two.
 
-MIXED = object()  # a profile's dimension on which the people of a figure differ
-NOT_KEPT = object()
+MIXED = -2  # a profile's dimension on which the people of a figure differ
+NONE = -1  # no value on that dimension (no region, no method), or no answer
+PART_NAMES = ("", "yes", "no")
+PERIOD_YEAR = 0  # a figure's period: 0 for the year, 1–4 for its quarters
+BREAKDOWN_INDEX = {breakdown: index for index, breakdown in enumerate(BREAKDOWNS)}
+SCOPE_INDEX = {scope: index for index, scope in enumerate(Scope.values)}
+FIRST_DEMOGRAPHIC = min(BREAKDOWN_INDEX[dimension] for dimension in DEMOGRAPHIC)
 
 
 def _atoms(year_atoms):
@@ -441,212 +455,421 @@ def _atoms(year_atoms):
         yield from cursor
 
 
-def _profiles(atoms, year, codes, per_capacity_ids, keep):
-    """(figure key, part) → profile [organization, region, method, emerging, quarter, capacities, outside capacities].
+class _Numbers:
+    """Strings numbered from 0, in the order they are first met."""
 
-    A profile holds each dimension's one value, or MIXED when the figure's people
-    differ on it; capacities is the set every one of its people's programs teaches, and
-    the last entry whether all of them are counted outside capacity reports (the rows
-    that capacity reports alone read are not). Only the (figure, part) pairs in `keep` are profiled.
-    Every atom reaches the figures the GROUP BYs of `year_rows` put it in, by the same
-    rules (dimensions, capacities through programs, rows without a region or method).
-    """
-    profiles = dict.fromkeys(keep)  # (figure, part) → its profile, None until its first atom
-    scopes_of_kind = [scope for scope in Scope.values if scope != Scope.CATEGORY]
-    for (
-        organization,
-        region,
-        method,
-        is_emerging,
-        quarter,
-        indicator_id,
-        dimension,
-        answer,
-        category,
-        program_categories,
-        people,
-        numerator,
-        denominator,
-    ) in atoms:
-        code = codes[indicator_id]
-        emerging = None if region is None else ("emerging" if is_emerging else "established")
-        if category is not None:
-            capacities = frozenset((category,))
-        elif program_categories and indicator_id not in per_capacity_ids:
-            capacities = frozenset(program_categories.split(","))
-        else:
-            capacities = frozenset()
-        outside = category is None
-        parts = [("", people or 0)]
-        if code in PEOPLE_SHARES and denominator is not None:
-            yes = int(numerator or 0)
-            parts += [("yes", yes), ("no", int(denominator) - yes)]
-        parts = [part for part, count in parts if count > 0]
-        if not parts:
-            continue
-        values = {Scope.REGION: region, Scope.METHOD: method or None, Scope.ORGANIZATION: organization}
-        scope_keys = [(Scope.MOVEMENT, "")]
-        scope_keys += [(scope, values[scope]) for scope in scopes_of_kind if scope != Scope.MOVEMENT and values[scope]]
-        if dimension:
-            breakdowns = [(dimension, answer)] if answer else []
-        else:
-            breakdowns = [("", "")]
-            breakdowns += [(name, value) for name, value in (("region", region), ("emerging", emerging)) if value]
-            breakdowns += [("method", method)] if method else []
-        periods = (f"{year}-Q{quarter}", str(year))
-        profile = (organization, region, method or None, emerging, quarter, capacities, outside)
-        figures = []
-        if outside:
-            for scope, scope_key in scope_keys:
-                for breakdown, breakdown_key in breakdowns:
-                    if breakdown not in SKIPPED.get(scope, ()):
-                        figures.append((scope, scope_key, breakdown, breakdown_key))
-        for capacity in capacities:
-            for breakdown, breakdown_key in breakdowns:
-                if breakdown not in SKIPPED[Scope.CATEGORY]:
-                    figures.append((Scope.CATEGORY, capacity, breakdown, breakdown_key))
-            if not dimension:
-                for scope, scope_key in scope_keys:
-                    figures.append((scope, scope_key, "category", capacity))
-        head = list(profile[:5])
-        for scope, scope_key, breakdown, breakdown_key in figures:
-            for period in periods:
-                key = (scope, scope_key, period, code, breakdown, breakdown_key)
-                for part in parts:
-                    current = profiles.get((key, part), NOT_KEPT)
-                    if current is NOT_KEPT:
-                        continue
-                    if current is None:
-                        profiles[(key, part)] = list(profile)
-                        continue
-                    if current[:5] != head:  # most atoms of a figure agree on every dimension
-                        for index in range(5):
-                            if current[index] is not MIXED and current[index] != head[index]:
-                                current[index] = MIXED
-                    if current[5]:
-                        current[5] = current[5] & capacities
-                    current[6] = current[6] and outside
-    return {figure: profile for figure, profile in profiles.items() if profile is not None}
+    def __init__(self, *first):
+        self.ids = {}
+        for value in first:
+            self.of(value)
+
+    def of(self, value):
+        number = self.ids.get(value)
+        if number is None:
+            number = self.ids[value] = len(self.ids)
+        return number
+
+    def or_none(self, value):
+        """A value's number, or NONE for no value (None or an empty string)."""
+        return self.of(value) if value else NONE
+
+    def strings(self):
+        return list(self.ids)
 
 
-def _containing(key, profile):
-    """Every figure key that counts all the people `key` counts, judged from its profile."""
-    scope, scope_key, period, code, breakdown, breakdown_key = key
-    organization, region, method, emerging, quarter, capacities, outside = profile
-    single = {
-        Scope.REGION: region,
-        Scope.METHOD: method,
-        Scope.ORGANIZATION: organization,
-    }
-    single = {name: value for name, value in single.items() if value is not MIXED and value is not None}
-    scopes = [(Scope.MOVEMENT, "")] + list(single.items())
-    scopes += [(Scope.CATEGORY, capacity) for capacity in sorted(capacities)]
-    if breakdown in DEMOGRAPHIC:
-        breakdowns = [(breakdown, breakdown_key)]
-    else:
-        breakdowns = [("", "")]
-        for name, value in (("region", region), ("emerging", emerging), ("method", method)):
-            if value is not MIXED and value is not None:
-                breakdowns.append((name, value))
-        breakdowns += [("category", capacity) for capacity in sorted(capacities)]
-    year = period.split("-")[0]
-    periods = [year] + ([f"{year}-Q{quarter}"] if quarter is not MIXED else [])
-    for wider_scope, wider_key in scopes:
-        for wider_breakdown, wider_breakdown_key in breakdowns:
-            if wider_breakdown in SKIPPED.get(wider_scope, ()):
+@dataclass(slots=True)
+class _Packing:
+    """How a figure key's seven fields share one 64-bit integer: bit widths from the largest numbers."""
+
+    string_bits: int
+    code_bits: int
+
+    def pack(self, scope, scope_key, period, code, breakdown, breakdown_key, part):
+        """Numpy arrays (or numbers) of the fields → the packed keys; NONE is never a field here."""
+        packed = np.int64(scope)
+        for value, bits in (
+            (scope_key, self.string_bits),
+            (period, 3),
+            (code, self.code_bits),
+            (breakdown, 4),
+            (breakdown_key, self.string_bits),
+            (part, 2),
+        ):
+            packed = (packed << np.int64(bits)) | np.asarray(value, dtype=np.int64)
+        return packed
+
+
+class _Figures:
+    """The figures the gate weighs (counts' keys), as arrays of numbered fields, sorted by packed key."""
+
+    def __init__(self, counts, year, codes):
+        periods = {str(year): PERIOD_YEAR, **{f"{year}-Q{quarter}": quarter for quarter in range(1, 5)}}
+        self.strings = _Numbers("")
+        self.codes = _Numbers(*sorted(set(codes.values())))
+        parts = {name: index for index, name in enumerate(PART_NAMES)}
+        of, code_of = self.strings.of, self.codes.of
+        self.keys = list(counts)
+        fields = [[] for _ in range(7)]
+        for scope, scope_key, period, code, breakdown, breakdown_key, part in self.keys:
+            fields[0].append(SCOPE_INDEX[scope])
+            fields[1].append(of(scope_key))
+            fields[2].append(periods[period])
+            fields[3].append(code_of(code))
+            fields[4].append(BREAKDOWN_INDEX[breakdown])
+            fields[5].append(of(breakdown_key))
+            fields[6].append(parts[part])
+        self.fields = [np.array(values, dtype=np.int64) for values in fields]
+        self.count = np.fromiter(counts.values(), dtype=np.int64, count=len(self.keys))
+
+    def sort(self):
+        """Pack the keys (after every string, the atoms' too, is numbered) and sort them for lookups."""
+        string_bits = max(1, len(self.strings.ids).bit_length())
+        code_bits = max(1, len(self.codes.ids).bit_length())
+        if 3 + 2 * string_bits + 3 + code_bits + 4 + 2 > 63:
+            raise ValueError("too many distinct report keys to pack into 64 bits")
+        self.packing = _Packing(string_bits, code_bits)
+        packed = self.packing.pack(*self.fields)
+        self.order = np.argsort(packed, kind="stable")
+        self.sorted = packed[self.order]
+
+    def find(self, packed):
+        """(found, index into keys) for packed keys; index is meaningless where not found."""
+        if not len(self.sorted):
+            return np.zeros(len(packed), dtype=bool), np.zeros(len(packed), dtype=np.int64)
+        position = np.minimum(np.searchsorted(self.sorted, packed), len(self.sorted) - 1)
+        return self.sorted[position] == packed, self.order[position]
+
+    def worth_profiling(self, largest_k):
+        """The figures another figure of the same indicator and part exceeds by 1 to largest_k − 1.
+
+        Only they can be given away by a figure that contains them: the rest need no profile.
+        """
+        if self.count.size and int(self.count.max()) >= 1 << 31:
+            raise ValueError("a figure counts more people than the containment check can pack")
+        group = (self.fields[3] * len(PART_NAMES) + self.fields[6]) << np.int64(32)
+        known = np.unique(group | self.count)
+        low = np.searchsorted(known, group | (self.count + 1), side="left")
+        high = np.searchsorted(known, group | (self.count + largest_k - 1), side="right")
+        return (self.count > 0) & (low < high)
+
+
+class _Atoms:
+    """The atoms as arrays: each dimension numbered, capacities as bits, which parts count someone."""
+
+    def __init__(self, rows, figures, codes, per_capacity_ids):
+        strings = figures.strings
+        of, or_none = strings.of, strings.or_none
+        emerging_of = {None: NONE, True: of("emerging"), False: of("established")}
+        code_numbers = {indicator_id: figures.codes.of(code) for indicator_id, code in codes.items()}
+        shares = {indicator_id for indicator_id, code in codes.items() if code in PEOPLE_SHARES}
+        self.capacities = _Numbers()  # capacity slug → its bit
+        capacity_sets = {}  # a program's "a,b" → the bits of its capacities
+        columns = [[] for _ in range(9)]
+        masks, counted = [], []
+        for (
+            organization,
+            region,
+            method,
+            is_emerging,
+            quarter,
+            indicator_id,
+            dimension,
+            answer,
+            category,
+            program_categories,
+            people,
+            numerator,
+            denominator,
+        ) in rows:
+            parts = [(people or 0) > 0]
+            if indicator_id in shares and denominator is not None:
+                yes = int(numerator or 0)
+                parts += [yes > 0, int(denominator) - yes > 0]
+            else:
+                parts += [False, False]
+            if not any(parts):
                 continue
-            uses_capacity = wider_scope == Scope.CATEGORY or wider_breakdown == "category"
-            if not uses_capacity and not outside:
-                continue  # it counts rows that only capacity reports read
-            for wider_period in periods:
-                yield (wider_scope, wider_key, wider_period, code, wider_breakdown, wider_breakdown_key)
+            if category is not None:
+                mask = 1 << self.capacities.of(category)
+            elif program_categories and indicator_id not in per_capacity_ids:
+                mask = capacity_sets.get(program_categories)
+                if mask is None:
+                    mask = 0
+                    for slug in program_categories.split(","):
+                        mask |= 1 << self.capacities.of(slug)
+                    capacity_sets[program_categories] = mask
+            else:
+                mask = 0
+            for column, value in zip(
+                columns,
+                (
+                    or_none(organization),
+                    NONE if region is None else of(region),
+                    or_none(method),
+                    emerging_of[None if region is None else bool(is_emerging)],
+                    quarter,
+                    code_numbers[indicator_id],
+                    BREAKDOWN_INDEX[dimension] if dimension else 0,
+                    or_none(answer),
+                    category is None,
+                ),
+                strict=True,
+            ):
+                column.append(value)
+            masks.append(mask)
+            counted.append(parts)
+        (
+            self.organization,
+            self.region,
+            self.method,
+            self.emerging,
+            self.quarter,
+            self.code,
+            self.dimension,
+            self.answer,
+            outside,
+        ) = (np.array(column, dtype=np.int64) for column in columns)
+        self.outside = outside.astype(np.uint8)
+        self.counted = np.array(counted, dtype=bool).reshape(-1, len(PART_NAMES))
+        # Capacities as bits, 64 to a word.
+        words = max(1, -(-len(self.capacities.ids) // 64))
+        self.bits = np.zeros((len(masks), words), dtype=np.uint64)
+        for word in range(words):
+            self.bits[:, word] = np.array([(mask >> (64 * word)) & (2**64 - 1) for mask in masks], dtype=np.uint64)
+        self.capacity_strings = np.array([of(slug) for slug in self.capacities.strings()], dtype=np.int64)
+
+    def __len__(self):
+        return len(self.code)
 
 
-def _contains(outer, key, profile):
-    """Whether `outer` is one of the keys `_containing(key, profile)` yields: the same rules, for one key."""
-    wider_scope, wider_key, wider_period, code, wider_breakdown, wider_breakdown_key = outer
-    _scope, _scope_key, period, inner_code, breakdown, breakdown_key = key
-    organization, region, method, emerging, quarter, capacities, outside = profile
-    if code != inner_code:
-        return False
-    year = period.split("-")[0]
-    if wider_period != year and (quarter is MIXED or wider_period != f"{year}-Q{quarter}"):
-        return False
-    if wider_scope == Scope.MOVEMENT:
-        if wider_key != "":
-            return False
-    elif wider_scope == Scope.CATEGORY:
-        if wider_key not in capacities:
-            return False
-    else:
-        value = {Scope.REGION: region, Scope.METHOD: method, Scope.ORGANIZATION: organization}.get(wider_scope)
-        if value is MIXED or value is None or value != wider_key:
-            return False
-    if breakdown in DEMOGRAPHIC:
-        if (wider_breakdown, wider_breakdown_key) != (breakdown, breakdown_key):
-            return False
-    elif wider_breakdown == "":
-        if wider_breakdown_key != "":
-            return False
-    elif wider_breakdown == "category":
-        if wider_breakdown_key not in capacities:
-            return False
-    else:
-        value = {"region": region, "emerging": emerging, "method": method}.get(wider_breakdown)
-        if value is MIXED or value is None or value != wider_breakdown_key:
-            return False
-    if wider_breakdown in SKIPPED.get(wider_scope, ()):
-        return False
-    return wider_scope == Scope.CATEGORY or wider_breakdown == "category" or outside
+def _with_capacity(bits, capacity_strings):
+    """(row, capacity's string number) for every capacity bit set in each row of `bits`."""
+    rows, capacities = [], []
+    for capacity, string in enumerate(capacity_strings):
+        word, bit = divmod(capacity, 64)
+        having = np.flatnonzero((bits[:, word] >> np.uint64(bit)) & np.uint64(1))
+        rows.append(having)
+        capacities.append(np.full(len(having), string, dtype=np.int64))
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(capacities)
 
 
-# Below this many figures a little larger than a profiled one, each is checked against its
-# profile (_contains); above, the figures its profile says contain it are looked up
-# (_containing yields a few dozen).
-CANDIDATES_CHECKED = 48
+PROFILE_DIMENSIONS = ("organization", "region", "method", "emerging", "quarter")
+
+
+def _reduce(packed, dimensions, bits, outside):
+    """Rows sharing a packed key → one row: each dimension's minimum and maximum, the AND of bits and of outside."""
+    order = np.argsort(packed, kind="stable")
+    packed = packed[order]
+    starts = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1])))
+    lows = [np.minimum.reduceat(low[order], starts) for low, _high in dimensions]
+    highs = [np.maximum.reduceat(high[order], starts) for _low, high in dimensions]
+    return (
+        packed[starts],
+        list(zip(lows, highs, strict=True)),
+        np.bitwise_and.reduceat(bits[order], starts, axis=0),
+        np.minimum.reduceat(outside[order], starts),
+    )
+
+
+def _profiles(atoms, figures, wanted):
+    """(figure index, each profile dimension's value or MIXED, capacity bits, outside) for the wanted figures reached.
+
+    Every atom reaches the figures the GROUP BYs of `year_rows` put it in, by the same
+    rules (dimensions, capacities through programs, rows without a region or method);
+    a figure is profiled for a part (its people, a share's yes or no) from the atoms that
+    count someone in that part.
+    """
+    pack = figures.packing.pack
+    empty = np.int64(figures.strings.of(""))
+    everyone = np.ones(len(atoms), dtype=bool)
+    plain = atoms.dimension == 0
+    scopes = [
+        (Scope.MOVEMENT, everyone, np.full(len(atoms), empty)),
+        (Scope.REGION, atoms.region >= 0, atoms.region),
+        (Scope.METHOD, atoms.method >= 0, atoms.method),
+        (Scope.ORGANIZATION, atoms.organization >= 0, atoms.organization),
+    ]
+    breakdowns = [
+        ("", plain, np.zeros(len(atoms), dtype=np.int64), np.full(len(atoms), empty)),
+        ("region", plain & (atoms.region >= 0), np.full(len(atoms), BREAKDOWN_INDEX["region"]), atoms.region),
+        ("emerging", plain & (atoms.emerging >= 0), np.full(len(atoms), BREAKDOWN_INDEX["emerging"]), atoms.emerging),
+        ("method", plain & (atoms.method >= 0), np.full(len(atoms), BREAKDOWN_INDEX["method"]), atoms.method),
+        ("demographic", ~plain & (atoms.answer >= 0), atoms.dimension, atoms.answer),
+    ]
+    # Each rule: (atom rows, scope, scope key, breakdown, breakdown key), arrays over those rows.
+    rules = []
+    for scope, in_scope, scope_key in scopes:
+        for name, in_breakdown, breakdown, breakdown_key in breakdowns:
+            if name not in SKIPPED.get(scope, ()):
+                rows = np.flatnonzero(atoms.outside.astype(bool) & in_scope & in_breakdown)
+                rules.append((rows, SCOPE_INDEX[scope], scope_key[rows], breakdown[rows], breakdown_key[rows]))
+    # Through capacities: the capacity's own report, and every report's "category" breakdown.
+    reaching, capacity = _with_capacity(atoms.bits, atoms.capacity_strings)
+    for _name, in_breakdown, breakdown, breakdown_key in breakdowns:
+        keep = in_breakdown[reaching]
+        rows = reaching[keep]
+        rules.append((rows, SCOPE_INDEX[Scope.CATEGORY], capacity[keep], breakdown[rows], breakdown_key[rows]))
+    category = BREAKDOWN_INDEX["category"]
+    for scope, in_scope, scope_key in scopes:
+        keep = (plain & in_scope)[reaching]
+        rows = reaching[keep]
+        rules.append((rows, SCOPE_INDEX[scope], scope_key[rows], np.full(len(rows), category), capacity[keep]))
+
+    found = []
+    for rows, scope, scope_key, breakdown, breakdown_key in rules:
+        for part in range(len(PART_NAMES)):
+            counted = atoms.counted[rows, part]
+            part_rows = rows[counted]
+            if not len(part_rows):
+                continue
+            for period in (atoms.quarter[part_rows], PERIOD_YEAR):
+                packed = pack(
+                    scope,
+                    scope_key[counted],
+                    period,
+                    atoms.code[part_rows],
+                    breakdown[counted],
+                    breakdown_key[counted],
+                    part,
+                )
+                present, index = figures.find(packed)
+                keep = present & wanted[index]
+                if keep.any():
+                    chosen = part_rows[keep]
+                    dimensions = [(getattr(atoms, name)[chosen],) * 2 for name in PROFILE_DIMENSIONS]
+                    found.append(_reduce(packed[keep], dimensions, atoms.bits[chosen], atoms.outside[chosen]))
+    if not found:
+        return None
+    # A figure is reached by one rule only; reducing again over all of them costs little and needs no proof.
+    packed, dimensions, bits, outside = _reduce(
+        np.concatenate([piece[0] for piece in found]),
+        [
+            tuple(np.concatenate([piece[1][index][end] for piece in found]) for end in (0, 1))
+            for index in range(len(PROFILE_DIMENSIONS))
+        ],
+        np.concatenate([piece[2] for piece in found]),
+        np.concatenate([piece[3] for piece in found]),
+    )
+    _present, index = figures.find(packed)
+    values = [np.where(low == high, low, MIXED) for low, high in dimensions]
+    return index, values, bits, outside
 
 
 def _families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
-    """Families of one (A → [B]) for every two figures with B inside A by the data and 0 < A − B < k."""
-    # Only a figure with another figure of the same indicator a little larger can be
-    # given away by one: the rest need no profile.
-    by_indicator = defaultdict(set)
-    for key, count in counts.items():
-        by_indicator[(key[3], key[6])].add(count)
+    """Families of one (A → [B]) for every two figures with B inside A by the data and 0 < A − B < k.
+
+    `k` gives a figure's threshold from its indicator and breakdown (key[3], key[4]).
+    """
     largest_k = max(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
-    keep = {
-        (key[:6], key[6])
-        for key, count in counts.items()
-        if count > 0 and any(count + step in by_indicator[(key[3], key[6])] for step in range(1, largest_k))
-    }
     smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
-    # The figures of each indicator and part by their count: the few a little larger than
-    # a figure are often fewer than those its profile says contain it.
-    by_count = defaultdict(lambda: defaultdict(list))
-    for key, count in counts.items():
-        if count > 0:
-            by_count[(key[3], key[6])][count].append(key)
-    families = []
-    for (key, part), profile in _profiles(atoms, year, codes, per_capacity_ids, keep).items():
-        inner = (*key, part)
-        size = counts[inner]
-        ancestors = None  # weighed already by _families_and_links; worked out when first needed
-        larger = by_count[(key[3], part)]
-        buckets = [larger[size + step] for step in range(1, largest_k) if size + step in larger]
-        if sum(map(len, buckets)) <= CANDIDATES_CHECKED:
-            outers = [outer for bucket in buckets for outer in bucket if _contains(outer[:6], key, profile)]
-        else:
-            outers = [(*wider, part) for wider in _containing(key, profile)]
-        for outer in outers:
-            rest = counts.get(outer, 0) - size  # a figure not published is no outer
-            if not 0 < rest < largest_k or (rest >= smallest_k and rest >= max(k(outer), k(inner))):
-                continue
-            if ancestors is None:
-                ancestors = set(_ancestors(inner))
-            if outer not in ancestors:
-                families.append((outer, [inner]))
+    figures = _Figures(counts, year, codes)
+    wanted = figures.worth_profiling(largest_k)
+    if not wanted.any():
+        return []  # the atoms are not even read
+    atoms = _Atoms(atoms, figures, codes, per_capacity_ids)
+    figures.sort()
+    profiled = _profiles(atoms, figures, wanted)
+    if profiled is None:
+        return []
+    inner, (organization, region, method, emerging, quarter), bits, outside = profiled
+    scope, scope_key, period, code, breakdown, breakdown_key, part = (field[inner] for field in figures.fields)
+    size = figures.count[inner]
+    code_names = figures.codes.strings()
+    thresholds = np.array(
+        [
+            [k((None, None, None, name, breakdown_name, None, "")) for breakdown_name in BREAKDOWNS]
+            for name in code_names
+        ],
+        dtype=np.int64,
+    ).reshape(len(code_names), len(BREAKDOWNS))
+    inner_k = thresholds[code, breakdown]
+    empty = figures.strings.of("")
+    demographic = breakdown >= FIRST_DEMOGRAPHIC
+    everyone = np.ones(len(inner), dtype=bool)
+
+    # What the figures that may contain each inner one are, by its profile (a row per inner figure).
+    scopes = [
+        (Scope.MOVEMENT, everyone, np.full(len(inner), empty)),
+        (Scope.REGION, region >= 0, region),
+        (Scope.METHOD, method >= 0, method),
+        (Scope.ORGANIZATION, organization >= 0, organization),
+    ]
+    breakdowns = [
+        ("same", demographic, breakdown, breakdown_key),
+        ("", ~demographic, np.zeros(len(inner), dtype=np.int64), np.full(len(inner), empty)),
+        ("region", ~demographic & (region >= 0), np.full(len(inner), BREAKDOWN_INDEX["region"]), region),
+        ("emerging", ~demographic & (emerging >= 0), np.full(len(inner), BREAKDOWN_INDEX["emerging"]), emerging),
+        ("method", ~demographic & (method >= 0), np.full(len(inner), BREAKDOWN_INDEX["method"]), method),
+    ]
+    candidates = []  # (inner rows, outer scope, its key, outer breakdown, its key), arrays over those rows
+    is_outside = outside.astype(bool)
+    for wider_scope, in_scope, wider_key in scopes:
+        for name, in_breakdown, wider_breakdown, wider_breakdown_key in breakdowns:
+            if name not in SKIPPED.get(wider_scope, ()):
+                rows = np.flatnonzero(in_scope & in_breakdown & is_outside)
+                candidates.append(
+                    (rows, SCOPE_INDEX[wider_scope], wider_key[rows], wider_breakdown[rows], wider_breakdown_key[rows])
+                )
+    reaching, capacity = _with_capacity(bits, atoms.capacity_strings)
+    for _name, in_breakdown, wider_breakdown, wider_breakdown_key in breakdowns:
+        keep = in_breakdown[reaching]
+        rows = reaching[keep]
+        candidates.append(
+            (rows, SCOPE_INDEX[Scope.CATEGORY], capacity[keep], wider_breakdown[rows], wider_breakdown_key[rows])
+        )
+    category = BREAKDOWN_INDEX["category"]
+    for wider_scope, in_scope, wider_key in scopes:
+        keep = (~demographic & in_scope)[reaching]
+        rows = reaching[keep]
+        candidates.append(
+            (rows, SCOPE_INDEX[wider_scope], wider_key[rows], np.full(len(rows), category), capacity[keep])
+        )
+
+    movement = SCOPE_INDEX[Scope.MOVEMENT]
+    pairs = []
+    for rows, wider_scope, wider_key, wider_breakdown, wider_breakdown_key in candidates:
+        for wider_period in (np.full(len(rows), PERIOD_YEAR), quarter[rows]):
+            keep = wider_period != MIXED
+            rows_here = rows[keep]
+            outer_period = wider_period[keep]
+            outer_key, outer_breakdown, outer_breakdown_key = (
+                wider_key[keep],
+                wider_breakdown[keep],
+                wider_breakdown_key[keep],
+            )
+            packed = figures.packing.pack(
+                wider_scope,
+                outer_key,
+                outer_period,
+                code[rows_here],
+                outer_breakdown,
+                outer_breakdown_key,
+                part[rows_here],
+            )
+            present, outer = figures.find(packed)
+            rest = np.where(present, figures.count[outer], 0) - size[rows_here]
+            outer_k = thresholds[code[rows_here], outer_breakdown]
+            weighed = (
+                (rest > 0)
+                & (rest < largest_k)
+                & ~((rest >= smallest_k) & (rest >= np.maximum(outer_k, inner_k[rows_here])))
+            )
+            # The figures that contain it by definition were weighed already (_families_and_links).
+            ancestor = (
+                (((wider_scope == scope[rows_here]) & (outer_key == scope_key[rows_here])) | (wider_scope == movement))
+                & (
+                    ((outer_breakdown == breakdown[rows_here]) & (outer_breakdown_key == breakdown_key[rows_here]))
+                    | (outer_breakdown == 0)
+                )
+                & ((outer_period == period[rows_here]) | (outer_period == PERIOD_YEAR))
+            )
+            chosen = weighed & ~ancestor
+            pairs.extend(zip(outer[chosen].tolist(), inner[rows_here[chosen]].tolist(), strict=True))
+    keys = figures.keys
     # In key order: the gate is greedy, and the atoms come in whatever order the database gives.
-    return sorted(families)
+    return sorted((keys[outer], [keys[inner_index]]) for outer, inner_index in set(pairs))
 
 
 def _published(indicator, cell, hidden):

@@ -8,9 +8,6 @@ database's answers must give exactly the rows the builder writes.
 from datetime import date
 
 import pytest
-from hypothesis import given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
 
 from bench.dataset import generate
 from evaluation import reports
@@ -70,54 +67,3 @@ def test_the_atoms_table_is_gone_after_a_build_and_after_a_failed_one(built, mon
         reports.year_replace(YEAR)
     assert not table_exists()
     assert rows() == built  # nothing half-written
-
-
-SCOPES = [
-    (reports.Scope.MOVEMENT, ""),
-    *[(reports.Scope.REGION, key) for key in ("r1", "r2")],
-    *[(reports.Scope.METHOD, key) for key in ("m1", "m2")],
-    *[(reports.Scope.ORGANIZATION, key) for key in ("o1", "o2")],
-    *[(reports.Scope.CATEGORY, key) for key in ("c1", "c2", "c3")],
-]
-BREAKDOWNS = [
-    ("", ""),
-    *[("region", key) for key in ("r1", "r2")],
-    *[("emerging", key) for key in ("emerging", "established")],
-    *[("method", key) for key in ("m1", "m2")],
-    *[("category", key) for key in ("c1", "c2", "c3")],
-    *[("gender", key) for key in ("woman", "man")],
-]
-PERIODS = ["2021", "2021-Q1", "2021-Q2"]
-EVERY_FIGURE = [
-    (scope, scope_key, period, code, breakdown, breakdown_key)
-    for scope, scope_key in SCOPES
-    for breakdown, breakdown_key in BREAKDOWNS
-    for period in PERIODS
-    for code in ("participants", "hours_of_learning")
-]
-
-
-def one_or_mixed(values):
-    return st.sampled_from([*values, None, reports.MIXED])
-
-
-@given(
-    figure=st.sampled_from(EVERY_FIGURE),
-    organization=one_or_mixed(["o1", "o2"]),
-    region=one_or_mixed(["r1", "r2"]),
-    method=one_or_mixed(["m1", "m2"]),
-    emerging=one_or_mixed(["emerging", "established"]),
-    quarter=st.sampled_from([1, 2, reports.MIXED]),
-    capacities=st.frozensets(st.sampled_from(["c1", "c2", "c3"])),
-    outside=st.booleans(),
-)
-@hypothesis_settings(max_examples=300, deadline=None)
-def test_checking_one_figure_against_a_profile_agrees_with_listing_every_figure_that_contains_it(
-    figure, organization, region, method, emerging, quarter, capacities, outside
-):
-    """The builder checks the few figures a little larger than one against its profile
-    (_contains) instead of listing all the figures the profile says contain it (_containing)."""
-    profile = (organization, region, method, emerging, quarter, capacities, outside)
-    listed = set(reports._containing(figure, profile))
-    checked = {outer for outer in EVERY_FIGURE if reports._contains(outer, figure, profile)}
-    assert checked == listed & set(EVERY_FIGURE)

@@ -1,0 +1,141 @@
+"""Figures contained in others by the data: the builder's arrays find exactly the pairs the figure-by-figure rule finds.
+
+The builder works on numpy arrays (evaluation.reports, "Figures contained in others");
+tests/evaluation/containment_reference.py is the same rule written figure by figure, as
+the builder ran it before. Both are handed the same figures and atoms: on a generated
+year (every group of indicators the builder gates) and on small random worlds whose
+counts sit within k of each other, so most pairs are weighed.
+"""
+
+import random
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from bench.dataset import generate
+from evaluation import reports
+from evaluation.models import Scope
+from tests.evaluation import containment_reference
+
+YEAR = 2021
+
+
+def k(key):
+    return reports._k(key)
+
+
+@pytest.mark.django_db
+def test_on_a_generated_year_the_arrays_find_the_pairs_the_figure_by_figure_rule_finds(monkeypatch):
+    generate(scale="tiny", seed=1, out=lambda line: None, today=date(2026, 11, 28))
+    original = reports._families_by_data
+    compared = []
+
+    def both(counts, atoms, year, codes, per_capacity_ids, k):
+        atoms = list(atoms)
+        found = original(counts, iter(atoms), year, codes, per_capacity_ids, k)
+        expected = containment_reference.families_by_data(counts, atoms, year, codes, per_capacity_ids, k)
+        assert found == expected
+        compared.append(len(found))
+        return found
+
+    monkeypatch.setattr(reports, "_families_by_data", both)
+    reports.year_replace(YEAR)
+    assert len(compared) > 3  # every group of indicators the year measured
+    assert sum(compared) > 50  # and pairs to find: the check has something to compare
+
+
+# A small world: two organizations, two regions (one emerging), two methods, three
+# capacities, two quarters, a people count and a people share, a gender breakdown.
+ORGANIZATIONS = ["o1", "o2", None]
+REGIONS = [("r1", True), ("r2", False), (None, None)]
+METHODS = ["m1", "m2", ""]
+CAPACITIES = ["c1", "c2", "c3"]
+CODES = {1: "participants", 2: "retention_3m", 3: "capacity_gain"}
+PER_CAPACITY = {3}  # capacity_gain: a person's gain in one capacity
+ANSWERS = {"": [""], "gender": ["woman", "man", ""]}
+
+
+@st.composite
+def atoms(draw):
+    rows = []
+    for _ in range(draw(st.integers(1, 12))):
+        region, is_emerging = draw(st.sampled_from(REGIONS))
+        indicator_id = draw(st.sampled_from(sorted(CODES)))
+        dimension = draw(st.sampled_from(sorted(ANSWERS)))
+        category = draw(st.sampled_from([None, None, *CAPACITIES]))
+        program = draw(st.sets(st.sampled_from(CAPACITIES), max_size=3))
+        people = draw(st.integers(0, 9))
+        if CODES[indicator_id] == "retention_3m":
+            denominator = draw(st.integers(1, 9))
+            numerator, denominator = Decimal(draw(st.integers(0, denominator))), Decimal(denominator)
+        else:
+            numerator = denominator = None
+        rows.append(
+            (
+                draw(st.sampled_from(ORGANIZATIONS)),
+                region,
+                draw(st.sampled_from(METHODS)),
+                is_emerging,
+                draw(st.integers(1, 2)),
+                indicator_id,
+                dimension,
+                draw(st.sampled_from(ANSWERS[dimension])),
+                category,
+                ",".join(sorted(program)) if program and category is None else None,
+                people,
+                numerator,
+                denominator,
+            )
+        )
+    return rows
+
+
+SCOPE_KEYS = [
+    (Scope.MOVEMENT, ""),
+    *[(Scope.REGION, key) for key in ("r1", "r2")],
+    *[(Scope.METHOD, key) for key in ("m1", "m2")],
+    *[(Scope.ORGANIZATION, key) for key in ("o1", "o2")],
+    *[(Scope.CATEGORY, key) for key in CAPACITIES],
+]
+BREAKDOWN_KEYS = [
+    ("", ""),
+    *[("region", key) for key in ("r1", "r2")],
+    *[("emerging", key) for key in ("emerging", "established")],
+    *[("method", key) for key in ("m1", "m2")],
+    *[("category", key) for key in CAPACITIES],
+    *[("gender", key) for key in ("woman", "man")],
+]
+EVERY_FIGURE = [
+    (scope, scope_key, period, code, breakdown, breakdown_key, part)
+    for scope, scope_key in SCOPE_KEYS
+    for breakdown, breakdown_key in BREAKDOWN_KEYS
+    if breakdown not in reports.SKIPPED.get(scope, ())
+    for period in (str(YEAR), f"{YEAR}-Q1", f"{YEAR}-Q2")
+    for code in CODES.values()
+    for part in (("", "yes", "no") if code in reports.PEOPLE_SHARES else ("",))
+]
+
+
+@given(rows=atoms(), world=st.integers(0, 2**32))
+@hypothesis_settings(max_examples=200, deadline=None)
+def test_in_any_small_world_the_arrays_find_the_pairs_the_figure_by_figure_rule_finds(rows, world):
+    # Which figures are published, and counts within k of each other (so that most pairs are weighed).
+    draw = random.Random(world)
+    figures = {key: draw.randint(0, 14) for key in EVERY_FIGURE if draw.random() < 0.8}
+    arguments = (YEAR, CODES, PER_CAPACITY, k)
+    found = reports._families_by_data(figures, iter(rows), *arguments)
+    assert found == containment_reference.families_by_data(figures, rows, *arguments)
+
+
+def test_a_figure_no_other_exceeds_by_less_than_k_needs_no_profile_and_the_atoms_are_not_read():
+    figures = {(Scope.MOVEMENT, "", str(YEAR), "participants", "", "", ""): 40}
+
+    def unread():
+        raise AssertionError("the atoms were read")
+        yield
+
+    assert reports._families_by_data(figures, unread(), YEAR, CODES, set(), k) == []
