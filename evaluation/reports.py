@@ -503,7 +503,8 @@ class _Figures:
     """The figures the gate weighs (counts' keys), as arrays of numbered fields, sorted by packed key."""
 
     def __init__(self, counts, year, codes):
-        periods = {str(year): PERIOD_YEAR, **{f"{year}-Q{quarter}": quarter for quarter in range(1, 5)}}
+        self.period_names = [str(year), *(f"{year}-Q{quarter}" for quarter in range(1, 5))]
+        periods = {name: index for index, name in enumerate(self.period_names)}
         self.strings = _Numbers("")
         self.codes = _Numbers(*sorted(set(codes.values())))
         parts = {name: index for index, name in enumerate(PART_NAMES)}
@@ -538,6 +539,29 @@ class _Figures:
             return np.zeros(len(packed), dtype=bool), np.zeros(len(packed), dtype=np.int64)
         position = np.minimum(np.searchsorted(self.sorted, packed), len(self.sorted) - 1)
         return self.sorted[position] == packed, self.order[position]
+
+    def ranks(self):
+        """Each figure's place in the order of its key tuples, worked out from each field's order of names."""
+
+        def by_name(names):
+            rank = np.empty(len(names), dtype=np.int64)
+            rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+            return rank
+
+        strings = by_name(self.strings.strings())
+        field_ranks = (
+            by_name(list(Scope.values)),
+            strings,
+            by_name(self.period_names),
+            by_name(self.codes.strings()),
+            by_name(list(BREAKDOWNS)),
+            strings,
+            by_name(list(PART_NAMES)),
+        )
+        order = np.lexsort([rank[field] for rank, field in zip(field_ranks, self.fields, strict=True)][::-1])
+        ranks = np.empty(len(order), dtype=np.int64)
+        ranks[order] = np.arange(len(order))
+        return ranks
 
     def worth_profiling(self, largest_k):
         """The figures another figure of the same indicator and part exceeds by 1 to largest_k − 1.
@@ -828,7 +852,7 @@ def _families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
         )
 
     movement = SCOPE_INDEX[Scope.MOVEMENT]
-    pairs = []
+    outers, inners = [], []
     for rows, wider_scope, wider_key, wider_breakdown, wider_breakdown_key in candidates:
         for wider_period in (np.full(len(rows), PERIOD_YEAR), quarter[rows]):
             keep = wider_period != MIXED
@@ -866,10 +890,18 @@ def _families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
                 & ((outer_period == period[rows_here]) | (outer_period == PERIOD_YEAR))
             )
             chosen = weighed & ~ancestor
-            pairs.extend(zip(outer[chosen].tolist(), inner[rows_here[chosen]].tolist(), strict=True))
-    keys = figures.keys
-    # In key order: the gate is greedy, and the atoms come in whatever order the database gives.
-    return sorted((keys[outer], [keys[inner_index]]) for outer, inner_index in set(pairs))
+            outers.append(outer[chosen])
+            inners.append(inner[rows_here[chosen]])
+    if not outers:
+        return []
+    keys, ranks = figures.keys, figures.ranks()
+    # In key order, each pair once: the gate is greedy, and the atoms come in whatever order
+    # the database gives. (outer, [inner]) tuples sort by the outer's key, then the inner's.
+    by_rank = np.unique(ranks[np.concatenate(outers)] * len(ranks) + ranks[np.concatenate(inners)])
+    by_key = np.empty(len(ranks), dtype=np.int64)
+    by_key[ranks] = np.arange(len(ranks))
+    outer_keys, inner_keys = by_key[by_rank // len(ranks)].tolist(), by_key[by_rank % len(ranks)].tolist()
+    return [(keys[outer], [keys[inner_index]]) for outer, inner_index in zip(outer_keys, inner_keys, strict=True)]
 
 
 def _published(indicator, cell, hidden):
