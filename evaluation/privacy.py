@@ -127,15 +127,27 @@ def gate(
     leftover: list[bool] = []
     child_total: list[int] = []
     families_of: list[list[int]] = [[] for _ in keys]  # variable → families it is in (once per occurrence)
+    # A large year weighs hundreds of thousands of families, most of them of one child: one
+    # pass over each family's members, no generator per family.
+    find = index.get
     for parent_key, child_keys in families:
-        p = rep[position(parent_key)]
-        cs = [rep[position(key)] for key in child_keys]
+        i = find(parent_key)
+        p = rep[position(parent_key) if i is None else i]
+        cs = []
+        largest = threshold[p]
+        total = 0
+        for key in child_keys:
+            i = find(key)
+            c = rep[position(key) if i is None else i]
+            cs.append(c)
+            largest = max(largest, threshold[c])
+            total += size[c]
         f = len(parents)
         parents.append(p)
         children.append(cs)
-        family_k.append(max([threshold[p], *(threshold[c] for c in cs)]))
-        child_total.append(sum(size[c] for c in cs))
-        leftover.append(size[p] != child_total[f])
+        family_k.append(largest)
+        child_total.append(total)
+        leftover.append(size[p] != total)
         families_of[p].append(f)
         for c in cs:
             families_of[c].append(f)

@@ -307,7 +307,7 @@ def _k_of_build():
     return k
 
 
-def _families_and_links(cells, region_emerging, k=_k):
+def _families_and_links(cells, region_emerging):
     """The additive relations between figures a reader could subtract, and figures published twice.
 
     Keys are (scope, scope key, period, indicator, breakdown, breakdown key, part): part
@@ -356,28 +356,6 @@ def _families_and_links(cells, region_emerging, k=_k):
         parent = family_key[:7]
         if parent in cells:
             families.append((parent, members))
-    # Any figure minus one it contains is a group of people too: the movement's total, the
-    # report's own total and the movement's same breakdown cell contain a cell, and a
-    # year contains its quarters. What the partitions above do not already weigh is
-    # weighed here, a family of one (its parent minus it must be 0 or at least k).
-    #
-    # Only the pairs that differ by less than k become families. A parent that exceeds its
-    # child by k or more can never give anyone away through the pair: what the child
-    # leaves out is k people or more whichever of the two is shown, and that part is an
-    # unknown of its own, so the pair never pins a hidden figure down either. Weighing
-    # them anyway changes no decision of the gate (a test builds generated years both
-    # ways) but made nine in ten of a large year's families (5.8 million at the movement's
-    # scale).
-    largest_k = max(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
-    smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
-    for key, count in cells.items():
-        for ancestor in _ancestors(key):
-            wider = cells.get(ancestor)
-            if wider is None:
-                continue
-            rest = wider - count
-            if rest < smallest_k or (rest < largest_k and rest < max(k(ancestor), k(key))):
-                families.append((ancestor, [key]))
     return families, links
 
 
@@ -539,6 +517,12 @@ class _Figures:
             return np.zeros(len(packed), dtype=bool), np.zeros(len(packed), dtype=np.int64)
         position = np.minimum(np.searchsorted(self.sorted, packed), len(self.sorted) - 1)
         return self.sorted[position] == packed, self.order[position]
+
+    def thresholds(self, k):
+        """k of each (indicator number, breakdown number): `k` reads a key's indicator and breakdown alone."""
+        names = self.codes.strings()
+        rows = [[k((None, None, None, name, breakdown, None, "")) for breakdown in BREAKDOWNS] for name in names]
+        return np.array(rows, dtype=np.int64).reshape(len(names), len(BREAKDOWNS))
 
     def ranks(self):
         """Each figure's place in the order of its key tuples, worked out from each field's order of names."""
@@ -781,33 +765,26 @@ def _profiles(atoms, figures, wanted):
     return index, values, bits, outside
 
 
-def _families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
+def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
     """Families of one (A → [B]) for every two figures with B inside A by the data and 0 < A − B < k.
 
-    `k` gives a figure's threshold from its indicator and breakdown (key[3], key[4]).
+    `figures` are the counts the gate weighs (_Figures); `k` gives a figure's threshold
+    from its indicator and breakdown (key[3], key[4]).
     """
     largest_k = max(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
     smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
-    figures = _Figures(counts, year, codes)
     wanted = figures.worth_profiling(largest_k)
     if not wanted.any():
         return []  # the atoms are not even read
     atoms = _Atoms(atoms, figures, codes, per_capacity_ids)
-    figures.sort()
+    figures.sort()  # again: the atoms may have brought strings no figure has
     profiled = _profiles(atoms, figures, wanted)
     if profiled is None:
         return []
     inner, (organization, region, method, emerging, quarter), bits, outside = profiled
     scope, scope_key, period, code, breakdown, breakdown_key, part = (field[inner] for field in figures.fields)
     size = figures.count[inner]
-    code_names = figures.codes.strings()
-    thresholds = np.array(
-        [
-            [k((None, None, None, name, breakdown_name, None, "")) for breakdown_name in BREAKDOWNS]
-            for name in code_names
-        ],
-        dtype=np.int64,
-    ).reshape(len(code_names), len(BREAKDOWNS))
+    thresholds = figures.thresholds(k)
     inner_k = thresholds[code, breakdown]
     empty = figures.strings.of("")
     demographic = breakdown >= FIRST_DEMOGRAPHIC
@@ -904,6 +881,71 @@ def _families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
     return [(keys[outer], [keys[inner_index]]) for outer, inner_index in zip(outer_keys, inner_keys, strict=True)]
 
 
+def _families_within_k(figures, k):
+    """Families of one (A → [B]) for every figure A that counts everyone B counts by definition and A − B < k.
+
+    Any figure minus one it contains is a group of people too: the movement's total, the
+    report's own total and the movement's same breakdown cell contain a figure, and a year
+    contains its quarters (`_ancestors`). What the partitions of `_families_and_links` do
+    not already weigh is weighed here, a family of one (its parent minus it must be 0 or
+    at least k).
+
+    Only the pairs that differ by less than k become families. A parent that exceeds its
+    child by k or more can never give anyone away through the pair: what the child
+    leaves out is k people or more whichever of the two is shown, and that part is an
+    unknown of its own, so the pair never pins a hidden figure down either. Weighing
+    them anyway changes no decision of the gate (a test builds generated years both
+    ways) but made nine in ten of a large year's families (5.8 million at the movement's
+    scale).
+
+    In the order a loop over the figures (in counts' order) and their `_ancestors` would
+    give them: the gate is greedy.
+    """
+    largest_k = max(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
+    smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
+    scope, scope_key, period, code, breakdown, breakdown_key, part = figures.fields
+    thresholds = figures.thresholds(k)
+    own_k = thresholds[code, breakdown]
+    movement, empty = SCOPE_INDEX[Scope.MOVEMENT], figures.strings.of("")
+    found = []  # (figure, its ancestor's place in _ancestors' order, the ancestor)
+    for wider_scope in (False, True):  # its own scope, then the movement's
+        for wider_breakdown in (False, True):  # its own breakdown, then the total
+            for wider_period in (False, True):  # its own period, then the year
+                if not (wider_scope or wider_breakdown or wider_period):
+                    continue  # the figure itself
+                rows = np.flatnonzero(
+                    ((scope != movement) if wider_scope else True)
+                    & ((breakdown != 0) if wider_breakdown else True)
+                    & ((period != PERIOD_YEAR) if wider_period else True)
+                )
+                outer_breakdown = 0 if wider_breakdown else breakdown[rows]
+                packed = figures.packing.pack(
+                    movement if wider_scope else scope[rows],
+                    empty if wider_scope else scope_key[rows],
+                    PERIOD_YEAR if wider_period else period[rows],
+                    code[rows],
+                    outer_breakdown,
+                    empty if wider_breakdown else breakdown_key[rows],
+                    part[rows],
+                )
+                present, outer = figures.find(packed)
+                rest = figures.count[outer] - figures.count[rows]
+                weighed = present & (
+                    (rest < smallest_k)
+                    | ((rest < largest_k) & (rest < np.maximum(thresholds[code[rows], outer_breakdown], own_k[rows])))
+                )
+                place = 4 * wider_scope + 2 * wider_breakdown + wider_period
+                found.append((rows[weighed] * 8 + place, outer[weighed]))
+    if not found:
+        return []
+    order = np.concatenate([where for where, _outer in found])
+    outers = np.concatenate([outer for _where, outer in found])
+    ordered = np.argsort(order, kind="stable")
+    keys = figures.keys
+    inner_keys, outer_keys = (order[ordered] // 8).tolist(), outers[ordered].tolist()
+    return [(keys[outer], [keys[inner]]) for outer, inner in zip(outer_keys, inner_keys, strict=True)]
+
+
 def _published(indicator, cell, hidden):
     """(value, low, high) for a shown cell; None when hidden or the sample is too small."""
     if hidden:
@@ -986,10 +1028,13 @@ def _year_rows(year, atoms, progress, write):
             # In key order: the gate is greedy, and the GROUP BYs answer in whatever order the plan gives.
             keys = sorted(cells)
             counts = _gate_counts(keys, cells)
-            families, links = _families_and_links(counts, region_emerging, k)
-            families += _families_by_data(counts, _atoms(group_atoms), year, codes, set(per_capacity_ids), k)
+            figures = _Figures(counts, year, codes)
+            figures.sort()
+            families, links = _families_and_links(counts, region_emerging)
+            families += _families_within_k(figures, k)
+            families += _families_by_data(figures, _atoms(group_atoms), codes, set(per_capacity_ids), k)
             hidden = {key[:6] for key in privacy.gate(counts=counts, families=families, k=k, links=links)}
-            del counts, families, links
+            del counts, figures, families, links
             rows = []
             for key in keys:
                 row = _row(key, cells.pop(key), by_code[key[3]], key in hidden, built_at)

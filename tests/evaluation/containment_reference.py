@@ -1,9 +1,10 @@
-"""The rule for figures contained in others by the data, written figure by figure: the reference the builder is checked against.
+"""Figures contained in others, written figure by figure: the reference the builder is checked against.
 
 This is how the builder found the pairs before it worked on arrays (evaluation.reports,
-"Figures contained in others"): each atom's figures enumerated in Python, a profile per
-figure, then every figure its profile says contains it. Slow at the movement's scale,
-plain to read; the tests compare the builder's families with it.
+"Figures contained in others"): by the data, each atom's figures enumerated in Python, a
+profile per figure, then every figure its profile says contains it; by definition, each
+figure's `_ancestors` looked up one by one. Slow at the movement's scale, plain to read;
+the tests compare the builder's families with it.
 """
 
 from django.conf import settings
@@ -153,3 +154,19 @@ def families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
             if outer not in set(_ancestors(inner)):
                 families.append((outer, [inner]))
     return sorted(families)
+
+
+def families_within_k(counts, k):
+    """Families of one (A → [B]) for every figure A that counts everyone B counts by definition and A − B < k."""
+    largest_k = max(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
+    smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
+    families = []
+    for key, count in counts.items():
+        for ancestor in _ancestors(key):
+            wider = counts.get(ancestor)
+            if wider is None:
+                continue
+            rest = wider - count
+            if rest < smallest_k or (rest < largest_k and rest < max(k(ancestor), k(key))):
+                families.append((ancestor, [key]))
+    return families

@@ -1,8 +1,9 @@
-"""Figures contained in others by the data: the builder's arrays find exactly the pairs the figure-by-figure rule finds.
+"""Figures contained in others: the builder's arrays find exactly the pairs the figure-by-figure rules find.
 
-The builder works on numpy arrays (evaluation.reports, "Figures contained in others");
-tests/evaluation/containment_reference.py is the same rule written figure by figure, as
-the builder ran it before. Both are handed the same figures and atoms: on a generated
+The builder works on numpy arrays (evaluation.reports: _families_by_data for figures
+contained in others by how the data fall, _families_within_k for those contained by
+definition); tests/evaluation/containment_reference.py is the same rules written figure
+by figure, as the builder ran them before. Both are handed the same figures and atoms: on a generated
 year (every group of indicators the builder gates) and on small random worlds whose
 counts sit within k of each other, so most pairs are weighed.
 """
@@ -28,24 +29,42 @@ def k(key):
     return reports._k(key)
 
 
+def figures_of(counts, codes):
+    figures = reports._Figures(counts, YEAR, codes)
+    figures.sort()
+    return figures
+
+
+def counts_of(figures):
+    return dict(zip(figures.keys, figures.count.tolist(), strict=True))
+
+
 @pytest.mark.django_db
 def test_on_a_generated_year_the_arrays_find_the_pairs_the_figure_by_figure_rule_finds(monkeypatch):
     generate(scale="tiny", seed=1, out=lambda line: None, today=date(2026, 11, 28))
-    original = reports._families_by_data
-    compared = []
+    by_data, within_k = reports._families_by_data, reports._families_within_k
+    compared = {"by the data": [], "by definition": []}
 
-    def both(counts, atoms, year, codes, per_capacity_ids, k):
+    def both_by_data(figures, atoms, codes, per_capacity_ids, k):
         atoms = list(atoms)
-        found = original(counts, iter(atoms), year, codes, per_capacity_ids, k)
-        expected = containment_reference.families_by_data(counts, atoms, year, codes, per_capacity_ids, k)
-        assert found == expected
-        compared.append(len(found))
+        found = by_data(figures, iter(atoms), codes, per_capacity_ids, k)
+        counts = counts_of(figures)
+        assert found == containment_reference.families_by_data(counts, atoms, YEAR, codes, per_capacity_ids, k)
+        compared["by the data"].append(len(found))
         return found
 
-    monkeypatch.setattr(reports, "_families_by_data", both)
+    def both_within_k(figures, k):
+        found = within_k(figures, k)
+        assert found == containment_reference.families_within_k(counts_of(figures), k)
+        compared["by definition"].append(len(found))
+        return found
+
+    monkeypatch.setattr(reports, "_families_by_data", both_by_data)
+    monkeypatch.setattr(reports, "_families_within_k", both_within_k)
     reports.year_replace(YEAR)
-    assert len(compared) > 3  # every group of indicators the year measured
-    assert sum(compared) > 50  # and pairs to find: the check has something to compare
+    for found in compared.values():
+        assert len(found) > 3  # every group of indicators the year measured
+        assert sum(found) > 50  # and pairs to find: the check has something to compare
 
 
 # A small world: two organizations, two regions (one emerging), two methods, three
@@ -126,9 +145,17 @@ def test_in_any_small_world_the_arrays_find_the_pairs_the_figure_by_figure_rule_
     # Which figures are published, and counts within k of each other (so that most pairs are weighed).
     draw = random.Random(world)
     figures = {key: draw.randint(0, 14) for key in EVERY_FIGURE if draw.random() < 0.8}
-    arguments = (YEAR, CODES, PER_CAPACITY, k)
-    found = reports._families_by_data(figures, iter(rows), *arguments)
-    assert found == containment_reference.families_by_data(figures, rows, *arguments)
+    found = reports._families_by_data(figures_of(figures, CODES), iter(rows), CODES, PER_CAPACITY, k)
+    assert found == containment_reference.families_by_data(figures, rows, YEAR, CODES, PER_CAPACITY, k)
+
+
+@given(world=st.integers(0, 2**32))
+@hypothesis_settings(max_examples=200, deadline=None)
+def test_in_any_small_world_the_arrays_find_the_figures_within_k_of_those_containing_them_by_definition(world):
+    draw = random.Random(world)
+    figures = {key: draw.randint(0, 24) for key in EVERY_FIGURE if draw.random() < 0.8}
+    found = reports._families_within_k(figures_of(figures, CODES), k)
+    assert found == containment_reference.families_within_k(figures, k)
 
 
 def test_a_figure_no_other_exceeds_by_less_than_k_needs_no_profile_and_the_atoms_are_not_read():
@@ -138,4 +165,4 @@ def test_a_figure_no_other_exceeds_by_less_than_k_needs_no_profile_and_the_atoms
         raise AssertionError("the atoms were read")
         yield
 
-    assert reports._families_by_data(figures, unread(), YEAR, CODES, set(), k) == []
+    assert reports._families_by_data(figures_of(figures, CODES), unread(), CODES, set(), k) == []
