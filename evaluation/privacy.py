@@ -42,6 +42,8 @@ links the caller declares. Means and percentages are published only from
 
 from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from itertools import compress
+from operator import add
 
 from django.conf import settings
 
@@ -174,10 +176,11 @@ def gate(
 
     def recoverable() -> dict[int, int]:
         """The hidden variables an attacker can pin down, each with the family it is solved from."""
-        unknowns = [count + rest for count, rest in zip(hidden_members, leftover, strict=True)]
+        # Once per round over every family: map and compress loop in C, not in Python.
+        unknowns = list(map(add, hidden_members, leftover))
         solved = [False] * len(keys)
         derived_by: dict[int, int] = {}
-        queue = deque(f for f in range(len(parents)) if unknowns[f] == 1)
+        queue = deque(compress(range(len(parents)), map((1).__eq__, unknowns)))
         while queue:
             f = queue.popleft()
             if unknowns[f] != 1:
