@@ -158,9 +158,10 @@ class Loader:
 
         The COPY runs in a thread of its own on the same connection and transaction, one
         at a time, while this thread makes the next batch's rows; on a two-core machine
-        the database and Python then work side by side. The generators that make rows do
-        not touch the database (their ids are reserved before), so nothing else uses the
-        connection meanwhile; an error in a COPY is raised here and ends the load.
+        the database and Python then work side by side. The generators that make rows
+        reserve their ids before their first row is asked for (the first batch, before any
+        COPY) and do not touch the database after, so nothing else uses the connection
+        meanwhile; an error in a COPY is raised here and ends the load.
         """
         started = time.monotonic()
         total = 0

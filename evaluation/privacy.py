@@ -131,15 +131,15 @@ def gate(
     families_of: list[list[int]] = [[] for _ in keys]  # variable → families it is in (once per occurrence)
     # A large year weighs hundreds of thousands of families, most of them of one child: one
     # pass over each family's members, no generator per family.
-    find = index.get
+    number_of = index.get
     for parent_key, child_keys in families:
-        i = find(parent_key)
+        i = number_of(parent_key)
         p = rep[position(parent_key) if i is None else i]
         cs = []
         largest = threshold[p]
         total = 0
         for key in child_keys:
-            i = find(key)
+            i = number_of(key)
             c = rep[position(key) if i is None else i]
             cs.append(c)
             largest = max(largest, threshold[c])

@@ -395,6 +395,7 @@ def _ancestors(key):
 
 MIXED = -2  # a profile's dimension on which the people of a figure differ
 NONE = -1  # no value on that dimension (no region, no method), or no answer
+EMPTY = 0  # the empty string's number: an atom reaches a region's, method's or organization's figures only above it
 PART_NAMES = ("", "yes", "no")
 PERIOD_YEAR = 0  # a figure's period: 0 for the year, 1–4 for its quarters
 BREAKDOWN_INDEX = {breakdown: index for index, breakdown in enumerate(BREAKDOWNS)}
@@ -483,7 +484,7 @@ class _Figures:
     def __init__(self, counts, year, codes):
         self.period_names = [str(year), *(f"{year}-Q{quarter}" for quarter in range(1, 5))]
         periods = {name: index for index, name in enumerate(self.period_names)}
-        self.strings = _Numbers("")
+        self.strings = _Numbers("")  # "" is EMPTY
         self.codes = _Numbers(*sorted(set(codes.values())))
         parts = {name: index for index, name in enumerate(PART_NAMES)}
         of, code_of = self.strings.of, self.codes.of
@@ -611,7 +612,7 @@ class _Atoms:
             for column, value in zip(
                 columns,
                 (
-                    or_none(organization),
+                    NONE if organization is None else of(organization),
                     NONE if region is None else of(region),
                     or_none(method),
                     emerging_of[None if region is None else bool(is_emerging)],
@@ -695,15 +696,15 @@ def _profiles(atoms, figures, wanted):
     plain = atoms.dimension == 0
     scopes = [
         (Scope.MOVEMENT, everyone, np.full(len(atoms), empty)),
-        (Scope.REGION, atoms.region >= 0, atoms.region),
-        (Scope.METHOD, atoms.method >= 0, atoms.method),
-        (Scope.ORGANIZATION, atoms.organization >= 0, atoms.organization),
+        (Scope.REGION, atoms.region > EMPTY, atoms.region),
+        (Scope.METHOD, atoms.method > EMPTY, atoms.method),
+        (Scope.ORGANIZATION, atoms.organization > EMPTY, atoms.organization),
     ]
     breakdowns = [
         ("", plain, np.zeros(len(atoms), dtype=np.int64), np.full(len(atoms), empty)),
-        ("region", plain & (atoms.region >= 0), np.full(len(atoms), BREAKDOWN_INDEX["region"]), atoms.region),
+        ("region", plain & (atoms.region > EMPTY), np.full(len(atoms), BREAKDOWN_INDEX["region"]), atoms.region),
         ("emerging", plain & (atoms.emerging >= 0), np.full(len(atoms), BREAKDOWN_INDEX["emerging"]), atoms.emerging),
-        ("method", plain & (atoms.method >= 0), np.full(len(atoms), BREAKDOWN_INDEX["method"]), atoms.method),
+        ("method", plain & (atoms.method > EMPTY), np.full(len(atoms), BREAKDOWN_INDEX["method"]), atoms.method),
         ("demographic", ~plain & (atoms.answer >= 0), atoms.dimension, atoms.answer),
     ]
     # Each rule: (atom rows, scope, scope key, breakdown, breakdown key), arrays over those rows.

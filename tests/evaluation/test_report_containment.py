@@ -68,9 +68,11 @@ def test_on_a_generated_year_the_arrays_find_the_pairs_the_figure_by_figure_rule
 
 
 # A small world: two organizations, two regions (one emerging), two methods, three
-# capacities, two quarters, a people count and a people share, a gender breakdown.
-ORGANIZATIONS = ["o1", "o2", None]
-REGIONS = [("r1", True), ("r2", False), (None, None)]
+# capacities, two quarters, a people count and a people share, a gender breakdown; and
+# rows without an organization, region or method, or with an empty one (the GROUP BYs
+# publish no figure for an empty key, but both rules must treat it alike).
+ORGANIZATIONS = ["o1", "o2", None, ""]
+REGIONS = [("r1", True), ("r2", False), (None, None), ("", False)]
 METHODS = ["m1", "m2", ""]
 CAPACITIES = ["c1", "c2", "c3"]
 CODES = {1: "participants", 2: "retention_3m", 3: "capacity_gain"}
@@ -115,14 +117,14 @@ def atoms(draw):
 
 SCOPE_KEYS = [
     (Scope.MOVEMENT, ""),
-    *[(Scope.REGION, key) for key in ("r1", "r2")],
+    *[(Scope.REGION, key) for key in ("r1", "r2", "")],
     *[(Scope.METHOD, key) for key in ("m1", "m2")],
-    *[(Scope.ORGANIZATION, key) for key in ("o1", "o2")],
+    *[(Scope.ORGANIZATION, key) for key in ("o1", "o2", "")],
     *[(Scope.CATEGORY, key) for key in CAPACITIES],
 ]
 BREAKDOWN_KEYS = [
     ("", ""),
-    *[("region", key) for key in ("r1", "r2")],
+    *[("region", key) for key in ("r1", "r2", "")],
     *[("emerging", key) for key in ("emerging", "established")],
     *[("method", key) for key in ("m1", "m2")],
     *[("category", key) for key in CAPACITIES],
