@@ -3,17 +3,31 @@
 This is how the builder found the pairs before it worked on arrays (evaluation.reports,
 "Figures contained in others"): by the data, each atom's figures enumerated in Python, a
 profile per figure, then every figure its profile says contains it; by definition, each
-figure's `_ancestors` looked up one by one. Slow at the movement's scale, plain to read;
+figure's `ancestors` looked up one by one. Slow at the movement's scale, plain to read;
 the tests compare the builder's families with it.
 """
 
 from django.conf import settings
 
 from evaluation.models import Scope
-from evaluation.reports import DEMOGRAPHIC, PEOPLE_SHARES, SKIPPED, _ancestors
+from evaluation.reports import DEMOGRAPHIC, PEOPLE_SHARES, SKIPPED
 
 MIXED = object()  # a profile's dimension on which the people of a figure differ
 NOT_KEPT = object()
+
+
+def ancestors(key):
+    """The report figures that count everyone `key` counts, and maybe more (by definition, not by data)."""
+    scope, scope_key, period, code, breakdown, breakdown_key, part = key
+    scopes = [(scope, scope_key)] + ([(Scope.MOVEMENT, "")] if scope != Scope.MOVEMENT else [])
+    breakdowns = [(breakdown, breakdown_key)] + ([("", "")] if breakdown else [])
+    periods = [period] + ([period.split("-")[0]] if "-Q" in period else [])
+    for wider_scope, wider_key in scopes:
+        for wider_breakdown, wider_breakdown_key in breakdowns:
+            for wider_period in periods:
+                ancestor = (wider_scope, wider_key, wider_period, code, wider_breakdown, wider_breakdown_key, part)
+                if ancestor != key:
+                    yield ancestor
 
 
 def profiles_of(atoms, year, codes, per_capacity_ids, keep):
@@ -151,7 +165,7 @@ def families_by_data(counts, atoms, year, codes, per_capacity_ids, k):
             rest = counts.get(outer, 0) - size  # a figure not published is no outer
             if not 0 < rest < largest_k or (rest >= smallest_k and rest >= max(k(outer), k(inner))):
                 continue
-            if outer not in set(_ancestors(inner)):
+            if outer not in set(ancestors(inner)):
                 families.append((outer, [inner]))
     return sorted(families)
 
@@ -162,7 +176,7 @@ def families_within_k(counts, k):
     smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
     families = []
     for key, count in counts.items():
-        for ancestor in _ancestors(key):
+        for ancestor in ancestors(key):
             wider = counts.get(ancestor)
             if wider is None:
                 continue
