@@ -42,8 +42,7 @@ links the caller declares. Means and percentages are published only from
 
 from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
-from itertools import compress
-from operator import add
+from operator import add, not_
 
 from django.conf import settings
 
@@ -159,6 +158,11 @@ def gate(
     hidden_members = [0] * len(parents)
 
     hidden_order: list[int] = []  # the hidden variables, in the order they were hidden
+    # The families that start the chains of `recoverable`: one hidden member and nothing
+    # left out, so that member is worked out (kept as cells are hidden). A family whose
+    # one unknown is what its children leave out solves nothing (most families of one).
+    whole = list(map(not_, leftover))
+    starters: set[int] = set()
 
     def hide(v: int) -> None:
         if hidden[v]:
@@ -167,6 +171,11 @@ def gate(
         hidden_order.append(v)
         for f in families_of[v]:
             hidden_members[f] += 1
+            if whole[f]:
+                if hidden_members[f] == 1:
+                    starters.add(f)
+                elif hidden_members[f] == 2:
+                    starters.discard(f)
         memo.clear()
 
     memo: dict[int, bool] = {}
@@ -176,11 +185,11 @@ def gate(
 
     def recoverable() -> dict[int, int]:
         """The hidden variables an attacker can pin down, each with the family it is solved from."""
-        # Once per round over every family: map and compress loop in C, not in Python.
+        # Once per round over every family, in C (map), not in Python.
         unknowns = list(map(add, hidden_members, leftover))
         solved = [False] * len(keys)
         derived_by: dict[int, int] = {}
-        queue = deque(compress(range(len(parents)), map((1).__eq__, unknowns)))
+        queue = deque(sorted(starters))  # in the families' order, as a pass over all of them would take them
         while queue:
             f = queue.popleft()
             if unknowns[f] != 1:
@@ -269,7 +278,11 @@ def gate(
     # round before, and those that needed a fix last time. What a family publishes by
     # subtraction depends on its members alone, so a family left out would decide as it did
     # when last looked at; the rounds end when none of them needs anything, as before.
-    state: dict[int, tuple[bool, int | None]] = {}  # hidden variable → (known, family it is solved from)
+    # A hidden variable's state is (known, the family it is solved from); one that is not
+    # recovered is (False, None), so only the recovered ones are kept, with how many
+    # variables were hidden at the time: those hidden since have moved too.
+    state: dict[int, tuple[bool, int]] = {}
+    hidden_before = 0
     fixed: set[int] = set()  # families that needed a fix in the round before
     first = True
     changed = True
@@ -277,14 +290,16 @@ def gate(
         changed = False
         derived_by = recoverable()
         memo.clear()
-        now = {v: (known(v), derived_by.get(v)) for v in hidden_order}
+        now = {v: (known(v), f) for v, f in derived_by.items()}
         if first:
             dirty: Iterable[int] = range(len(parents))
             first = False
         else:
             moved = [v for v, value in now.items() if state.get(v) != value]
+            moved += [v for v in state if v not in now]
+            moved += hidden_order[hidden_before:]
             dirty = sorted({f for v in moved for f in families_of[v]}.union(fixed))
-        state, fixed = now, set()
+        state, fixed, hidden_before = now, set(), len(hidden_order)
         # A small cell recovered by subtraction along a chain of families.
         for v in sorted(derived_by):
             if 0 < size[v] < threshold[v] and known(v):
