@@ -74,13 +74,17 @@ def gate(
     families: Iterable[tuple[Hashable, Sequence[Hashable]]] = (),
     k: Callable[[Hashable], int] | Mapping[Hashable, int] | int,
     links: Iterable[Collection[Hashable]] = (),
+    pairs: tuple[Sequence[int], Sequence[int]] = ((), ()),
 ) -> set[Hashable]:
     """The keys of `counts` that must not be published.
 
     counts: people per cell. families: (parent, children) additive relations between
     cells. k: the threshold per cell, as a function, a mapping or one number. links:
     sets of cells that print the same figure; they must hold the same count. Every key
-    named in a family or a link must be in counts (ValueError otherwise).
+    named in a family or a link must be in counts (ValueError otherwise). pairs: more
+    families of one child each, as two equally long sequences of positions in counts'
+    order (parents, children), weighed after `families`: a large year has a million of
+    them, which cost no key tuple each this way.
     """
     keys = list(counts)
     index = {key: i for i, key in enumerate(keys)}
@@ -152,6 +156,23 @@ def gate(
         families_of[p].append(f)
         for c in cs:
             families_of[c].append(f)
+
+    pair_parents, pair_children = pairs
+    if len(pair_parents) != len(pair_children):
+        raise ValueError("pairs: as many parents as children")
+    for positions in pairs:
+        if len(positions) and (min(positions) < 0 or max(positions) >= len(keys)):
+            raise ValueError("pairs: a position outside counts")
+    for i, j in zip(pair_parents, pair_children, strict=True):
+        p, c = rep[i], rep[j]
+        f = len(parents)
+        parents.append(p)
+        children.append([c])
+        family_k.append(max(threshold[p], threshold[c]))
+        child_total.append(size[c])
+        leftover.append(size[p] != size[c])
+        families_of[p].append(f)
+        families_of[c].append(f)
 
     hidden = [False] * len(keys)
     # Per family, how many of its members are hidden (kept as cells are hidden, not recounted).

@@ -779,6 +779,7 @@ def _profiles(atoms, figures, wanted):
 def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
     """Families of one (A → [B]) for every two figures with B inside A by the data and 0 < A − B < k.
 
+    As two lists of positions in `figures.keys` (the A's, the B's), the gate's `pairs`.
     `figures` are the counts the gate weighs (_Figures); `k` gives a figure's threshold
     from its indicator and breakdown (key[3], key[4]).
     """
@@ -786,12 +787,12 @@ def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
     smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
     wanted = figures.worth_profiling(largest_k)
     if not wanted.any():
-        return []  # the atoms are not even read
+        return [], []  # the atoms are not even read
     atoms = _Atoms(atoms, figures, codes, per_capacity_ids)
     figures.sort()  # again: the atoms may have brought strings no figure has
     profiled = _profiles(atoms, figures, wanted)
     if profiled is None:
-        return []
+        return [], []
     inner, (organization, region, method, emerging, quarter), bits, outside = profiled
     scope, scope_key, period, code, breakdown, breakdown_key, part = (field[inner] for field in figures.fields)
     size = figures.count[inner]
@@ -853,19 +854,20 @@ def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
             outers.append(outer[chosen])
             inners.append(inner[rows_here[chosen]])
     if not outers:
-        return []
-    keys, ranks = figures.keys, figures.ranks()
+        return [], []
+    ranks = figures.ranks()
     # In key order, each pair once: the gate is greedy, and the atoms come in whatever order
-    # the database gives. (outer, [inner]) tuples sort by the outer's key, then the inner's.
+    # the database gives. Pairs sort by the outer's key, then the inner's.
     by_rank = np.unique(ranks[np.concatenate(outers)] * len(ranks) + ranks[np.concatenate(inners)])
     by_key = np.empty(len(ranks), dtype=np.int64)
     by_key[ranks] = np.arange(len(ranks))
-    outer_keys, inner_keys = by_key[by_rank // len(ranks)].tolist(), by_key[by_rank % len(ranks)].tolist()
-    return [(keys[outer], [keys[inner_index]]) for outer, inner_index in zip(outer_keys, inner_keys, strict=True)]
+    return by_key[by_rank // len(ranks)].tolist(), by_key[by_rank % len(ranks)].tolist()
 
 
 def _families_within_k(figures, k):
     """Families of one (A → [B]) for every figure A that counts everyone B counts by definition and A − B < k.
+
+    As two lists of positions in `figures.keys` (the A's, the B's), the gate's `pairs`.
 
     Any figure minus one it contains is a group of people too: the movement's total, the
     report's own total and the movement's same breakdown cell contain a figure, and a year
@@ -921,13 +923,11 @@ def _families_within_k(figures, k):
                 place = 4 * wider_scope + 2 * wider_breakdown + wider_period
                 found.append((rows[weighed] * 8 + place, outer[weighed]))
     if not found:
-        return []
+        return [], []
     order = np.concatenate([where for where, _outer in found])
     outers = np.concatenate([outer for _where, outer in found])
     ordered = np.argsort(order, kind="stable")
-    keys = figures.keys
-    inner_keys, outer_keys = (order[ordered] // 8).tolist(), outers[ordered].tolist()
-    return [(keys[outer], [keys[inner]]) for outer, inner in zip(outer_keys, inner_keys, strict=True)]
+    return outers[ordered].tolist(), (order[ordered] // 8).tolist()
 
 
 def _published(indicator, cell, hidden):
@@ -1015,10 +1015,15 @@ def _year_rows(year, atoms, progress, write):
             figures = _Figures(counts, year, codes)
             figures.sort()
             families, links = _families_and_links(counts, region_emerging)
-            families += _families_within_k(figures, k)
-            families += _families_by_data(figures, _atoms(group_atoms), codes, set(per_capacity_ids), k)
-            hidden = {key[:6] for key in privacy.gate(counts=counts, families=families, k=k, links=links)}
-            del counts, figures, families, links
+            # Families of one by position in counts (figures.keys is list(counts)): no key tuples.
+            within_parents, within_children = _families_within_k(figures, k)
+            data_parents, data_children = _families_by_data(
+                figures, _atoms(group_atoms), codes, set(per_capacity_ids), k
+            )
+            pairs = (within_parents + data_parents, within_children + data_children)
+            del within_parents, within_children, data_parents, data_children
+            hidden = {key[:6] for key in privacy.gate(counts=counts, families=families, k=k, links=links, pairs=pairs)}
+            del counts, figures, families, links, pairs
             rows = []
             for key in keys:
                 row = _row(key, cells.pop(key), by_code[key[3]], key in hidden, built_at)

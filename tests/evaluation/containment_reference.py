@@ -184,3 +184,9 @@ def families_within_k(counts, k):
             if rest < smallest_k or (rest < largest_k and rest < max(k(ancestor), k(key))):
                 families.append((ancestor, [key]))
     return families
+
+
+def keyed(figures, pairs):
+    """The builder's families of one, given as positions in figures.keys, as (A, [B]) key tuples."""
+    parents, children = pairs
+    return [(figures.keys[parent], [figures.keys[child]]) for parent, child in zip(parents, children, strict=True)]

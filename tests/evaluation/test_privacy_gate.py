@@ -404,3 +404,40 @@ def test_a_parent_k_or_more_above_what_it_contains_changes_nothing_in_a_tree(cas
 @given(tables())
 def test_a_parent_k_or_more_above_what_it_contains_changes_nothing_in_a_table(case):
     check_inert_pairs_change_nothing(case)
+
+
+def check_pairs_are_families_of_one(case):
+    """Families of one given by position (`pairs`, as the reports give them) decide as the same families by key."""
+    counts, families, k, links, _planted = case
+    ones = containments(families)  # every ancestor with each of its descendants, within k or not
+    position = {key: index for index, key in enumerate(counts)}
+    pairs = ([position[parent] for parent, _child in ones], [position[child] for _parent, child in ones])
+    by_key = gate(counts=counts, families=[*families, *((parent, [child]) for parent, child in ones)], k=k, links=links)
+    assert gate(counts=counts, families=families, k=k, links=links, pairs=pairs) == by_key
+
+
+@hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees())
+def test_families_of_one_by_position_decide_as_by_key_in_a_tree(case):
+    check_pairs_are_families_of_one(case)
+
+
+@hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_families_of_one_by_position_decide_as_by_key_in_a_table(case):
+    check_pairs_are_families_of_one(case)
+
+
+def test_families_of_one_by_position_hide_what_the_family_gives_away():
+    # "all" (20) contains "a" (17) by position: 3 people are left, so "a" goes too.
+    assert gate(counts={"all": 20, "a": 17}, k=5, pairs=([0], [1])) == {"a"}
+    assert gate(counts={"all": 20, "a": 17}, k=5) == set()
+
+
+@pytest.mark.parametrize(
+    ("pairs", "message"),
+    [(([0], []), "as many parents"), (([0], [2]), "outside counts"), (([-1], [0]), "outside counts")],
+)
+def test_families_of_one_by_position_must_be_positions_of_counts(pairs, message):
+    with pytest.raises(ValueError, match=message):
+        gate(counts={"all": 20, "a": 17}, k=5, pairs=pairs)

@@ -8,6 +8,7 @@ from django.db.models import Sum
 
 from evaluation import reports
 from evaluation.models import Measurement, ReportBuild, ReportRow, Scope, StalePeriod
+from tests.evaluation import containment_reference
 from tests.evaluation.report_data import categories, measure, program_in, regions
 from tests.factories import ProgramFactory
 
@@ -378,10 +379,10 @@ def test_an_organization_whose_programs_all_teach_one_capacity_is_weighed_inside
     found = []
     original = reports._families_by_data
 
-    def spy(*args, **kwargs):
-        families = original(*args, **kwargs)
-        found.extend(families)
-        return families
+    def spy(figures, *args, **kwargs):
+        pairs = original(figures, *args, **kwargs)
+        found.extend(containment_reference.keyed(figures, pairs))
+        return pairs
 
     monkeypatch.setattr(reports, "_families_by_data", spy)
     reports.year_replace(2025)

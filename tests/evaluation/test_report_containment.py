@@ -47,17 +47,19 @@ def test_on_a_generated_year_the_arrays_find_the_pairs_the_figure_by_figure_rule
 
     def both_by_data(figures, atoms, codes, per_capacity_ids, k):
         atoms = list(atoms)
-        found = by_data(figures, iter(atoms), codes, per_capacity_ids, k)
+        pairs = by_data(figures, iter(atoms), codes, per_capacity_ids, k)
+        found = containment_reference.keyed(figures, pairs)
         counts = counts_of(figures)
         assert found == containment_reference.families_by_data(counts, atoms, YEAR, codes, per_capacity_ids, k)
         compared["by the data"].append(len(found))
-        return found
+        return pairs
 
     def both_within_k(figures, k):
-        found = within_k(figures, k)
+        pairs = within_k(figures, k)
+        found = containment_reference.keyed(figures, pairs)
         assert found == containment_reference.families_within_k(counts_of(figures), k)
         compared["by definition"].append(len(found))
-        return found
+        return pairs
 
     monkeypatch.setattr(reports, "_families_by_data", both_by_data)
     monkeypatch.setattr(reports, "_families_within_k", both_within_k)
@@ -147,7 +149,8 @@ def test_in_any_small_world_the_arrays_find_the_pairs_the_figure_by_figure_rule_
     # Which figures are published, and counts within k of each other (so that most pairs are weighed).
     draw = random.Random(world)
     figures = {key: draw.randint(0, 14) for key in EVERY_FIGURE if draw.random() < 0.8}
-    found = reports._families_by_data(figures_of(figures, CODES), iter(rows), CODES, PER_CAPACITY, k)
+    built = figures_of(figures, CODES)
+    found = containment_reference.keyed(built, reports._families_by_data(built, iter(rows), CODES, PER_CAPACITY, k))
     assert found == containment_reference.families_by_data(figures, rows, YEAR, CODES, PER_CAPACITY, k)
 
 
@@ -156,7 +159,8 @@ def test_in_any_small_world_the_arrays_find_the_pairs_the_figure_by_figure_rule_
 def test_in_any_small_world_the_arrays_find_the_figures_within_k_of_those_containing_them_by_definition(world):
     draw = random.Random(world)
     figures = {key: draw.randint(0, 24) for key in EVERY_FIGURE if draw.random() < 0.8}
-    found = reports._families_within_k(figures_of(figures, CODES), k)
+    built = figures_of(figures, CODES)
+    found = containment_reference.keyed(built, reports._families_within_k(built, k))
     assert found == containment_reference.families_within_k(figures, k)
 
 
@@ -167,4 +171,4 @@ def test_a_figure_no_other_exceeds_by_less_than_k_needs_no_profile_and_the_atoms
         raise AssertionError("the atoms were read")
         yield
 
-    assert reports._families_by_data(figures_of(figures, CODES), unread(), CODES, set(), k) == []
+    assert reports._families_by_data(figures_of(figures, CODES), unread(), CODES, set(), k) == ([], [])
