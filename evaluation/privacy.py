@@ -132,6 +132,19 @@ def gate(
     leftover: list[bool] = []
     child_total: list[int] = []
     families_of: list[list[int]] = [[] for _ in keys]  # variable → families it is in (once per occurrence)
+
+    def new_family(p: int, cs: list[int], largest: int, total: int) -> None:
+        """One more family: parent p, children cs, its k and what its children add up to."""
+        f = len(parents)
+        parents.append(p)
+        children.append(cs)
+        family_k.append(largest)
+        child_total.append(total)
+        leftover.append(size[p] != total)
+        families_of[p].append(f)
+        for c in cs:
+            families_of[c].append(f)
+
     # A large year weighs hundreds of thousands of families, most of them of one child: one
     # pass over each family's members, no generator per family.
     number_of = index.get
@@ -147,15 +160,7 @@ def gate(
             cs.append(c)
             largest = max(largest, threshold[c])
             total += size[c]
-        f = len(parents)
-        parents.append(p)
-        children.append(cs)
-        family_k.append(largest)
-        child_total.append(total)
-        leftover.append(size[p] != total)
-        families_of[p].append(f)
-        for c in cs:
-            families_of[c].append(f)
+        new_family(p, cs, largest, total)
 
     pair_parents, pair_children = pairs
     if len(pair_parents) != len(pair_children):
@@ -165,14 +170,7 @@ def gate(
             raise ValueError("pairs: a position outside counts")
     for i, j in zip(pair_parents, pair_children, strict=True):
         p, c = rep[i], rep[j]
-        f = len(parents)
-        parents.append(p)
-        children.append([c])
-        family_k.append(max(threshold[p], threshold[c]))
-        child_total.append(size[c])
-        leftover.append(size[p] != size[c])
-        families_of[p].append(f)
-        families_of[c].append(f)
+        new_family(p, [c], max(threshold[p], threshold[c]), size[c])
 
     hidden = [False] * len(keys)
     # Per family, how many of its members are hidden (kept as cells are hidden, not recounted).

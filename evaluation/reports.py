@@ -1016,12 +1016,10 @@ def _year_rows(year, atoms, progress, write):
             figures.sort()
             families, links = _families_and_links(counts, region_emerging)
             # Families of one by position in counts (figures.keys is list(counts)): no key tuples.
-            within_parents, within_children = _families_within_k(figures, k)
-            data_parents, data_children = _families_by_data(
-                figures, _atoms(group_atoms), codes, set(per_capacity_ids), k
-            )
-            pairs = (within_parents + data_parents, within_children + data_children)
-            del within_parents, within_children, data_parents, data_children
+            within_k = _families_within_k(figures, k)
+            by_data = _families_by_data(figures, _atoms(group_atoms), codes, set(per_capacity_ids), k)
+            pairs = tuple(ours + theirs for ours, theirs in zip(within_k, by_data, strict=True))
+            del within_k, by_data
             hidden = {key[:6] for key in privacy.gate(counts=counts, families=families, k=k, links=links, pairs=pairs)}
             del counts, figures, families, links, pairs
             rows = []
