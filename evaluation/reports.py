@@ -561,7 +561,20 @@ class _Atoms:
         self.capacities = _Numbers()  # capacity slug → its bit
         capacity_sets = {}  # a program's "a,b" → the bits of its capacities
         columns = [[] for _ in range(9)]
-        masks, counted = [], []
+        # One bound append per column, called directly: a large year has millions of atoms.
+        (
+            add_organization,
+            add_region,
+            add_method,
+            add_emerging,
+            add_quarter,
+            add_code,
+            add_dimension,
+            add_answer,
+            add_outside,
+        ) = (column.append for column in columns)
+        masks, counted = [], []  # counted: the three parts of each atom, one after the other
+        add_mask, add_counted = masks.append, counted.extend
         for (
             organization,
             region,
@@ -577,12 +590,11 @@ class _Atoms:
             numerator,
             denominator,
         ) in rows:
-            parts = [(people or 0) > 0]
             if indicator_id in shares and denominator is not None:
                 yes = int(numerator or 0)
-                parts += [yes > 0, int(denominator) - yes > 0]
+                parts = ((people or 0) > 0, yes > 0, int(denominator) - yes > 0)
             else:
-                parts += [False, False]
+                parts = ((people or 0) > 0, False, False)
             if not any(parts):
                 continue
             if category is not None:
@@ -596,24 +608,17 @@ class _Atoms:
                     capacity_sets[program_categories] = mask
             else:
                 mask = 0
-            for column, value in zip(
-                columns,
-                (
-                    NONE if organization is None else of(organization),
-                    NONE if region is None else of(region),
-                    or_none(method),
-                    emerging_of[None if region is None else bool(is_emerging)],
-                    quarter,
-                    code_numbers[indicator_id],
-                    BREAKDOWN_INDEX[dimension] if dimension else 0,
-                    or_none(answer),
-                    category is None,
-                ),
-                strict=True,
-            ):
-                column.append(value)
-            masks.append(mask)
-            counted.append(parts)
+            add_organization(NONE if organization is None else of(organization))
+            add_region(NONE if region is None else of(region))
+            add_method(or_none(method))
+            add_emerging(emerging_of[None if region is None else bool(is_emerging)])
+            add_quarter(quarter)
+            add_code(code_numbers[indicator_id])
+            add_dimension(BREAKDOWN_INDEX[dimension] if dimension else 0)
+            add_answer(or_none(answer))
+            add_outside(category is None)
+            add_mask(mask)
+            add_counted(parts)
         (
             self.organization,
             self.region,
