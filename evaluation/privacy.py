@@ -168,7 +168,8 @@ def gate(
     for positions in pairs:
         if len(positions) and (min(positions) < 0 or max(positions) >= len(keys)):
             raise ValueError("pairs: a position outside counts")
-    # A million families of one are added list by list (in C), not a call to new_family each.
+    # A million families of one are added a column at a time (extend and map), not by a call to
+    # new_family each; the same lists, in the same order.
     pair_parents = [rep[i] for i in pair_parents]
     pair_children = [rep[j] for j in pair_children]
     first_pair = len(parents)
@@ -359,4 +360,8 @@ def gate(
                 else:
                     changed |= conceal(p, seen)
 
-    return {key for i, key in enumerate(keys) if hidden[rep[i]]}
+    result = {key for i, key in enumerate(keys) if hidden[rep[i]]}
+    # conceal calls itself: a cycle through its closure that would keep every list above
+    # alive until Python's cycle collector ran (a build pauses it). Broken, they go now.
+    conceal = None
+    return result

@@ -972,10 +972,14 @@ def year_rows(year, *, write, progress=None):
 def _collected_between_groups():
     """Python's cycle collector paused while a year is built; _year_rows runs it after each group.
 
-    A group holds millions of tuples, lists and numbers at once, none of them in a cycle;
-    the collector would walk them all again each time enough new ones pile up (a tenth of
-    a large year's time). Run between groups, when the group's figures are freed, it has
-    little to walk and still frees the few cycles a group leaves (Django's querysets).
+    A group holds millions of tuples, lists, cells and numbers at once; the collector would
+    walk them all again each time enough new ones pile up (a tenth of a large year's time),
+    to find next to nothing: the gate frees its own lists (privacy.gate breaks its one
+    cycle), and the rest is freed by reference counts as each group ends. Run after a
+    group, when its figures are gone, it has little to walk and frees the few cycles left
+    (Django's querysets). The pause is the whole process's: in a Celery worker's process
+    (prefork) a task runs alone; in the demo, whose builds run in the request, a
+    threaded server's other requests wait for the collector as long as a (small) build takes.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -3,6 +3,7 @@
 No database: the gate takes counts and relations and returns the keys to hide.
 """
 
+import gc
 import time
 
 import pytest
@@ -183,6 +184,23 @@ def test_a_chain_is_cut_in_a_breakdown_rather_than_at_the_total():
     assert "movement" not in hidden
     assert {"c", "c nwe", "b", "b cee"} <= hidden
     assert_nothing_small_is_given_away(counts, families, 5, hidden)
+
+
+def test_the_gate_leaves_nothing_for_the_cycle_collector():
+    # A build pauses the collector (evaluation.reports): the gate's lists, a million of them
+    # for a large year, must go when it returns, not wait in a cycle for the next collection.
+    counts = {"movement": 120, "a": 95, "b": 22, "c": 3, "a na": 95, "b cee": 22, "c nwe": 3}
+    families = [("movement", ["a", "b", "c"]), ("a", ["a na"]), ("b", ["b cee"]), ("c", ["c nwe"])]
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        hidden = gate(counts=counts, families=families, k=5, pairs=([0], [3]))
+        assert gc.collect() == 0  # nothing unreachable was left behind
+    finally:
+        if was_enabled:
+            gc.enable()
+    assert {"c", "c nwe"} <= hidden  # it did weigh something (conceal ran)
 
 
 def test_linked_cells_are_hidden_together():

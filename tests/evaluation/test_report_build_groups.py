@@ -69,35 +69,39 @@ def test_the_atoms_table_is_gone_after_a_build_and_after_a_failed_one(built, mon
     assert rows() == built  # nothing half-written
 
 
-def test_the_cycle_collector_is_paused_while_a_group_is_gated_and_back_after_a_build_and_a_failed_one(
-    built, monkeypatch
-):
+def test_the_cycle_collector_is_paused_while_a_year_is_built_run_after_each_group_and_back_after(built, monkeypatch):
     import gc
 
-    seen = []
-    original_gate = reports.privacy.gate
+    seen, collections = [], []
+    original_gate, original_collect = reports.privacy.gate, gc.collect
 
     def watching(**kwargs):
         seen.append(gc.isenabled())
         return original_gate(**kwargs)
 
+    def counting(*args):
+        collections.append(gc.isenabled())
+        return original_collect(*args)
+
     monkeypatch.setattr(reports.privacy, "gate", watching)
+    monkeypatch.setattr(reports.gc, "collect", counting)
     assert gc.isenabled()
-    reports.year_replace(YEAR)
-    assert seen and not any(seen)  # every group gated with the collector paused
-    assert gc.isenabled()
-    assert rows() == built  # the same figures
-
-    def fail(**kwargs):
-        raise RuntimeError("worker died")
-
-    monkeypatch.setattr(reports.privacy, "gate", fail)
-    with pytest.raises(RuntimeError):
-        reports.year_replace(YEAR)
-    assert gc.isenabled()
-
-    gc.disable()  # a caller that paused it itself gets it back paused
     try:
+        reports.year_replace(YEAR)
+        assert seen and not any(seen)  # every group gated with the collector paused
+        assert len(collections) == len(seen) and not any(collections)  # and collected after each, still paused
+        assert gc.isenabled()
+        assert rows() == built  # the same figures
+
+        def fail(**kwargs):
+            raise RuntimeError("worker died")
+
+        monkeypatch.setattr(reports.privacy, "gate", fail)
+        with pytest.raises(RuntimeError):
+            reports.year_replace(YEAR)
+        assert gc.isenabled()
+
+        gc.disable()  # a caller that paused it itself gets it back paused
         monkeypatch.setattr(reports.privacy, "gate", original_gate)
         reports.year_replace(YEAR)
         assert not gc.isenabled()
