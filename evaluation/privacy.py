@@ -42,7 +42,7 @@ links the caller declares. Means and percentages are published only from
 
 from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
-from operator import add, ne, not_
+from operator import add, not_
 
 from django.conf import settings
 
@@ -168,21 +168,9 @@ def gate(
     for positions in pairs:
         if len(positions) and (min(positions) < 0 or max(positions) >= len(keys)):
             raise ValueError("pairs: a position outside counts")
-    # A million families of one are added a column at a time (extend and map), not by a call to
-    # new_family each; the same lists, in the same order.
-    pair_parents = [rep[i] for i in pair_parents]
-    pair_children = [rep[j] for j in pair_children]
-    first_pair = len(parents)
-    parents.extend(pair_parents)
-    children.extend([c] for c in pair_children)
-    family_k.extend(map(max, map(threshold.__getitem__, pair_parents), map(threshold.__getitem__, pair_children)))
-    pair_sizes = list(map(size.__getitem__, pair_children))
-    child_total.extend(pair_sizes)
-    leftover.extend(map(ne, map(size.__getitem__, pair_parents), pair_sizes))
-    for f, p, c in zip(range(first_pair, len(parents)), pair_parents, pair_children, strict=True):
-        families_of[p].append(f)
-        families_of[c].append(f)
-    del pair_parents, pair_children, pair_sizes
+    for i, j in zip(pair_parents, pair_children, strict=True):
+        p, c = rep[i], rep[j]
+        new_family(p, [c], max(threshold[p], threshold[c]), size[c])
 
     hidden = [False] * len(keys)
     # Per family, how many of its members are hidden (kept as cells are hidden, not recounted).
@@ -342,9 +330,6 @@ def gate(
                 continue
             if hidden_members[f] == hidden[p]:  # no child hidden: the sum is the one worked out at the start
                 rest = size[p] - child_total[f]
-            elif len(children[f]) == 1:  # most families: one child, no generator to run
-                c = children[f][0]
-                rest = size[p] - (size[c] if not hidden[c] or known(c) else 0)
             else:
                 rest = size[p] - sum(size[c] for c in children[f] if not hidden[c] or known(c))
             if 0 < rest < family_k[f]:

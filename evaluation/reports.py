@@ -1024,10 +1024,7 @@ def _year_rows(year, atoms, progress, write):
                 code = codes[indicator_id]
                 for period in (f"{year}-Q{quarter}", str(year)):
                     key = (scope, scope_key, period, code, breakdown, breakdown_key)
-                    into = cells.get(key)
-                    if into is None:  # not setdefault: no Cell made for each of the year's rows
-                        into = cells[key] = Cell()
-                    into.add(cell)
+                    cells.setdefault(key, Cell()).add(cell)
                 if scope == Scope.MOVEMENT and not breakdown:
                     read += cell.measurements
             done += 1

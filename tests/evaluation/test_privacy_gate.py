@@ -200,7 +200,7 @@ def test_the_gate_leaves_nothing_for_the_cycle_collector():
     finally:
         if was_enabled:
             gc.enable()
-    assert {"c", "c nwe"} <= hidden  # it did weigh something (conceal ran)
+    assert {"c", "c nwe"} <= hidden  # and it decided as ever
 
 
 def test_linked_cells_are_hidden_together():
