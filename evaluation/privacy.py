@@ -40,16 +40,20 @@ links the caller declares. Means and percentages are published only from
 `publishable_mean(n)` people.
 """
 
+from array import array
 from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
-from operator import add, not_
+from operator import ne
 
+import numpy as np
 from django.conf import settings
 
 from programs.models import DEMOGRAPHIC_DIMENSIONS
 
 DEMOGRAPHIC_BREAKDOWNS = frozenset(DEMOGRAPHIC_DIMENSIONS)  # gender, age, newcomer
 DEMOGRAPHIC_INDICATORS = frozenset({"newcomers"})
+MOST_PEOPLE = 1 << 40  # a count the gate takes: families sum their children in 64 bits
+MOST_FIGURES = 1 << 28  # cells, families and their members: numbered in 32 bits
 
 
 def k_for(*, breakdown: str, indicator_code: str | None = None) -> int:
@@ -84,7 +88,8 @@ def gate(
     named in a family or a link must be in counts (ValueError otherwise). pairs: more
     families of one child each, as two equally long sequences of positions in counts'
     order (parents, children), weighed after `families`: a large year has a million of
-    them, which cost no key tuple each this way.
+    them, which cost no key tuple each this way (numpy arrays cost no number object either).
+    Counts are numbers of people, at most MOST_PEOPLE.
     """
     keys = list(counts)
     index = {key: i for i, key in enumerate(keys)}
@@ -102,7 +107,9 @@ def gate(
             raise ValueError(f"{key!r} is in a family or a link but has no count") from None
 
     # Links: every cell of a link set becomes one variable, its first cell.
-    representative = list(range(len(keys)))
+    if len(keys) >= MOST_FIGURES:
+        raise ValueError(f"at most {MOST_FIGURES:,} counts at once")
+    representative = array("i", range(len(keys)))
 
     def find(i: int) -> int:
         while representative[i] != i:
@@ -118,79 +125,93 @@ def gate(
                 raise ValueError(f"linked cells {keys[a]!r} and {keys[b]!r} hold different counts")
             if a != b:
                 representative[max(a, b)] = min(a, b)
-    rep = [find(i) for i in range(len(keys))]
+    rep = array("i", map(find, range(len(keys))))
     size = [int(counts[key]) for key in keys]
     if any(value < 0 for value in size):
         raise ValueError("counts must not be negative")
+    if any(value > MOST_PEOPLE for value in size):  # families add them up in 64-bit arrays
+        raise ValueError(f"counts must be numbers of people (at most {MOST_PEOPLE:,})")
     for i, r in enumerate(rep):
         threshold[r] = max(threshold[r], threshold[i])
 
-    # Families over variables, each with its k and the part its children leave out.
-    parents: list[int] = []
-    children: list[list[int]] = []
-    family_k: list[int] = []
-    leftover: list[bool] = []
-    child_total: list[int] = []
-    families_of: list[list[int]] = [[] for _ in keys]  # variable → families it is in (once per occurrence)
+    # Families over variables, in flat arrays: a large year weighs a million families, and a
+    # Python list per family (and per variable, of the families it is in) cost about 300 MB.
+    # Family f: parent parents[f], children child_flat[child_start[f]:child_start[f + 1]],
+    # its k, what its children add up to, and whether they leave part of the parent out.
+    parents = array("i")
+    child_start = array("i", [0])
+    child_flat = array("i")
+    family_k = array("i")
+    child_total = array("q")
+    add_parent, add_child, add_end = parents.append, child_flat.append, child_start.append
+    add_k, add_total = family_k.append, child_total.append
 
-    def new_family(p: int, cs: list[int], largest: int, total: int) -> None:
-        """One more family: parent p, children cs, its k and what its children add up to."""
-        f = len(parents)
-        parents.append(p)
-        children.append(cs)
-        family_k.append(largest)
-        child_total.append(total)
-        leftover.append(size[p] != total)
-        families_of[p].append(f)
-        for c in cs:
-            families_of[c].append(f)
-
-    # A large year weighs hundreds of thousands of families, most of them of one child: one
-    # pass over each family's members, no generator per family.
+    # One pass over each family's members, no generator per family.
     number_of = index.get
     for parent_key, child_keys in families:
         i = number_of(parent_key)
         p = rep[position(parent_key) if i is None else i]
-        cs = []
         largest = threshold[p]
         total = 0
         for key in child_keys:
             i = number_of(key)
             c = rep[position(key) if i is None else i]
-            cs.append(c)
+            add_child(c)
             largest = max(largest, threshold[c])
             total += size[c]
-        new_family(p, cs, largest, total)
+        add_parent(p)
+        add_end(len(child_flat))
+        add_k(largest)
+        add_total(total)
 
-    pair_parents, pair_children = pairs
+    # The families of one by position, a million in a large year: added on arrays.
+    pair_parents, pair_children = map(np.asarray, pairs)
     if len(pair_parents) != len(pair_children):
         raise ValueError("pairs: as many parents as children")
-    for positions in pairs:
-        if len(positions) and (min(positions) < 0 or max(positions) >= len(keys)):
+    for positions in (pair_parents, pair_children):
+        if positions.ndim != 1 or (len(positions) and positions.dtype.kind not in "iu"):
+            raise ValueError("pairs: positions are whole numbers, one list of them each")
+        if len(positions) and (positions.min() < 0 or positions.max() >= len(keys)):
             raise ValueError("pairs: a position outside counts")
-    for i, j in zip(pair_parents, pair_children, strict=True):
-        p, c = rep[i], rep[j]
-        new_family(p, [c], max(threshold[p], threshold[c]), size[c])
+    if len(pair_parents):
+        variable = np.frombuffer(rep, dtype=np.int32)
+        p, c = variable[pair_parents.astype(np.int64)], variable[pair_children.astype(np.int64)]
+        threshold_of = np.array(threshold, dtype=np.int32)
+        parents.frombytes(p.tobytes())
+        child_flat.frombytes(c.tobytes())
+        child_start.frombytes((child_start[-1] + np.arange(1, len(c) + 1, dtype=np.int64)).astype(np.int32).tobytes())
+        family_k.frombytes(np.maximum(threshold_of[p], threshold_of[c]).tobytes())
+        child_total.frombytes(np.array(size, dtype=np.int64)[c].tobytes())
+
+    leftover = bytearray(map(ne, map(size.__getitem__, parents), child_total))
+    families_of_start, families_of_flat = _families_of(len(keys), parents, child_start, child_flat)
 
     hidden = [False] * len(keys)
     # Per family, how many of its members are hidden (kept as cells are hidden, not recounted).
-    hidden_members = [0] * len(parents)
+    hidden_members = array("i", bytes(parents.itemsize * len(parents)))
+    hidden_view, leftover_view = np.frombuffer(hidden_members, dtype=np.int32), np.frombuffer(leftover, dtype=np.uint8)
 
     hidden_order: list[int] = []  # the hidden variables, in the order they were hidden
     # The families that start the chains of `recoverable`: one hidden member and nothing
     # left out, so that member is worked out (kept as cells are hidden). A family whose
     # one unknown is what its children leave out solves nothing (most families of one).
-    whole = list(map(not_, leftover))
     starters: set[int] = set()
+
+    def families_of(v: int) -> array:
+        """The families v is in, once per occurrence, in the families' order."""
+        return families_of_flat[families_of_start[v] : families_of_start[v + 1]]
+
+    def children(f: int) -> array:
+        return child_flat[child_start[f] : child_start[f + 1]]
 
     def hide(v: int) -> None:
         if hidden[v]:
             return
         hidden[v] = True
         hidden_order.append(v)
-        for f in families_of[v]:
+        for f in families_of_flat[families_of_start[v] : families_of_start[v + 1]]:
             hidden_members[f] += 1
-            if whole[f]:
+            if not leftover[f]:
                 if hidden_members[f] == 1:
                     starters.add(f)
                 elif hidden_members[f] == 2:
@@ -204,8 +225,8 @@ def gate(
 
     def recoverable() -> dict[int, int]:
         """The hidden variables an attacker can pin down, each with the family it is solved from."""
-        # Once per round over every family, in C (map), not in Python.
-        unknowns = list(map(add, hidden_members, leftover))
+        # Once per round over every family, on arrays, not in Python.
+        unknowns = array("i", np.add(hidden_view, leftover_view, dtype=np.int32).tobytes())
         solved = [False] * len(keys)
         derived_by: dict[int, int] = {}
         queue = deque(sorted(starters))  # in the families' order, as a pass over all of them would take them
@@ -213,12 +234,19 @@ def gate(
             f = queue.popleft()
             if unknowns[f] != 1:
                 continue
-            v = next((m for m in (parents[f], *children[f]) if hidden[m] and not solved[m]), None)
+            v = next(
+                (
+                    m
+                    for m in (parents[f], *child_flat[child_start[f] : child_start[f + 1]])
+                    if hidden[m] and not solved[m]
+                ),
+                None,
+            )
             if v is None:  # the one unknown is what the children leave out
                 continue
             solved[v] = True
             derived_by[v] = f
-            for g in families_of[v]:
+            for g in families_of(v):
                 unknowns[g] -= 1
                 if unknowns[g] == 1:
                     queue.append(g)
@@ -230,7 +258,7 @@ def gate(
     derived_by: dict[int, int] = {}
 
     def members(f: int, besides: int) -> list[int]:
-        return [m for m in (parents[f], *children[f]) if m != besides]
+        return [m for m in (parents[f], *child_flat[child_start[f] : child_start[f + 1]]) if m != besides]
 
     def known(v: int) -> bool:
         if not hidden[v]:
@@ -260,13 +288,13 @@ def gate(
 
     def smallest_shown_child(f: int, besides: int = -1) -> int | None:
         best = None
-        for c in children[f]:
+        for c in children(f):
             if c != besides and not hidden[c] and size[c] > 0 and (best is None or size[c] < size[best]):
                 best = c
         return best
 
     def recovered_children(f: int, besides: int = -1) -> list[int]:
-        found = [c for c in children[f] if c != besides and hidden[c] and size[c] > 0 and known(c)]
+        found = [c for c in children(f) if c != besides and hidden[c] and size[c] > 0 and known(c)]
         return sorted(found, key=lambda c: size[c])
 
     def conceal(v: int, seen: set[int]) -> bool:
@@ -317,7 +345,7 @@ def gate(
             moved = [v for v, value in now.items() if state.get(v) != value]
             moved += [v for v in state if v not in now]
             moved += hidden_order[hidden_before:]
-            dirty = sorted({f for v in moved for f in families_of[v]}.union(fixed))
+            dirty = sorted({f for v in moved for f in families_of(v)}.union(fixed))
         state, fixed, hidden_before = now, set(), len(hidden_order)
         # A small cell recovered by subtraction along a chain of families.
         for v in sorted(derived_by):
@@ -331,7 +359,9 @@ def gate(
             if hidden_members[f] == hidden[p]:  # no child hidden: the sum is the one worked out at the start
                 rest = size[p] - child_total[f]
             else:
-                rest = size[p] - sum(size[c] for c in children[f] if not hidden[c] or known(c))
+                rest = size[p] - sum(
+                    size[c] for c in child_flat[child_start[f] : child_start[f + 1]] if not hidden[c] or known(c)
+                )
             if 0 < rest < family_k[f]:
                 fixed.add(f)
                 c = smallest_shown_child(f)
@@ -350,3 +380,25 @@ def gate(
     # alive until Python's cycle collector ran (a build pauses it). Broken, they go now.
     conceal = None
     return result
+
+
+def _families_of(count: int, parents: array, child_start: array, child_flat: array) -> tuple[array, array]:
+    """Each variable's families, once per occurrence and in the families' order, as offsets into one array.
+
+    Every member (a family's parent, each of its children) is one number, variable × F +
+    family: sorted, they give each variable's families in order, with no index array.
+    """
+    families = len(parents)
+    if families + len(child_flat) >= MOST_FIGURES:
+        raise ValueError(f"at most {MOST_FIGURES:,} families and members at once")
+    child_family = np.repeat(np.arange(families, dtype=np.int64), np.diff(np.frombuffer(child_start, dtype=np.int32)))
+    member = np.empty(families + len(child_flat), dtype=np.int64)
+    np.multiply(np.frombuffer(parents, dtype=np.int32), families, out=member[:families], dtype=np.int64)
+    member[:families] += np.arange(families, dtype=np.int64)
+    np.multiply(np.frombuffer(child_flat, dtype=np.int32), families, out=member[families:], dtype=np.int64)
+    member[families:] += child_family
+    del child_family
+    member.sort()
+    offsets = np.searchsorted(member, np.arange(count + 1, dtype=np.int64) * max(families, 1)).astype(np.int32)
+    np.remainder(member, max(families, 1), out=member)
+    return array("i", offsets.tobytes()), array("i", member.astype(np.int32).tobytes())

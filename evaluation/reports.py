@@ -388,6 +388,7 @@ PERIOD_YEAR = 0  # a figure's period: 0 for the year, 1–4 for its quarters
 BREAKDOWN_INDEX = {breakdown: index for index, breakdown in enumerate(BREAKDOWNS)}
 SCOPE_INDEX = {scope: index for index, scope in enumerate(Scope.values)}
 FIRST_DEMOGRAPHIC = min(BREAKDOWN_INDEX[dimension] for dimension in DEMOGRAPHIC)
+_NO_PAIRS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))  # no family of one found
 
 
 def _atoms(year_atoms):
@@ -785,7 +786,7 @@ def _profiles(atoms, figures, wanted):
 def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
     """Families of one (A → [B]) for every two figures with B inside A by the data and 0 < A − B < k.
 
-    As two lists of positions in `figures.keys` (the A's, the B's), the gate's `pairs`.
+    As two arrays of positions in `figures.keys` (the A's, the B's), the gate's `pairs`.
     `figures` are the counts the gate weighs (_Figures); `k` gives a figure's threshold
     from its indicator and breakdown (key[3], key[4]).
     """
@@ -793,12 +794,12 @@ def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
     smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
     wanted = figures.worth_profiling(largest_k)
     if not wanted.any():
-        return [], []  # the atoms are not even read
+        return _NO_PAIRS  # the atoms are not even read
     atoms = _Atoms(atoms, figures, codes, per_capacity_ids)
     figures.sort()  # again: the atoms may have brought strings no figure has
     profiled = _profiles(atoms, figures, wanted)
     if profiled is None:
-        return [], []
+        return _NO_PAIRS
     inner, (organization, region, method, emerging, quarter), bits, outside = profiled
     scope, scope_key, period, code, breakdown, breakdown_key, part = (field[inner] for field in figures.fields)
     size = figures.count[inner]
@@ -860,20 +861,20 @@ def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
             outers.append(outer[chosen])
             inners.append(inner[rows_here[chosen]])
     if not outers:
-        return [], []
+        return _NO_PAIRS
     ranks = figures.ranks()
     # In key order, each pair once: the gate is greedy, and the atoms come in whatever order
     # the database gives. Pairs sort by the outer's key, then the inner's.
     by_rank = np.unique(ranks[np.concatenate(outers)] * len(ranks) + ranks[np.concatenate(inners)])
     by_key = np.empty(len(ranks), dtype=np.int64)
     by_key[ranks] = np.arange(len(ranks))
-    return by_key[by_rank // len(ranks)].tolist(), by_key[by_rank % len(ranks)].tolist()
+    return by_key[by_rank // len(ranks)], by_key[by_rank % len(ranks)]
 
 
 def _families_within_k(figures, k):
     """Families of one (A → [B]) for every figure A that counts everyone B counts by definition and A − B < k.
 
-    As two lists of positions in `figures.keys` (the A's, the B's), the gate's `pairs`.
+    As two arrays of positions in `figures.keys` (the A's, the B's), the gate's `pairs`.
 
     Any figure minus one it contains is a group of people too: the movement's total, the
     report's own total and the movement's same breakdown cell contain a figure, and a year
@@ -929,11 +930,11 @@ def _families_within_k(figures, k):
                 place = 4 * wider_scope + 2 * wider_breakdown + wider_period
                 found.append((rows[weighed] * 8 + place, outer[weighed]))
     if not found:
-        return [], []
+        return _NO_PAIRS
     order = np.concatenate([where for where, _outer in found])
     outers = np.concatenate([outer for _where, outer in found])
     ordered = np.argsort(order, kind="stable")
-    return outers[ordered].tolist(), (order[ordered] // 8).tolist()
+    return outers[ordered], order[ordered] // 8
 
 
 def _published(indicator, cell, hidden):
@@ -1046,7 +1047,7 @@ def _year_rows(year, atoms, progress, write):
             # Families of one by position in counts (figures.keys is list(counts)): no key tuples.
             within_k = _families_within_k(figures, k)
             by_data = _families_by_data(figures, _atoms(group_atoms), codes, set(per_capacity_ids), k)
-            pairs = tuple(ours + theirs for ours, theirs in zip(within_k, by_data, strict=True))
+            pairs = tuple(map(np.concatenate, zip(within_k, by_data, strict=True)))
             del within_k, by_data
             hidden = {key[:6] for key in privacy.gate(counts=counts, families=families, k=k, links=links, pairs=pairs)}
             del counts, figures, families, links, pairs

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from evaluation.privacy import gate, k_for, minimum_sample, publishable_mean
 
+from .gate_reference import reference_gate
+
 # ---------------------------------------------------------------------------
 # An attacker, written independently of the gate: knows every shown cell, and
 # solves any family in which exactly one cell is unknown, again and again.
@@ -454,8 +456,70 @@ def test_families_of_one_by_position_hide_what_the_family_gives_away():
 
 @pytest.mark.parametrize(
     ("pairs", "message"),
-    [(([0], []), "as many parents"), (([0], [2]), "outside counts"), (([-1], [0]), "outside counts")],
+    [
+        (([0], []), "as many parents"),
+        (([0], [2]), "outside counts"),
+        (([-1], [0]), "outside counts"),
+        (([0.5], [1]), "whole numbers"),
+        ((["0"], [1]), "whole numbers"),
+        (([[0]], [[1]]), "whole numbers"),
+    ],
 )
 def test_families_of_one_by_position_must_be_positions_of_counts(pairs, message):
     with pytest.raises(ValueError, match=message):
         gate(counts={"all": 20, "a": 17}, k=5, pairs=pairs)
+
+
+def check_decides_as_the_reference(case):
+    """The gate keeps its families in flat arrays; it must decide exactly as the lists of lists did."""
+    counts, families, k, links, _planted = case
+    ones = containments(families)
+    position = {key: index for index, key in enumerate(counts)}
+    pairs = ([position[parent] for parent, _child in ones], [position[child] for _parent, child in ones])
+    for arguments in (
+        {"families": families, "links": links},
+        {"families": families, "links": links, "pairs": pairs},
+        {"families": [], "links": [], "pairs": pairs},
+    ):
+        assert gate(counts=counts, k=k, **arguments) == reference_gate(counts=counts, k=k, **arguments)
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees())
+def test_the_gate_decides_as_the_reference_in_a_tree(case):
+    check_decides_as_the_reference(case)
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_the_gate_decides_as_the_reference_in_a_table(case):
+    check_decides_as_the_reference(case)
+
+
+def test_the_gate_with_nothing_to_weigh():
+    assert gate(counts={}, k=5) == set()
+    assert gate(counts={"a": 3, "b": 0}, k=5) == {"a"}
+
+
+def test_a_count_beyond_any_number_of_people_is_an_error():
+    with pytest.raises(ValueError, match="numbers of people"):
+        gate(counts={"all": 1 << 62, "a": 3}, families=[("all", ["a"])], k=5)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        # A cell twice in one family, and a family of a cell with itself.
+        ({"all": 10, "a": 3, "b": 4}, [("all", ["a", "a", "b"]), ("a", ["a"])], [], ([0, 2], [1, 1])),
+        # Links that make a family's parent and child one variable.
+        ({"all": 7, "a": 7, "b": 2}, [("all", ["a"]), ("a", ["b"])], [("all", "a")], ([], [])),
+        # Families with no children, and cells in no family.
+        ({"all": 12, "a": 3, "z": 40}, [("all", []), ("all", ["a"])], [], ([1], [1])),
+    ],
+)
+def test_odd_families_decide_as_the_reference(case):
+    counts, families, links, pairs = case
+    for k in (5, 10):
+        assert gate(counts=counts, families=families, k=k, links=links, pairs=pairs) == reference_gate(
+            counts=counts, families=families, k=k, links=links, pairs=pairs
+        )
