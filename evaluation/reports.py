@@ -19,6 +19,7 @@ Running a build twice, or again after a worker died half-way, writes the same ro
 
 import gc
 import io
+from array import array
 from collections import defaultdict
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -313,26 +314,42 @@ def _families_and_links(cells, region_emerging):
 
     Keys are (scope, scope key, period, indicator, breakdown, breakdown key, part): part
     "" is the people counted, "yes"/"no" a people-share's numerator and the rest.
+
+    Returns (families, links). Families are _Families: positions in cells' order, in the
+    order each family is first met in a pass over the cells, its children in cells' order
+    (a large year has hundreds of thousands of them: a key tuple and a list each cost
+    90 MB for 2025). Links are pairs of keys.
     """
-    families = []
+    position = {key: index for index, key in enumerate(cells)}
+    at = position.get
     links = []
-    children = defaultdict(list)
-    for key in cells:
+    family_ids = {}  # (parent's position, kind) → the family's number, in the order first met
+    member_family, member = array("i"), array("i")
+    add_family, add_member = member_family.append, member.append
+
+    def child(parent, kind, index):
+        p = at(parent)
+        if p is not None:
+            family = family_ids.get((p, kind))
+            if family is None:
+                family = family_ids[(p, kind)] = len(family_ids)
+            add_family(family)
+            add_member(index)
+
+    for index, key in enumerate(cells):
         scope, scope_key, period, code, breakdown, breakdown_key, part = key
         if breakdown:
             if breakdown != "category":  # a program teaches several capacities: not parts of a whole
-                children[(scope, scope_key, period, code, "", "", part, breakdown)].append(key)
+                child((scope, scope_key, period, code, "", "", part), breakdown, index)
             if breakdown == "region" and breakdown_key in region_emerging:
                 group = "emerging" if region_emerging[breakdown_key] else "established"
-                children[(scope, scope_key, period, code, "emerging", group, part, "region")].append(key)
+                child((scope, scope_key, period, code, "emerging", group, part), "region", index)
         if "-Q" in period:
-            children[(scope, scope_key, period.split("-")[0], code, breakdown, breakdown_key, part, "period")].append(
-                key
-            )
+            child((scope, scope_key, period.split("-")[0], code, breakdown, breakdown_key, part), "period", index)
         # A report's cell is a part of the movement's same cell: the organizations (and
         # the regions and methods) split every movement figure between them.
         if scope in (Scope.ORGANIZATION, Scope.REGION, Scope.METHOD) and breakdown != "category":
-            children[(Scope.MOVEMENT, "", period, code, breakdown, breakdown_key, part, f"scope:{scope}")].append(key)
+            child((Scope.MOVEMENT, "", period, code, breakdown, breakdown_key, part), f"scope:{scope}", index)
         # The movement's "region = X" is region X's own total; the same for methods and
         # capacities, and for a region's "method = M" against method M's "region = X".
         if scope == Scope.MOVEMENT and breakdown in ("region", "method", "category"):
@@ -345,19 +362,41 @@ def _families_and_links(cells, region_emerging):
                 links.append((key, twin))
         # Participants minus newcomers would be the people who are not new (k = 10).
         if code == "newcomers" and not part:
-            parent = (scope, scope_key, period, "participants", breakdown, breakdown_key, "")
-            if parent in cells:
-                children[(*parent, "newcomers")].append(key)
+            child((scope, scope_key, period, "participants", breakdown, breakdown_key, ""), "newcomers", index)
         # The emerging share's numerator is the participants from emerging communities.
         if code == "emerging_share" and part == "yes" and not breakdown:
             twin = (scope, scope_key, period, "participants", "emerging", "emerging", "")
             if twin in cells and cells[twin] == cells[key]:
                 links.append((key, twin))
-    for family_key, members in children.items():
-        parent = family_key[:7]
-        if parent in cells:
-            families.append((parent, members))
-    return families, links
+    parents = np.fromiter((p for p, _kind in family_ids), dtype=np.int64, count=len(family_ids))
+    family_ids.clear()  # let go before the arrays are sorted
+    position.clear()
+    owner = np.frombuffer(member_family, dtype=np.int32)
+    # Each family's children together, in the order they were met (a stable sort).
+    children = np.frombuffer(member, dtype=np.int32)[np.argsort(owner, kind="stable")].astype(np.int64)
+    ends = np.cumsum(np.bincount(owner, minlength=len(parents)))
+    return _Families(list(cells), parents, ends, children), links
+
+
+@dataclass(slots=True)
+class _Families:
+    """Families as positions of keys: family f is keys[parents[f]] → keys[children[ends[f - 1]:ends[f]]]."""
+
+    keys: list
+    parents: np.ndarray
+    ends: np.ndarray
+    children: np.ndarray
+
+    def __len__(self):
+        return len(self.parents)
+
+    def __iter__(self):
+        """(parent key, child keys) per family, as the gate takes them."""
+        keys, children = self.keys, self.children
+        start = 0
+        for parent, end in zip(self.parents.tolist(), self.ends.tolist(), strict=True):
+            yield keys[parent], [keys[child] for child in children[start:end].tolist()]
+            start = end
 
 
 # ---------------------------------------------------------------------------
@@ -417,7 +456,9 @@ def _atoms(year_atoms):
         f"SELECT pc.program_id, {concat} AS program_categories FROM ({categories_sql}) pc GROUP BY pc.program_id"
         f") p ON p.program_id = m.program_id GROUP BY {columns}"
     )
-    with connection.cursor() as cursor:
+    # A server-side cursor on PostgreSQL (Django's, as for QuerySet.iterator()): the rows come
+    # in batches as they are read, not all at once (100 MB for 2025's largest group).
+    with connection.chunked_cursor() as cursor:
         cursor.execute(sql, (*inner_params, *categories_params))
         yield from cursor
 
@@ -561,8 +602,9 @@ class _Atoms:
         shares = {indicator_id for indicator_id, code in codes.items() if code in PEOPLE_SHARES}
         self.capacities = _Numbers()  # capacity slug → its bit
         capacity_sets = {}  # a program's "a,b" → the bits of its capacities
-        columns = [[] for _ in range(9)]
-        # One bound append per column, called directly: a large year has millions of atoms.
+        # Columns of 32-bit numbers (a list would hold 8 bytes a number): a large year has millions of atoms.
+        columns = [array("i") for _ in range(9)]
+        # One bound append per column, called directly.
         (
             add_organization,
             add_region,
@@ -574,7 +616,7 @@ class _Atoms:
             add_answer,
             add_outside,
         ) = (column.append for column in columns)
-        masks, counted = [], []  # counted: the three parts of each atom, one after the other
+        masks, counted = [], bytearray()  # counted: the three parts of each atom, one after the other
         add_mask, add_counted = masks.append, counted.extend
         for (
             organization,
@@ -613,13 +655,15 @@ class _Atoms:
             add_region(NONE if region is None else of(region))
             add_method(or_none(method))
             add_emerging(emerging_of[None if region is None else bool(is_emerging)])
-            add_quarter(quarter)
+            add_quarter(int(quarter))  # EXTRACT gives a numeric on PostgreSQL
             add_code(code_numbers[indicator_id])
             add_dimension(BREAKDOWN_INDEX[dimension] if dimension else 0)
             add_answer(or_none(answer))
             add_outside(category is None)
             add_mask(mask)
             add_counted(parts)
+        del add_organization, add_region, add_method, add_emerging, add_quarter, add_code, add_dimension, add_answer
+        del add_outside  # the columns are let go as each becomes an array
         (
             self.organization,
             self.region,
@@ -630,9 +674,9 @@ class _Atoms:
             self.dimension,
             self.answer,
             outside,
-        ) = (np.array(column, dtype=np.int64) for column in columns)
+        ) = (np.frombuffer(columns.pop(0), dtype=np.int32).astype(np.int64) for _ in range(len(columns)))
         self.outside = outside.astype(np.uint8)
-        self.counted = np.array(counted, dtype=bool).reshape(-1, len(PART_NAMES))
+        self.counted = np.frombuffer(counted, dtype=bool).reshape(-1, len(PART_NAMES)).copy()
         # Capacities as bits, 64 to a word.
         words = max(1, -(-len(self.capacities.ids) // 64))
         self.bits = np.zeros((len(masks), words), dtype=np.uint64)
@@ -678,6 +722,9 @@ def _reduce(packed, dimensions, bits, outside):
 def _reach(values, above, plain, demographic, outside, bits, capacity_strings, empty):
     """(rows, scope, scope key, breakdown, breakdown key) for each way a row reaches a figure, arrays over those rows.
 
+    One rule at a time (a generator): the arrays of every rule at once were the largest
+    thing a large year held (300 MB for 2025's largest group).
+
     The rules of the GROUP BYs of `year_rows`, for atoms (what figures each one counts
     someone in) and for profiles (what figures may contain a profiled one) alike.
     `values` are the rows' organization, region, method (string numbers; only those
@@ -704,23 +751,21 @@ def _reach(values, above, plain, demographic, outside, bits, capacity_strings, e
         ("method", plain & (method > above), np.full(count, BREAKDOWN_INDEX["method"]), method),
         ("demographic", *demographic),
     ]
-    rules = []
     for scope, in_scope, scope_key in scopes:
         for name, in_breakdown, breakdown, breakdown_key in breakdowns:
             if name not in SKIPPED.get(scope, ()):
                 rows = np.flatnonzero(outside & in_scope & in_breakdown)
-                rules.append((rows, SCOPE_INDEX[scope], scope_key[rows], breakdown[rows], breakdown_key[rows]))
+                yield rows, SCOPE_INDEX[scope], scope_key[rows], breakdown[rows], breakdown_key[rows]
     reaching, capacity = _with_capacity(bits, capacity_strings)
     for _name, in_breakdown, breakdown, breakdown_key in breakdowns:
         keep = in_breakdown[reaching]
         rows = reaching[keep]
-        rules.append((rows, SCOPE_INDEX[Scope.CATEGORY], capacity[keep], breakdown[rows], breakdown_key[rows]))
+        yield rows, SCOPE_INDEX[Scope.CATEGORY], capacity[keep], breakdown[rows], breakdown_key[rows]
     category = BREAKDOWN_INDEX["category"]
     for scope, in_scope, scope_key in scopes:
         keep = (plain & in_scope)[reaching]
         rows = reaching[keep]
-        rules.append((rows, SCOPE_INDEX[scope], scope_key[rows], np.full(len(rows), category), capacity[keep]))
-    return rules
+        yield rows, SCOPE_INDEX[scope], scope_key[rows], np.full(len(rows), category), capacity[keep]
 
 
 def _profiles(atoms, figures, wanted):

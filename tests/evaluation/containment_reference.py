@@ -7,6 +7,8 @@ figure's `ancestors` looked up one by one. Slow at the movement's scale, plain t
 the tests compare the builder's families with it.
 """
 
+from collections import defaultdict
+
 from django.conf import settings
 
 from evaluation.models import Scope
@@ -190,3 +192,59 @@ def keyed(figures, pairs):
     """The builder's families of one, given as positions in figures.keys, as (A, [B]) key tuples."""
     parents, children = pairs
     return [(figures.keys[parent], [figures.keys[child]]) for parent, child in zip(parents, children, strict=True)]
+
+
+def families_and_links(cells, region_emerging):
+    """The additive relations between figures, and figures published twice, as key tuples in lists.
+
+    How the builder found them before it kept families as positions in arrays
+    (evaluation.reports._families_and_links): the same families, in the same order.
+
+    Keys are (scope, scope key, period, indicator, breakdown, breakdown key, part): part
+    "" is the people counted, "yes"/"no" a people-share's numerator and the rest.
+    """
+    families = []
+    links = []
+    children = defaultdict(list)
+    for key in cells:
+        scope, scope_key, period, code, breakdown, breakdown_key, part = key
+        if breakdown:
+            if breakdown != "category":  # a program teaches several capacities: not parts of a whole
+                children[(scope, scope_key, period, code, "", "", part, breakdown)].append(key)
+            if breakdown == "region" and breakdown_key in region_emerging:
+                group = "emerging" if region_emerging[breakdown_key] else "established"
+                children[(scope, scope_key, period, code, "emerging", group, part, "region")].append(key)
+        if "-Q" in period:
+            children[(scope, scope_key, period.split("-")[0], code, breakdown, breakdown_key, part, "period")].append(
+                key
+            )
+        # A report's cell is a part of the movement's same cell: the organizations (and
+        # the regions and methods) split every movement figure between them.
+        if scope in (Scope.ORGANIZATION, Scope.REGION, Scope.METHOD) and breakdown != "category":
+            children[(Scope.MOVEMENT, "", period, code, breakdown, breakdown_key, part, f"scope:{scope}")].append(key)
+        # The movement's "region = X" is region X's own total; the same for methods and
+        # capacities, and for a region's "method = M" against method M's "region = X".
+        if scope == Scope.MOVEMENT and breakdown in ("region", "method", "category"):
+            twin = (breakdown, breakdown_key, period, code, "", "", part)
+            if twin in cells:
+                links.append((key, twin))
+        if scope in (Scope.REGION, Scope.METHOD, Scope.CATEGORY) and breakdown in ("region", "method", "category"):
+            twin = (breakdown, breakdown_key, period, code, scope, scope_key, part)
+            if twin in cells and key < twin:
+                links.append((key, twin))
+        # Participants minus newcomers would be the people who are not new (k = 10).
+        if code == "newcomers" and not part:
+            parent = (scope, scope_key, period, "participants", breakdown, breakdown_key, "")
+            if parent in cells:
+                children[(*parent, "newcomers")].append(key)
+        # The emerging share's numerator is the participants from emerging communities.
+        if code == "emerging_share" and part == "yes" and not breakdown:
+            twin = (scope, scope_key, period, "participants", "emerging", "emerging", "")
+            if twin in cells and cells[twin] == cells[key]:
+                links.append((key, twin))
+    for family_key, members in children.items():
+        parent = family_key[:7]
+        if parent in cells:
+            families.append((parent, members))
+    return families, links
+    return families, links

@@ -143,6 +143,24 @@ EVERY_FIGURE = [
 ]
 
 
+@pytest.mark.django_db
+def test_on_a_generated_year_the_families_by_definition_are_those_the_key_by_key_rule_finds_in_its_order(monkeypatch):
+    generate(scale="tiny", seed=1, out=lambda line: None, today=date(2026, 11, 28))
+    original = reports._families_and_links
+    compared = []
+
+    def both(counts, region_emerging):
+        families, links = original(counts, region_emerging)
+        assert (list(families), links) == containment_reference.families_and_links(counts, region_emerging)
+        compared.append(len(families))
+        return families, links
+
+    monkeypatch.setattr(reports, "_families_and_links", both)
+    reports.year_replace(YEAR)
+    assert len(compared) > 3  # every group of indicators the year measured
+    assert sum(compared) > 100
+
+
 @given(rows=atoms(), world=st.integers(0, 2**32))
 @hypothesis_settings(max_examples=200, deadline=None)
 def test_in_any_small_world_the_arrays_find_the_pairs_the_figure_by_figure_rule_finds(rows, world):
