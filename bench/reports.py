@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import sys
 import time
@@ -132,13 +133,18 @@ def fill(measurements, programs):
     return Measurement.objects.count()
 
 
+# A statement the build ran through a server-side cursor (Django's chunked_cursor) is
+# captured as the DECLARE that opened it: the bare run executes its query and fetches the rows.
+DECLARED = re.compile(r"^DECLARE\s+\S+\s+(?:NO\s+SCROLL\s+)?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+", re.I)
+
+
 def bare_sql(statements):
     from django.db import connection, transaction
 
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in statements:
-            cursor.execute(sql)
+            cursor.execute(DECLARED.sub("", sql, count=1))
             if cursor.description:
                 cursor.fetchall()
     return time.perf_counter() - started

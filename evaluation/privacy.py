@@ -108,7 +108,7 @@ def gate(
 
     # Links: every cell of a link set becomes one variable, its first cell.
     if len(keys) >= MOST_FIGURES:
-        raise ValueError(f"at most {MOST_FIGURES:,} counts at once")
+        raise ValueError(f"fewer than {MOST_FIGURES:,} counts at once")
     representative = array("i", range(len(keys)))
 
     def find(i: int) -> int:
@@ -173,6 +173,8 @@ def gate(
             raise ValueError("pairs: positions are whole numbers, one list of them each")
         if len(positions) and (positions.min() < 0 or positions.max() >= len(keys)):
             raise ValueError("pairs: a position outside counts")
+    if len(parents) + len(child_flat) + 2 * len(pair_parents) >= MOST_FIGURES:
+        raise ValueError(f"fewer than {MOST_FIGURES:,} families and members at once")
     if len(pair_parents):
         variable = np.frombuffer(rep, dtype=np.int32)
         p, c = variable[pair_parents.astype(np.int64)], variable[pair_children.astype(np.int64)]
@@ -389,8 +391,6 @@ def _families_of(count: int, parents: array, child_start: array, child_flat: arr
     family: sorted, they give each variable's families in order, with no index array.
     """
     families = len(parents)
-    if families + len(child_flat) >= MOST_FIGURES:
-        raise ValueError(f"at most {MOST_FIGURES:,} families and members at once")
     child_family = np.repeat(np.arange(families, dtype=np.int64), np.diff(np.frombuffer(child_start, dtype=np.int32)))
     member = np.empty(families + len(child_flat), dtype=np.int64)
     np.multiply(np.frombuffer(parents, dtype=np.int32), families, out=member[:families], dtype=np.int64)

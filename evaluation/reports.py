@@ -428,6 +428,8 @@ BREAKDOWN_INDEX = {breakdown: index for index, breakdown in enumerate(BREAKDOWNS
 SCOPE_INDEX = {scope: index for index, scope in enumerate(Scope.values)}
 FIRST_DEMOGRAPHIC = min(BREAKDOWN_INDEX[dimension] for dimension in DEMOGRAPHIC)
 _NO_PAIRS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))  # no family of one found
+for _empty in _NO_PAIRS:
+    _empty.setflags(write=False)
 
 
 def _atoms(year_atoms):

@@ -247,4 +247,3 @@ def families_and_links(cells, region_emerging):
         if parent in cells:
             families.append((parent, members))
     return families, links
-    return families, links

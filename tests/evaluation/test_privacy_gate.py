@@ -6,6 +6,7 @@ No database: the gate takes counts and relations and returns the keys to hide.
 import gc
 import time
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -481,7 +482,12 @@ def check_decides_as_the_reference(case):
         {"families": families, "links": links, "pairs": pairs},
         {"families": [], "links": [], "pairs": pairs},
     ):
-        assert gate(counts=counts, k=k, **arguments) == reference_gate(counts=counts, k=k, **arguments)
+        expected = reference_gate(counts=counts, k=k, **arguments)
+        assert gate(counts=counts, k=k, **arguments) == expected
+        if "pairs" in arguments:  # as the reports hand them over: arrays
+            for dtype in (np.int64, np.uint32):
+                as_arrays = tuple(np.array(positions, dtype=dtype) for positions in pairs)
+                assert gate(counts=counts, k=k, **{**arguments, "pairs": as_arrays}) == expected
 
 
 @hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -523,3 +529,16 @@ def test_odd_families_decide_as_the_reference(case):
         assert gate(counts=counts, families=families, k=k, links=links, pairs=pairs) == reference_gate(
             counts=counts, families=families, k=k, links=links, pairs=pairs
         )
+
+
+def test_more_figures_than_the_gate_numbers_is_an_error(monkeypatch):
+    from evaluation import privacy
+
+    monkeypatch.setattr(privacy, "MOST_FIGURES", 4)
+    with pytest.raises(ValueError, match="counts at once"):
+        gate(counts={"a": 1, "b": 2, "c": 3, "d": 4}, k=5)
+    with pytest.raises(ValueError, match="families and members at once"):
+        gate(counts={"all": 20, "a": 17}, families=[("all", ["a"]), ("all", ["a"])], k=5)
+    with pytest.raises(ValueError, match="families and members at once"):
+        gate(counts={"all": 20, "a": 17}, k=5, pairs=([0, 0], [1, 1]))
+    assert gate(counts={"all": 20, "a": 17}, families=[("all", ["a"])], k=5) == {"a"}

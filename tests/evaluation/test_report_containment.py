@@ -161,6 +161,22 @@ def test_on_a_generated_year_the_families_by_definition_are_those_the_key_by_key
     assert sum(compared) > 100
 
 
+def test_families_whose_parent_is_not_published_are_left_out_and_the_rest_keep_their_order():
+    quarter, year = f"{YEAR}-Q1", str(YEAR)
+    cells = {  # not in key order, and no movement total for the region's quarter to be part of
+        (Scope.REGION, "asia", quarter, "participants", "method", "online", ""): 3,
+        (Scope.REGION, "asia", year, "participants", "", "", ""): 9,
+        (Scope.REGION, "asia", quarter, "participants", "", "", ""): 5,
+        (Scope.MOVEMENT, "", year, "participants", "", "", ""): 9,
+        (Scope.REGION, "asia", year, "participants", "method", "online", ""): 3,
+    }
+    families, links = reports._families_and_links(cells, {"asia": True})
+    expected = containment_reference.families_and_links(cells, {"asia": True})
+    assert (list(families), links) == expected
+    assert len(families) == len(expected[0]) == 5  # three more have no parent published
+    assert reports._families_and_links({}, {})[0].parents.size == 0
+
+
 @given(rows=atoms(), world=st.integers(0, 2**32))
 @hypothesis_settings(max_examples=200, deadline=None)
 def test_in_any_small_world_the_arrays_find_the_pairs_the_figure_by_figure_rule_finds(rows, world):
