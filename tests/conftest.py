@@ -1,10 +1,13 @@
 """Personas and shared fixtures. Each persona's docstring says what it may do."""
 
+import time
+import warnings
 from importlib import import_module
 
 import pytest
 from django.apps import apps as global_apps
 from django.core.cache import cache
+from django.db import connection
 from django.db.models.signals import post_migrate
 from django.utils import translation
 
@@ -32,6 +35,33 @@ def seed_the_vocabulary_when_missing(sender, apps=global_apps, **kwargs):
 post_migrate.connect(
     seed_the_vocabulary_when_missing, sender=global_apps.get_app_config("capacity"), dispatch_uid="test-vocabulary"
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nobody_left_on_the_test_database(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, wait for the sessions other processes and threads had on it to end.
+
+    A worker, a server or a thread a test started closes its connections as it stops, and
+    PostgreSQL ends the session a moment later: a drop in that moment failed ("being
+    accessed by other users") and left test_capacity_gw* behind. Waited for up to ten
+    seconds; one still there then is ended, and named in a warning.
+    """
+    yield
+    if connection.vendor != "postgresql":
+        return
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        deadline = time.monotonic() + 10
+        while True:
+            cursor.execute(f"SELECT pid, application_name, left(query, 200) {others}")  # noqa: S608
+            left = cursor.fetchall()
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        if left:
+            cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")  # noqa: S608
+            warnings.warn(f"sessions still on the test database were ended: {left}", stacklevel=1)
+    connection.close()
 
 
 @pytest.fixture(autouse=True)
