@@ -39,12 +39,12 @@ post_migrate.connect(
 
 @pytest.fixture(scope="session", autouse=True)
 def _nobody_left_on_the_test_database(django_db_setup, django_db_blocker):
-    """Before the test database is dropped, wait for the sessions other processes and threads had on it to end.
+    """Before the test database is dropped, end the sessions other threads and processes left on it.
 
-    A worker, a server or a thread a test started closes its connections as it stops, and
-    PostgreSQL ends the session a moment later: a drop in that moment failed ("being
-    accessed by other users") and left test_capacity_gw* behind. Waited for up to ten
-    seconds; one still there then is ended, and named in a warning.
+    A connection a test's thread, server or worker did not close keeps its session open
+    (one was seen idle after a ROLLBACK), and the drop failed ("being accessed by other
+    users"), leaving test_capacity_gw* behind. A session closing anyway is waited for, up
+    to ten seconds; one still there is ended and named in a warning, to find its test by.
     """
     yield
     if connection.vendor != "postgresql":
