@@ -427,9 +427,11 @@ PERIOD_YEAR = 0  # a figure's period: 0 for the year, 1–4 for its quarters
 BREAKDOWN_INDEX = {breakdown: index for index, breakdown in enumerate(BREAKDOWNS)}
 SCOPE_INDEX = {scope: index for index, scope in enumerate(Scope.values)}
 FIRST_DEMOGRAPHIC = min(BREAKDOWN_INDEX[dimension] for dimension in DEMOGRAPHIC)
-_NO_PAIRS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))  # no family of one found
-for _empty in _NO_PAIRS:
-    _empty.setflags(write=False)
+
+
+def _no_pairs():
+    """No family of one found: two empty arrays of positions, as the found ones come."""
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
 
 
 def _atoms(year_atoms):
@@ -841,12 +843,12 @@ def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
     smallest_k = min(settings.K_ANONYMITY_DEMOGRAPHIC, settings.K_ANONYMITY_ACTIVITY)
     wanted = figures.worth_profiling(largest_k)
     if not wanted.any():
-        return _NO_PAIRS  # the atoms are not even read
+        return _no_pairs()  # the atoms are not even read
     atoms = _Atoms(atoms, figures, codes, per_capacity_ids)
     figures.sort()  # again: the atoms may have brought strings no figure has
     profiled = _profiles(atoms, figures, wanted)
     if profiled is None:
-        return _NO_PAIRS
+        return _no_pairs()
     inner, (organization, region, method, emerging, quarter), bits, outside = profiled
     scope, scope_key, period, code, breakdown, breakdown_key, part = (field[inner] for field in figures.fields)
     size = figures.count[inner]
@@ -908,7 +910,7 @@ def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
             outers.append(outer[chosen])
             inners.append(inner[rows_here[chosen]])
     if not outers:
-        return _NO_PAIRS
+        return _no_pairs()
     ranks = figures.ranks()
     # In key order, each pair once: the gate is greedy, and the atoms come in whatever order
     # the database gives. Pairs sort by the outer's key, then the inner's.
@@ -977,7 +979,7 @@ def _families_within_k(figures, k):
                 place = 4 * wider_scope + 2 * wider_breakdown + wider_period
                 found.append((rows[weighed] * 8 + place, outer[weighed]))
     if not found:
-        return _NO_PAIRS
+        return _no_pairs()
     order = np.concatenate([where for where, _outer in found])
     outers = np.concatenate([outer for _where, outer in found])
     ordered = np.argsort(order, kind="stable")
