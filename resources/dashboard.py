@@ -8,7 +8,8 @@ for a hundred thousand. Python only adds up the few aggregate rows a query retur
 Definitions (written down in the README):
 - allocated: approved, disbursed and closed allocations; disbursed: disbursed and closed;
   proposed: the pipeline. All in USD from each allocation's stored usd_amount.
-- spent: the stored USD of the expenditures recorded against the allocations in view.
+- spent: the stored USD of the expenditures recorded against the allocations in view,
+  as the database keeps them added up per allocation (resources.models.AllocationSpending).
 - reached: the activity reports of the sessions of programs an allocation in view
   (approved, disbursed or closed) funds, held (not cancelled) within that allocation's
   period. Participants add up those reports; completed participations count the
@@ -93,18 +94,15 @@ def _plain(allocations):
     return allocations.order_by()
 
 
-def overspent_ids(allocations):
-    """Money allocations whose spending (in their own currency) went beyond their amount, as in with_usage.
+# Money allocations whose spending (in their own currency) went beyond their amount, as in with_usage.
+IS_OVERSPENT = Q(kind=Allocation.Kind.MONEY, spending__spent__gt=F("amount"))
+# What was spent of the allocations in view, in USD, from the sums the database keeps per allocation.
+SPENT = Sum("spending__spent_usd")
 
-    Grouped from the expenditures, so only the allocations that have spending are added up.
-    """
-    return (
-        _expenditures(allocations.filter(kind=Allocation.Kind.MONEY))
-        .values("allocation")
-        .annotate(spent=Sum("amount"))
-        .filter(spent__gt=F("allocation__amount"))
-        .values("allocation")
-    )
+
+def overspent_ids(allocations):
+    """The ids of the overspent allocations among these."""
+    return _plain(allocations).filter(IS_OVERSPENT).values("pk")
 
 
 def _expenditures(allocations):
@@ -187,18 +185,16 @@ def headline(allocations):
         proposed_count=Count("pk", filter=Q(status=Allocation.Status.PROPOSED)),
         hours_allocated=Sum("hours", filter=IS_ALLOCATED & Q(kind=Allocation.Kind.TIME)),
         unconverted=Count("pk", filter=IS_UNCONVERTED),
+        spent=SPENT,
+        unconverted_expenditures=Sum("spending__without_usd"),
+        overspent=Count("pk", filter=IS_OVERSPENT),
     )
-    spending = _expenditures(allocations).aggregate(
-        spent=Sum("usd_amount"), unconverted=Count("pk", filter=Q(usd_amount__isnull=True))
-    )
-    figures["spent"] = spending["spent"] or ZERO
-    figures["unconverted_expenditures"] = spending["unconverted"]
-    for key in ("allocated", "disbursed", "proposed"):
+    for key in ("allocated", "disbursed", "proposed", "spent"):
         figures[key] = figures[key] or ZERO
+    figures["unconverted_expenditures"] = figures["unconverted_expenditures"] or 0
     figures["remaining"] = figures["allocated"] - figures["spent"]
     figures["hours_allocated"] = figures["hours_allocated"] or Decimal("0.00")
     figures["hours_used"] = hours(_seconds_used(allocations)) or Decimal("0.00")
-    figures["overspent"] = Allocation.objects.filter(pk__in=overspent_ids(allocations)).count()
     return figures
 
 
@@ -230,15 +226,9 @@ def _allocated_by(allocations, *keys):
         .annotate(
             allocated=Sum("usd_amount", filter=IS_ALLOCATED),
             proposed=Sum("usd_amount", filter=Q(status=Allocation.Status.PROPOSED)),
+            spent=SPENT,
             count=Count("pk"),
         )
-    }
-
-
-def _spent_by(allocations, key):
-    return {
-        row["key"]: row["spent"] or ZERO
-        for row in _expenditures(allocations).values(key=F(f"allocation__{key}")).annotate(spent=Sum("usd_amount"))
     }
 
 
@@ -254,11 +244,11 @@ def _money_columns():
     ]
 
 
-def _money_values(allocated_row, spent):
+def _money_values(allocated_row):
     allocated_row = allocated_row or {}
     return {
         "allocated": allocated_row.get("allocated") or ZERO,
-        "spent": spent or ZERO,
+        "spent": allocated_row.get("spent") or ZERO,
         "proposed": allocated_row.get("proposed") or ZERO,
         "count": allocated_row.get("count") or 0,
     }
@@ -284,20 +274,13 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
     emerging_regions = {region.pk for region in regions if region.is_emerging}
     cells = _allocated_by(allocations.annotate(quarter=TruncQuarter("starts_on")), "recipient__region", "quarter")
     cells = {(region, _as_date(quarter)): row for (region, quarter), row in cells.items()}
-    spent_cells = {
-        (row["region"], _as_date(row["quarter"])): row["spent"] or ZERO
-        for row in _expenditures(allocations)
-        .values(region=F("allocation__recipient__region"), quarter=TruncQuarter("allocation__starts_on"))
-        .annotate(spent=Sum("usd_amount"))
-    }
     by_region = {(region,): _added(rows) for region, rows in _grouped(cells, lambda key: key[0]).items()}
-    spent_by_region = {region: sum(values) for region, values in _grouped(spent_cells, lambda key: key[0]).items()}
     region_lines, communities = [], {True: dict.fromkeys(MONEY_COLUMNS, 0), False: dict.fromkeys(MONEY_COLUMNS, 0)}
     for region in regions:
         row = by_region.get((region.pk,))
-        if row is None and region.pk not in spent_by_region:
+        if row is None:
             continue
-        values = _money_values(row, spent_by_region.get(region.pk))
+        values = _money_values(row)
         values["community"] = _("Emerging") if region.is_emerging else _("Established")
         for key in MONEY_COLUMNS:
             communities[region.is_emerging][key] += values[key]
@@ -343,14 +326,13 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
 
     # Methods, with the cost per participant reached.
     by_method = _allocated_by(allocations, "methods__method")
-    spent_by_method = _spent_by(allocations, "methods__method")
     reach = _reach(allocations)
     method_lines = []
     for method, label in Program.Method.choices:
         row = by_method.get((method,))
         if row is None:
             continue
-        values = _money_values(row, spent_by_method.get(method))
+        values = _money_values(row)
         values["participants"] = reach["participants"][method]
         values["completed"] = reach["completed"][method]
         values["per_participant"] = _per(values["spent"], values["participants"])
@@ -360,7 +342,7 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
         method_lines.append(
             Line(
                 _("No method given"),
-                _money_values(by_method[(None,)], spent_by_method.get(None)),
+                _money_values(by_method[(None,)]),
                 {"method": "none"},
             )
         )
@@ -377,17 +359,10 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
     top_rows = top_recipients(allocations, top)
     recipient_ids = [row["recipient"] for row in top_rows]
     names = Organization.objects.in_bulk(recipient_ids)
-    spent_by_recipient = {
-        row["allocation__recipient"]: row["spent"]
-        for row in _expenditures(allocations)
-        .filter(allocation__recipient__in=recipient_ids)
-        .values("allocation__recipient")
-        .annotate(spent=Sum("usd_amount"))
-    }
     recipient_lines = []
     others = dict(total_values)
     for row in top_rows:
-        values = _money_values(row, spent_by_recipient.get(row["recipient"]))
+        values = _money_values(row)
         for key in MONEY_COLUMNS:
             others[key] -= values[key]
         organization = names[row["recipient"]]
@@ -406,7 +381,6 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
     by_quarter = {
         key: _added(rows) for key, rows in _grouped(cells, lambda key: (key[1], key[0] in emerging_regions)).items()
     }
-    spent_by_quarter = {quarter: sum(values) for quarter, values in _grouped(spent_cells, lambda key: key[1]).items()}
     quarters = sorted({quarter for quarter, _emerging in by_quarter})
     quarter_lines, trend_lines = [], []
     for quarter in quarters:
@@ -414,7 +388,7 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
         established = by_quarter.get((quarter, False)) or {}
         values = {
             "allocated": (emerging.get("allocated") or ZERO) + (established.get("allocated") or ZERO),
-            "spent": spent_by_quarter.get(quarter, ZERO),
+            "spent": (emerging.get("spent") or ZERO) + (established.get("spent") or ZERO),
             "proposed": (emerging.get("proposed") or ZERO) + (established.get("proposed") or ZERO),
             "count": (emerging.get("count") or 0) + (established.get("count") or 0),
         }
@@ -538,6 +512,7 @@ def top_recipients(allocations, top):
         .annotate(
             allocated=Sum("usd_amount", filter=IS_ALLOCATED),
             proposed=Sum("usd_amount", filter=Q(status=Allocation.Status.PROPOSED)),
+            spent=SPENT,
             count=Count("pk"),
         )
         .order_by(F("allocated").desc(nulls_last=True), "recipient")[:top]
@@ -545,13 +520,13 @@ def top_recipients(allocations, top):
 
 
 def _by_category_family(allocations):
-    """[(top-level category or None, money values), …], the largest allocated first; two queries.
+    """[(top-level category or None, money values), …], the largest allocated first; one query.
 
     The family of a category is its parent, or itself when top-level (the taxonomy has two
-    levels), as in resources.open_data. Sums run over the distinct (allocation, family) and
-    (expenditure, family) pairs, so an allocation tagged with two children of one family
-    counts once under it, and the line equals the list its {"category": slug} link gives.
-    Each query groups its pairs by family (one row per family, not a sum per family).
+    levels), as in resources.open_data. Sums run over the distinct (allocation, family)
+    pairs, so an allocation tagged with two children of one family counts once under it
+    (its spending too), and the line equals the list its {"category": slug} link gives. The
+    query groups its pairs by family (one row per family, not a sum per family).
     """
     roots = CapacityCategory.objects.roots().order_by("position", "slug")
     root_of = {root.pk: root for root in roots}
@@ -559,25 +534,28 @@ def _by_category_family(allocations):
     def family(prefix):
         return Coalesce(F(f"{prefix}categories__parent_id"), F(f"{prefix}categories__id"))
 
-    pairs = _plain(allocations).values(row=F("pk"), usd=F("usd_amount"), state=F("status"), family=family(""))
+    pairs = _plain(allocations).values(
+        row=F("pk"), usd=F("usd_amount"), state=F("status"), spent=F("spending__spent_usd"), family=family("")
+    )
     allocated = _rows_grouped(
         pairs.distinct(),
         f"family, SUM(CASE WHEN state IN ({', '.join(['%s'] * len(ALLOCATED))}) THEN usd END), "
-        "SUM(CASE WHEN state = %s THEN usd END), COUNT(*)",
+        "SUM(CASE WHEN state = %s THEN usd END), SUM(spent), COUNT(*)",
         (*ALLOCATED, Allocation.Status.PROPOSED),
         "family",
     )
-    spending_pairs = _expenditures(allocations).values(row=F("pk"), usd=F("usd_amount"), family=family("allocation__"))
-    spent = {
-        family: value for family, value in _rows_grouped(spending_pairs.distinct(), "family, SUM(usd)", (), "family")
-    }
     lines = []
-    for family_id, allocated_usd, proposed_usd, count in allocated:
+    for family_id, allocated_usd, proposed_usd, spent_usd, count in allocated:
         root = root_of.get(family_id)
         if family_id is not None and root is None:
             continue  # a family is a top-level category (the taxonomy has two levels); no line otherwise
-        row = {"allocated": _usd(allocated_usd), "proposed": _usd(proposed_usd), "count": count}
-        lines.append((root, _money_values(row, _usd(spent.get(family_id)))))
+        row = {
+            "allocated": _usd(allocated_usd),
+            "proposed": _usd(proposed_usd),
+            "spent": _usd(spent_usd),
+            "count": count,
+        }
+        lines.append((root, _money_values(row)))
     order = {root.pk: index for index, root in enumerate(root_of.values())}
     lines.sort(key=lambda line: (-line[1]["allocated"], line[0] is None, order.get(line[0] and line[0].pk, 0)))
     return lines
@@ -623,6 +601,7 @@ def _added(rows):
     return {
         "allocated": sum((row["allocated"] or ZERO for row in rows), ZERO),
         "proposed": sum((row["proposed"] or ZERO for row in rows), ZERO),
+        "spent": sum((row["spent"] or ZERO for row in rows), ZERO),
         "count": sum(row["count"] for row in rows),
     }
 

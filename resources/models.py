@@ -316,6 +316,37 @@ class Expenditure(TimeStampedModel):
         return f"{self.spent_on:%Y-%m-%d} {self.amount} {self.currency_id}"
 
 
+class AllocationSpending(models.Model):
+    """What has been spent of an allocation: its expenditures added up, kept by the database.
+
+    Triggers on the expenditures table (migration 0007, PostgreSQL and SQLite) add and take
+    away each expenditure as it is inserted, changed (re-rated, corrected) or deleted,
+    whoever writes it: the services, a bulk load, a test's fixture. Nothing in Python
+    writes these rows, so they cannot fall behind the expenditures or be overwritten by
+    a stale copy; an allocation without expenditures has no row. The funder dashboard
+    adds these up with the allocations instead of joining every expenditure again.
+    """
+
+    allocation = models.OneToOneField(
+        Allocation,
+        verbose_name=_("allocation"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="spending",
+    )
+    spent = models.DecimalField(_("spent, in the allocation's currency"), max_digits=20, decimal_places=4)
+    spent_usd = models.DecimalField(_("spent, in US dollars"), max_digits=20, decimal_places=2)
+    expenditures = models.PositiveIntegerField(_("expenditures"))
+    without_usd = models.PositiveIntegerField(_("expenditures without a value in US dollars"))
+
+    class Meta:
+        verbose_name = _("spending of an allocation")
+        verbose_name_plural = _("spending of allocations")
+
+    def __str__(self):
+        return f"{self.allocation_id}: {self.spent}"
+
+
 class Receipt(TimeStampedModel):
     """The scan or PDF behind an expenditure, checked for type and size, kept in the database."""
 

@@ -20,25 +20,15 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from programs.models import ActivityReport, Session
 
-from .models import Allocation, Expenditure
+from .models import Allocation
 
 MONEY = DecimalField(max_digits=20, decimal_places=4)
 USD = DecimalField(max_digits=20, decimal_places=2)
 
 
-def _sum_of_expenditures(column, output):
-    return Coalesce(
-        Subquery(
-            Expenditure.objects.filter(allocation=OuterRef("pk"))
-            .order_by()
-            .values("allocation")
-            .annotate(total=Sum(column))
-            .values("total"),
-            output_field=output,
-        ),
-        Value(Decimal(0)),
-        output_field=output,
-    )
+def _kept_spending(column, output):
+    """A sum the database keeps for each allocation (resources.models.AllocationSpending), 0 with no spending."""
+    return Coalesce(F(f"spending__{column}"), Value(Decimal(0)), output_field=output)
 
 
 class SecondsAfter(Func):
@@ -121,8 +111,8 @@ def _time_used():
 def with_usage(allocations):
     """Annotate spent (in the allocation's currency), spent_usd, time_used (seconds, or None) and overspent."""
     return allocations.annotate(
-        spent=_sum_of_expenditures("amount", MONEY),
-        spent_usd=_sum_of_expenditures("usd_amount", USD),
+        spent=_kept_spending("spent", MONEY),
+        spent_usd=_kept_spending("spent_usd", USD),
         time_used=_time_used(),
     ).annotate(
         overspent=Case(
