@@ -34,7 +34,7 @@ from stakeholders.access import MANAGING_ROLES
 from stakeholders.models import Membership, Organization
 
 from .models import Allocation, ExchangeRate, Expenditure, Fund
-from .selectors import funded_session_rows, hours, seconds_used
+from .selectors import SecondsAfter, funded_session_rows, hours, seconds_used
 
 ALLOCATED = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
 DISBURSED = (Allocation.Status.DISBURSED, Allocation.Status.CLOSED)
@@ -109,11 +109,6 @@ def _expenditures(allocations):
     return Expenditure.objects.filter(allocation__in=_plain(allocations).values("pk")).order_by()
 
 
-def _seconds_used(allocations):
-    """People's time used at the sessions the allocated time allocations in view fund (each session once)."""
-    return seconds_used(_plain(allocations).filter(IS_ALLOCATED, kind=Allocation.Kind.TIME))
-
-
 def _share(part, whole):
     """part / whole as a percentage to one decimal, or None when the whole is nothing."""
     if not whole:
@@ -176,25 +171,42 @@ class Figures:
         return not self.headline["count"]
 
 
+def _totals():
+    """The headline's sums, over the whole view or over each group of it (the cells figures_for reads)."""
+    return {
+        "count": Count("pk"),
+        "allocated": Sum("usd_amount", filter=IS_ALLOCATED),
+        "disbursed": Sum("usd_amount", filter=Q(status__in=DISBURSED)),
+        "proposed": Sum("usd_amount", filter=Q(status=Allocation.Status.PROPOSED)),
+        "proposed_count": Count("pk", filter=Q(status=Allocation.Status.PROPOSED)),
+        "hours_allocated": Sum("hours", filter=IS_ALLOCATED & Q(kind=Allocation.Kind.TIME)),
+        "unconverted": Count("pk", filter=IS_UNCONVERTED),
+        "spent": SPENT,
+        "unconverted_expenditures": Sum("spending__without_usd"),
+        "overspent": Count("pk", filter=IS_OVERSPENT),
+    }
+
+
+HEADLINE_SUMS = ("allocated", "disbursed", "proposed", "hours_allocated", "spent")
+HEADLINE_COUNTS = ("count", "proposed_count", "unconverted", "unconverted_expenditures", "overspent")
+
+
 def headline(allocations):
-    figures = _plain(allocations).aggregate(
-        count=Count("pk"),
-        allocated=Sum("usd_amount", filter=IS_ALLOCATED),
-        disbursed=Sum("usd_amount", filter=Q(status__in=DISBURSED)),
-        proposed=Sum("usd_amount", filter=Q(status=Allocation.Status.PROPOSED)),
-        proposed_count=Count("pk", filter=Q(status=Allocation.Status.PROPOSED)),
-        hours_allocated=Sum("hours", filter=IS_ALLOCATED & Q(kind=Allocation.Kind.TIME)),
-        unconverted=Count("pk", filter=IS_UNCONVERTED),
-        spent=SPENT,
-        unconverted_expenditures=Sum("spending__without_usd"),
-        overspent=Count("pk", filter=IS_OVERSPENT),
-    )
-    for key in ("allocated", "disbursed", "proposed", "spent"):
-        figures[key] = figures[key] or ZERO
-    figures["unconverted_expenditures"] = figures["unconverted_expenditures"] or 0
+    """The headline figures of the allocations in view, on their own (figures_for reads them with the rest)."""
+    time = _plain(allocations).filter(IS_ALLOCATED, kind=Allocation.Kind.TIME)
+    return _headline([_plain(allocations).aggregate(**_totals())], seconds_used(time))
+
+
+def _headline(cells, seconds_used):
+    """The headline figures: the view's cells (rows of _totals, by region and quarter or one for all) added up.
+
+    Every allocation in view is in exactly one cell, so the sums are the view's; `seconds_used`
+    is people's time at the sessions the allocated time allocations fund (_reach, seconds_used).
+    """
+    figures = {key: sum((row[key] or ZERO for row in cells), ZERO) for key in HEADLINE_SUMS}
+    figures.update({key: sum(row[key] or 0 for row in cells) for key in HEADLINE_COUNTS})
     figures["remaining"] = figures["allocated"] - figures["spent"]
-    figures["hours_allocated"] = figures["hours_allocated"] or Decimal("0.00")
-    figures["hours_used"] = hours(_seconds_used(allocations)) or Decimal("0.00")
+    figures["hours_used"] = hours(seconds_used) or Decimal("0.00")
     return figures
 
 
@@ -256,10 +268,19 @@ def _money_values(allocated_row):
 
 def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
     """Every figure of the dashboard for the (already filtered) allocations; a fixed number of queries."""
-    top_line = headline(allocations)
-    figures = Figures(headline=top_line, rates=rates_in_view(allocations))
-    if not top_line["count"]:
-        return figures
+    # The allocations by region of the recipient and quarter of the start, with every headline
+    # sum: the headline, the regions, the communities, the quarters and the trend add these up.
+    cells = list(
+        _plain(allocations.annotate(quarter=TruncQuarter("starts_on")))
+        .values("recipient__region", "quarter")
+        .annotate(**_totals())
+    )
+    rates = rates_in_view(allocations)
+    if not cells:
+        return Figures(headline=_headline(cells, None), rates=rates)
+    reach = _reach(allocations)
+    top_line = _headline(cells, reach["seconds"])
+    figures = Figures(headline=top_line, rates=rates)
     tables = figures.tables
     money = _money_columns()
     total_values = {
@@ -272,8 +293,7 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
     # Regions of the recipients, with emerging and established, from one pass by region and quarter.
     regions = list(Region.objects.all())
     emerging_regions = {region.pk for region in regions if region.is_emerging}
-    cells = _allocated_by(allocations.annotate(quarter=TruncQuarter("starts_on")), "recipient__region", "quarter")
-    cells = {(region, _as_date(quarter)): row for (region, quarter), row in cells.items()}
+    cells = {(row["recipient__region"], _as_date(row["quarter"])): row for row in cells}
     by_region = {(region,): _added(rows) for region, rows in _grouped(cells, lambda key: key[0]).items()}
     region_lines, communities = [], {True: dict.fromkeys(MONEY_COLUMNS, 0), False: dict.fromkeys(MONEY_COLUMNS, 0)}
     for region in regions:
@@ -326,7 +346,6 @@ def figures_for(allocations, *, top=TOP_RECIPIENTS) -> Figures:
 
     # Methods, with the cost per participant reached.
     by_method = _allocated_by(allocations, "methods__method")
-    reach = _reach(allocations)
     method_lines = []
     for method, label in Program.Method.choices:
         row = by_method.get((method,))
@@ -616,35 +635,47 @@ def _quarter_label(quarter):
 
 
 def _reach(allocations):
-    """Participants and completed participations reached, in all and per method, and participants per region.
+    """Participants and completed participations reached, in all and per method, participants per region,
+    and the seconds of people's time used.
 
     One query. The sessions the allocated allocations in view fund (funded_sessions' rule:
-    not cancelled, within an allocation's period) with their program's region and each
-    method of those allocations, each (session, method) pair once; then every session's
-    report and completed enrollments are added up once per method and once per region. A
-    session several allocations fund counts once in each line and in the total. A region
-    whose funded sessions have no report yet is in by_region with 0.
+    not cancelled, within an allocation's period) with their program's region, each method
+    of those allocations and their kinds; then every session's report and completed
+    enrollments are added up once per method and once per region. A session several
+    allocations fund counts once in each line and in the total. A region whose funded
+    sessions have no report yet is in by_region with 0. The time used is that of the
+    sessions allocated time allocations fund, each once (facilitators × the session's
+    length, as selectors.seconds_used reads it), or None when there is none.
     """
     methods = [method for method, _label in Program.Method.choices]
     funded = (
         funded_session_rows(_plain(allocations).filter(IS_ALLOCATED))
-        .values(session=F("pk"), region=F("program__region"), method=F("program__allocations__methods__method"))
+        .values(
+            session=F("pk"),
+            region=F("program__region"),
+            method=F("program__allocations__methods__method"),
+            kind=F("program__allocations__kind"),
+            length=SecondsAfter(F("ends_at"), F("starts_at")),
+        )
         .distinct()
     )
     methods_reached = {None: 0, **dict.fromkeys(methods, 0)}
     try:
         funded_sql, funded_params = funded.query.sql_with_params()
     except EmptyResultSet:  # allocations that can match nothing (an empty list of funds): nobody reached
-        return {"participants": methods_reached, "completed": dict(methods_reached), "by_region": {}}
+        return {"participants": methods_reached, "completed": dict(methods_reached), "by_region": {}, "seconds": None}
     reports = ActivityReport._meta
     enrollments = Enrollment._meta
     quote = connection.ops.quote_name
     report_session = quote(reports.get_field("session").column)
     enrollment_session = quote(enrollments.get_field("session").column)
     # The subquery is Django's, its parameters kept apart; table and column names come from the models.
+    # Its sixth column is 0.0 where it does not apply, so every dialect types it as a number.
     sql = f"""
         WITH funded AS ({funded_sql}),
         sessions AS (SELECT DISTINCT session, region FROM funded),
+        by_method AS (SELECT DISTINCT session, method FROM funded),
+        timed AS (SELECT DISTINCT session, length FROM funded WHERE kind = %s),
         figures AS (
             SELECT s.session, COALESCE(r.{quote(reports.get_field("participants").column)}, 0) AS participants,
                 (SELECT COUNT(*) FROM {quote(enrollments.db_table)} e
@@ -653,20 +684,26 @@ def _reach(allocations):
             FROM (SELECT DISTINCT session FROM sessions) s
             LEFT JOIN {quote(reports.db_table)} r ON r.{report_session} = s.session
         )
-        SELECT 'method', f.method, NULL, SUM(x.participants), SUM(x.completed)
-        FROM funded f JOIN figures x ON x.session = f.session GROUP BY f.method
+        SELECT 'method', f.method, NULL, SUM(x.participants), SUM(x.completed), 0.0
+        FROM by_method f JOIN figures x ON x.session = f.session GROUP BY f.method
         UNION ALL
-        SELECT 'region', NULL, s.region, SUM(x.participants), SUM(x.completed)
+        SELECT 'region', NULL, s.region, SUM(x.participants), SUM(x.completed), 0.0
         FROM sessions s JOIN figures x ON x.session = s.session GROUP BY s.region
+        UNION ALL
+        SELECT 'seconds', NULL, NULL, 0, 0, SUM(t.length * r.{quote(reports.get_field("facilitators").column)})
+        FROM timed t JOIN {quote(reports.db_table)} r ON r.{report_session} = t.session
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*funded_params, Enrollment.Status.COMPLETED))
+        cursor.execute(sql, (*funded_params, Allocation.Kind.TIME, Enrollment.Status.COMPLETED))
         rows = cursor.fetchall()
     participants = dict(methods_reached)
     completed = dict(methods_reached)
     by_region = {}
-    for kind, method, region, people, done in rows:
-        if kind == "method":
+    seconds = None
+    for kind, method, region, people, done, time_used in rows:
+        if kind == "seconds":
+            seconds = time_used
+        elif kind == "method":
             if method is not None and method in participants:  # the pairs of methodless allocations: total only
                 participants[method] = int(people or 0)
                 completed[method] = int(done or 0)
@@ -674,4 +711,4 @@ def _reach(allocations):
             by_region[region] = int(people or 0)
             participants[None] += int(people or 0)
             completed[None] += int(done or 0)
-    return {"participants": participants, "completed": completed, "by_region": by_region}
+    return {"participants": participants, "completed": completed, "by_region": by_region, "seconds": seconds}

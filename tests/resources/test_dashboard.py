@@ -184,7 +184,12 @@ def test_pipeline_hours_overspending_and_reach_match_the_row_by_row_figures(rate
     assert top["hours_used"] > 0
     # A time allocation without a value per hour is not "waiting for a rate".
     assert top["unconverted"] == 0
+    # The dashboard adds its headline up from its cells by region and quarter, and its time used
+    # from the reach query: the same figures as the headline read on its own.
+    assert dashboard.figures_for(allocations).headline == top
     reach = dashboard._reach(allocations)
+    assert reach == _reach_row_by_row(allocations)
+    assert hours(reach["seconds"]) == top["hours_used"]
     funded_sessions = {
         (program.pk, allocation.pk)
         for allocation in allocations.filter(status__in=dashboard.ALLOCATED)
@@ -702,6 +707,14 @@ def _reach_row_by_row(allocations):
     participants = {None: 0, **{method: 0 for method, _label in Program.Method.choices}}
     completed = dict(participants)
     by_region = {}
+    timed = {  # the sessions allocated time allocations fund, each once, with their report
+        session: session.report
+        for allocation in allocations.filter(status__in=dashboard.ALLOCATED, kind="time")
+        for program in allocation.programs.all()
+        for session in program.sessions.filter(is_cancelled=False, report__isnull=False)
+        if allocation.starts_on <= session.starts_at.date() <= allocation.ends_on
+    }
+    seconds = [(s.ends_at - s.starts_at).total_seconds() * report.facilitators for s, report in timed.items()]
     for session, methods in funded.items():
         people = ActivityReport.objects.filter(session=session).values_list("participants", flat=True).first() or 0
         done = session.enrollments.filter(status=Enrollment.Status.COMPLETED).count()
@@ -709,7 +722,12 @@ def _reach_row_by_row(allocations):
             participants[method] += people
             completed[method] += done
         by_region[session.program.region_id] = by_region.get(session.program.region_id, 0) + people
-    return {"participants": participants, "completed": completed, "by_region": by_region}
+    return {
+        "participants": participants,
+        "completed": completed,
+        "by_region": by_region,
+        "seconds": sum(seconds) if seconds else None,
+    }
 
 
 def test_reach_counts_a_session_once_however_many_allocations_and_methods_fund_it(funding_organization):
