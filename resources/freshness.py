@@ -15,15 +15,16 @@ import hashlib
 
 from django.db import connection
 
-from capacity.models import Region
+from capacity.models import CapacityCategory, Region
 from programs.models import ActivityReport, Enrollment, Session
 from stakeholders.models import Organization
 
-from .models import Allocation, AllocationMethod, ExchangeRate, Expenditure
+from .models import Allocation, AllocationMethod, ExchangeRate, Expenditure, Fund
 
-AUDITED = (Allocation, AllocationMethod, Expenditure, ExchangeRate, ActivityReport, Session)
+# Fund and CapacityCategory: the names and choices of the dashboard's filters and lines.
+AUDITED = (Allocation, AllocationMethod, Expenditure, ExchangeRate, ActivityReport, Session, Fund)
 NEWEST_ROW_ONLY = (Enrollment,)
-LATEST_UPDATE = (Organization, Region)
+LATEST_UPDATE = (Organization, Region, CapacityCategory)
 
 
 def data_version() -> str:

@@ -703,6 +703,22 @@ def test_dashboard_filters_are_named_or_ignored_never_a_500(client, allocation, 
     assert b"<script>" not in response.content or b"<script>" not in query.encode()
 
 
+@pytest.mark.parametrize("page", ["funding:dashboard", "funding:allocations"])
+def test_the_kept_filter_form_is_each_funders_own_and_follows_a_renamed_fund(client, allocation, funder, rival, page):
+    """The filter form is kept rendered per scope, query and language: the same URL, another funder, another form."""
+    ours = allocation.fund
+    rival_funder = rival["fund"].funder.memberships.get().user
+    for _ in range(2):  # the second time from the cache
+        mine = _login(client, funder).get(reverse(page), {"status": "approved"})
+        assert ours.name in mine.content.decode() and "Secret Fund Omega" not in mine.content.decode()
+    theirs = _login(client, rival_funder).get(reverse(page), {"status": "approved"})
+    assert "Secret Fund Omega" in theirs.content.decode() and ours.name not in theirs.content.decode()
+    ours.name = "Fund renamed this minute"
+    ours.save()
+    again = _login(client, funder).get(reverse(page), {"status": "approved"})
+    assert "Fund renamed this minute" in again.content.decode()
+
+
 @pytest.mark.parametrize("query", DASHBOARD_QUERIES)
 def test_dashboard_csv_with_hostile_filters(client, allocation, funder, rival, query):
     _login(client, funder)

@@ -325,6 +325,14 @@ def test_the_data_version_is_one_query_and_moves_with_each_change(fund, django_a
     assert moved()
     report.delete()
     assert moved()
+    # The dashboard's filter choices and line names: a fund and a capacity renamed.
+    fund.name = "Renamed fund"
+    fund.save()
+    assert moved()
+    category = CapacityCategory.objects.order_by("pk").first()
+    category.name = "Renamed capacity"
+    category.save()
+    assert moved()
     Allocation.objects.filter(pk=allocation.pk).delete()
     assert moved()
     assert open_data.data_version() == versions[-1]  # nothing changed: the same version
