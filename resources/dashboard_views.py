@@ -277,33 +277,44 @@ def _hidden_filters(request, filterset):
     return {"narrowed_to": labels, "widened_query": query.urlencode()}
 
 
+def _allocations_page(request, filterset, query):
+    """One page of the filtered allocations, rendered, from the cache when it was rendered lately.
+
+    Kept like the figures, under the person's scope, the filters, the language and the data
+    version, with the page asked for (its number as given: "abc" and "1" are kept apart).
+    """
+    key = _cache_key(request, "list:" + request.GET.get("page", "")[:20])
+    html = cache.get(key)
+    if html is not None:
+        return mark_safe(html)  # noqa: S308 - our own template's output, kept as rendered
+    # Which rates the USD columns used, for every allocation listed (one aggregate query).
+    rates = figures_of.rates_in_view(filterset.qs)
+    # The page's ids first, in order, then their usage for those 25 only: the spending
+    # subqueries would otherwise run for every allocation before the sort.
+    ids = filterset.qs.order_by("-starts_on", "-pk").values_list("pk", flat=True)
+    page = Paginator(ids, ALLOCATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = with_usage(
+        Allocation.objects.filter(pk__in=list(page.object_list)).select_related("fund", "recipient__region", "currency")
+    ).in_bulk()
+    page.object_list = [rows[pk] for pk in page.object_list]
+    context = {"page": page, "rates": rates, "query": query, "query_without_page": query}
+    html = render_to_string("resources/dashboard/_allocations_list.html", context, request=request)
+    cache.set(key, html, FIGURES_SECONDS)
+    return mark_safe(html)  # noqa: S308 - as above
+
+
 @require_GET
 def allocations(request):
     """The allocations behind a figure: the same filters, 25 a page, each linking to its page."""
     if not figures_of.can_see_dashboard(request.user):
         return _to_open_figures()
     filterset = _filterset(request)
-    page = rates = None
-    if filterset.is_valid():
-        # Which rates the USD columns used, for every allocation listed (one aggregate query).
-        rates = figures_of.rates_in_view(filterset.qs)
-        # The page's ids first, in order, then their usage for those 25 only: the spending
-        # subqueries would otherwise run for every allocation before the sort.
-        ids = filterset.qs.order_by("-starts_on", "-pk").values_list("pk", flat=True)
-        page = Paginator(ids, ALLOCATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = with_usage(
-            Allocation.objects.filter(pk__in=list(page.object_list)).select_related(
-                "fund", "recipient__region", "currency"
-            )
-        ).in_bulk()
-        page.object_list = [rows[pk] for pk in page.object_list]
+    query = _query(request)
     context = {
         "filterset": filterset,
         "filters_html": _filters_html(request, filterset, reverse("funding:allocations")),
-        "page": page,
-        "rates": rates,
-        "query": _query(request),
-        "query_without_page": _query(request),
+        "list_html": _allocations_page(request, filterset, query) if filterset.is_valid() else None,
+        "query": query,
         **_hidden_filters(request, filterset),
     }
     return render(request, "resources/dashboard/allocations.html", context)
