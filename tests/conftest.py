@@ -49,6 +49,8 @@ def _nobody_left_on_the_test_database(django_db_setup, django_db_blocker):
     yield
     if connection.vendor != "postgresql":
         return
+    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+        return  # no test used the database (a run of tests without it): none was made
     others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         deadline = time.monotonic() + 10
