@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -137,6 +138,41 @@ def _chart(table):
     )
 
 
+def _table_body(rows):
+    """The rows of one table of figures, as _table.html's tbody holds them (every label and figure escaped).
+
+    Built with format_html rather than the template: nine tables of up to forty lines, five
+    to seven cells each, were half of the figures' rendering.
+    """
+    allocations_url = reverse("funding:allocations")
+    list_text = _("List")
+    parts = []
+    for line, cells, drill in rows:
+        link = ""
+        if drill is not None:
+            link = format_html(
+                '<a href="{}{}">{}<span class="visually-hidden"> {}</span></a>',
+                allocations_url,
+                f"?{drill}" if drill else "",
+                list_text,
+                _("the allocations of %(line)s") % {"line": line.label},
+            )
+        parts.append(
+            format_html(
+                '<tr{}>\n<th scope="row">{}</th>\n{}<td>{}</td>\n</tr>\n',
+                mark_safe(' class="total"') if line.is_total else "",
+                line.label,
+                format_html_join(
+                    "",
+                    '<td class="{}">{}</td>',
+                    (("text" if column.kind == "text" else "number", text) for column, text in cells),
+                ),
+                link,
+            )
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every part is format_html's
+
+
 def _figures_html(request, filterset, query):
     """The rendered figures (headline and every table with its chart), cached like the figures."""
     key = _cache_key(request, "html")
@@ -147,16 +183,11 @@ def _figures_html(request, filterset, query):
     sections = []
     if not figures.is_empty:
         for table in figures.tables.values():
-            sections.append(
-                {
-                    "table": table,
-                    "chart": _chart(table),
-                    "rows": [
-                        (line, [(column, _format(value, column.kind)) for column, value in cells], _drill(query, line))
-                        for line, cells in table.rows
-                    ],
-                }
-            )
+            rows = [
+                (line, [(column, _format(value, column.kind)) for column, value in cells], _drill(query, line))
+                for line, cells in table.rows
+            ]
+            sections.append({"table": table, "chart": _chart(table), "rows": rows, "body": _table_body(rows)})
     context = {
         "figures": figures,
         "sections": sections,

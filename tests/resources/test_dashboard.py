@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from capacity.charts import bar_chart
 from capacity.models import CapacityCategory, Region
@@ -877,3 +879,50 @@ def test_money_totals_across_currencies_are_the_hand_computed_sums(rates, fundin
     assert top["remaining"] == Decimal("3407.11")
     html = funder_client.get(DASHBOARD, {"status": "committed"}).content.decode()
     assert "3,532.19" in html
+
+
+# --- the tables' rows, drawn without the template engine ----------------------------------------
+
+ROWS_REFERENCE = Template(
+    """{% load i18n %}{% url 'funding:allocations' as allocations_url %}
+      {% for line, cells, drill in rows %}
+      <tr{% if line.is_total %} class="total"{% endif %}>
+        <th scope="row">{{ line.label }}</th>
+        {% for column, text in cells %}<td class="{% if column.kind == 'text' %}text{% else %}number{% endif %}">{{ text }}</td>{% endfor %}
+        <td>{% if drill is not None %}<a href="{{ allocations_url }}{% if drill %}?{{ drill }}{% endif %}">{% translate "List" %}<span class="visually-hidden"> {% blocktranslate with line=line.label %}the allocations of {{ line }}{% endblocktranslate %}</span></a>{% endif %}</td>
+      </tr>
+      {% endfor %}"""
+)
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "ko"])
+def test_the_table_rows_are_the_markup_the_template_drew(rates, funding_organization, language):
+    """dashboard_views._table_body against the template it replaced (kept above as the reference)."""
+    from resources import dashboard_views
+
+    build(funding_organization, 12)
+    with translation.override(language):
+        figures = dashboard.figures_for(Allocation.objects.all())
+        query = "region=south-asia&status=committed"
+        for table in figures.tables.values():
+            rows = [
+                (
+                    line,
+                    [(column, dashboard_views._format(value, column.kind)) for column, value in cells],
+                    dashboard_views._drill(query, line),
+                )
+                for line, cells in table.rows
+            ]
+            ours = re.sub(r">\s+<", "><", str(dashboard_views._table_body(rows))).strip()
+            reference = re.sub(r">\s+<", "><", ROWS_REFERENCE.render(Context({"rows": rows}))).strip()
+            assert ours == reference, table.name
+        # A hostile label (an organization's name) and drill-down: escaped alike.
+        column = dashboard.Column("count", "Allocations", "count")
+        hostile = dashboard.Line('<script>alert("x")</script> & Co', {"count": 1}, {"recipient": '"><x'})
+        rows = [(hostile, [(column, "1")], dashboard_views._drill(query, hostile))]
+        ours = str(dashboard_views._table_body(rows))
+        assert (
+            re.sub(r">\s+<", "><", ours).strip()
+            == re.sub(r">\s+<", "><", ROWS_REFERENCE.render(Context({"rows": rows}))).strip()
+        )
+        assert "<script>" not in ours and "&lt;script&gt;" in ours and '"><x' not in ours
