@@ -125,14 +125,15 @@ def _format(value, kind):
     return number_format(value, force_grouping=True) if kind == "count" else str(value)
 
 
-def _chart(table):
+def _chart(table, rows):
+    """The table's chart, its figures written as the table's rows (already formatted) write them."""
     columns = {column.key: column for column in table.columns}
-    lines = [line for line in table.lines if not line.is_total]
+    lines = [(line, {column.key: text for column, text in cells}) for line, cells, _drill in rows if not line.is_total]
     return bar_chart(
         title=table.caption,
-        labels=[line.label for line in lines],
-        series=[[line.values.get(key) for line in lines] for key in table.chart_keys],
-        texts=[[_format(line.values.get(key), columns[key].kind) for line in lines] for key in table.chart_keys],
+        labels=[line.label for line, _texts in lines],
+        series=[[line.values.get(key) for line, _texts in lines] for key in table.chart_keys],
+        texts=[[texts[key] for _line, texts in lines] for key in table.chart_keys],
         series_names=[columns[key].label for key in table.chart_keys],
         rtl=translation.get_language_bidi(),
     )
@@ -187,7 +188,7 @@ def _figures_html(request, filterset, query):
                 (line, [(column, _format(value, column.kind)) for column, value in cells], _drill(query, line))
                 for line, cells in table.rows
             ]
-            sections.append({"table": table, "chart": _chart(table), "rows": rows, "body": _table_body(rows)})
+            sections.append({"table": table, "chart": _chart(table, rows), "body": _table_body(rows)})
     context = {
         "figures": figures,
         "sections": sections,
@@ -320,8 +321,8 @@ def _allocations_page(request, filterset, query):
         return mark_safe(html)  # noqa: S308 - our own template's output, kept as rendered
     # Which rates the USD columns used, for every allocation listed (one aggregate query).
     rates = figures_of.rates_in_view(filterset.qs)
-    # The page's ids first, in order, then their usage for those 25 only: the spending
-    # subqueries would otherwise run for every allocation before the sort.
+    # The page's ids first, in order, then their usage for those 25 only: the time-used
+    # subquery and the spending join would otherwise run for every allocation before the sort.
     ids = filterset.qs.order_by("-starts_on", "-pk").values_list("pk", flat=True)
     page = Paginator(ids, ALLOCATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = with_usage(

@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resources import services
+from resources.dashboard import overspent_ids
 from resources.models import Allocation, AllocationSpending, Expenditure
 from tests.factories import FundFactory
 
-from .test_spending import allocation, rates, spend  # noqa: F401 - fixtures and the helper shared with them
+from .test_spending import spend
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +54,7 @@ def added_up_afresh():
     }
 
 
-def test_the_services_keep_the_sums_as_spending_is_recorded_corrected_re_rated_and_deleted(
-    allocation,  # noqa: F811
-    staff,
-    steward,
-):
+def test_the_services_keep_the_sums_as_spending_is_recorded_corrected_re_rated_and_deleted(allocation, staff, steward):
     assert kept() == {}
     first = spend(allocation, "100.00", staff, spent_on=date(2026, 3, 10))
     second = spend(allocation, "200.00", staff, spent_on=date(2026, 4, 10))
@@ -76,19 +73,8 @@ def test_the_services_keep_the_sums_as_spending_is_recorded_corrected_re_rated_a
     assert kept() == {} == added_up_afresh()
 
 
-def test_an_expenditure_waiting_for_a_rate_is_counted_without_usd(funding_organization, organization, funder, staff):
-    fund = FundFactory(funder=funding_organization, currency_id="XOF")
-    waiting = services.allocation_save(
-        allocation=Allocation(
-            fund=fund,
-            recipient=organization,
-            amount=Decimal("500000"),
-            currency_id="XOF",
-            starts_on=date(2026, 2, 1),
-            ends_on=date(2026, 10, 31),
-        ),
-        by=funder,
-    )
+def test_an_expenditure_waiting_for_a_rate_is_counted_without_usd(allocation_waiting_for_a_rate, funder, staff):
+    waiting = allocation_waiting_for_a_rate
     services.allocation_move(allocation=waiting, to_status="approved", by=funder)
     spend(waiting, "1000", staff)
     assert kept() == {waiting.pk: (Decimal("1000.0000"), Decimal("0.00"), 1, 1)} == added_up_afresh()
@@ -175,9 +161,7 @@ def test_any_writes_through_the_orm_leave_the_sums_equal_to_the_expenditures_add
         assert kept() == added_up_afresh()
 
 
-def test_the_dashboard_reads_overspending_from_the_kept_sums(allocation, staff):  # noqa: F811
-    from resources.dashboard import overspent_ids
-
+def test_the_dashboard_reads_overspending_from_the_kept_sums(allocation, staff):
     spend(allocation, "900.00", staff)
     assert not overspent_ids(Allocation.objects.all()).exists()
     spend(allocation, "200.00", staff, overspend_reason="The venue cost more.")

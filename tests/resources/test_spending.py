@@ -17,30 +17,6 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def rates(steward):
-    services.exchange_rate_set(currency_code="EUR", month=date(2026, 1, 1), usd_per_unit="1.10", by=steward)
-    services.exchange_rate_set(currency_code="EUR", month=date(2026, 3, 1), usd_per_unit="1.05", by=steward)
-
-
-@pytest.fixture
-def allocation(funding_organization, organization, funder, rates):
-    fund = FundFactory(funder=funding_organization, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
-    allocation = services.allocation_save(
-        allocation=Allocation(
-            fund=fund,
-            recipient=organization,
-            amount=Decimal("1000.00"),
-            currency_id="EUR",
-            starts_on=date(2026, 2, 1),
-            ends_on=date(2026, 10, 31),
-        ),
-        by=funder,
-    )
-    services.allocation_move(allocation=allocation, to_status="approved", by=funder)
-    return allocation
-
-
 def spend(allocation, amount, by, **fields):
     fields.setdefault("spent_on", date(2026, 3, 15))
     fields.setdefault("category", Expenditure.Category.VENUE)
@@ -71,19 +47,8 @@ def test_a_new_rate_recomputes_what_depends_on_it_and_nothing_else(allocation, s
     assert (allocation.usd_amount, allocation.usd_rate.month) == (Decimal("1000.00"), date(2026, 2, 1))
 
 
-def test_an_allocation_in_a_currency_without_a_rate_waits_for_one(funding_organization, organization, funder, steward):
-    fund = FundFactory(funder=funding_organization, currency_id="XOF")
-    allocation = services.allocation_save(
-        allocation=Allocation(
-            fund=fund,
-            recipient=organization,
-            amount=Decimal("500000"),
-            currency_id="XOF",
-            starts_on=date(2026, 5, 1),
-            ends_on=date(2026, 6, 1),
-        ),
-        by=funder,
-    )
+def test_an_allocation_in_a_currency_without_a_rate_waits_for_one(allocation_waiting_for_a_rate, steward):
+    allocation = allocation_waiting_for_a_rate
     assert allocation.usd_amount is None and allocation.usd_rate is None
     services.exchange_rate_set(currency_code="XOF", month=date(2026, 1, 1), usd_per_unit="0.0016", by=steward)
     allocation.refresh_from_db()
