@@ -87,9 +87,10 @@ def gate(
     sets of cells that print the same figure; they must hold the same count. Every key
     named in a family or a link must be in counts (ValueError otherwise). pairs: more
     families of one child each, as two equally long sequences of positions in counts'
-    order (parents, children), weighed after `families`: a large year has a million of
-    them, which cost no key tuple each this way (numpy arrays cost no number object either).
+    order (parents, children), weighed after `families`.
     Counts are numbers of people, at most MOST_PEOPLE.
+
+    The same decisions as `gate_positions`, which takes every cell by its position.
     """
     keys = list(counts)
     index = {key: i for i, key in enumerate(keys)}
@@ -106,10 +107,69 @@ def gate(
         except KeyError:
             raise ValueError(f"{key!r} is in a family or a link but has no count") from None
 
-    # Links: every cell of a link set becomes one variable, its first cell.
-    if len(keys) >= MOST_FIGURES:
+    parents, ends, children = array("q"), array("q"), array("q")
+    for parent_key, child_keys in families:
+        parents.append(position(parent_key))
+        children.extend(position(key) for key in child_keys)
+        ends.append(len(children))
+    # A link of several cells: each one linked to its first.
+    firsts, others = array("q"), array("q")
+    for link in links:
+        members = [position(key) for key in link]
+        for other in members[1:]:
+            firsts.append(members[0])
+            others.append(other)
+    hidden = gate_positions(
+        size=[counts[key] for key in keys],
+        threshold=threshold,
+        families=(parents, ends, children),
+        links=(firsts, others),
+        pairs=pairs,
+    )
+    return {keys[i] for i in np.flatnonzero(hidden).tolist()}
+
+
+def _positions(values, count: int, what: str) -> np.ndarray:
+    """A sequence of positions among `count` cells as a 64-bit array (ValueError if one is not a position)."""
+    values = np.asarray(values)
+    if values.ndim != 1 or (len(values) and values.dtype.kind not in "iu"):
+        raise ValueError(f"{what}: positions are whole numbers, one list of them each")
+    if len(values) and (values.min() < 0 or values.max() >= count):
+        raise ValueError(f"{what}: a position outside counts")
+    return values.astype(np.int64, copy=False)
+
+
+def gate_positions(
+    *,
+    size: Sequence[int],
+    threshold: Sequence[int],
+    families: tuple[Sequence[int], Sequence[int], Sequence[int]] = ((), (), ()),
+    links: tuple[Sequence[int], Sequence[int]] = ((), ()),
+    pairs: tuple[Sequence[int], Sequence[int]] = ((), ()),
+) -> np.ndarray:
+    """Which cells must not be published (a boolean array), every cell named by its position.
+
+    size: people per cell; threshold: each cell's k. families: (parents, ends, children),
+    family f being parents[f] → children[ends[f - 1]:ends[f]] (ends[-1] read as 0).
+    links: (a, b), cell a[i] printing the same figure as b[i]; they must hold the same
+    count. pairs: more families of one child each, (parents, children), weighed after
+    `families`. A large year weighs half a million cells and a million families: arrays
+    hold them without a key, a tuple or a number object each.
+    """
+    count = len(size)
+    if count >= MOST_FIGURES:
         raise ValueError(f"fewer than {MOST_FIGURES:,} counts at once")
-    representative = array("i", range(len(keys)))
+    if len(threshold) != count:
+        raise ValueError("a threshold for every count")
+    size = size.tolist() if isinstance(size, np.ndarray) else [int(value) for value in size]
+    threshold = threshold.tolist() if isinstance(threshold, np.ndarray) else [int(value) for value in threshold]
+    if any(value < 0 for value in size):
+        raise ValueError("counts must not be negative")
+    if any(value > MOST_PEOPLE for value in size):  # families add them up in 64-bit arrays
+        raise ValueError(f"counts must be numbers of people (at most {MOST_PEOPLE:,})")
+
+    # Links: every cell of a linked set becomes one variable, its first cell.
+    representative = array("i", range(count))
 
     def find(i: int) -> int:
         while representative[i] != i:
@@ -117,20 +177,16 @@ def gate(
             i = representative[i]
         return i
 
-    for link in links:
-        members = [position(key) for key in link]
-        for other in members[1:]:
-            a, b = find(members[0]), find(other)
-            if counts[keys[a]] != counts[keys[b]]:
-                raise ValueError(f"linked cells {keys[a]!r} and {keys[b]!r} hold different counts")
-            if a != b:
-                representative[max(a, b)] = min(a, b)
-    rep = array("i", map(find, range(len(keys))))
-    size = [int(counts[key]) for key in keys]
-    if any(value < 0 for value in size):
-        raise ValueError("counts must not be negative")
-    if any(value > MOST_PEOPLE for value in size):  # families add them up in 64-bit arrays
-        raise ValueError(f"counts must be numbers of people (at most {MOST_PEOPLE:,})")
+    firsts, others = (_positions(values, count, "links") for values in links)
+    if len(firsts) != len(others):
+        raise ValueError("links: as many cells on each side")
+    for first, other in zip(firsts.tolist(), others.tolist(), strict=True):
+        a, b = find(first), find(other)
+        if size[a] != size[b]:
+            raise ValueError(f"linked cells {a} and {b} hold different counts")
+        if a != b:
+            representative[max(a, b)] = min(a, b)
+    rep = array("i", map(find, range(count)))
     for i, r in enumerate(rep):
         threshold[r] = max(threshold[r], threshold[i])
 
@@ -138,57 +194,55 @@ def gate(
     # Python list per family (and per variable, of the families it is in) cost about 300 MB.
     # Family f: parent parents[f], children child_flat[child_start[f]:child_start[f + 1]],
     # its k, what its children add up to, and whether they leave part of the parent out.
-    parents = array("i")
-    child_start = array("i", [0])
-    child_flat = array("i")
-    family_k = array("i")
-    child_total = array("q")
-    add_parent, add_child, add_end = parents.append, child_flat.append, child_start.append
-    add_k, add_total = family_k.append, child_total.append
-
-    # One pass over each family's members, no generator per family.
-    number_of = index.get
-    for parent_key, child_keys in families:
-        i = number_of(parent_key)
-        p = rep[position(parent_key) if i is None else i]
-        largest = threshold[p]
-        total = 0
-        for key in child_keys:
-            i = number_of(key)
-            c = rep[position(key) if i is None else i]
-            add_child(c)
-            largest = max(largest, threshold[c])
-            total += size[c]
-        add_parent(p)
-        add_end(len(child_flat))
-        add_k(largest)
-        add_total(total)
-
-    # The families of one by position, a million in a large year: added on arrays.
-    pair_parents, pair_children = map(np.asarray, pairs)
+    family_parents, family_ends, family_children = families
+    family_parents = _positions(family_parents, count, "families")
+    family_children = _positions(family_children, count, "families")
+    family_ends = np.asarray(family_ends, dtype=np.int64)
+    if len(family_ends) != len(family_parents) or (
+        len(family_ends)
+        and (np.any(np.diff(family_ends) < 0) or family_ends[0] < 0 or family_ends[-1] != len(family_children))
+    ):
+        raise ValueError("families: an end for every parent, in order, the last at the end of the children")
+    pair_parents, pair_children = (_positions(values, count, "pairs") for values in pairs)
     if len(pair_parents) != len(pair_children):
         raise ValueError("pairs: as many parents as children")
-    for positions in (pair_parents, pair_children):
-        if positions.ndim != 1 or (len(positions) and positions.dtype.kind not in "iu"):
-            raise ValueError("pairs: positions are whole numbers, one list of them each")
-        if len(positions) and (positions.min() < 0 or positions.max() >= len(keys)):
-            raise ValueError("pairs: a position outside counts")
-    if len(parents) + len(child_flat) + 2 * len(pair_parents) >= MOST_FIGURES:
+    if len(family_parents) + len(family_children) + 2 * len(pair_parents) >= MOST_FIGURES:
         raise ValueError(f"fewer than {MOST_FIGURES:,} families and members at once")
-    if len(pair_parents):
-        variable = np.frombuffer(rep, dtype=np.int32)
-        p, c = variable[pair_parents.astype(np.int64)], variable[pair_children.astype(np.int64)]
-        threshold_of = np.array(threshold, dtype=np.int32)
-        parents.frombytes(p.tobytes())
-        child_flat.frombytes(c.tobytes())
-        child_start.frombytes((child_start[-1] + np.arange(1, len(c) + 1, dtype=np.int64)).astype(np.int32).tobytes())
-        family_k.frombytes(np.maximum(threshold_of[p], threshold_of[c]).tobytes())
-        child_total.frombytes(np.array(size, dtype=np.int64)[c].tobytes())
+
+    variable = np.frombuffer(rep, dtype=np.int32).astype(np.int64)
+    threshold_of = np.array(threshold, dtype=np.int64)
+    size_of = np.array(size, dtype=np.int64)
+    p = variable[np.concatenate((family_parents, pair_parents))]
+    family_c = variable[family_children]
+    c = np.concatenate((family_c, variable[pair_children]))
+    starts = np.concatenate(([0], family_ends[:-1])) if len(family_ends) else family_ends
+    # Each family's largest k and its children's total; a family without children has its parent's k and 0.
+    nonempty = family_ends > starts
+    largest = threshold_of[p]
+    total = np.zeros(len(p), dtype=np.int64)
+    if nonempty.any():
+        where = np.flatnonzero(nonempty)
+        largest[where] = np.maximum(largest[where], np.maximum.reduceat(threshold_of[family_c], starts[where]))
+        total[where] = np.add.reduceat(size_of[family_c], starts[where])
+    single = len(family_parents)
+    largest[single:] = np.maximum(largest[single:], threshold_of[c[len(family_c) :]])
+    total[single:] = size_of[c[len(family_c) :]]
+    parents = array("i", p.astype(np.int32).tobytes())
+    child_flat = array("i", c.astype(np.int32).tobytes())
+    child_start = array(
+        "i",
+        np.concatenate(([0], family_ends, len(family_c) + np.arange(1, len(pair_parents) + 1, dtype=np.int64)))
+        .astype(np.int32)
+        .tobytes(),
+    )
+    family_k = array("i", largest.astype(np.int32).tobytes())
+    child_total = array("q", total.tobytes())
+    del variable, threshold_of, size_of, p, c, family_c, starts, nonempty, largest, total
 
     leftover = bytearray(map(ne, map(size.__getitem__, parents), child_total))
-    families_of_start, families_of_flat = _families_of(len(keys), parents, child_start, child_flat)
+    families_of_start, families_of_flat = _families_of(count, parents, child_start, child_flat)
 
-    hidden = [False] * len(keys)
+    hidden = [False] * count
     # Per family, how many of its members are hidden (kept as cells are hidden, not recounted).
     hidden_members = array("i", bytes(parents.itemsize * len(parents)))
     hidden_view, leftover_view = np.frombuffer(hidden_members, dtype=np.int32), np.frombuffer(leftover, dtype=np.uint8)
@@ -221,7 +275,7 @@ def gate(
         memo.clear()
 
     memo: dict[int, bool] = {}
-    for i in range(len(keys)):
+    for i in range(count):
         if 0 < size[i] < threshold[i]:
             hide(rep[i])
 
@@ -229,7 +283,7 @@ def gate(
         """The hidden variables an attacker can pin down, each with the family it is solved from."""
         # Once per round over every family, on arrays, not in Python.
         unknowns = array("i", np.add(hidden_view, leftover_view, dtype=np.int32).tobytes())
-        solved = [False] * len(keys)
+        solved = [False] * count
         derived_by: dict[int, int] = {}
         queue = deque(sorted(starters))  # in the families' order, as a pass over all of them would take them
         while queue:
@@ -377,7 +431,7 @@ def gate(
                 else:
                     changed |= conceal(p, seen)
 
-    result = {key for i, key in enumerate(keys) if hidden[rep[i]]}
+    result = np.frombuffer(bytes(hidden), dtype=bool)[np.frombuffer(rep, dtype=np.int32)]
     # conceal calls itself: a cycle through its closure that would keep every list above
     # alive until Python's cycle collector ran (a build pauses it). Broken, they go now.
     conceal = None

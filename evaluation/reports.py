@@ -21,10 +21,13 @@ import gc
 import io
 from array import array
 from collections import defaultdict
+from collections.abc import Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
+from sys import intern
 
 import numpy as np
 from django.conf import settings
@@ -309,80 +312,171 @@ def _k_of_build():
     return k
 
 
-def _families_and_links(cells, region_emerging):
+def _families_and_links(figures, region_emerging):
     """The additive relations between figures a reader could subtract, and figures published twice.
 
-    Keys are (scope, scope key, period, indicator, breakdown, breakdown key, part): part
-    "" is the people counted, "yes"/"no" a people-share's numerator and the rest.
+    `figures` are the counts the gate weighs (_Figures, sorted); keys are (scope, scope key,
+    period, indicator, breakdown, breakdown key, part): part "" is the people counted,
+    "yes"/"no" a people-share's numerator and the rest.
 
-    Returns (families, links). Families are _Families: positions in cells' order, in the
-    order each family is first met in a pass over the cells, its children in cells' order
-    (a large year has hundreds of thousands of them: a key tuple and a list each cost
-    90 MB for 2025). Links are pairs of keys.
+    Returns (families, links). Families are _Families: positions in the figures' order, in
+    the order each family is first met in a pass over the figures (each figure's rules in
+    the order below), its children in the figures' order. Links are two arrays of positions
+    (a[i] prints the figure b[i] prints), in the figures' order. Worked out a rule at a
+    time on arrays: a large year has hundreds of thousands of figures, and a key tuple, a
+    dictionary entry and a list each cost hundreds of MB.
     """
-    position = {key: index for index, key in enumerate(cells)}
-    at = position.get
-    links = []
-    family_ids = {}  # (parent's position, kind) → the family's number, in the order first met
-    member_family, member = array("i"), array("i")
-    add_family, add_member = member_family.append, member.append
+    scope, scope_key, period, code, breakdown, breakdown_key, part = figures.fields
+    strings, codes = figures.strings.ids, figures.codes.ids
+    rows_of = np.flatnonzero
+    kinds = {}  # what a family splits its parent by → its number
+    found = []  # per rule: (children, their parents, the family's kind)
 
-    def child(parent, kind, index):
-        p = at(parent)
-        if p is not None:
-            family = family_ids.get((p, kind))
-            if family is None:
-                family = family_ids[(p, kind)] = len(family_ids)
-            add_family(family)
-            add_member(index)
+    def child(rule, rows, parent, kind):
+        """The figures `rows` as children of `parent` (fields, per row or one for all), where it is published."""
+        present, at = figures.find(figures.packing.pack(*parent))
+        kind = np.broadcast_to(np.asarray(kind, dtype=np.int64), rows.shape)
+        found.append((rows[present], at[present], kind[present], rule))
 
-    for index, key in enumerate(cells):
-        scope, scope_key, period, code, breakdown, breakdown_key, part = key
-        if breakdown:
-            if breakdown != "category":  # a program teaches several capacities: not parts of a whole
-                child((scope, scope_key, period, code, "", "", part), breakdown, index)
-            if breakdown == "region" and breakdown_key in region_emerging:
-                group = "emerging" if region_emerging[breakdown_key] else "established"
-                child((scope, scope_key, period, code, "emerging", group, part), "region", index)
-        if "-Q" in period:
-            child((scope, scope_key, period.split("-")[0], code, breakdown, breakdown_key, part), "period", index)
-        # A report's cell is a part of the movement's same cell: the organizations (and
-        # the regions and methods) split every movement figure between them.
-        if scope in (Scope.ORGANIZATION, Scope.REGION, Scope.METHOD) and breakdown != "category":
-            child((Scope.MOVEMENT, "", period, code, breakdown, breakdown_key, part), f"scope:{scope}", index)
-        # The movement's "region = X" is region X's own total; the same for methods and
-        # capacities, and for a region's "method = M" against method M's "region = X".
-        if scope == Scope.MOVEMENT and breakdown in ("region", "method", "category"):
-            twin = (breakdown, breakdown_key, period, code, "", "", part)
-            if twin in cells:
-                links.append((key, twin))
-        if scope in (Scope.REGION, Scope.METHOD, Scope.CATEGORY) and breakdown in ("region", "method", "category"):
-            twin = (breakdown, breakdown_key, period, code, scope, scope_key, part)
-            if twin in cells and key < twin:
-                links.append((key, twin))
-        # Participants minus newcomers would be the people who are not new (k = 10).
-        if code == "newcomers" and not part:
-            child((scope, scope_key, period, "participants", breakdown, breakdown_key, ""), "newcomers", index)
-        # The emerging share's numerator is the participants from emerging communities.
-        if code == "emerging_share" and part == "yes" and not breakdown:
-            twin = (scope, scope_key, period, "participants", "emerging", "emerging", "")
-            if twin in cells and cells[twin] == cells[key]:
-                links.append((key, twin))
-    parents = np.fromiter((p for p, _kind in family_ids), dtype=np.int64, count=len(family_ids))
-    family_ids.clear()  # let go before the arrays are sorted
-    position.clear()
-    owner = np.frombuffer(member_family, dtype=np.int32)
-    # Each family's children together, in the order they were met (a stable sort).
-    children = np.frombuffer(member, dtype=np.int32)[np.argsort(owner, kind="stable")].astype(np.int64)
-    ends = np.cumsum(np.bincount(owner, minlength=len(parents)))
-    return _Families(list(cells), parents, ends, children), links
+    def kind_of(name):
+        return kinds.setdefault(name, len(kinds))
+
+    region_b, emerging_b, method_b, category_b = (BREAKDOWN_INDEX[name] for name in BREAKDOWNS[1:5])
+    # A total and its breakdown (a program teaches several capacities: not parts of a whole).
+    rows = rows_of((breakdown != 0) & (breakdown != category_b))
+    by_breakdown = np.array([kind_of(name) for name in BREAKDOWNS], dtype=np.int64)
+    same = (scope[rows], scope_key[rows], period[rows], code[rows])
+    child(0, rows, (*same, 0, EMPTY, part[rows]), by_breakdown[breakdown[rows]])
+    # An emerging (or established) group and its regions.
+    group_of = np.full(len(strings), NONE, dtype=np.int64)
+    for slug, is_emerging in region_emerging.items():
+        group = strings.get("emerging" if is_emerging else "established")
+        if slug in strings and group is not None:
+            group_of[strings[slug]] = group
+    rows = rows_of(breakdown == region_b)
+    rows = rows[group_of[breakdown_key[rows]] >= 0]
+    group = group_of[breakdown_key[rows]]
+    child(
+        1,
+        rows,
+        (scope[rows], scope_key[rows], period[rows], code[rows], emerging_b, group, part[rows]),
+        kind_of("region"),
+    )
+    # A year and its quarters.
+    rows = rows_of(period != PERIOD_YEAR)
+    child(
+        2,
+        rows,
+        (
+            *(field[rows] for field in (scope, scope_key)),
+            PERIOD_YEAR,
+            *(field[rows] for field in (code, breakdown, breakdown_key, part)),
+        ),
+        kind_of("period"),
+    )
+    # A report's cell is a part of the movement's same cell: the organizations (and
+    # the regions and methods) split every movement figure between them.
+    parts_of_movement = [SCOPE_INDEX[kind] for kind in (Scope.ORGANIZATION, Scope.REGION, Scope.METHOD)]
+    rows = rows_of(np.isin(scope, parts_of_movement) & (breakdown != category_b))
+    by_scope = np.array([kind_of(f"scope:{kind}") for kind in Scope.values], dtype=np.int64)
+    movement = (SCOPE_INDEX[Scope.MOVEMENT], EMPTY)
+    child(
+        3,
+        rows,
+        (*movement, *(field[rows] for field in (period, code, breakdown, breakdown_key, part))),
+        by_scope[scope[rows]],
+    )
+    # Participants minus newcomers would be the people who are not new (k = 10).
+    if "newcomers" in codes and "participants" in codes:
+        rows = rows_of((code == codes["newcomers"]) & (part == 0))
+        child(
+            4,
+            rows,
+            (
+                scope[rows],
+                scope_key[rows],
+                period[rows],
+                codes["participants"],
+                breakdown[rows],
+                breakdown_key[rows],
+                0,
+            ),
+            kind_of("newcomers"),
+        )
+
+    # Families in the order first met: a member's place is (its position, its rule).
+    members = np.concatenate([rows for rows, _at, _kind, _rule in found])
+    parents = np.concatenate([at for _rows, at, _kind, _rule in found])
+    family = parents * len(kinds) + np.concatenate([kind for _rows, _at, kind, _rule in found])
+    met = members * len(found) + np.concatenate([np.full(len(rows), rule) for rows, _at, _kind, rule in found])
+    order = np.lexsort((met, family))  # by family, each family's members as met
+    family = family[order]
+    firsts = np.flatnonzero(np.concatenate(([True], family[1:] != family[:-1]))) if len(order) else order
+    count = len(firsts)
+    rank = np.empty(count, dtype=np.int64)  # each family's place in the order first met
+    rank[np.argsort(met[order][firsts], kind="stable")] = np.arange(count)
+    family_parents, sizes = np.empty(count, dtype=np.int64), np.empty(count, dtype=np.int64)
+    family_parents[rank] = parents[order][firsts]
+    sizes[rank] = np.diff(np.append(firsts, len(order)))
+    # Each family's members together, in the order first met (a stable sort keeps the order within).
+    order = order[np.argsort(np.repeat(rank, np.diff(np.append(firsts, len(order)))), kind="stable")]
+    return _Families(figures, family_parents, np.cumsum(sizes), members[order]), _links(figures)
+
+
+def _links(figures):
+    """Figures printed twice, as two arrays of positions in the figures' order (see _families_and_links)."""
+    scope, scope_key, period, code, breakdown, breakdown_key, part = figures.fields
+    strings, codes = figures.strings.ids, figures.codes.ids
+    # A scope kind that is also a breakdown (region, method, capacity), by the other's number.
+    twins = [name for name in (Scope.REGION, Scope.METHOD, Scope.CATEGORY)]
+    scope_of = np.full(len(BREAKDOWNS), -1, dtype=np.int64)
+    breakdown_of = np.full(len(Scope.values), -1, dtype=np.int64)
+    for name in twins:
+        scope_of[BREAKDOWN_INDEX[name]] = SCOPE_INDEX[name]
+        breakdown_of[SCOPE_INDEX[name]] = BREAKDOWN_INDEX[name]
+    found = []
+
+    def link(rows, twin, same=None):
+        present, at = figures.find(figures.packing.pack(*twin))
+        if same is not None:
+            present &= figures.count[at] == figures.count[rows]
+        found.append((rows[present], at[present]))
+
+    # The movement's "region = X" is region X's own total; the same for methods and capacities.
+    rows = np.flatnonzero((scope == SCOPE_INDEX[Scope.MOVEMENT]) & (scope_of[breakdown] >= 0))
+    link(rows, (scope_of[breakdown[rows]], breakdown_key[rows], period[rows], code[rows], 0, EMPTY, part[rows]))
+    # A region's "method = M" is method M's "region = X" (each pair once: from the key that sorts first).
+    first = np.array(
+        [[scope_name < breakdown_name for breakdown_name in BREAKDOWNS] for scope_name in Scope.values], dtype=bool
+    )
+    rows = np.flatnonzero((breakdown_of[scope] >= 0) & (scope_of[breakdown] >= 0) & first[scope, breakdown])
+    link(
+        rows,
+        (
+            scope_of[breakdown[rows]],
+            breakdown_key[rows],
+            period[rows],
+            code[rows],
+            breakdown_of[scope[rows]],
+            scope_key[rows],
+            part[rows],
+        ),
+    )
+    # The emerging share's numerator is the participants from emerging communities.
+    if "emerging_share" in codes and "participants" in codes and "emerging" in strings:
+        rows = np.flatnonzero((code == codes["emerging_share"]) & (part == PART_NAMES.index("yes")) & (breakdown == 0))
+        twin = (scope[rows], scope_key[rows], period[rows], codes["participants"], BREAKDOWN_INDEX["emerging"])
+        link(rows, (*twin, strings["emerging"], 0), same=True)
+    rows = np.concatenate([rows for rows, _at in found])
+    order = np.argsort(rows, kind="stable")
+    return rows[order], np.concatenate([at for _rows, at in found])[order]
 
 
 @dataclass(slots=True)
 class _Families:
-    """Families as positions of keys: family f is keys[parents[f]] → keys[children[ends[f - 1]:ends[f]]]."""
+    """Families as positions of figures: family f is parents[f] → children[ends[f - 1]:ends[f]]."""
 
-    keys: list
+    figures: "_Figures"
     parents: np.ndarray
     ends: np.ndarray
     children: np.ndarray
@@ -391,8 +485,8 @@ class _Families:
         return len(self.parents)
 
     def __iter__(self):
-        """(parent key, child keys) per family, as the gate takes them."""
-        keys, children = self.keys, self.children
+        """(parent key, child keys) per family, as `privacy.gate` takes them (the tests read them so)."""
+        keys, children = self.figures.keys, self.children
         start = 0
         for parent, end in zip(self.parents.tolist(), self.ends.tolist(), strict=True):
             yield keys[parent], [keys[child] for child in children[start:end].tolist()]
@@ -515,24 +609,54 @@ class _Figures:
     """The figures the gate weighs (counts' keys), as arrays of numbered fields, sorted by packed key."""
 
     def __init__(self, counts, year, codes):
-        self.period_names = [str(year), *(f"{year}-Q{quarter}" for quarter in range(1, 5))]
+        """counts: (figure key, people) pairs, or a mapping of them; a key is (scope, scope key, period,
+        indicator, breakdown, breakdown key, part)."""
+        self.period_names = periods_of(year)
         periods = {name: index for index, name in enumerate(self.period_names)}
         self.strings = _Numbers("")  # "" is EMPTY
         self.codes = _Numbers(*sorted(set(codes.values())))
         parts = {name: index for index, name in enumerate(PART_NAMES)}
         of, code_of = self.strings.of, self.codes.of
-        self.keys = list(counts)
-        fields = [[] for _ in range(7)]
-        for scope, scope_key, period, code, breakdown, breakdown_key, part in self.keys:
-            fields[0].append(SCOPE_INDEX[scope])
-            fields[1].append(of(scope_key))
-            fields[2].append(periods[period])
-            fields[3].append(code_of(code))
-            fields[4].append(BREAKDOWN_INDEX[breakdown])
-            fields[5].append(of(breakdown_key))
-            fields[6].append(parts[part])
-        self.fields = [np.array(values, dtype=np.int64) for values in fields]
-        self.count = np.fromiter(counts.values(), dtype=np.int64, count=len(self.keys))
+        # Columns of 32-bit numbers, one bound append each: a large year has half a million figures.
+        fields = [array("i") for _ in range(7)]
+        count = array("q")
+        add_scope, add_scope_key, add_period, add_code, add_breakdown, add_breakdown_key, add_part = (
+            column.append for column in fields
+        )
+        add_count = count.append
+        for (scope, scope_key, period, code, breakdown, breakdown_key, part), people in (
+            counts.items() if isinstance(counts, Mapping) else counts
+        ):
+            add_scope(SCOPE_INDEX[scope])
+            add_scope_key(of(scope_key))
+            add_period(periods[period])
+            add_code(code_of(code))
+            add_breakdown(BREAKDOWN_INDEX[breakdown])
+            add_breakdown_key(of(breakdown_key))
+            add_part(parts[part])
+            add_count(people)
+        self.fields = [np.frombuffer(column, dtype=np.int32).astype(np.int64) for column in fields]
+        self.count = np.frombuffer(count, dtype=np.int64)
+
+    def __len__(self):
+        return len(self.count)
+
+    @cached_property
+    def keys(self):
+        """The figures' key tuples, in their order (for tests and reference checks: a build never needs them)."""
+        names = (
+            list(Scope.values),
+            self.strings.strings(),
+            self.period_names,
+            self.codes.strings(),
+            list(BREAKDOWNS),
+            self.strings.strings(),
+            list(PART_NAMES),
+        )
+        columns = [
+            [table[number] for number in field.tolist()] for table, field in zip(names, self.fields, strict=True)
+        ]
+        return list(zip(*columns, strict=True))
 
     def sort(self):
         """Pack the keys (after every string, the atoms' too, is numbered) and sort them for lookups."""
@@ -678,7 +802,7 @@ class _Atoms:
             self.dimension,
             self.answer,
             outside,
-        ) = (np.frombuffer(columns.pop(0), dtype=np.int32).astype(np.int64) for _ in range(len(columns)))
+        ) = (np.frombuffer(columns.pop(0), dtype=np.int32).copy() for _ in range(len(columns)))
         self.outside = outside.astype(np.uint8)
         self.counted = np.frombuffer(counted, dtype=bool).reshape(-1, len(PART_NAMES)).copy()
         # Capacities as bits, 64 to a word.
@@ -1055,6 +1179,8 @@ def _year_rows(year, atoms, progress, write):
     built_at = timezone.now()
     read = 0
     participants_shown = set()  # the participants totals shown: coverage is shown with them
+    year_name, *quarter_names = periods_of(year)
+    quarters = dict(enumerate(quarter_names, start=1))
 
     # One group of indicators the gate weighs together at a time (the same decisions: no
     # family or link joins two groups), from its GROUP BYs to its rows written: a year's
@@ -1072,7 +1198,9 @@ def _year_rows(year, atoms, progress, write):
                 group_atoms, scope, breakdown, per_capacity_ids
             ).items():
                 code = codes[indicator_id]
-                for period in (f"{year}-Q{quarter}", str(year)):
+                # One string object per name, not one per GROUP BY row: a large year's keys hold millions.
+                scope_key, breakdown_key = intern(scope_key), intern(breakdown_key)
+                for period in (quarters[int(quarter)], year_name):
                     key = (scope, scope_key, period, code, breakdown, breakdown_key)
                     cells.setdefault(key, Cell()).add(cell)
                 if scope == Scope.MOVEMENT and not breakdown:
@@ -1089,20 +1217,32 @@ def _year_rows(year, atoms, progress, write):
         if cells:
             # In key order: the gate is greedy, and the GROUP BYs answer in whatever order the plan gives.
             keys = sorted(cells)
-            counts = _gate_counts(keys, cells)
-            figures = _Figures(counts, year, codes)
+            cell_of = array("q")
+            figures = _Figures(_gate_figures(keys, cells, cell_of.append), year, codes)
+            cell_of = np.frombuffer(cell_of, dtype=np.int64)
             figures.sort()
-            families, links = _families_and_links(counts, region_emerging)
+            families, links = _families_and_links(figures, region_emerging)
             # Families of one by position in counts (figures.keys is list(counts)): no key tuples.
             within_k = _families_within_k(figures, k)
             by_data = _families_by_data(figures, _atoms(group_atoms), codes, set(per_capacity_ids), k)
             pairs = tuple(map(np.concatenate, zip(within_k, by_data, strict=True)))
             del within_k, by_data
-            hidden = {key[:6] for key in privacy.gate(counts=counts, families=families, k=k, links=links, pairs=pairs)}
-            del counts, figures, families, links, pairs
+            thresholds = figures.thresholds(k)
+            hidden_counts = privacy.gate_positions(
+                size=figures.count,
+                threshold=thresholds[figures.fields[3], figures.fields[4]],
+                families=(families.parents, families.ends, families.children),
+                links=links,
+                pairs=pairs,
+            )
+            # A cell is hidden when any figure of it is (its people, a share's yes or no).
+            hidden = np.zeros(len(keys), dtype=bool)
+            hidden[cell_of[hidden_counts]] = True
+            hidden = hidden.tolist()
+            del figures, families, links, pairs, thresholds, hidden_counts, cell_of
             rows = []
-            for key in keys:
-                row = _row(key, cells.pop(key), by_code[key[3]], key in hidden, built_at)
+            for key, is_hidden in zip(keys, hidden, strict=True):
+                row = _row(key, cells.pop(key), by_code[key[3]], is_hidden, built_at)
                 rows.append(row)
                 if key[3] == "participants" and not key[4] and row[SHOWN]:
                     participants_shown.add(key[:3])
@@ -1168,18 +1308,22 @@ def _gate_group(code):
     return "participants" if code in GATED_TOGETHER else code
 
 
-def _gate_counts(keys, cells):
-    """What the gate weighs: the people behind each figure, and for a people-share its
-    numerator and the rest of its denominator too (value × n would give them away)."""
-    counts = {}
-    for key in keys:
+def _gate_figures(keys, cells, cell_of):
+    """What the gate weighs, (figure key, people) one at a time: the people behind each cell, and for a
+    people-share its numerator and the rest of its denominator too (value × n would give them away).
+
+    `cell_of` is called with the position in `keys` of the cell each figure is about.
+    """
+    for index, key in enumerate(keys):
         cell = cells[key]
-        counts[(*key, "")] = cell.n
+        yield (*key, ""), cell.n
+        cell_of(index)
         if key[3] in PEOPLE_SHARES and cell.denominator is not None:
             yes = int(cell.numerator)
-            counts[(*key, "yes")] = yes
-            counts[(*key, "no")] = int(cell.denominator) - yes
-    return counts
+            yield (*key, "yes"), yes
+            yield (*key, "no"), int(cell.denominator) - yes
+            cell_of(index)
+            cell_of(index)
 
 
 def _row(key, cell, indicator, hidden, built_at):

@@ -62,7 +62,7 @@ def test_the_atoms_table_is_gone_after_a_build_and_after_a_failed_one(built, mon
     def fail(*args, **kwargs):
         raise RuntimeError("worker died")
 
-    monkeypatch.setattr(reports.privacy, "gate", fail)
+    monkeypatch.setattr(reports.privacy, "gate_positions", fail)
     with pytest.raises(RuntimeError):
         reports.year_replace(YEAR)
     assert not table_exists()
@@ -73,7 +73,7 @@ def test_the_cycle_collector_is_paused_while_a_year_is_built_run_after_each_grou
     import gc
 
     seen, collections = [], []
-    original_gate, original_collect = reports.privacy.gate, gc.collect
+    original_gate, original_collect = reports.privacy.gate_positions, gc.collect
 
     def watching(**kwargs):
         seen.append(gc.isenabled())
@@ -83,7 +83,7 @@ def test_the_cycle_collector_is_paused_while_a_year_is_built_run_after_each_grou
         collections.append(gc.isenabled())
         return original_collect(*args)
 
-    monkeypatch.setattr(reports.privacy, "gate", watching)
+    monkeypatch.setattr(reports.privacy, "gate_positions", watching)
     monkeypatch.setattr(reports.gc, "collect", counting)
     assert gc.isenabled()
     try:
@@ -96,13 +96,13 @@ def test_the_cycle_collector_is_paused_while_a_year_is_built_run_after_each_grou
         def fail(**kwargs):
             raise RuntimeError("worker died")
 
-        monkeypatch.setattr(reports.privacy, "gate", fail)
+        monkeypatch.setattr(reports.privacy, "gate_positions", fail)
         with pytest.raises(RuntimeError):
             reports.year_replace(YEAR)
         assert gc.isenabled()
 
         gc.disable()  # a caller that paused it itself gets it back paused
-        monkeypatch.setattr(reports.privacy, "gate", original_gate)
+        monkeypatch.setattr(reports.privacy, "gate_positions", original_gate)
         reports.year_replace(YEAR)
         assert not gc.isenabled()
     finally:

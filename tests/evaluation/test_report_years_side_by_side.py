@@ -25,7 +25,7 @@ def test_two_years_built_side_by_side_both_finish_and_the_build_is_done(movement
 
     # Both years reach the gate, with progress written, before either goes on (and writes more).
     both_at_the_gate = threading.Barrier(2, timeout=30)
-    original = privacy.gate
+    original = privacy.gate_positions
 
     waited = threading.local()
 
@@ -35,7 +35,7 @@ def test_two_years_built_side_by_side_both_finish_and_the_build_is_done(movement
             both_at_the_gate.wait()
         return original(**kwargs)
 
-    monkeypatch.setattr(privacy, "gate", gate_in_step)
+    monkeypatch.setattr(privacy, "gate_positions", gate_in_step)
     errors = []
 
     def build_year(year):
