@@ -19,15 +19,14 @@ Running a build twice, or again after a worker died half-way, writes the same ro
 
 import gc
 import io
+import tempfile
 from array import array
 from collections import defaultdict
-from collections.abc import Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
-from sys import intern
 
 import numpy as np
 from django.conf import settings
@@ -608,35 +607,41 @@ class _Packing:
 class _Figures:
     """The figures the gate weighs (counts' keys), as arrays of numbered fields, sorted by packed key."""
 
-    def __init__(self, counts, year, codes):
-        """counts: (figure key, people) pairs, or a mapping of them; a key is (scope, scope key, period,
-        indicator, breakdown, breakdown key, part)."""
+    def __init__(self, year, codes):
+        """No figures yet: the names their fields are numbered by (strings, indicators, periods)."""
         self.period_names = periods_of(year)
-        periods = {name: index for index, name in enumerate(self.period_names)}
         self.strings = _Numbers("")  # "" is EMPTY
         self.codes = _Numbers(*sorted(set(codes.values())))
+        self.fields = [np.zeros(0, dtype=np.int64) for _ in range(7)]
+        self.count = np.zeros(0, dtype=np.int64)
+
+    @classmethod
+    def of_counts(cls, counts, year, codes):
+        """The figures of a mapping of figure key (scope, scope key, period, indicator, breakdown, breakdown key,
+        part) → people, in its order (the tests' way in; a build fills them from its cells)."""
+        figures = cls(year, codes)
+        periods = {name: index for index, name in enumerate(figures.period_names)}
         parts = {name: index for index, name in enumerate(PART_NAMES)}
-        of, code_of = self.strings.of, self.codes.of
-        # Columns of 32-bit numbers, one bound append each: a large year has half a million figures.
-        fields = [array("i") for _ in range(7)]
-        count = array("q")
-        add_scope, add_scope_key, add_period, add_code, add_breakdown, add_breakdown_key, add_part = (
-            column.append for column in fields
-        )
-        add_count = count.append
-        for (scope, scope_key, period, code, breakdown, breakdown_key, part), people in (
-            counts.items() if isinstance(counts, Mapping) else counts
-        ):
-            add_scope(SCOPE_INDEX[scope])
-            add_scope_key(of(scope_key))
-            add_period(periods[period])
-            add_code(code_of(code))
-            add_breakdown(BREAKDOWN_INDEX[breakdown])
-            add_breakdown_key(of(breakdown_key))
-            add_part(parts[part])
-            add_count(people)
-        self.fields = [np.frombuffer(column, dtype=np.int32).astype(np.int64) for column in fields]
-        self.count = np.frombuffer(count, dtype=np.int64)
+        of, code_of = figures.strings.of, figures.codes.of
+        fields = [[] for _ in range(7)]
+        for scope, scope_key, period, code, breakdown, breakdown_key, part in counts:
+            for column, value in zip(
+                fields,
+                (
+                    SCOPE_INDEX[scope],
+                    of(scope_key),
+                    periods[period],
+                    code_of(code),
+                    BREAKDOWN_INDEX[breakdown],
+                    of(breakdown_key),
+                    parts[part],
+                ),
+                strict=True,
+            ):
+                column.append(value)
+        figures.fields = [np.array(column, dtype=np.int64) for column in fields]
+        figures.count = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+        return figures
 
     def __len__(self):
         return len(self.count)
@@ -682,8 +687,8 @@ class _Figures:
         rows = [[k((None, None, None, name, breakdown, None, "")) for breakdown in BREAKDOWNS] for name in names]
         return np.array(rows, dtype=np.int64).reshape(len(names), len(BREAKDOWNS))
 
-    def ranks(self):
-        """Each figure's place in the order of its key tuples, worked out from each field's order of names."""
+    def name_ranks(self):
+        """For each of the seven fields, each number's place in the order of the names it stands for."""
 
         def by_name(names):
             rank = np.empty(len(names), dtype=np.int64)
@@ -691,7 +696,7 @@ class _Figures:
             return rank
 
         strings = by_name(self.strings.strings())
-        field_ranks = (
+        return (
             by_name(list(Scope.values)),
             strings,
             by_name(self.period_names),
@@ -700,6 +705,10 @@ class _Figures:
             strings,
             by_name(list(PART_NAMES)),
         )
+
+    def ranks(self):
+        """Each figure's place in the order of its key tuples, worked out from each field's order of names."""
+        field_ranks = self.name_ranks()
         order = np.lexsort([rank[field] for rank, field in zip(field_ranks, self.fields, strict=True)][::-1])
         ranks = np.empty(len(order), dtype=np.int64)
         ranks[order] = np.arange(len(order))
@@ -1179,8 +1188,7 @@ def _year_rows(year, atoms, progress, write):
     built_at = timezone.now()
     read = 0
     participants_shown = set()  # the participants totals shown: coverage is shown with them
-    year_name, *quarter_names = periods_of(year)
-    quarters = dict(enumerate(quarter_names, start=1))
+    participants_id = indicator_ids.get("participants")
 
     # One group of indicators the gate weighs together at a time (the same decisions: no
     # family or link joins two groups), from its GROUP BYs to its rows written: a year's
@@ -1192,43 +1200,27 @@ def _year_rows(year, atoms, progress, write):
             done += len(_STEPS) + 1
             progress(done, total_steps)
             continue
-        cells = {}
+        figures = _Figures(year, codes)
+        cells = _Cells(figures, codes)
         for scope, breakdown in _STEPS:
-            for (scope_key, breakdown_key, quarter, indicator_id), cell in _aggregate(
-                group_atoms, scope, breakdown, per_capacity_ids
-            ).items():
-                code = codes[indicator_id]
-                # One string object per name, not one per GROUP BY row: a large year's keys hold millions.
-                scope_key, breakdown_key = intern(scope_key), intern(breakdown_key)
-                for period in (quarters[int(quarter)], year_name):
-                    key = (scope, scope_key, period, code, breakdown, breakdown_key)
-                    cells.setdefault(key, Cell()).add(cell)
-                if scope == Scope.MOVEMENT and not breakdown:
-                    read += cell.measurements
+            step = _aggregate(group_atoms, scope, breakdown, per_capacity_ids)
+            if scope == Scope.MOVEMENT and not breakdown:
+                read += sum(cell.measurements for cell in step.values())
+            cells.add_step(scope, breakdown, step)
+            del step
             done += 1
             progress(done, total_steps)
-
-        # Every answer of a demographic dimension a report shows, a zero too: a small answer
-        # hidden must look like an answer nobody gave (both say "not shown").
-        shown_dimensions = {key[:5] for key in cells if key[4] in DEMOGRAPHIC}
-        for prefix in shown_dimensions:
-            for answer in DEMOGRAPHIC_ANSWERS[prefix[4]]:
-                cells.setdefault((*prefix, answer), Cell())
-        if cells:
+        if len(cells):
             # In key order: the gate is greedy, and the GROUP BYs answer in whatever order the plan gives.
-            keys = sorted(cells)
-            cell_of = array("q")
-            figures = _Figures(_gate_figures(keys, cells, cell_of.append), year, codes)
-            cell_of = np.frombuffer(cell_of, dtype=np.int64)
+            order, cell_of = cells.figures_in_key_order()
             figures.sort()
             families, links = _families_and_links(figures, region_emerging)
-            # Families of one by position in counts (figures.keys is list(counts)): no key tuples.
             within_k = _families_within_k(figures, k)
             by_data = _families_by_data(figures, _atoms(group_atoms), codes, set(per_capacity_ids), k)
             pairs = tuple(map(np.concatenate, zip(within_k, by_data, strict=True)))
             del within_k, by_data
             thresholds = figures.thresholds(k)
-            hidden_counts = privacy.gate_positions(
+            hidden_figures = privacy.gate_positions(
                 size=figures.count,
                 threshold=thresholds[figures.fields[3], figures.fields[4]],
                 families=(families.parents, families.ends, families.children),
@@ -1236,19 +1228,17 @@ def _year_rows(year, atoms, progress, write):
                 pairs=pairs,
             )
             # A cell is hidden when any figure of it is (its people, a share's yes or no).
-            hidden = np.zeros(len(keys), dtype=bool)
-            hidden[cell_of[hidden_counts]] = True
-            hidden = hidden.tolist()
-            del figures, families, links, pairs, thresholds, hidden_counts, cell_of
-            rows = []
-            for key, is_hidden in zip(keys, hidden, strict=True):
-                row = _row(key, cells.pop(key), by_code[key[3]], is_hidden, built_at)
-                rows.append(row)
-                if key[3] == "participants" and not key[4] and row[SHOWN]:
-                    participants_shown.add(key[:3])
-            write(rows)
-            del rows, hidden, keys
+            hidden = np.zeros(len(cells), dtype=bool)
+            hidden[cell_of[hidden_figures]] = True
+            del figures, families, links, pairs, thresholds, hidden_figures, cell_of
+            for rows in cells.rows(order, hidden, by_code, built_at):
+                for row in rows:
+                    if row[3] == participants_id and not row[4] and row[SHOWN]:
+                        participants_shown.add(row[:3])
+                write(rows)
+            del rows, hidden, order
             gc.collect()  # the cycles of the group (_collected_between_groups)
+        cells.close()
         done += 1
         progress(done, total_steps)
 
@@ -1308,22 +1298,124 @@ def _gate_group(code):
     return "participants" if code in GATED_TOGETHER else code
 
 
-def _gate_figures(keys, cells, cell_of):
-    """What the gate weighs, (figure key, people) one at a time: the people behind each cell, and for a
-    people-share its numerator and the rest of its denominator too (value × n would give them away).
+class _Cells:
+    """A group's cells (each figure of the reports before the gate), as columns, in the order the GROUP BYs give them.
 
-    `cell_of` is called with the position in `keys` of the cell each figure is about.
+    Its key as numbers (scope, scope key, period, indicator, breakdown, breakdown key:
+    the names of `figures`), its people and measurements; for a people-share with a
+    denominator, its numerator and the rest of the denominator in whole people (the gate
+    weighs them too), else -1. The exact sums only the rows written need (the total, the
+    sum of squares, a share's numerator and denominator, decimals) wait in a temporary
+    file, a line per cell: a large group's 300,000 cells held 128 MB as `Cell` objects
+    with their `Decimal`s while the gate ran.
     """
-    for index, key in enumerate(keys):
-        cell = cells[key]
-        yield (*key, ""), cell.n
-        cell_of(index)
-        if key[3] in PEOPLE_SHARES and cell.denominator is not None:
-            yes = int(cell.numerator)
-            yield (*key, "yes"), yes
-            yield (*key, "no"), int(cell.denominator) - yes
-            cell_of(index)
-            cell_of(index)
+
+    def __init__(self, figures, codes):
+        self.figures = figures
+        self.fields = [array("i") for _ in range(6)]
+        self.n, self.measurements, self.yes, self.no = (array("q") for _ in range(4))
+        self.sums = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+        code_of = figures.codes.of
+        self.code_of = {indicator_id: code_of(code) for indicator_id, code in codes.items()}
+        self.shares = {indicator_id for indicator_id, code in codes.items() if code in PEOPLE_SHARES}
+
+    def __len__(self):
+        return len(self.n)
+
+    def add_step(self, scope, breakdown, step):
+        """One GROUP BY's cells, (scope key, breakdown key, quarter, indicator id) → Cell: each quarter's and the year's.
+
+        A GROUP BY is one scope kind and one breakdown: no two share a cell. Every answer of
+        a demographic dimension a report shows is a cell, a zero too: a small answer hidden
+        must look like an answer nobody gave (both say "not shown").
+        """
+        merged = {}
+        for (scope_key, breakdown_key, quarter, indicator_id), cell in step.items():
+            for period in (int(quarter), PERIOD_YEAR):
+                merged.setdefault((scope_key, period, indicator_id, breakdown_key), Cell()).add(cell)
+        if breakdown in DEMOGRAPHIC:
+            for shown in {key[:3] for key in merged}:
+                for answer in DEMOGRAPHIC_ANSWERS[breakdown]:
+                    merged.setdefault((*shown, answer), Cell())
+        of = self.figures.strings.of
+        scope_number, breakdown_number = SCOPE_INDEX[scope], BREAKDOWN_INDEX[breakdown]
+        add_scope, add_scope_key, add_period, add_code, add_breakdown, add_breakdown_key = (
+            column.append for column in self.fields
+        )
+        lines = []
+        for (scope_key, period, indicator_id, breakdown_key), cell in merged.items():
+            add_scope(scope_number)
+            add_scope_key(of(scope_key))
+            add_period(period)
+            add_code(self.code_of[indicator_id])
+            add_breakdown(breakdown_number)
+            add_breakdown_key(of(breakdown_key))
+            self.n.append(cell.n)
+            self.measurements.append(cell.measurements)
+            numerator, denominator = cell.numerator, cell.denominator
+            if indicator_id in self.shares and denominator is not None:
+                yes = int(numerator)
+                self.yes.append(yes)
+                self.no.append(int(denominator) - yes)
+            else:
+                self.yes.append(-1)
+                self.no.append(-1)
+            lines.append(
+                f"{cell.total}\t{cell.total_squares}\t{'' if numerator is None else numerator}"
+                f"\t{'' if denominator is None else denominator}\n"
+            )
+        self.sums.writelines(lines)
+
+    def figures_in_key_order(self):
+        """Fill the figures from the cells in key order: each cell's people, then a people-share's yes and no.
+
+        Returns the cells' positions in key order, and each figure's cell.
+        """
+        fields = [np.frombuffer(column, dtype=np.int32) for column in self.fields]
+        ranks = self.figures.name_ranks()[:6]
+        order = np.lexsort([rank[field] for rank, field in zip(ranks, fields, strict=True)][::-1])
+        yes, no = (np.frombuffer(column, dtype=np.int64) for column in (self.yes, self.no))
+        per_cell = np.where(yes[order] >= 0, len(PART_NAMES), 1)
+        cell_of = np.repeat(order, per_cell)
+        part = np.arange(len(cell_of), dtype=np.int64) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
+        people = np.frombuffer(self.n, dtype=np.int64)[cell_of]
+        self.figures.fields = [field[cell_of].astype(np.int64) for field in fields] + [part]
+        self.figures.count = np.select([part == 0, part == 1], [people, yes[cell_of]], no[cell_of])
+        return order, cell_of
+
+    def rows(self, order, hidden, indicators, built_at):
+        """The report rows (in ROW_FIELDS order) of the cells in `order`, a batch at a time; `hidden` per cell."""
+        self.sums.seek(0)
+        sums = self.sums.readlines()
+        scopes, strings, codes = list(Scope.values), self.figures.strings.strings(), self.figures.codes.strings()
+        periods = self.figures.period_names
+        scope, scope_key, period, code, breakdown, breakdown_key = self.fields
+        hidden = hidden.tolist()
+        for start in range(0, len(order), COPY_BATCH):
+            rows = []
+            for i in order[start : start + COPY_BATCH].tolist():
+                total, total_squares, numerator, denominator = sums[i][:-1].split("\t")
+                cell = Cell(
+                    n=self.n[i],
+                    measurements=self.measurements[i],
+                    total=Decimal(total),
+                    total_squares=Decimal(total_squares),
+                    numerator=Decimal(numerator) if numerator else None,
+                    denominator=Decimal(denominator) if denominator else None,
+                )
+                key = (
+                    scopes[scope[i]],
+                    strings[scope_key[i]],
+                    periods[period[i]],
+                    codes[code[i]],
+                    BREAKDOWNS[breakdown[i]],
+                    strings[breakdown_key[i]],
+                )
+                rows.append(_row(key, cell, indicators[key[3]], hidden[i], built_at))
+            yield rows
+
+    def close(self):
+        self.sums.close()
 
 
 def _row(key, cell, indicator, hidden, built_at):

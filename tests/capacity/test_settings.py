@@ -50,6 +50,8 @@ def settings_with(*names, **env):
         ({"K_ANONYMITY_ACTIVITY": "1"}, "K_ANONYMITY_ACTIVITY"),
         ({"MEDIAWIKI_CLIENT_ID": "only-the-id"}, "MEDIAWIKI_CLIENT_SECRET"),
         ({"CELERY_TASK_TIME_LIMIT": "10", "CELERY_TASK_SOFT_TIME_LIMIT": "20"}, "CELERY_TASK_SOFT_TIME_LIMIT"),
+        ({"CELERY_WORKER_MAX_MEMORY_PER_CHILD": "lots"}, "CELERY_WORKER_MAX_MEMORY_PER_CHILD"),
+        ({"CELERY_WORKER_MAX_MEMORY_PER_CHILD": "0"}, "CELERY_WORKER_MAX_MEMORY_PER_CHILD"),
         ({"ACCOUNT_EMAIL_VERIFICATION": "sometimes"}, "ACCOUNT_EMAIL_VERIFICATION"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
         ({"PORTAL_URL": "capacity.example.org"}, "PORTAL_URL"),
@@ -125,6 +127,12 @@ def test_the_broker_visibility_timeout_outlasts_a_configured_task_time_limit():
     )
     assert (values["CELERY_TASK_TIME_LIMIT"], values["CELERY_TASK_SOFT_TIME_LIMIT"]) == (3600, 3000)
     assert values["CELERY_BROKER_TRANSPORT_OPTIONS"]["visibility_timeout"] > 3600
+
+
+def test_a_worker_process_left_large_by_a_task_is_replaced_at_the_size_configured():
+    name = "CELERY_WORKER_MAX_MEMORY_PER_CHILD"
+    assert settings_with(name, DEBUG="true")[name] == 200_000  # KB
+    assert settings_with(name, DEBUG="true", CELERY_WORKER_MAX_MEMORY_PER_CHILD="350000")[name] == 350_000
 
 
 def test_with_debug_off_cookies_are_secure_and_https_is_enforced():

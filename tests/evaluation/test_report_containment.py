@@ -30,7 +30,7 @@ def k(key):
 
 
 def figures_of(counts, codes):
-    figures = reports._Figures(counts, YEAR, codes)
+    figures = reports._Figures.of_counts(counts, YEAR, codes)
     figures.sort()
     return figures
 
