@@ -243,7 +243,9 @@ def _aggregate(year_atoms, scope, breakdown, per_capacity_ids):
             )
             .order_by()
         )
-        for row in rows:
+        # Rows as they are read (a server-side cursor on PostgreSQL): a large GROUP BY's
+        # result held at once as dictionaries was 100 MB for 2025.
+        for row in rows.iterator(chunk_size=10_000):
             # No region, method or organization to file the value under: it counts in
             # the totals, not in that scope or breakdown.
             if row["scope_key"] is None or row["breakdown_key"] is None:
@@ -603,6 +605,17 @@ class _Packing:
             packed = (packed << np.int64(bits)) | np.asarray(value, dtype=np.int64)
         return packed
 
+    def pack_each(self, fields):
+        """`pack` for seven arrays taken one at a time from an iterable: one of them alive at once."""
+        fields = iter(fields)
+        packed = np.array(next(fields), dtype=np.int64)
+        for bits in (self.string_bits, 3, self.code_bits, 4, self.string_bits, 2):
+            packed <<= np.int64(bits)
+            packed |= next(fields)
+        if next(fields, None) is not None:
+            raise ValueError("a figure key has seven fields")
+        return packed
+
 
 class _Figures:
     """The figures the gate weighs (counts' keys), as arrays of numbered fields, sorted by packed key."""
@@ -612,7 +625,7 @@ class _Figures:
         self.period_names = periods_of(year)
         self.strings = _Numbers("")  # "" is EMPTY
         self.codes = _Numbers(*sorted(set(codes.values())))
-        self.fields = [np.zeros(0, dtype=np.int64) for _ in range(7)]
+        self.fields = [np.zeros(0, dtype=np.int32) for _ in range(7)]  # 32 bits: half a million figures each
         self.count = np.zeros(0, dtype=np.int64)
 
     @classmethod
@@ -639,7 +652,7 @@ class _Figures:
                 strict=True,
             ):
                 column.append(value)
-        figures.fields = [np.array(column, dtype=np.int64) for column in fields]
+        figures.fields = [np.array(column, dtype=np.int32) for column in fields]
         figures.count = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
         return figures
 
@@ -707,9 +720,14 @@ class _Figures:
         )
 
     def ranks(self):
-        """Each figure's place in the order of its key tuples, worked out from each field's order of names."""
+        """Each figure's place in the order of its key tuples, worked out from each field's order of names.
+
+        Each field's rank packed as its number is (`sort` first): one array to sort, not seven.
+        """
         field_ranks = self.name_ranks()
-        order = np.lexsort([rank[field] for rank, field in zip(field_ranks, self.fields, strict=True)][::-1])
+        packed = self.packing.pack_each(rank[field] for rank, field in zip(field_ranks, self.fields, strict=True))
+        order = np.argsort(packed, kind="stable")
+        del packed
         ranks = np.empty(len(order), dtype=np.int64)
         ranks[order] = np.arange(len(order))
         return ranks
@@ -721,7 +739,7 @@ class _Figures:
         """
         if self.count.size and int(self.count.max()) >= 1 << 31:
             raise ValueError("a figure counts more people than the containment check can pack")
-        group = (self.fields[3] * len(PART_NAMES) + self.fields[6]) << np.int64(32)
+        group = (self.fields[3].astype(np.int64) * len(PART_NAMES) + self.fields[6]) << np.int64(32)
         known = np.unique(group | self.count)
         low = np.searchsorted(known, group | (self.count + 1), side="left")
         high = np.searchsorted(known, group | (self.count + largest_k - 1), side="right")
@@ -875,17 +893,22 @@ def _reach(values, above, plain, demographic, outside, bits, capacity_strings, e
     """
     organization, region, method, emerging = values
     count = len(plain)
+
+    def same(value, dtype=np.int64):
+        """One value for every row, as an array that holds it once (indexing it gives real arrays)."""
+        return np.broadcast_to(np.asarray(value, dtype=dtype), (count,))
+
     scopes = [
-        (Scope.MOVEMENT, np.ones(count, dtype=bool), np.full(count, empty)),
+        (Scope.MOVEMENT, same(True, bool), same(empty)),
         (Scope.REGION, region > above, region),
         (Scope.METHOD, method > above, method),
         (Scope.ORGANIZATION, organization > above, organization),
     ]
     breakdowns = [
-        ("", plain, np.zeros(count, dtype=np.int64), np.full(count, empty)),
-        ("region", plain & (region > above), np.full(count, BREAKDOWN_INDEX["region"]), region),
-        ("emerging", plain & (emerging >= 0), np.full(count, BREAKDOWN_INDEX["emerging"]), emerging),
-        ("method", plain & (method > above), np.full(count, BREAKDOWN_INDEX["method"]), method),
+        ("", plain, same(0), same(empty)),
+        ("region", plain & (region > above), same(BREAKDOWN_INDEX["region"]), region),
+        ("emerging", plain & (emerging >= 0), same(BREAKDOWN_INDEX["emerging"]), emerging),
+        ("method", plain & (method > above), same(BREAKDOWN_INDEX["method"]), method),
         ("demographic", *demographic),
     ]
     for scope, in_scope, scope_key in scopes:
@@ -1379,7 +1402,7 @@ class _Cells:
         cell_of = np.repeat(order, per_cell)
         part = np.arange(len(cell_of), dtype=np.int64) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
         people = np.frombuffer(self.n, dtype=np.int64)[cell_of]
-        self.figures.fields = [field[cell_of].astype(np.int64) for field in fields] + [part]
+        self.figures.fields = [field[cell_of] for field in fields] + [part.astype(np.int32)]
         self.figures.count = np.select([part == 0, part == 1], [people, yes[cell_of]], no[cell_of])
         return order, cell_of
 
