@@ -342,7 +342,7 @@ def _families_and_links(figures, region_emerging):
     def kind_of(name):
         return kinds.setdefault(name, len(kinds))
 
-    region_b, emerging_b, method_b, category_b = (BREAKDOWN_INDEX[name] for name in BREAKDOWNS[1:5])
+    region_b, emerging_b, category_b = (BREAKDOWN_INDEX[name] for name in ("region", "emerging", "category"))
     # A total and its breakdown (a program teaches several capacities: not parts of a whole).
     rows = rows_of((breakdown != 0) & (breakdown != category_b))
     by_breakdown = np.array([kind_of(name) for name in BREAKDOWNS], dtype=np.int64)
@@ -429,10 +429,9 @@ def _links(figures):
     scope, scope_key, period, code, breakdown, breakdown_key, part = figures.fields
     strings, codes = figures.strings.ids, figures.codes.ids
     # A scope kind that is also a breakdown (region, method, capacity), by the other's number.
-    twins = [name for name in (Scope.REGION, Scope.METHOD, Scope.CATEGORY)]
     scope_of = np.full(len(BREAKDOWNS), -1, dtype=np.int64)
     breakdown_of = np.full(len(Scope.values), -1, dtype=np.int64)
-    for name in twins:
+    for name in (Scope.REGION, Scope.METHOD, Scope.CATEGORY):
         scope_of[BREAKDOWN_INDEX[name]] = SCOPE_INDEX[name]
         breakdown_of[SCOPE_INDEX[name]] = BREAKDOWN_INDEX[name]
     found = []

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from evaluation.privacy import gate, k_for, minimum_sample, publishable_mean
+from evaluation.privacy import gate, gate_positions, k_for, minimum_sample, publishable_mean
 
 from .gate_reference import reference_gate
 
@@ -469,6 +469,40 @@ def test_families_of_one_by_position_hide_what_the_family_gives_away():
 def test_families_of_one_by_position_must_be_positions_of_counts(pairs, message):
     with pytest.raises(ValueError, match=message):
         gate(counts={"all": 20, "a": 17}, k=5, pairs=pairs)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"threshold": [5]}, "a threshold for every count"),
+        ({"families": ([0], [2], [1])}, "the last at the end"),
+        ({"families": ([0, 0], [1], [1])}, "an end for every parent"),
+        ({"families": ([0, 1], [1, 0], [1])}, "in order"),
+        ({"families": ([2], [1], [1])}, "outside counts"),
+        ({"links": ([0], [])}, "as many cells"),
+        ({"links": ([0], [5])}, "outside counts"),
+        ({"links": ([0], [1])}, "different counts"),
+        ({"size": [20, -1]}, "must not be negative"),
+    ],
+)
+def test_cells_by_position_must_be_whole_and_consistent(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        gate_positions(**{"size": [20, 17], "threshold": [5, 5], **arguments})
+
+
+def test_cells_by_position_decide_as_cells_by_key():
+    counts = {"all": 20, "a": 17, "b": 3, "copy of a": 17}
+    by_key = gate(counts=counts, families=[("all", ["a", "b"])], k=5, links=[("a", "copy of a")])
+    hidden = gate_positions(
+        size=list(counts.values()),
+        threshold=np.full(4, 5),
+        families=(np.array([0]), np.array([2]), np.array([1, 2])),
+        links=(np.array([1]), np.array([3])),
+    )
+    assert by_key == {"a", "b", "copy of a"}
+    assert [key for key, shown in zip(counts, hidden.tolist(), strict=True) if shown] == sorted(
+        by_key, key=list(counts).index
+    )
 
 
 def check_decides_as_the_reference(case):
