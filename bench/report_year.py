@@ -35,7 +35,10 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import transaction
+
+    settings.DEBUG = False  # DEBUG keeps every query's SQL in memory: not what a worker holds
 
     from evaluation import reports
 

@@ -22,7 +22,7 @@ import io
 import tempfile
 from array import array
 from collections import defaultdict
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -1223,44 +1223,44 @@ def _year_rows(year, atoms, progress, write):
             progress(done, total_steps)
             continue
         figures = _Figures(year, codes)
-        cells = _Cells(figures, codes)
-        for scope, breakdown in _STEPS:
-            step = _aggregate(group_atoms, scope, breakdown, per_capacity_ids)
-            if scope == Scope.MOVEMENT and not breakdown:
-                read += sum(cell.measurements for cell in step.values())
-            cells.add_step(scope, breakdown, step)
-            del step
-            done += 1
-            progress(done, total_steps)
-        if len(cells):
-            # In key order: the gate is greedy, and the GROUP BYs answer in whatever order the plan gives.
-            order, cell_of = cells.figures_in_key_order()
-            figures.sort()
-            families, links = _families_and_links(figures, region_emerging)
-            within_k = _families_within_k(figures, k)
-            by_data = _families_by_data(figures, _atoms(group_atoms), codes, set(per_capacity_ids), k)
-            pairs = tuple(map(np.concatenate, zip(within_k, by_data, strict=True)))
-            del within_k, by_data
-            thresholds = figures.thresholds(k)
-            hidden_figures = privacy.gate_positions(
-                size=figures.count,
-                threshold=thresholds[figures.fields[3], figures.fields[4]],
-                families=(families.parents, families.ends, families.children),
-                links=links,
-                pairs=pairs,
-            )
-            # A cell is hidden when any figure of it is (its people, a share's yes or no).
-            hidden = np.zeros(len(cells), dtype=bool)
-            hidden[cell_of[hidden_figures]] = True
-            del figures, families, links, pairs, thresholds, hidden_figures, cell_of
-            for rows in cells.rows(order, hidden, by_code, built_at):
-                for row in rows:
-                    if row[3] == participants_id and not row[4] and row[SHOWN]:
-                        participants_shown.add(row[:3])
-                write(rows)
-            del rows, hidden, order
-            gc.collect()  # the cycles of the group (_collected_between_groups)
-        cells.close()
+        # The cells' temporary file is closed (and gone) whatever happens to the group.
+        with closing(_Cells(figures, codes)) as cells:
+            for scope, breakdown in _STEPS:
+                step = _aggregate(group_atoms, scope, breakdown, per_capacity_ids)
+                if scope == Scope.MOVEMENT and not breakdown:
+                    read += sum(cell.measurements for cell in step.values())
+                cells.add_step(scope, breakdown, step)
+                del step
+                done += 1
+                progress(done, total_steps)
+            if len(cells):
+                # In key order: the gate is greedy, and the GROUP BYs answer in whatever order the plan gives.
+                order, cell_of = cells.figures_in_key_order()
+                figures.sort()
+                families, links = _families_and_links(figures, region_emerging)
+                within_k = _families_within_k(figures, k)
+                by_data = _families_by_data(figures, _atoms(group_atoms), codes, set(per_capacity_ids), k)
+                pairs = tuple(map(np.concatenate, zip(within_k, by_data, strict=True)))
+                del within_k, by_data
+                thresholds = figures.thresholds(k)
+                hidden_figures = privacy.gate_positions(
+                    size=figures.count,
+                    threshold=thresholds[figures.fields[3], figures.fields[4]],
+                    families=(families.parents, families.ends, families.children),
+                    links=links,
+                    pairs=pairs,
+                )
+                # A cell is hidden when any figure of it is (its people, a share's yes or no).
+                hidden = np.zeros(len(cells), dtype=bool)
+                hidden[cell_of[hidden_figures]] = True
+                del figures, families, links, pairs, thresholds, hidden_figures, cell_of
+                for rows in cells.rows(order, hidden, by_code, built_at):
+                    for row in rows:
+                        if row[3] == participants_id and not row[4] and row[SHOWN]:
+                            participants_shown.add(row[:3])
+                    write(rows)
+                del rows, hidden, order  # the last batch too (at least one: there are cells)
+                gc.collect()  # the cycles of the group (_collected_between_groups)
         done += 1
         progress(done, total_steps)
 
