@@ -209,12 +209,20 @@ def gate_positions(
     if len(family_parents) + len(family_children) + 2 * len(pair_parents) >= MOST_FIGURES:
         raise ValueError(f"fewer than {MOST_FIGURES:,} families and members at once")
 
-    variable = np.frombuffer(rep, dtype=np.int32).astype(np.int64)
+    # Positions fit in 32 bits (MOST_FIGURES): the members as variables, parents and
+    # children of both kinds, each in one 32-bit array (the largest thing made here).
+    variable = np.frombuffer(rep, dtype=np.int32)
+    p = np.empty(len(family_parents) + len(pair_parents), dtype=np.int32)
+    c = np.empty(len(family_children) + len(pair_children), dtype=np.int32)
+    single, in_families, paired = len(family_parents), len(family_children), len(pair_parents)
+    for out, values in ((p[:single], family_parents), (p[single:], pair_parents)):
+        np.take(variable, values, out=out, mode="clip")  # positions checked above; "clip" writes in place
+    for out, values in ((c[:in_families], family_children), (c[in_families:], pair_children)):
+        np.take(variable, values, out=out, mode="clip")
+    del family_parents, family_children, pair_parents, pair_children
     threshold_of = np.array(threshold, dtype=np.int64)
     size_of = np.array(size, dtype=np.int64)
-    p = variable[np.concatenate((family_parents, pair_parents))]
-    family_c = variable[family_children]
-    c = np.concatenate((family_c, variable[pair_children]))
+    family_c = c[:in_families]
     starts = np.concatenate(([0], family_ends[:-1])) if len(family_ends) else family_ends
     # Each family's largest k and its children's total; a family without children has its parent's k and 0.
     nonempty = family_ends > starts
@@ -224,20 +232,17 @@ def gate_positions(
         where = np.flatnonzero(nonempty)
         largest[where] = np.maximum(largest[where], np.maximum.reduceat(threshold_of[family_c], starts[where]))
         total[where] = np.add.reduceat(size_of[family_c], starts[where])
-    single = len(family_parents)
-    largest[single:] = np.maximum(largest[single:], threshold_of[c[len(family_c) :]])
-    total[single:] = size_of[c[len(family_c) :]]
-    parents = array("i", p.astype(np.int32).tobytes())
-    child_flat = array("i", c.astype(np.int32).tobytes())
-    child_start = array(
-        "i",
-        np.concatenate(([0], family_ends, len(family_c) + np.arange(1, len(pair_parents) + 1, dtype=np.int64)))
-        .astype(np.int32)
-        .tobytes(),
+        del where
+    largest[single:] = np.maximum(largest[single:], threshold_of[c[in_families:]])
+    total[single:] = size_of[c[in_families:]]
+    del threshold_of, size_of, family_c, starts, nonempty
+    parents, child_flat = _as_array("i", p), _as_array("i", c)
+    del p, c
+    child_start = _as_array(
+        "i", np.concatenate(([0], family_ends, in_families + np.arange(1, paired + 1))).astype(np.int32)
     )
-    family_k = array("i", largest.astype(np.int32).tobytes())
-    child_total = array("q", total.tobytes())
-    del variable, threshold_of, size_of, p, c, family_c, starts, nonempty, largest, total
+    family_k, child_total = _as_array("i", largest.astype(np.int32)), _as_array("q", total)
+    del largest, total
 
     leftover = bytearray(map(ne, map(size.__getitem__, parents), child_total))
     families_of_start, families_of_flat = _families_of(count, parents, child_start, child_flat)
@@ -401,7 +406,7 @@ def gate_positions(
             moved = [v for v, value in now.items() if state.get(v) != value]
             moved += [v for v in state if v not in now]
             moved += hidden_order[hidden_before:]
-            dirty = sorted({f for v in moved for f in families_of(v)}.union(fixed))
+            dirty = _families_touching(moved, families_of_start, families_of_flat, fixed, len(parents))
         state, fixed, hidden_before = now, set(), len(hidden_order)
         # A small cell recovered by subtraction along a chain of families.
         for v in sorted(derived_by):
@@ -436,6 +441,28 @@ def gate_positions(
     # alive until Python's cycle collector ran (a build pauses it). Broken, they go now.
     conceal = None
     return result
+
+
+def _families_touching(variables: list[int], start: array, flat: array, more: set[int], families: int) -> array:
+    """The families (of `families`) any of `variables` is in, and `more`, each once and in order.
+
+    Marked in a byte per family: a set of them (a large year's first rounds touch
+    300,000) held each as a number object, and arrays of every occurrence as much again.
+    """
+    touched = bytearray(families)
+    for v in variables:
+        for f in flat[start[v] : start[v + 1]]:
+            touched[f] = 1
+    for f in more:
+        touched[f] = 1
+    return _as_array("i", np.flatnonzero(np.frombuffer(touched, dtype=np.uint8)).astype(np.int32))
+
+
+def _as_array(typecode: str, values: np.ndarray) -> array:
+    """A numpy array's numbers as an array.array of the same item size, copied once."""
+    copied = array(typecode)
+    copied.frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
+    return copied
 
 
 def _families_of(count: int, parents: array, child_start: array, child_flat: array) -> tuple[array, array]:

@@ -19,6 +19,8 @@ Running a build twice, or again after a worker died half-way, writes the same ro
 
 import gc
 import io
+import itertools
+import os
 import tempfile
 from array import array
 from collections import defaultdict
@@ -405,19 +407,23 @@ def _families_and_links(figures, region_emerging):
             kind_of("newcomers"),
         )
 
-    # Families in the order first met: a member's place is (its position, its rule).
+    # Families in the order first met: a member's place is (its position, its rule). A
+    # family is its parent and its kind, one number; the rules' arrays go as they are read.
+    rules = len(found)
     members = np.concatenate([rows for rows, _at, _kind, _rule in found])
-    parents = np.concatenate([at for _rows, at, _kind, _rule in found])
-    family = parents * len(kinds) + np.concatenate([kind for _rows, _at, kind, _rule in found])
-    met = members * len(found) + np.concatenate([np.full(len(rows), rule) for rows, _at, _kind, rule in found])
+    family = np.concatenate([at * len(kinds) + kind for _rows, at, kind, _rule in found])
+    met = np.concatenate([rows * rules + rule for rows, _at, _kind, rule in found])
+    found.clear()
     order = np.lexsort((met, family))  # by family, each family's members as met
     family = family[order]
     firsts = np.flatnonzero(np.concatenate(([True], family[1:] != family[:-1]))) if len(order) else order
     count = len(firsts)
     rank = np.empty(count, dtype=np.int64)  # each family's place in the order first met
-    rank[np.argsort(met[order][firsts], kind="stable")] = np.arange(count)
+    rank[np.argsort(met[order[firsts]], kind="stable")] = np.arange(count)
+    del met
     family_parents, sizes = np.empty(count, dtype=np.int64), np.empty(count, dtype=np.int64)
-    family_parents[rank] = parents[order][firsts]
+    family_parents[rank] = family[firsts] // len(kinds)
+    del family
     sizes[rank] = np.diff(np.append(firsts, len(order)))
     # Each family's members together, in the order first met (a stable sort keeps the order within).
     order = order[np.argsort(np.repeat(rank, np.diff(np.append(firsts, len(order)))), kind="stable")]
@@ -1025,7 +1031,7 @@ def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
 
     movement = SCOPE_INDEX[Scope.MOVEMENT]
     outers, inners = [], []
-    for rows, wider_scope, wider_key, wider_breakdown, wider_breakdown_key in candidates:
+    for rows, wider_scope, wider_key, wider_breakdown, wider_breakdown_key in _in_chunks(candidates):
         for wider_period in (np.full(len(rows), PERIOD_YEAR), quarter[rows]):
             keep = wider_period != MIXED
             rows_here = rows[keep]
@@ -1073,6 +1079,19 @@ def _families_by_data(figures, atoms, codes, per_capacity_ids, k):
     by_key = np.empty(len(ranks), dtype=np.int64)
     by_key[ranks] = np.arange(len(ranks))
     return by_key[by_rank // len(ranks)], by_key[by_rank % len(ranks)]
+
+
+# Rows of a rule weighed at a time: each costs about a hundred bytes while weighed, and a
+# rule of a large year reaches a million rows and more.
+CHUNK = 65_536
+
+
+def _in_chunks(rules):
+    """Each rule of `_reach` (rows, scope, then arrays over the rows) as pieces of at most CHUNK rows."""
+    for rows, scope, *columns in rules:
+        for start in range(0, len(rows), CHUNK):
+            piece = slice(start, start + CHUNK)
+            yield rows[piece], scope, *(column[piece] for column in columns)
 
 
 def _families_within_k(figures, k):
@@ -1328,15 +1347,18 @@ class _Cells:
     denominator, its numerator and the rest of the denominator in whole people (the gate
     weighs them too), else -1. The exact sums only the rows written need (the total, the
     sum of squares, a share's numerator and denominator, decimals) wait in a temporary
-    file, a line per cell: a large group's 300,000 cells held 128 MB as `Cell` objects
-    with their `Decimal`s while the gate ran.
+    file, a line per cell, where each cell's line ends (`ends`): a large group's 300,000
+    cells held 128 MB as `Cell` objects with their `Decimal`s while the gate ran, and
+    their lines read back all at once 40 MB more while the rows were written; a row's
+    line is read when its row is made.
     """
 
     def __init__(self, figures, codes):
         self.figures = figures
         self.fields = [array("i") for _ in range(6)]
         self.n, self.measurements, self.yes, self.no = (array("q") for _ in range(4))
-        self.sums = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+        self.sums = tempfile.TemporaryFile("w+b")
+        self.ends = array("q")
         code_of = figures.codes.of
         self.code_of = {indicator_id: code_of(code) for indicator_id, code in codes.items()}
         self.shares = {indicator_id for indicator_id, code in codes.items() if code in PEOPLE_SHARES}
@@ -1384,9 +1406,12 @@ class _Cells:
                 self.no.append(-1)
             lines.append(
                 f"{cell.total}\t{cell.total_squares}\t{'' if numerator is None else numerator}"
-                f"\t{'' if denominator is None else denominator}\n"
+                f"\t{'' if denominator is None else denominator}"
             )
-        self.sums.writelines(lines)
+        data = "".join(lines).encode("ascii")  # decimals and tabs: one byte a character
+        ends = itertools.accumulate(map(len, lines), initial=self.ends[-1] if self.ends else 0)
+        self.ends.extend(itertools.islice(ends, 1, None))
+        self.sums.write(data)
 
     def figures_in_key_order(self):
         """Fill the figures from the cells in key order: each cell's people, then a people-share's yes and no.
@@ -1407,16 +1432,18 @@ class _Cells:
 
     def rows(self, order, hidden, indicators, built_at):
         """The report rows (in ROW_FIELDS order) of the cells in `order`, a batch at a time; `hidden` per cell."""
-        self.sums.seek(0)
-        sums = self.sums.readlines()
+        self.sums.flush()  # read back by position, under the file object's buffer
+        descriptor, ends = self.sums.fileno(), self.ends
         scopes, strings, codes = list(Scope.values), self.figures.strings.strings(), self.figures.codes.strings()
         periods = self.figures.period_names
         scope, scope_key, period, code, breakdown, breakdown_key = self.fields
         hidden = hidden.tolist()
-        for start in range(0, len(order), COPY_BATCH):
+        for start in range(0, len(order), ROW_BATCH):
             rows = []
-            for i in order[start : start + COPY_BATCH].tolist():
-                total, total_squares, numerator, denominator = sums[i][:-1].split("\t")
+            for i in order[start : start + ROW_BATCH].tolist():
+                begin = ends[i - 1] if i else 0
+                line = os.pread(descriptor, ends[i] - begin, begin).decode("ascii")
+                total, total_squares, numerator, denominator = line.split("\t")
                 cell = Cell(
                     n=self.n[i],
                     measurements=self.measurements[i],
@@ -1511,6 +1538,9 @@ def year_replace(year, *, progress=None):
 
 
 COPY_BATCH = 50_000
+# Report rows made and written at a time by a build: a row with its Decimals is about a
+# kilobyte in Python, and 50,000 of them at once were 50 MB more at a large year's peak.
+ROW_BATCH = 5_000
 
 
 def _csv_value(value):
