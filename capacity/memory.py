@@ -7,12 +7,19 @@ thousands of arrays of one to ten MB: after the first, a worker process held up 
 100 MB it had freed, on top of what it was using (bench/reports.py at movement scale).
 Fixing the threshold keeps each large array in a mapping of its own, given back when it
 goes. Python's own small objects are not concerned (its allocator maps its own arenas).
+
+Fixed at glibc's starting 128 KB. Each new mapping is zeroed page by page by the
+kernel, which costs system time: year 2021 at movement scale in one process
+(bench/report_year.py) peaked at 226 MB as glibc has it, with 1.5 s of system time;
+208 MB and 11 s at 128 KB; 213 MB and 4 s at 1 MB. The full rebuild by a worker of two
+processes (bench/reports.py): the largest process 284 MB in 528 s at 128 KB, 301 MB in
+520 s at 1 MB; the issue's bound is 300 MB.
 """
 
 import ctypes
 
 M_MMAP_THRESHOLD = -3  # glibc's malloc.h
-LARGE_BLOCK = 128 * 1024  # glibc's own starting threshold, kept from then on
+LARGE_BLOCK = 128 * 1024
 
 
 def return_large_blocks(threshold: int = LARGE_BLOCK) -> bool:
