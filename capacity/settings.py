@@ -223,8 +223,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A worker process a task leaves holding more than this (in KB) is replaced once that task is
 # done: what a large learning-report year freed but the allocator kept goes back to the
-# system, and the next task starts from a fresh process instead of on top of it.
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 150_000, minimum=1)
+# system, and the next task starts from a fresh process instead of on top of it. A fresh
+# process holds about 110 MB; one that built a year and gave its large arrays back
+# (capacity.memory) still 35–70 MB more, so 150 MB let some through to build another year
+# on top of what was left (446 MB in one bench run).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 120_000, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540, minimum=1)
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:

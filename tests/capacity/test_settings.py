@@ -131,7 +131,7 @@ def test_the_broker_visibility_timeout_outlasts_a_configured_task_time_limit():
 
 def test_a_worker_process_left_large_by_a_task_is_replaced_at_the_size_configured():
     name = "CELERY_WORKER_MAX_MEMORY_PER_CHILD"
-    assert settings_with(name, DEBUG="true")[name] == 150_000  # KB
+    assert settings_with(name, DEBUG="true")[name] == 120_000  # KB
     assert settings_with(name, DEBUG="true", CELERY_WORKER_MAX_MEMORY_PER_CHILD="350000")[name] == 350_000
 
 
