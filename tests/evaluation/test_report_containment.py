@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bench.dataset import generate
 from evaluation import reports
-from evaluation.models import Scope
+from evaluation.models import ReportRow, Scope
 from tests.evaluation import containment_reference
 
 YEAR = 2021
@@ -220,3 +220,33 @@ def test_a_figure_no_other_exceeds_by_less_than_k_needs_no_profile_and_the_atoms
 
     outers, inners = reports._families_by_data(figures_of(figures, CODES), unread(), CODES, set(), k)
     assert len(outers) == len(inners) == 0
+
+
+@pytest.mark.django_db
+def test_small_chunks_and_batches_find_the_same_pairs_and_write_the_same_rows(monkeypatch):
+    # A large year weighs its candidates CHUNK rows at a time and reads back and writes its
+    # rows ROW_BATCH at a time; a small year fits in one of each unless they are made small.
+    generate(scale="tiny", seed=1, out=lambda line: None, today=date(2026, 11, 28))
+
+    def built_rows():
+        reports.year_replace(YEAR)
+        fields = [name for name in reports.ROW_FIELDS if name != "built_at"]
+        return list(ReportRow.objects.order_by(*fields).values_list(*fields))
+
+    whole = built_rows()
+    found = []
+    by_data = reports._families_by_data
+
+    def recorded(*args):
+        pairs = by_data(*args)
+        found.append([part.tolist() for part in pairs])
+        return pairs
+
+    monkeypatch.setattr(reports, "_families_by_data", recorded)
+    reports.year_replace(YEAR)
+    monkeypatch.setattr(reports, "CHUNK", 7)
+    monkeypatch.setattr(reports, "ROW_BATCH", 3)
+    in_pieces = built_rows()
+    assert in_pieces == whole
+    assert len(found) % 2 == 0 and found[: len(found) // 2] == found[len(found) // 2 :]
+    assert sum(len(outers) for outers, _inners in found) > 50  # pairs were found to compare
