@@ -27,7 +27,9 @@ import os
 import platform
 import re
 import resource
+import shutil
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -178,7 +180,8 @@ def worker_build(processes, redis_url):
 
     The worker (prefork, `processes` processes) takes one task per year; the build is
     timed from queueing to done, and the worker's processes' peak memory is read from the
-    kernel once it has stopped (the largest of them).
+    kernel once it has stopped (the largest of them), by bench/peak.py: read here, it
+    would be this process's own peak (the one-process rebuild before it), not the worker's.
     """
     import signal
     import subprocess
@@ -196,7 +199,9 @@ def worker_build(processes, redis_url):
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    command = [sys.executable, "-m", "celery", "-A", "capacity", "worker", "-Q", "capacity", "--pool=prefork"]
+    peak_file = Path(tempfile.mkdtemp()) / "peak"
+    command = [sys.executable, str(ROOT / "bench" / "peak.py"), str(peak_file), "--"]
+    command += [sys.executable, "-m", "celery", "-A", "capacity", "worker", "-Q", "capacity", "--pool=prefork"]
     command += [f"--concurrency={processes}", "--prefetch-multiplier=1", "--without-gossip", "--without-mingle"]
     command += ["--loglevel=warning"]
     worker = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL)  # noqa: S603 — our own command
@@ -225,7 +230,9 @@ def worker_build(processes, redis_url):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
-    return elapsed, build, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak = int(peak_file.read_text()) / 1024
+    shutil.rmtree(peak_file.parent)
+    return elapsed, build, peak
 
 
 def peak_rss_mb():
