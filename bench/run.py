@@ -125,11 +125,12 @@ def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cook
         chosen["report"] = Scenario(
             "report", f"/en/reports/movement/all/?period={period}", "the movement's learning report of the latest year"
         )
+        chosen["report-index"] = Scenario("report-index", "/en/reports/", "the list of every learning report built")
     return chosen
 
 
 OPTIONAL = [
-    *["catalog", "filtered", "program", "search", "flood", "my-learning", "organization", "report"],
+    *["catalog", "filtered", "program", "search", "flood", "my-learning", "organization", "report", "report-index"],
     *["workspace", "reports", "audit", "audit-small", "participants"],
     *["directory", "directory-filtered", "mentors", "support"],
     *["funding", "funding-filtered", "funding-cold", "funding-allocations"],

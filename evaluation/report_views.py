@@ -476,10 +476,37 @@ def _report_url(scope, scope_key):
     return reverse("learning:scope", kwargs={"scope": scope, "key": selectors.url_key_of(scope, scope_key)})
 
 
-@require_safe
-def index(request):
-    """The movement's report and every region, capacity, method and organization that has one."""
-    built = selectors.reports_built()
+# The list of reports built changes only when a build writes rows (which moves the reports
+# version on), so it is kept longer than a page's fragments.
+REPORTS_BUILT_SECONDS = 3600
+
+
+def _reports_built():
+    """selectors.reports_built(), kept in the cache under the reports version.
+
+    Its one query reads every report row (4.4 million at movement scale: about a second);
+    kept, a build shows in the index at once and the query runs once per build.
+    """
+    key = fragments.fragment_key("learning-reports-built", version_key=selectors.REPORTS_VERSION_KEY)
+    built = fragments.get(key)
+    if built is None:
+        built = selectors.reports_built()
+        fragments.put(key, built, REPORTS_BUILT_SECONDS)
+    return built
+
+
+def _index_list(request):
+    """The index's list of reports as rendered HTML, and whether there is none.
+
+    Rendered at most once a minute per language and build: at movement scale it lists
+    about 1,300 reports, and the organizations' names are read for a thousand of them. An
+    organization renamed shows within the minute.
+    """
+    key = fragments.fragment_key("learning-reports-index", version_key=selectors.REPORTS_VERSION_KEY)
+    kept = fragments.get(key)
+    if kept is not None:
+        return kept
+    built = _reports_built()
     words = selectors.vocabulary()
     organizations = selectors.organizations_named(
         entry["scope_key"] for entry in built if entry["scope"] == Scope.ORGANIZATION
@@ -487,23 +514,26 @@ def index(request):
     movement = None
     groups = {scope: [] for scope, _title in SCOPE_GROUPS}
     for entry in built:
-        scope, key = entry["scope"], entry["scope_key"]
+        scope, key_of_scope = entry["scope"], entry["scope_key"]
         if scope == Scope.MOVEMENT:
-            if key == "":
-                movement = {"url": _report_url(scope, key), "built_at": entry["built_at"]}
+            if key_of_scope == "":
+                movement = {"url": _report_url(scope, key_of_scope), "built_at": entry["built_at"]}
             continue
         if scope not in groups:
             continue
         if scope == Scope.ORGANIZATION:
-            subject = organizations.get(key)
+            subject = organizations.get(key_of_scope)
         else:
-            subject = selectors.scope_subject(scope, key, words)
+            subject = selectors.scope_subject(scope, key_of_scope, words)
         if subject is None:  # renamed or removed since the build: its rows wait for the next one
             continue
         groups[scope].append(
-            {"label": subject_name(scope, subject), "url": _report_url(scope, key), "built_at": entry["built_at"]}
+            {
+                "label": subject_name(scope, subject),
+                "url": _report_url(scope, key_of_scope),
+                "built_at": entry["built_at"],
+            }
         )
-    steward = is_steward(request.user)
     context = {
         "movement": movement,
         "groups": [
@@ -511,7 +541,23 @@ def index(request):
             for scope, title in SCOPE_GROUPS
             if groups[scope]
         ],
+    }
+    kept = {
         "is_empty": not built,
+        "html": render_to_string("evaluation/reports/_index_list.html", context, request=request),
+    }
+    fragments.put(key, kept)
+    return kept
+
+
+@require_safe
+def index(request):
+    """The movement's report and every region, capacity, method and organization that has one."""
+    listed = _index_list(request)
+    steward = is_steward(request.user)
+    context = {
+        "list_html": mark_safe(listed["html"]),  # noqa: S308 - our own template's output, kept as rendered
+        "is_empty": listed["is_empty"],
         "is_steward": steward,
         "builds": selectors.latest_builds() if steward else [],
         "interval_method": INTERVAL_METHOD,

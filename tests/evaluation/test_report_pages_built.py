@@ -135,3 +135,43 @@ def test_a_kept_report_is_kept_per_language(client, built):
     assert heading in english and heading not in korean
     with translation.override("ko"):
         assert translation.gettext(heading) in korean
+
+
+def _index(client):
+    response = client.get(reverse("learning:index"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _reads_every_row(queries):
+    """The index's one heavy query: every report row grouped by report (a second at movement scale)."""
+    return [query for query in queries.captured_queries if 'MAX("evaluation_reportrow"."built_at")' in query["sql"]]
+
+
+def test_the_list_of_reports_is_kept_and_a_build_shows_in_it_at_once(client, built):
+    with CaptureQueriesContext(connection) as first:
+        assert "Tiny group" in _index(client)
+    with CaptureQueriesContext(connection) as again:
+        assert "Tiny group" in _index(client)
+    assert _reads_every_row(first)
+    # Kept: every report row is not read again for the next reader.
+    assert not _reads_every_row(again)
+
+    newcomer = OrganizationFactory(slug="new-chapter", name="New chapter", region=built["big"])
+    Measurement.objects.create(
+        indicator=Indicator.objects.get(code="participants"),
+        value=Decimal(40),
+        people=40,
+        date=date(2026, 11, 11),
+        source="activity_report",
+        source_id=9999,
+        organization=newcomer,
+        region=built["big"],
+        is_emerging=False,
+        method="workshop",
+    )
+    assert "New chapter" not in _index(client)  # not built yet
+    year_replace(2026)
+    with CaptureQueriesContext(connection) as rebuilt:
+        assert "New chapter" in _index(client)
+    assert _reads_every_row(rebuilt)
