@@ -66,6 +66,8 @@ def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cook
     participants = f"/en/programs/{staff.full_session_program_slug}/sessions/{staff.full_session_id}/participants/"
     chosen = {
         "bare": Scenario("bare", "/bench/bare", "a bare Django view running SELECT 1"),
+        "home": Scenario("home", "/en/", "the home page: the six programs starting soonest, regions, capacities"),
+        "organizations": Scenario("organizations", "/en/organizations/", "every organization, 24 a page"),
         "catalog": Scenario("catalog", "/en/programs/", "the catalog, the same URL every time"),
         "filtered": Scenario(
             "filtered", "/en/programs/?category=technology&format=online", "the catalog with a category and a format"
@@ -130,7 +132,8 @@ def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cook
 
 
 OPTIONAL = [
-    *["catalog", "filtered", "program", "search", "flood", "my-learning", "organization", "report", "report-index"],
+    *["home", "catalog", "filtered", "program", "search", "flood", "my-learning", "organizations", "organization"],
+    *["report", "report-index"],
     *["workspace", "reports", "audit", "audit-small", "participants"],
     *["directory", "directory-filtered", "mentors", "support"],
     *["funding", "funding-filtered", "funding-cold", "funding-allocations"],

@@ -49,9 +49,40 @@ def _soonest_first(programs):
     return programs.with_next_session().order_by(F("next_session_at").asc(nulls_last=True), "pk")
 
 
+# How many upcoming sessions the home page reads, in start order, to find its programs.
+HOME_SESSIONS_WINDOW = 500
+
+
 def upcoming_programs_for_home(*, limit):
-    programs = _soonest_first(Program.objects.published().upcoming())
-    return list(_card_queryset(programs)[:limit])
+    """The `limit` published programs whose next sessions come soonest (ties by id), as cards.
+
+    The upcoming sessions are read in start order along the start index, and each program
+    is kept the first time it appears (at its next session): a few hundred index entries.
+    Ordering every upcoming program by its next session instead worked that out for all of
+    them (19,000 at movement scale: 124 ms on every home page). When the window holds
+    fewer programs than asked for (a program with hundreds of sessions first), the whole
+    ordering answers instead: the same programs either way.
+    """
+    now = timezone.now()
+    window = list(
+        Session.objects.filter(starts_at__gte=now, is_cancelled=False, program__is_published=True)
+        .order_by("starts_at", "program_id")
+        .values_list("program_id", "starts_at")[:HOME_SESSIONS_WINDOW]
+    )
+    next_session = {}
+    for program_id, starts_at in window:
+        next_session.setdefault(program_id, starts_at)
+    ids = list(next_session)[:limit]
+    if len(ids) < limit and len(window) == HOME_SESSIONS_WINDOW:
+        programs = _soonest_first(Program.objects.published().upcoming(now=now))
+        return list(_card_queryset(programs)[:limit])
+    programs = {program.pk: program for program in _card_queryset(Program.objects.filter(pk__in=ids))}
+    found = []
+    for pk in ids:
+        if pk in programs:
+            programs[pk].next_session_at = next_session[pk]
+            found.append(programs[pk])
+    return found
 
 
 def _cache_key(prefix, params, version):
@@ -421,9 +452,21 @@ def calendar_enrollments(*, user):
 
 
 def organization_list(*, kind=None, region=None):
-    """Organizations with how many published programs each has, sorted by the name readers see."""
+    """Organizations with how many published programs each has, sorted by the name readers see.
+
+    The count is a subquery per organization shown, which PostgreSQL works out after the
+    page is cut: a join of every program to its organization, grouped, sorted 50,000 wide
+    rows on disk at movement scale (90 ms a page, and the page count 25 ms more).
+    """
+    published = (
+        Program.objects.filter(provider=OuterRef("pk"), is_published=True)
+        .order_by()
+        .values("provider")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
     organizations = Organization.objects.select_related("region").annotate(
-        published_programs=Count("programs", filter=Q(programs__is_published=True), distinct=True)
+        published_programs=Coalesce(Subquery(published, output_field=IntegerField()), 0)
     )
     if kind:
         organizations = organizations.filter(kind=kind)

@@ -133,3 +133,27 @@ def test_a_facilitators_new_name_shows_on_the_kept_program_page_at_once(client):
     user_profile_update(user=person, data=data)
     html = client.get(program.get_absolute_url()).content.decode()
     assert "Pseudonym" in html and "Real Name Person" not in html
+
+
+@pytest.mark.django_db
+def test_the_list_counts_each_organizations_published_programs_only():
+    from programs.selectors import organization_list
+
+    busy, quiet = OrganizationFactory(name="Busy chapter"), OrganizationFactory(name="Quiet chapter")
+    for _ in range(3):
+        ProgramFactory(provider=busy)
+    ProgramFactory(provider=busy, is_published=False)
+    ProgramFactory(provider=quiet, is_published=False)
+    counts = {organization.pk: organization.published_programs for organization in organization_list()}
+    assert counts[busy.pk] == 3
+    assert counts[quiet.pk] == 0  # none published: 0, not missing
+
+
+@pytest.mark.django_db
+def test_the_list_page_says_how_many_programs_each_shows(client):
+    busy = OrganizationFactory(name="Busy chapter")
+    ProgramFactory(provider=busy)
+    ProgramFactory(provider=busy)
+    OrganizationFactory(name="Quiet chapter")
+    html = client.get("/en/organizations/").content.decode()
+    assert "2 programs" in html and "0 programs" in html
