@@ -225,8 +225,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # done: what a large learning-report year freed but the allocator kept goes back to the
 # system, and the next task starts from a fresh process instead of on top of it. A fresh
 # process holds about 110 MB; one that built a year and gave its large arrays back
-# (capacity.memory) still 35–70 MB more, so 150 MB let some through to build another year
-# on top of what was left (446 MB in one bench run).
+# (capacity.memory) still 35–70 MB more, so at 150 MB some stayed and built their next year
+# on top of what was left. (The 446 MB once blamed on that was the bench's own peak, misread:
+# bench/peak.py. Measured right, the worker's largest process is 283–285 MB at this limit.)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 120_000, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540, minimum=1)
