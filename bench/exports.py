@@ -9,7 +9,7 @@ models, the rest copied from them by one INSERT … SELECT each), then, in one r
 1. the bare SQL: PostgreSQL's COPY of the same reports joined to their sessions,
    programs and organizations to CSV, read to the end and thrown away;
 2. the organization's report export (/organizations/<slug>/reports.csv), downloaded
-   from one gunicorn worker (its default 30-second timeout) as its admin: time to the
+   from one gunicorn worker (gunicorn.conf.py: threaded, 30-second timeout) as its admin: time to the
    first byte, to the last, rows/s, and the worker's memory before and at its peak
    during the download (the kernel's high-water mark, reset just before).
 

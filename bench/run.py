@@ -332,7 +332,9 @@ def get(port, path, headers=()):
 @contextmanager
 def gunicorn(*, workers, log):
     port = free_port()
+    # Production's settings file (a threaded worker, gunicorn.conf.py), wherever the bench is started from.
     command = [sys.executable, "-m", "gunicorn", "capacity.wsgi", "--chdir", str(ROOT)]
+    command += ["--config", str(ROOT / "gunicorn.conf.py")]
     command += ["--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     with open(log, "w") as output:
         server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
