@@ -42,7 +42,7 @@ from capacity import fragments
 from capacity.models import Region
 from programs.models import DEMOGRAPHIC_DIMENSIONS
 
-from . import privacy, statistics
+from . import privacy, report_table, statistics
 from .models import (
     NOT_ASKED,
     Indicator,
@@ -1526,15 +1526,16 @@ def year_replace(year, *, progress=None):
         if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        ReportRow.objects.filter(period__in=periods_of(year)).delete()
         written = 0
+        # A table of the year's own, swapped for the old one at the end (PostgreSQL; report_table).
+        with report_table.year_table(year, periods_of(year)) as table:
 
-        def write(rows):
-            nonlocal written
-            _insert(rows)
-            written += len(rows)
+            def write(rows):
+                nonlocal written
+                _insert(rows, table=table)
+                written += len(rows)
 
-        read = year_rows(year, write=write, progress=progress)
+            read = year_rows(year, write=write, progress=progress)
         # Rendered report pages are kept under this version (report_views): theirs moves on.
         fragments.content_changed(REPORTS_VERSION_KEY)
     return written, read
@@ -1546,9 +1547,9 @@ COPY_BATCH = 50_000
 ROW_BATCH = 5_000
 
 
-def _insert(rows):
-    """Write report rows (tuples in ROW_FIELDS order): PostgreSQL's COPY (a tenth of the time of INSERTs at a
-    million rows), else bulk_create.
+def _insert(rows, *, table=None):
+    """Write report rows (tuples in ROW_FIELDS order) into `table` (the report row table unless given):
+    PostgreSQL's COPY (a tenth of the time of INSERTs at a million rows), else bulk_create.
 
     The CSV is written by Python's csv module (in C): every text and every missing value
     quoted, numbers and booleans bare. COPY reads a quoted empty value as NULL only in the
@@ -1561,7 +1562,7 @@ def _insert(rows):
     quote = connection.ops.quote_name
     columns = ", ".join(quote(ReportRow._meta.get_field(name).column) for name in ROW_FIELDS)
     nullable = ", ".join(quote(ReportRow._meta.get_field(name).column) for name in NULLABLE_FIELDS)
-    table = quote(ReportRow._meta.db_table)
+    table = quote(table or ReportRow._meta.db_table)
     statement = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NULL ({nullable}))"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), COPY_BATCH):

@@ -182,7 +182,8 @@ def test_the_builder_reads_aggregates_not_rows(movement, django_assert_max_num_q
     A GROUP BY per scope and breakdown for each group of indicators the gate weighs
     together (four groups have data here: participants, hours, capacity gains, retention).
     The rows' writes are left out of the comparison: on SQLite they are INSERTs in
-    batches of a fixed size, one more batch now and then as the rows grow.
+    batches of a fixed size, one more batch now and then as the rows grow. On PostgreSQL
+    a dozen more statements make the year's table and swap it in (evaluation.report_table).
     """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -190,7 +191,8 @@ def test_the_builder_reads_aggregates_not_rows(movement, django_assert_max_num_q
     def reads(captured):
         return [query for query in captured.captured_queries if not query["sql"].lstrip().startswith("INSERT")]
 
-    with django_assert_max_num_queries(240) as small:
+    reports.year_replace(2025)  # the year's first build makes its table; the two below replace it
+    with django_assert_max_num_queries(255) as small:
         reports.year_replace(2025)
     for _ in range(40):
         measure("participants", value=7, program=movement["mentoring"], on=date(2025, 6, 1))
