@@ -51,10 +51,12 @@ def year_tables(periods):
             [ReportRow._meta.db_table],
         )
         quoted = {"'" + period.replace("'", "''") + "'" for period in periods}
+        # The build's snapshot is the one its transaction began with: another year's table
+        # that a build beside it has dropped since is still listed, with no bound to read (NULL).
         return [
             name
             for name, bound in cursor.fetchall()
-            if bound != "DEFAULT" and any(literal in bound for literal in quoted)
+            if bound and bound != "DEFAULT" and any(literal in bound for literal in quoted)
         ]
 
 

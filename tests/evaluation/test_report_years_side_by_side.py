@@ -73,3 +73,43 @@ def test_a_build_run_inside_a_callers_transaction_writes_its_progress_there(move
 def test_year_rows_outside_a_transaction_is_refused(movement):  # noqa: F811
     with pytest.raises(RuntimeError, match="transaction"):
         reports.year_rows(2025, write=lambda rows: None)
+
+
+def test_a_year_swapped_in_while_another_is_built_does_not_trouble_it(movement, monkeypatch):  # noqa: F811
+    """A build reads the catalog as its snapshot has it: another year's table dropped since is still listed."""
+    from evaluation import report_table
+
+    reports.year_replace(2024)  # 2024 has a table of its own before 2025's build begins
+    snapshot_taken, go_on = threading.Event(), threading.Event()
+    original = reports.year_rows
+
+    def waits_after_reading(year, *, write, progress=None):
+        result = original(year, write=write, progress=progress)
+        snapshot_taken.set()
+        assert go_on.wait(timeout=60)
+        return result
+
+    monkeypatch.setattr(reports, "year_rows", waits_after_reading)
+    errors = []
+
+    def build_2025():
+        try:
+            reports.year_replace(2025)
+        except Exception as error:  # noqa: BLE001 — the test reports it
+            errors.append(error)
+        finally:
+            snapshot_taken.set()
+            connection.close()
+
+    thread = threading.Thread(target=build_2025)
+    thread.start()
+    assert snapshot_taken.wait(timeout=60)
+    monkeypatch.setattr(reports, "year_rows", original)
+    [before] = report_table.year_tables(reports.periods_of(2024))
+    reports.year_replace(2024)  # drops the table 2025's snapshot still lists
+    assert report_table.year_tables(reports.periods_of(2024)) != [before]
+    go_on.set()
+    thread.join(timeout=120)
+    assert errors == []
+    assert ReportRow.objects.filter(period="2025").exists() and ReportRow.objects.filter(period="2024").exists()
+    assert len(report_table.year_tables(reports.periods_of(2025))) == 1
