@@ -2,15 +2,17 @@
 
 On PostgreSQL the report row table is partitioned by period, a table per year holding the
 year and its quarters (migration 0010). A build fills a new table with no index, gives it
-the parent's indexes and foreign keys once every row is in, and in the same transaction
-drops the year's old table and attaches the new one. At movement scale (2025: 838,971
-rows) deleting the old rows and writing the new ones into the indexed table took 12 s of
-the year's 84; filling a bare table takes 2 s and indexing it once about as much.
+the parent's indexes once every row is in, and in the same transaction drops the year's
+old table and attaches the new one (which checks its foreign key). At movement scale
+(2025: 838,971 rows) deleting the old rows and writing the new ones into the indexed
+table took 12 s of the year's 84; filling a bare table takes 2 s and indexing it once
+about as much.
 
-Readers are kept out only for the swap itself (detaching takes the parent's exclusive
-lock until the build commits, a fraction of a second later); until then they read the
-old rows, and after it all the new ones. Everywhere else (SQLite, or a table that is not
-partitioned) the year's rows are deleted and written into the one table.
+Readers are kept out only for the swap itself (dropping the old table takes the parent's
+exclusive lock until the build commits, after the new rows' foreign key is checked);
+until then they read the old rows, and after it all the new ones. Everywhere else
+(SQLite, or a table that is not partitioned) the year's rows are deleted and written
+into the one table.
 
 Lock order, so that two years built at once cannot deadlock or wait for each other's
 whole build: a build locks the report row table only at its swap, and only then the
