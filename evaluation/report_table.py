@@ -44,33 +44,30 @@ def is_partitioned():
         return cursor.fetchone()[0] == "p"
 
 
-def year_tables(periods):
-    """The names of the partitions holding any of these periods (the year's, normally one)."""
+def _partitions():
+    """[(name, bound)] of the report row table's partitions: "FOR VALUES IN (…)", "DEFAULT", or None
+    for a table dropped since the build's snapshot began (another year's, by a build beside it)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i
                JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass ORDER BY c.relname""",
             [ReportRow._meta.db_table],
         )
-        quoted = {"'" + period.replace("'", "''") + "'" for period in periods}
-        # The build's snapshot is the one its transaction began with: another year's table
-        # that a build beside it has dropped since is still listed, with no bound to read (NULL).
-        return [
-            name
-            for name, bound in cursor.fetchall()
-            if bound and bound != "DEFAULT" and any(literal in bound for literal in quoted)
-        ]
+        return cursor.fetchall()
+
+
+def year_tables(periods):
+    """The names of the partitions holding any of these periods (the year's, normally one)."""
+    quoted = {"'" + period.replace("'", "''") + "'" for period in periods}
+    return [
+        name
+        for name, bound in _partitions()
+        if bound and bound != "DEFAULT" and any(literal in bound for literal in quoted)
+    ]
 
 
 def default_table():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-               WHERE i.inhparent = %s::regclass AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'""",
-            [ReportRow._meta.db_table],
-        )
-        row = cursor.fetchone()
-        return row[0] if row else None
+    return next((name for name, bound in _partitions() if bound == "DEFAULT"), None)
 
 
 def _create(table):
