@@ -1,4 +1,4 @@
-"""The stewards' rebuild button: which report to rebuild, checked against what exists."""
+"""The stewards' rebuild button (which report to rebuild, checked against what exists) and the index's search."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -44,3 +44,15 @@ def _exists(scope, key):
     if scope == Scope.ORGANIZATION:
         return Organization.objects.filter(slug=key).exists()
     return False
+
+
+class ReportSearchForm(forms.Form):
+    """The index's search: part of the name of a region, capacity, method or organization."""
+
+    q = forms.CharField(
+        label=_("Find a report"),
+        max_length=100,
+        required=False,
+        help_text=_("Part of the name of a region, capacity, method or organization."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )

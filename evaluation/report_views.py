@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,7 +42,7 @@ from stakeholders.access import is_steward
 
 from . import report_selectors as selectors
 from .models import NOT_ASKED, Indicator, ReportBuild, Scope, SurveyKind
-from .report_forms import RebuildForm
+from .report_forms import RebuildForm, ReportSearchForm
 
 logger = logging.getLogger(__name__)
 
@@ -495,14 +496,15 @@ def _reports_built():
     return built
 
 
-def _index_list(request):
-    """The index's list of reports as rendered HTML, and whether there is none.
+def _index_entries():
+    """The reports built, as the index lists them in the active language: kept a minute per language and build.
 
-    Rendered at most once a minute per language and build: at movement scale it lists
-    about 1,300 reports, and the organizations' names are read for a thousand of them. An
-    organization renamed shows within the minute.
+    {"movement": entry or None, "groups": {scope: [entries by name]}, "is_empty": bool};
+    an entry is {"label", "key", "folded", "url", "built_at"}, `folded` its name and key
+    case-folded for the search. At movement scale about 1,300 reports; the organizations'
+    names are read for a thousand of them, so one renamed shows within the minute.
     """
-    key = fragments.fragment_key("learning-reports-index", version_key=selectors.REPORTS_VERSION_KEY)
+    key = fragments.fragment_key("learning-reports-entries", version_key=selectors.REPORTS_VERSION_KEY)
     kept = fragments.get(key)
     if kept is not None:
         return kept
@@ -527,37 +529,66 @@ def _index_list(request):
             subject = selectors.scope_subject(scope, key_of_scope, words)
         if subject is None:  # renamed or removed since the build: its rows wait for the next one
             continue
+        label = str(subject_name(scope, subject))
         groups[scope].append(
             {
-                "label": subject_name(scope, subject),
+                "label": label,
+                "key": key_of_scope,
+                "folded": f"{label.casefold()}\n{key_of_scope.casefold()}",
                 "url": _report_url(scope, key_of_scope),
                 "built_at": entry["built_at"],
             }
         )
-    context = {
-        "movement": movement,
-        "groups": [
-            {"scope": scope, "title": title, "entries": sorted(groups[scope], key=lambda e: str(e["label"]).lower())}
-            for scope, title in SCOPE_GROUPS
-            if groups[scope]
-        ],
-    }
-    kept = {
-        "is_empty": not built,
-        "html": render_to_string("evaluation/reports/_index_list.html", context, request=request),
-    }
+    for entries in groups.values():
+        entries.sort(key=lambda entry: entry["label"].casefold())
+    kept = {"movement": movement, "groups": groups, "is_empty": not built}
     fragments.put(key, kept)
     return kept
 
 
+# Organizations with a report, a page at a time on the index (the movement has about a thousand).
+ORGANIZATIONS_PER_PAGE = 60
+
+
 @require_safe
 def index(request):
-    """The movement's report and every region, capacity, method and organization that has one."""
-    listed = _index_list(request)
+    """The movement's report and every region, capacity, method and organization that has one, with a search.
+
+    Regions, capacities and methods are few and listed whole; organizations a page at a
+    time. `q` keeps the reports whose name (or key) holds it, in any case; a search too
+    long or holding what no name can (a NUL) is refused with the form's message and the
+    whole list shown.
+    """
+    listed = _index_entries()
+    form = ReportSearchForm(request.GET)
+    needle = form.cleaned_data["q"].casefold() if form.is_valid() else ""
+    groups = []
+    matches = 0
+    organizations_page = None
+    for scope, title in SCOPE_GROUPS:
+        entries = listed["groups"][scope]
+        if needle:
+            entries = [entry for entry in entries if needle in entry["folded"]]
+        count = len(entries)
+        matches += count
+        if not count:
+            continue
+        if scope == Scope.ORGANIZATION:
+            organizations_page = Paginator(entries, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+            entries = organizations_page.object_list
+        groups.append({"scope": scope, "title": title, "entries": entries, "count": count})
+    query = request.GET.copy()
+    query.pop("page", None)
     steward = is_steward(request.user)
     context = {
-        "list_html": mark_safe(listed["html"]),  # noqa: S308 - our own template's output, kept as rendered
+        "movement": listed["movement"],
+        "groups": groups,
         "is_empty": listed["is_empty"],
+        "form": form,
+        "searched": bool(needle),
+        "matches": matches,
+        "page": organizations_page,
+        "query_without_page": query.urlencode(),
         "is_steward": steward,
         "builds": selectors.latest_builds() if steward else [],
         "interval_method": INTERVAL_METHOD,
