@@ -10,9 +10,10 @@ soon); a build moves the version they are kept under, so new figures show at onc
 
 import json
 import logging
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -500,11 +501,14 @@ def _index_entries():
     """The reports built, as the index lists them in the active language: kept a minute per language and build.
 
     {"movement": entry or None, "groups": {scope: [entries by name]}, "is_empty": bool};
-    an entry is {"label", "key", "folded", "url", "built_at"}, `folded` its name and key
-    case-folded for the search. At movement scale about 1,300 reports; the organizations'
-    names are read for a thousand of them, so one renamed shows within the minute.
+    an entry is {"label", "folded", "url", "built_at"}, `folded` its name and key as the
+    search compares them (_folded). At movement scale about 1,300 reports; the organizations'
+    names are read for a thousand of them, so one renamed shows within the minute. The
+    entries hold no time zone (a time is formatted as the page is drawn), so the key is
+    made in UTC: one list per language, whatever zone each reader chose.
     """
-    key = fragments.fragment_key("learning-reports-entries", version_key=selectors.REPORTS_VERSION_KEY)
+    with timezone.override(UTC):
+        key = fragments.fragment_key("learning-reports-entries", version_key=selectors.REPORTS_VERSION_KEY)
     kept = fragments.get(key)
     if kept is not None:
         return kept
@@ -533,8 +537,8 @@ def _index_entries():
         groups[scope].append(
             {
                 "label": label,
-                "key": key_of_scope,
-                "folded": f"{label.casefold()}\n{key_of_scope.casefold()}",
+                # NUL between the two: the search refuses one, so no search spans them.
+                "folded": f"{_folded(label)}\x00{_folded(key_of_scope)}",
                 "url": _report_url(scope, key_of_scope),
                 "built_at": entry["built_at"],
             }
@@ -546,22 +550,21 @@ def _index_entries():
     return kept
 
 
+def _folded(text):
+    """Text as the index's search compares it: composed the same way (NFKC) and case-folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 # Organizations with a report, a page at a time on the index (the movement has about a thousand).
 ORGANIZATIONS_PER_PAGE = 60
 
 
-@require_safe
-def index(request):
-    """The movement's report and every region, capacity, method and organization that has one, with a search.
+def _index_groups(listed, needle, page_number):
+    """The index's groups of reports ({scope, title, entries, count}) holding `needle`, the matches, the page.
 
-    Regions, capacities and methods are few and listed whole; organizations a page at a
-    time. `q` keeps the reports whose name (or key) holds it, in any case; a search too
-    long or holding what no name can (a NUL) is refused with the form's message and the
-    whole list shown.
+    Organizations come a page at a time (the page `page_number` names, as every list of
+    the portal reads one); the other groups whole.
     """
-    listed = _index_entries()
-    form = ReportSearchForm(request.GET)
-    needle = form.cleaned_data["q"].casefold() if form.is_valid() else ""
     groups = []
     matches = 0
     organizations_page = None
@@ -574,21 +577,51 @@ def index(request):
         if not count:
             continue
         if scope == Scope.ORGANIZATION:
-            organizations_page = Paginator(entries, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+            organizations_page = Paginator(entries, ORGANIZATIONS_PER_PAGE).get_page(page_number)
             entries = organizations_page.object_list
         groups.append({"scope": scope, "title": title, "entries": entries, "count": count})
-    query = request.GET.copy()
-    query.pop("page", None)
+    return groups, matches, organizations_page
+
+
+@require_safe
+def index(request):
+    """The movement's report and every region, capacity, method and organization that has one, with a search.
+
+    Regions, capacities and methods are few and listed whole; organizations a page at a
+    time. `q` keeps the reports whose name (or key) holds it, in any case; a search too
+    long or holding what no name can (a NUL) is refused with the form's message and the
+    whole list shown. A page of the list without a search, the index's busy path, is kept
+    as drawn for a minute per language, time zone (its times) and build: drawing its
+    hundred-odd entries cost more than the rest of the request.
+    """
+    listed = _index_entries()
+    form = ReportSearchForm(request.GET)
+    searched = form.cleaned_data["q"] if form.is_valid() else ""
+    needle = _folded(searched)
+    groups, matches, page = _index_groups(listed, needle, request.GET.get("page"))
+    list_context = {
+        "groups": groups,
+        "searched": bool(needle),
+        "matches": matches,
+        "page": page,
+        # The pages' links carry the search the form took, nothing else of the address.
+        "query_without_page": urlencode({"q": searched}) if needle else "",
+    }
+    key = None
+    if not needle:
+        key = fragments.fragment_key(
+            "learning-reports-index-page", page.number if page else 1, version_key=selectors.REPORTS_VERSION_KEY
+        )
+    groups_html = fragments.get(key)
+    if groups_html is None:
+        groups_html = render_to_string("evaluation/reports/_index_groups.html", list_context)
+        fragments.put(key, groups_html)
     steward = is_steward(request.user)
     context = {
         "movement": listed["movement"],
-        "groups": groups,
         "is_empty": listed["is_empty"],
         "form": form,
-        "searched": bool(needle),
-        "matches": matches,
-        "page": organizations_page,
-        "query_without_page": query.urlencode(),
+        "groups_html": mark_safe(groups_html),  # noqa: S308 - our own template's output, kept as drawn
         "is_steward": steward,
         "builds": selectors.latest_builds() if steward else [],
         "interval_method": INTERVAL_METHOD,
