@@ -246,7 +246,7 @@ def survey_respond(*, invitation, user, data, now=None, measure=True) -> SurveyR
     with transaction.atomic():
         locked = (
             SurveyInvitation.objects.select_for_update(of=("self",))
-            .select_related("enrollment__session")
+            .select_related("enrollment__session__program")
             .get(pk=invitation.pk)
         )
         if locked.enrollment.user_id is None or locked.enrollment.user_id != user.pk:
@@ -269,7 +269,11 @@ def survey_respond(*, invitation, user, data, now=None, measure=True) -> SurveyR
         if locked.kind in FOLLOW_UP_KINDS:
             response.still_active = data.get("still_active")
             response.using_learning = data.get("using_learning") or ""
-        response.full_clean()
+        # The fields' own checks (satisfaction 1–5, the lengths, the choices); not what is
+        # settled already, each of which Django would ask the database again: the
+        # invitation is the row locked above, its one answer is checked above (and by
+        # the unique index, below), and the 1–5 constraint is the field's validators'.
+        response.full_clean(exclude=["invitation"], validate_unique=False, validate_constraints=False)
         ratings = []
         if locked.kind in RATED_KINDS:
             taught = set(locked.enrollment.session.program.categories.values_list("pk", flat=True))
@@ -277,7 +281,9 @@ def survey_respond(*, invitation, user, data, now=None, measure=True) -> SurveyR
                 if category_id not in taught:
                     raise ValidationError(_("Rate only the capacities this program teaches."))
                 rating = SurveyRating(category_id=category_id, rating=rating)
-                rating.full_clean(exclude=["response"], validate_unique=False)
+                # The rating's 1–5; its capacity is one the program teaches (just read), and
+                # once per answer (the keys of a dict).
+                rating.full_clean(exclude=["response", "category"], validate_unique=False, validate_constraints=False)
                 ratings.append(rating)
         try:
             with transaction.atomic():

@@ -390,3 +390,21 @@ def test_an_answer_saved_without_measuring_gets_the_same_rows_from_the_next_sync
     assert rows() == []
     measurements_sync(now=timezone.now(), full=True)
     assert rows() == expected
+
+
+@pytest.mark.parametrize("rated", [1, 5])
+def test_an_answer_costs_the_same_few_queries_however_many_capacities_it_rates(
+    program, volunteer, rated, django_assert_max_num_queries
+):
+    """Django's full_clean would ask the database again, per rating, what is settled already (its capacity, its once, its 1–5)."""
+    from evaluation.surveys import survey_respond
+
+    categories = list(CapacityCategory.objects.order_by("pk")[:rated])
+    program.categories.set(categories)
+    invitation = invite(program, volunteer)
+    data = {"ratings": {category.pk: 4 for category in categories}, "satisfaction": 5, "comments": "Merci"}
+    # The invitation locked (with its program), its answer looked for, the capacities taught, the answer saved
+    # (in a savepoint), its ratings in one insert, the invitation marked answered.
+    with django_assert_max_num_queries(10):
+        survey_respond(invitation=invitation, user=volunteer, data=data, measure=False)
+    assert SurveyRating.objects.filter(response__invitation=invitation).count() == rated
