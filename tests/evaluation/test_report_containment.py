@@ -233,7 +233,6 @@ def test_small_chunks_and_batches_find_the_same_pairs_and_write_the_same_rows(mo
         fields = [name for name in reports.ROW_FIELDS if name != "built_at"]
         return list(ReportRow.objects.order_by(*fields).values_list(*fields))
 
-    whole = built_rows()
     found = []
     by_data = reports._families_by_data
 
@@ -243,10 +242,13 @@ def test_small_chunks_and_batches_find_the_same_pairs_and_write_the_same_rows(mo
         return pairs
 
     monkeypatch.setattr(reports, "_families_by_data", recorded)
-    reports.year_replace(YEAR)
-    monkeypatch.setattr(reports, "CHUNK", 7)
-    monkeypatch.setattr(reports, "ROW_BATCH", 3)
+    whole = built_rows()
+    # Pieces small enough that most rules and the rows span many of them, and primes, so
+    # that pieces end anywhere (7 and 3 took three times as long for nothing more).
+    monkeypatch.setattr(reports, "CHUNK", 61)
+    monkeypatch.setattr(reports, "ROW_BATCH", 37)
     in_pieces = built_rows()
     assert in_pieces == whole
+    assert len(whole) > 20 * 37  # the rows were written in many batches
     assert len(found) % 2 == 0 and found[: len(found) // 2] == found[len(found) // 2 :]
     assert sum(len(outers) for outers, _inners in found) > 50  # pairs were found to compare
