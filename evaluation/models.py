@@ -517,6 +517,25 @@ class ReportRow(models.Model):
         # a large year's build about 2 s of its 84 to keep up (migration 0009).
 
 
+class ReportBuilt(models.Model):
+    """A report a year's build wrote rows for, and when: what the reports' index lists.
+
+    Written by the build in the transaction that writes the year's rows (reports.year_replace),
+    so it always says what the rows say; the index reads these few thousand rows instead of
+    grouping every report row (4.4 million at movement scale: about two seconds).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices)
+    scope_key = models.CharField(_("scope key"), max_length=80, blank=True)
+    built_at = models.DateTimeField(_("built"))
+
+    class Meta:
+        verbose_name = _("report built")
+        verbose_name_plural = _("reports built")
+        constraints = [models.UniqueConstraint("year", "scope", "scope_key", name="report_built_once")]
+
+
 # ---------------------------------------------------------------------------
 # Promising practices: what worked, written by staff in any language, reviewed by
 # stewards before anyone else sees it.

@@ -15,7 +15,7 @@ from capacity.models import CapacityCategory, Region
 from programs.models import Program
 from stakeholders.models import Organization
 
-from .models import ReportBuild, ReportRow, Scope
+from .models import ReportBuild, ReportBuilt, ReportRow, Scope
 
 # pg_advisory_xact_lock namespace for rebuild requests (evaluation.reports uses 8010 for its years).
 REBUILD_REQUEST_LOCK = 8_011
@@ -58,9 +58,15 @@ def url_key_of(scope, scope_key):
 
 
 def reports_built():
-    """Each scope and key that has report rows, with when it was last built: one query."""
+    """Each scope and key that has report rows, with when it was last built: one query.
+
+    Read from what each year's build kept of it (ReportBuilt, a row per year and report),
+    not from the rows themselves.
+    """
     return list(
-        ReportRow.objects.values("scope", "scope_key").annotate(built_at=Max("built_at")).order_by("scope", "scope_key")
+        ReportBuilt.objects.values("scope", "scope_key")
+        .annotate(built_at=Max("built_at"))
+        .order_by("scope", "scope_key")
     )
 
 

@@ -21,6 +21,7 @@ import csv
 import gc
 import io
 import itertools
+import operator
 import os
 import tempfile
 from array import array
@@ -49,6 +50,7 @@ from .models import (
     Measurement,
     ReportAtom,
     ReportBuild,
+    ReportBuilt,
     ReportRow,
     Scope,
     StalePeriod,
@@ -1526,19 +1528,40 @@ def year_replace(year, *, progress=None):
         if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        written = 0
+        written, reported, built_at = 0, set(), None
         # A table of the year's own, swapped for the old one at the end (PostgreSQL; report_table).
         with report_table.year_table(year, periods_of(year)) as table:
 
             def write(rows):
-                nonlocal written
+                nonlocal written, built_at
                 _insert(rows, table=table)
                 written += len(rows)
+                # Each report written: a row's first two fields (scope, key); when, its last (one per build).
+                reported.update(map(_SCOPE_OF_ROW, rows))
+                built_at = rows[-1][-1] if rows else built_at
 
             read = year_rows(year, write=write, progress=progress)
+            _built_replace(year, reported, built_at)  # before the swap, which locks readers out until commit
         # Rendered report pages are kept under this version (report_views): theirs moves on.
         fragments.content_changed(REPORTS_VERSION_KEY)
     return written, read
+
+
+_SCOPE_OF_ROW = operator.itemgetter(0, 1)
+
+
+def _built_replace(year, reported, built_at):
+    """The reports the index lists for a year (ReportBuilt): those its build just wrote rows for.
+
+    `reported` is a set of (scope, key), all built at `built_at`. Inside the year's build
+    transaction: a failed build leaves the year's list as it left its rows, and two years
+    built at once never touch each other's.
+    """
+    ReportBuilt.objects.filter(year=year).delete()
+    ReportBuilt.objects.bulk_create(
+        ReportBuilt(year=year, scope=scope, scope_key=scope_key, built_at=built_at)
+        for scope, scope_key in sorted(reported)
+    )
 
 
 COPY_BATCH = 50_000

@@ -5,7 +5,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from evaluation.models import Indicator, ReportBuild, ReportRow
+from evaluation.models import Indicator, ReportBuild, ReportBuilt, ReportRow
 
 
 class ReportRowFactory(factory.django.DjangoModelFactory):
@@ -28,6 +28,18 @@ class ReportRowFactory(factory.django.DjangoModelFactory):
     low = None
     high = None
     built_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """The row, and its report on the list of those built (ReportBuilt), as the build keeps it."""
+        row = super()._create(model_class, *args, **kwargs)
+        entry, created = ReportBuilt.objects.get_or_create(
+            year=int(row.period[:4]), scope=row.scope, scope_key=row.scope_key, defaults={"built_at": row.built_at}
+        )
+        if not created and entry.built_at < row.built_at:
+            entry.built_at = row.built_at
+            entry.save(update_fields=["built_at"])
+        return row
 
 
 class ReportBuildFactory(factory.django.DjangoModelFactory):

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
+from django.db.models import Max, Sum
 
 from evaluation import reports
 from evaluation.models import Measurement, ReportBuild, ReportRow, Scope, StalePeriod
@@ -174,6 +174,62 @@ def test_a_year_emptied_of_measurements_loses_its_rows(movement):
     assert 2024 in reports.measured_years()
     reports.year_replace(2024)
     assert not ReportRow.objects.filter(period__startswith="2024").exists()
+
+
+def _grouped_from_the_rows():
+    """What the index lists, grouped from every report row as it was before ReportBuilt kept it."""
+    return list(
+        ReportRow.objects.values("scope", "scope_key").annotate(built_at=Max("built_at")).order_by("scope", "scope_key")
+    )
+
+
+def test_the_list_of_reports_built_is_what_the_rows_say_after_builds_an_emptied_year_and_a_failed_build(
+    movement, monkeypatch
+):
+    from evaluation.models import ReportBuilt
+    from evaluation.report_selectors import reports_built
+
+    assert reports_built() == []
+    reports.year_replace(2024)
+    reports.year_replace(2025)
+    listed = reports_built()
+    assert listed == _grouped_from_the_rows()
+    assert {(entry["scope"], entry["scope_key"]) for entry in listed} >= {
+        (Scope.MOVEMENT, ""),
+        (Scope.REGION, movement["established"].slug),
+        (Scope.METHOD, "workshop"),
+    }
+    assert set(ReportBuilt.objects.values_list("year", flat=True)) == {2024, 2025}
+
+    # A year rebuilt moves its reports' time on; one emptied of data leaves the list with its rows.
+    reports.year_replace(2025)
+    assert reports_built() == _grouped_from_the_rows() != listed
+    Measurement.objects.filter(date__year=2024).delete()
+    reports.year_replace(2024)
+    assert set(ReportBuilt.objects.values_list("year", flat=True)) == {2025}
+    assert reports_built() == _grouped_from_the_rows()
+
+    # A build that fails part way leaves the list as it leaves the rows.
+    before = reports_built()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("worker died")
+
+    monkeypatch.setattr(reports.privacy, "gate_positions", fail)
+    with pytest.raises(RuntimeError):
+        reports.year_replace(2025)
+    assert reports_built() == before == _grouped_from_the_rows()
+
+
+def test_the_list_of_reports_built_is_one_query_however_many_years(movement, django_assert_num_queries):
+    from evaluation.report_selectors import reports_built
+
+    reports.year_replace(2025)
+    with django_assert_num_queries(1):
+        one_year = reports_built()
+    reports.year_replace(2024)
+    with django_assert_num_queries(1):
+        assert len(reports_built()) >= len(one_year) > 0
 
 
 def test_the_builder_reads_aggregates_not_rows(movement, django_assert_max_num_queries):

@@ -1,4 +1,4 @@
-"""Migration 0010 both ways: every report row kept, ids and their sequence too."""
+"""Migration 0010 both ways: every report row kept, ids and their sequence too; 0011 lists the reports built."""
 
 import pytest
 from django.core.management import call_command
@@ -72,3 +72,36 @@ def test_the_rows_go_into_a_table_per_year_and_back():
     finally:
         call_command("migrate", "evaluation", verbosity=0)
     assert kind() == "p"
+
+
+def test_the_list_of_reports_built_is_filled_from_the_rows_there():
+    from datetime import timedelta
+
+    from evaluation.models import ReportBuilt
+    from evaluation.report_selectors import reports_built
+
+    now = timezone.now()
+    try:
+        call_command("migrate", "evaluation", "0010", verbosity=0)
+        for scope, key, period, days_ago in [
+            ("movement", "", "2025", 3),
+            ("movement", "", "2025-Q2", 3),
+            ("movement", "", "2026-Q1", 1),
+            ("organization", "위키-1", "2026", 1),
+            ("region", "منطقة", "2024-Q4", 9),
+            ("region", "منطقة", "early", 0),  # no year: in the default table, on no year's list
+        ]:
+            ReportRow.objects.create(scope=scope, scope_key=key, period=period, built_at=now - timedelta(days=days_ago))
+    finally:
+        call_command("migrate", "evaluation", verbosity=0)
+    assert sorted(ReportBuilt.objects.values_list("year", "scope", "scope_key")) == [
+        (2024, "region", "منطقة"),
+        (2025, "movement", ""),
+        (2026, "movement", ""),
+        (2026, "organization", "위키-1"),
+    ]
+    assert [(entry["scope"], entry["scope_key"], (now - entry["built_at"]).days) for entry in reports_built()] == [
+        ("movement", "", 1),
+        ("organization", "위키-1", 1),
+        ("region", "منطقة", 9),
+    ]
