@@ -24,6 +24,11 @@ def test_the_demo_tells_every_story_and_loading_it_twice_duplicates_nothing(clie
     before = _state()
     call_command("demo", verbosity=0)
     assert _state() == before
+    # Every demo person signs in with the demo's password (hashed once for them all).
+    people = User.objects.filter(email__endswith="@example.org").exclude(username__startswith="learner")
+    assert people.count() >= 10
+    assert all(person.check_password("capacity-demo") for person in people)
+    assert not any(person.check_password("capacity-dem0") for person in people)
     _the_programs_story()
     funding.check(client)
     community.check_the_exchange()
