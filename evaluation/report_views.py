@@ -486,8 +486,9 @@ REPORTS_BUILT_SECONDS = 3600
 def _reports_built():
     """selectors.reports_built(), kept in the cache under the reports version.
 
-    Its one query reads every report row (4.4 million at movement scale: about a second);
-    kept, a build shows in the index at once and the query runs once per build.
+    Its one query reads the few thousand rows the builds keep of it (ReportBuilt), a few
+    milliseconds at movement scale; kept, a build shows in the index at once and the query
+    runs once per build.
     """
     key = fragments.fragment_key("learning-reports-built", version_key=selectors.REPORTS_VERSION_KEY)
     built = fragments.get(key)

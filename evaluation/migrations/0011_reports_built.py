@@ -17,7 +17,7 @@ def _fill(apps, schema_editor):
     database = schema_editor.connection.alias
     reported = (
         ReportRow.objects.using(database)
-        .filter(period__regex=r"^[0-9]{4}")  # a year or its quarter, as every build writes
+        .filter(period__regex=r"^[0-9]{4}(-Q[1-4])?$")  # a year or its quarter, as every build writes
         .annotate(year=Cast(Substr("period", 1, 4), models.IntegerField()))
         .values("year", "scope", "scope_key")
         .annotate(built_at=Max("built_at"))

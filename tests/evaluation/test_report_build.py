@@ -209,15 +209,20 @@ def test_the_list_of_reports_built_is_what_the_rows_say_after_builds_an_emptied_
     assert set(ReportBuilt.objects.values_list("year", flat=True)) == {2025}
     assert reports_built() == _grouped_from_the_rows()
 
-    # A build that fails part way leaves the list as it leaves the rows.
+    # A build that fails part way, even after the year's list is written, leaves the list as it leaves the rows.
     before = reports_built()
+    written = []
+    original = reports._built_replace
 
-    def fail(*args, **kwargs):
+    def then_fail(*args, **kwargs):
+        original(*args, **kwargs)
+        written.append(ReportBuilt.objects.filter(year=2025).count())
         raise RuntimeError("worker died")
 
-    monkeypatch.setattr(reports.privacy, "gate_positions", fail)
+    monkeypatch.setattr(reports, "_built_replace", then_fail)
     with pytest.raises(RuntimeError):
         reports.year_replace(2025)
+    assert written and written[0] > 0
     assert reports_built() == before == _grouped_from_the_rows()
 
 
