@@ -23,3 +23,10 @@ def test_the_movement_report_reads_in_each_language_with_charts_and_tables(open_
         assert_accessible(page)
     index = open_page(f"/{language}/reports/", accept_language=language)
     assert_accessible(index)
+    # On a phone the search's button keeps its word on one line (찾기 broke in two).
+    phone_index = open_page(f"/{language}/reports/", viewport=browser.PHONE, accept_language=language)
+    lines = phone_index.locator(".report-search-row button").evaluate(
+        "b => { const r = document.createRange(); r.selectNodeContents(b); return r.getClientRects().length; }"
+    )
+    assert lines == 1
+    assert phone_index.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
