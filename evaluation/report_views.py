@@ -639,10 +639,29 @@ def _report_subject(scope, url_key):
         raise Http404
     words = selectors.vocabulary()
     subject = selectors.scope_subject(scope, scope_key, words)
-    periods = selectors.report_periods(scope, scope_key)
+    periods = _report_periods(scope, scope_key)
     if subject is None and not periods:
         raise Http404
     return scope_key, words, subject, periods
+
+
+def _report_periods(scope, scope_key):
+    """selectors.report_periods(), kept in the cache under the reports version, one list per report.
+
+    Its query reads every row of the report (the movement's: about 3,000 a year, 10–40 ms
+    at movement scale), for every request of every period and download; a build moves
+    the version on, so a new period shows at once.
+    """
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(UTC):  # the same for every reader
+        key = fragments.fragment_key(
+            "learning-report-periods", scope, scope_key, version_key=selectors.REPORTS_VERSION_KEY
+        )
+    periods = fragments.get(key)
+    if periods is None:
+        periods = selectors.report_periods(scope, scope_key)
+        if periods:  # not for a key with no report: anyone can ask for any key, and its query finds nothing fast
+            fragments.put(key, periods, REPORTS_BUILT_SECONDS)
+    return periods
 
 
 def _rendered_sections(request, scope, scope_key, period, words):

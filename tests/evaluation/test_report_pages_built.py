@@ -181,3 +181,48 @@ def test_the_list_of_reports_is_kept_and_a_build_shows_in_it_at_once(client, bui
     with CaptureQueriesContext(connection) as rebuilt:
         assert "New chapter" in _index(client)
     assert len(_reads_the_list(rebuilt)) == 1 and not _reads_report_rows(rebuilt)
+
+
+def _periods_read(queries):
+    """The query of a report's periods: every row of the report, DISTINCT."""
+    return [
+        query
+        for query in queries.captured_queries
+        if "DISTINCT" in query["sql"] and '"evaluation_reportrow"."period"' in query["sql"]
+    ]
+
+
+def test_a_report_s_periods_are_kept_and_a_build_shows_a_new_year_at_once(client, built):
+    url = reverse("learning:scope", kwargs={"scope": "movement", "key": "all"})
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        html = client.get(url + "?period=2026-Q2").content.decode()
+    assert len(_periods_read(first)) == 1
+    assert not _periods_read(again)  # kept: another period of the same report reads them no more
+    assert 'value="2025"' not in html
+
+    Measurement.objects.create(
+        indicator=Indicator.objects.get(code="participants"),
+        value=Decimal(40),
+        people=40,
+        date=date(2025, 6, 1),
+        source="activity_report",
+        source_id=8888,
+        organization=Organization.objects.get(slug="big-chapter"),
+        region=built["big"],
+        is_emerging=False,
+        method="workshop",
+    )
+    year_replace(2025)
+    with CaptureQueriesContext(connection) as rebuilt:
+        html = client.get(url).content.decode()
+    assert len(_periods_read(rebuilt)) == 1 and 'value="2025"' in html
+
+
+def test_a_key_with_no_report_keeps_nothing(client, built):
+    url = reverse("learning:scope", kwargs={"scope": "organization", "key": "nobody-here"})
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as asked:
+            assert client.get(url).status_code == 404
+        assert len(_periods_read(asked)) == 1  # asked again, not kept
