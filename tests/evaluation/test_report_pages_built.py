@@ -61,6 +61,22 @@ def built(db):
     return {"big": big, "small": small, "tiny": tiny}
 
 
+def _workshop_participants(people, *, on, region, source_id, organization=None):
+    """One more activity report's participants (the big chapter's unless another is given), as the sync measures them."""
+    Measurement.objects.create(
+        indicator=Indicator.objects.get(code="participants"),
+        value=Decimal(people),
+        people=people,
+        date=on,
+        source="activity_report",
+        source_id=source_id,
+        organization=organization or Organization.objects.get(slug="big-chapter"),
+        region=region,
+        is_emerging=False,
+        method="workshop",
+    )
+
+
 def _texts(client, scope, key):
     page = client.get(reverse("learning:scope", kwargs={"scope": scope, "key": key}))
     csv_response = client.get(reverse("learning:csv", kwargs={"scope": scope, "key": key, "period": "2026"}))
@@ -111,19 +127,7 @@ def test_the_rendered_report_is_kept_and_a_rebuild_shows_its_figures_at_once(cli
     assert len(again) < len(first)
     assert not [query for query in again.captured_queries if '"evaluation_reportrow"."n"' in query["sql"]]
 
-    participants = Indicator.objects.get(code="participants")
-    Measurement.objects.create(
-        indicator=participants,
-        value=Decimal(30),
-        people=30,
-        date=date(2026, 11, 11),
-        source="activity_report",
-        source_id=999,
-        organization=Organization.objects.get(slug="big-chapter"),
-        region=built["big"],
-        is_emerging=False,
-        method="workshop",
-    )
+    _workshop_participants(30, on=date(2026, 11, 11), region=built["big"], source_id=999)
     year_replace(2026)
     assert "from 57 measurements" in _page(client)
 
@@ -164,18 +168,7 @@ def test_the_list_of_reports_is_kept_and_a_build_shows_in_it_at_once(client, bui
     assert not _reads_the_list(again) and not _reads_report_rows(again)
 
     newcomer = OrganizationFactory(slug="new-chapter", name="New chapter", region=built["big"])
-    Measurement.objects.create(
-        indicator=Indicator.objects.get(code="participants"),
-        value=Decimal(40),
-        people=40,
-        date=date(2026, 11, 11),
-        source="activity_report",
-        source_id=9999,
-        organization=newcomer,
-        region=built["big"],
-        is_emerging=False,
-        method="workshop",
-    )
+    _workshop_participants(40, on=date(2026, 11, 11), organization=newcomer, region=built["big"], source_id=9999)
     assert "New chapter" not in _index(client)  # not built yet
     year_replace(2026)
     with CaptureQueriesContext(connection) as rebuilt:
@@ -202,18 +195,7 @@ def test_a_report_s_periods_are_kept_and_a_build_shows_a_new_year_at_once(client
     assert not _periods_read(again)  # kept: another period of the same report reads them no more
     assert 'value="2025"' not in html
 
-    Measurement.objects.create(
-        indicator=Indicator.objects.get(code="participants"),
-        value=Decimal(40),
-        people=40,
-        date=date(2025, 6, 1),
-        source="activity_report",
-        source_id=8888,
-        organization=Organization.objects.get(slug="big-chapter"),
-        region=built["big"],
-        is_emerging=False,
-        method="workshop",
-    )
+    _workshop_participants(40, on=date(2025, 6, 1), region=built["big"], source_id=8888)
     year_replace(2025)
     with CaptureQueriesContext(connection) as rebuilt:
         html = client.get(url).content.decode()
