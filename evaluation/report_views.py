@@ -478,23 +478,29 @@ def _report_url(scope, scope_key):
     return reverse("learning:scope", kwargs={"scope": scope, "key": selectors.url_key_of(scope, scope_key)})
 
 
-# The list of reports built changes only when a build writes rows (which moves the reports
-# version on), so it is kept longer than a page's fragments.
-REPORTS_BUILT_SECONDS = 3600
+# What changes only when a build writes rows (which moves the reports version on): the
+# list of reports built, a report's periods. Kept longer than a page's fragments.
+UNTIL_NEXT_BUILD_SECONDS = 3600
+
+
+def _build_data_key(name, *parts):
+    """The key of data that is the same for every reader (no language, no time zone), under the reports version."""
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(UTC):
+        return fragments.fragment_key(name, *parts, version_key=selectors.REPORTS_VERSION_KEY)
 
 
 def _reports_built():
-    """selectors.reports_built(), kept in the cache under the reports version.
+    """selectors.reports_built(), kept under the reports version, one list for every reader.
 
     Its one query reads the few thousand rows the builds keep of it (ReportBuilt), a few
     milliseconds at movement scale; kept, a build shows in the index at once and the query
     runs once per build.
     """
-    key = fragments.fragment_key("learning-reports-built", version_key=selectors.REPORTS_VERSION_KEY)
+    key = _build_data_key("learning-reports-built")
     built = fragments.get(key)
     if built is None:
         built = selectors.reports_built()
-        fragments.put(key, built, REPORTS_BUILT_SECONDS)
+        fragments.put(key, built, UNTIL_NEXT_BUILD_SECONDS)
     return built
 
 
@@ -652,15 +658,12 @@ def _report_periods(scope, scope_key):
     at movement scale), for every request of every period and download; a build moves
     the version on, so a new period shows at once.
     """
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(UTC):  # the same for every reader
-        key = fragments.fragment_key(
-            "learning-report-periods", scope, scope_key, version_key=selectors.REPORTS_VERSION_KEY
-        )
+    key = _build_data_key("learning-report-periods", scope, scope_key)
     periods = fragments.get(key)
     if periods is None:
         periods = selectors.report_periods(scope, scope_key)
         if periods:  # not for a key with no report: anyone can ask for any key, and its query finds nothing fast
-            fragments.put(key, periods, REPORTS_BUILT_SECONDS)
+            fragments.put(key, periods, UNTIL_NEXT_BUILD_SECONDS)
     return periods
 
 

@@ -164,8 +164,14 @@ def test_the_list_of_reports_is_kept_and_a_build_shows_in_it_at_once(client, bui
         assert "Tiny group" in _index(client)
     assert len(_reads_the_list(first)) == 1
     assert not _reads_report_rows(first)  # the list, never the rows grouped
-    # Kept: the list is not read again for the next reader.
+    # Kept: the list is not read again for the next reader, nor for one in another language and zone.
     assert not _reads_the_list(again) and not _reads_report_rows(again)
+    client.cookies["tz"] = "Asia/Seoul"
+    with translation.override("ko"), CaptureQueriesContext(connection) as korean:
+        response = client.get(reverse("learning:index"), HTTP_ACCEPT_LANGUAGE="ko")
+    assert response.status_code == 200 and 'lang="ko"' in response.content.decode()
+    assert not _reads_the_list(korean)
+    del client.cookies["tz"]
 
     newcomer = OrganizationFactory(slug="new-chapter", name="New chapter", region=built["big"])
     _workshop_participants(40, on=date(2026, 11, 11), organization=newcomer, region=built["big"], source_id=9999)
