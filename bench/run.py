@@ -6,7 +6,7 @@ Usage: .venv/bin/python bench/run.py [--programs 20000] [--duration 10s] [--json
 Fills a PostgreSQL database with generated programs (bench/fill.py), a tenth of them
 one large organization's, starts gunicorn with production settings plus a bare view
 (bench/settings.py), runs wrk against each URL and prints requests/s, p50, p99 and the
-ratio to the bare view. The staff pages (workspace, reports, audit, participants, and
+ratio to the bare view. The staff pages (workspace, reports, audit, participants, received, and
 the audit trail of a small organization) are requested as the organizations' admin,
 with the cookie of a session made for the run; the funder dashboard (funding,
 funding-filtered, funding-cold, funding-allocations) as the staff of the funder whose `--allocations`
@@ -91,6 +91,9 @@ def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cook
         ),
         "audit": Scenario("audit", f"/en/organizations/{organization}/audit/", "its audit trail, 50 a page", signed_in),
         "participants": Scenario("participants", participants, "a full session's participants", signed_in),
+        "received": Scenario(
+            "received", "/en/funding/received/", "what its organizations received, next to the movement", signed_in
+        ),
         # The community pages; "find a mentor" as a person who wants three capacities.
         "directory": Scenario("directory", "/en/exchange/", "the capacity exchange directory, 25 a page"),
         "directory-filtered": Scenario(
@@ -134,7 +137,7 @@ def scenarios(program_slug, staff, cookie, community, mentee_cookie, funder_cook
 OPTIONAL = [
     *["home", "catalog", "filtered", "program", "search", "flood", "my-learning", "organizations", "organization"],
     *["report", "report-index"],
-    *["workspace", "reports", "audit", "audit-small", "participants"],
+    *["workspace", "reports", "audit", "audit-small", "participants", "received"],
     *["directory", "directory-filtered", "mentors", "support"],
     *["funding", "funding-filtered", "funding-cold", "funding-allocations"],
 ]

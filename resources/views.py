@@ -354,7 +354,7 @@ def received(request):
     context = {
         "page": page,
         "comparison": comparison,
-        "rates": rates_in_view(comparison["allocations"]),
+        "rates": comparison["rates"],
         "manages_funds": workflow_selectors.managed_funders(request.user).exists(),
     }
     return render(request, "resources/workflow/received.html", context)

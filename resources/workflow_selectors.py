@@ -1,16 +1,21 @@
 """Reads of the funder's and the recipient's pages: totals and comparisons computed by the database."""
 
+import hashlib
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, When
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
 from capacity.privacy import suppress_small_cells
 from programs.models import Program, Session
 from stakeholders.access import MANAGING_ROLES
 from stakeholders.models import Membership, Organization
 
+from .dashboard import rates_in_view
+from .freshness import data_version
 from .models import Allocation, Expenditure, Fund
 from .selectors import MONEY, reached_reports, with_usage
 
@@ -89,8 +94,14 @@ def fund_allocations(fund):
 
 
 def received_allocations(user):
-    """Allocations to every organization the person belongs to, in any role, with what was used of them."""
-    organizations = Membership.objects.filter(user=user).values("organization")
+    """Allocations to every organization the person belongs to, in any role, with what was used of them.
+
+    The organizations' ids are read first and given as constants: behind a subquery of
+    memberships PostgreSQL expects the average twenty allocations where a large recipient
+    has thousands, and joins and sorts every one of them for a page of 25 (42 → 11 ms for
+    3,609 at movement scale) rather than walking the newest first.
+    """
+    organizations = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
     return _with_remaining(
         Allocation.objects.filter(recipient__in=organizations)
         .select_related("recipient", "fund__funder", "currency")
@@ -122,6 +133,12 @@ ALLOCATED_TOTALS = {
 }
 
 
+# The comparison is the same for every member of the same organizations, the movement's figures
+# for every reader: kept under the funding data version (a change shows on the next request),
+# this long at most as a backstop.
+MOVEMENT_SECONDS = 300
+
+
 def movement_comparison(user):
     """The person's organizations' figures next to the whole movement's, aggregates only.
 
@@ -133,9 +150,22 @@ def movement_comparison(user):
     organization is named. The movement's figures are shown only when at least
     K_ANONYMITY_ACTIVITY other organizations are in them (else they would give away the few
     others' figures by subtraction), and its participants only when at least that many.
+    "rates" says which exchange rates the USD figures shown used.
     """
+    organization_ids = sorted(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+    version = data_version()
+    # The same for every member of the same organizations: kept like the movement's figures.
+    organizations = hashlib.sha256(repr(organization_ids).encode()).hexdigest()[:32]
+    key = f"funding:compared:{translation.get_language()}:{settings.K_ANONYMITY_ACTIVITY}:{organizations}:{version}"
+    comparison = cache.get(key)
+    if comparison is None:
+        comparison = _comparison(organization_ids, version)
+        cache.set(key, comparison, MOVEMENT_SECONDS)
+    return comparison
+
+
+def _comparison(organization_ids, version):
     committed = Allocation.objects.filter(status__in=COMMITTED)
-    organization_ids = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
     mine = committed.filter(recipient_id__in=organization_ids)
     names = dict(Organization.objects.filter(pk__in=mine.values("recipient_id")).order_by().values_list("pk", "name"))
 
@@ -160,20 +190,38 @@ def movement_comparison(user):
         for pk in sorted(names, key=lambda pk: names[pk].casefold())
     ]
     minimum = settings.K_ANONYMITY_ACTIVITY
-    others = committed.exclude(recipient_id__in=organization_ids).order_by().values("recipient_id").distinct().count()
-    if others < minimum:
-        return {"organizations": rows, "movement": None, "minimum": minimum, "allocations": mine}
-    reached = reached_reports(committed).aggregate(total=Sum("participants"))["total"] or 0
-    shown, _other = suppress_small_cells([("movement", reached)], minimum=minimum)
-    movement = _figures(
-        committed.aggregate(**ALLOCATED_TOTALS),
-        Expenditure.objects.filter(allocation__in=committed).aggregate(total=Sum("usd_amount"))["total"],
-        reached,
-    )
+    whole = _movement_figures(version)
+    # The recipients of committed allocations are the person's organizations among them (names) and the others.
+    if whole["recipients"] - len(names) < minimum:
+        return {"organizations": rows, "movement": None, "minimum": minimum, "rates": rates_in_view(mine)}
+    shown, _other = suppress_small_cells([("movement", whole["reached"])], minimum=minimum)
+    movement = _figures(whole["totals"], whole["spent"], whole["reached"])
     if not shown:
         # Too few people to show, and the spending per participant would give their number away.
         movement["participants"] = movement["cost_per_participant"] = None
-    return {"organizations": rows, "movement": movement, "minimum": minimum, "allocations": committed}
+    return {"organizations": rows, "movement": movement, "minimum": minimum, "rates": whole["rates"]}
+
+
+def _movement_figures(version):
+    """Every committed allocation's totals, spending, participants reached, recipients and rates used.
+
+    The same for every reader, and a third of a second at movement scale (the participants
+    reached by 20,000 allocations most of it): computed once per data version
+    (resources.freshness, which sees every table they read) and kept in the cache.
+    """
+    key = f"funding:movement:{version}"
+    figures = cache.get(key)
+    if figures is None:
+        committed = Allocation.objects.filter(status__in=COMMITTED)
+        figures = {
+            "recipients": committed.order_by().values("recipient_id").distinct().count(),
+            "totals": committed.aggregate(**ALLOCATED_TOTALS),
+            "spent": Expenditure.objects.filter(allocation__in=committed).aggregate(total=Sum("usd_amount"))["total"],
+            "reached": reached_reports(committed).aggregate(total=Sum("participants"))["total"] or 0,
+            "rates": rates_in_view(committed),
+        }
+        cache.set(key, figures, MOVEMENT_SECONDS)
+    return figures
 
 
 def funded_programs(allocation):

@@ -14,6 +14,7 @@ from programs.models import ActivityReport
 from resources import dashboard, services
 from resources.models import Allocation, Expenditure, Fund, Receipt
 from stakeholders.models import Membership, Organization
+from stakeholders.services import organization_update
 from tests.factories import (
     AllocationFactory,
     FundFactory,
@@ -817,6 +818,46 @@ def test_the_comparison_says_which_rates_its_usd_figures_used(
     page = client_for(staff).get(reverse("funding:received")).content.decode()
     assert "The whole movement" in page
     assert "2 monthly rates (EUR, GBP, January 2026–February 2026)" in page
+
+
+def test_the_comparison_is_computed_once_for_every_reader_until_its_data_changes(
+    rates, fund, organization, other_organization, staff, funder, settings, django_assert_max_num_queries
+):
+    settings.K_ANONYMITY_ACTIVITY = 1
+    theirs_staff = MembershipFactory(organization=other_organization).user
+    program = ProgramFactory(provider=other_organization)
+    reported_session(program, (3, 3), 40)
+    for recipient in (organization, other_organization):
+        allocation = propose(fund, recipient, funder)
+        allocation.programs.set([program] if recipient == other_organization else [])
+        services.allocation_move(allocation=allocation, to_status="approved", by=funder)
+    url = reverse("funding:received")
+
+    first, response = queries_of(client_for(staff), url, django_assert_max_num_queries, 18)
+    first_comparison = response.context["comparison"]
+    assert first_comparison["movement"]["participants"] == 40
+    # Another organization's staff: their own figures, the movement's as they were computed.
+    second, response = queries_of(client_for(theirs_staff), url, django_assert_max_num_queries, 18)
+    movement = response.context["comparison"]["movement"]
+    assert (movement["allocated_usd"], movement["participants"]) == (Decimal("2200.00"), 40)
+    assert response.context["rates"]["rates"] == 1
+    # The recipients, totals, spending, participants reached and rates of every committed allocation.
+    assert second == first - 5
+    # The same reader again: their organizations' figures too as they were computed.
+    again, response = queries_of(client_for(staff), url, django_assert_max_num_queries, 18)
+    assert response.context["comparison"] == first_comparison
+    assert again == first - 9  # and their names, totals, spending and participants reached
+
+    reported_session(program, (3, 4), 2)  # new data: the next reader sees it at once
+    third, response = queries_of(client_for(staff), url, django_assert_max_num_queries, 18)
+    assert response.context["comparison"]["movement"]["participants"] == 42
+    assert third == first
+    services.allocation_move(allocation=propose(fund, organization, funder), to_status="approved", by=funder)
+    movement = client_for(theirs_staff).get(url).context["comparison"]["movement"]
+    assert movement["allocated_usd"] == Decimal("3300.00")
+    organization_update(organization=organization, data={"name": "Renamed Hub"}, fields=["name"])
+    [mine] = client_for(staff).get(url).context["comparison"]["organizations"]
+    assert mine["name"] == "Renamed Hub"
 
 
 def test_the_received_page_costs_the_same_queries_for_3_or_30_allocations(
