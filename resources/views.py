@@ -5,11 +5,15 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +24,7 @@ from . import services, workflow_selectors
 from .access import can_manage_fund, can_report_spending, get_allocation_for_reader, get_fund_for_manager
 from .dashboard import rates_in_view
 from .forms import AllocationForm, ExpenditureForm, FundForm, MoveForm, fund_initial
+from .freshness import data_version
 from .models import Allocation, Expenditure, Fund, Receipt
 from .selectors import hours
 
@@ -349,10 +354,24 @@ def allocation_move(request, allocation_id):
 @login_required
 @require_GET
 def received(request):
-    page = _page(request, workflow_selectors.received_allocations(request.user))
-    comparison = workflow_selectors.movement_comparison(request.user)
+    organization_ids = workflow_selectors.member_organizations(request.user)
+    version = data_version()
+    page = _page(request, workflow_selectors.received_allocations(organization_ids))
+    comparison = workflow_selectors.movement_comparison(organization_ids, version)
+    # The page of allocations as it was drawn, while their data is the same (a page for a
+    # large recipient, its funds, funders and spending: most of the page's time).
+    key = (
+        f"funding:received:{translation.get_language()}:{workflow_selectors.organizations_key(organization_ids)}:"
+        f"{page.number}:{version}"
+    )
+    table = cache.get(key)
+    if table is None and page.object_list:
+        context = {"page": page, "show_fund": True, "caption": _("Allocations received")}
+        table = render_to_string("resources/workflow/_allocation_table.html", context, request=request)
+        cache.set(key, table, workflow_selectors.MOVEMENT_SECONDS)
     context = {
         "page": page,
+        "table": mark_safe(table or ""),  # noqa: S308 - our own template's output, kept as rendered
         "comparison": comparison,
         "rates": comparison["rates"],
         "manages_funds": workflow_selectors.managed_funders(request.user).exists(),

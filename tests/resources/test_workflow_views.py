@@ -1,5 +1,6 @@
 """The funder's and the recipient's funding pages: who reaches what, what they show, and bad input changing nothing."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -846,7 +847,7 @@ def test_the_comparison_is_computed_once_for_every_reader_until_its_data_changes
     # The same reader again: their organizations' figures too as they were computed.
     again, response = queries_of(client_for(staff), url, django_assert_max_num_queries, 18)
     assert response.context["comparison"] == first_comparison
-    assert again == first - 9  # and their names, totals, spending and participants reached
+    assert again == first - 10  # their names, totals, spending, participants, and the page of allocations
 
     reported_session(program, (3, 4), 2)  # new data: the next reader sees it at once
     third, response = queries_of(client_for(staff), url, django_assert_max_num_queries, 18)
@@ -858,6 +859,28 @@ def test_the_comparison_is_computed_once_for_every_reader_until_its_data_changes
     organization_update(organization=organization, data={"name": "Renamed Hub"}, fields=["name"])
     [mine] = client_for(staff).get(url).context["comparison"]["organizations"]
     assert mine["name"] == "Renamed Hub"
+
+
+def test_the_page_of_allocations_received_is_drawn_once_until_its_data_changes(allocation, fund, staff, funder):
+    for number in range(26):
+        AllocationFactory(fund=fund, recipient=allocation.recipient, status="approved", amount=100 + number)
+    client, url = client_for(staff), reverse("funding:received")
+
+    def links(response):
+        return re.findall(r'href="/en/funding/allocations/(\d+)/"', response.content.decode())
+
+    first = client.get(url)
+    assert links(first) == [str(item.pk) for item in first.context["page"].object_list]
+    assert len(links(first)) == 25
+    second = client.get(url, {"page": 2})
+    assert links(second) and not set(links(second)) & set(links(first))
+    assert links(client.get(url)) == links(first)
+
+    spend(allocation, "123.45", staff)  # spending recorded: the next request draws the page again
+    page = client.get(url, {"page": 2} if str(allocation.pk) in links(second) else {}).content.decode()
+    assert "123.45 EUR" in page
+    korean = client_for(staff).get(reverse("funding:received").replace("/en/", "/ko/")).content.decode()
+    assert "승인됨" in korean and "Approved" not in korean.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
 
 
 def test_the_received_page_costs_the_same_queries_for_3_or_30_allocations(
