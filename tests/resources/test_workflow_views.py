@@ -804,6 +804,29 @@ def test_the_movement_is_shown_only_with_enough_other_organizations_and_particip
     assert "participants are not shown while fewer than 3 are counted" in response.content.decode()
 
 
+def test_the_others_are_counted_without_any_of_the_reader_s_organizations(
+    rates, fund, organization, other_organization, staff, funder, settings
+):
+    """A reader in two organizations, one with committed allocations, one with a proposed one only."""
+    settings.K_ANONYMITY_ACTIVITY = 2
+    MembershipFactory(organization=other_organization, user=staff, role=Membership.Role.MEMBER)
+    services.allocation_move(allocation=propose(fund, organization, funder), to_status="approved", by=funder)
+    propose(fund, other_organization, funder)  # proposed: neither theirs in the comparison nor another's
+    url = reverse("funding:received")
+
+    def add_other():
+        services.allocation_move(
+            allocation=propose(fund, OrganizationFactory(), funder), to_status="approved", by=funder
+        )
+
+    add_other()
+    assert client_for(staff).get(url).context["comparison"]["movement"] is None  # one other organization
+    add_other()
+    comparison = client_for(staff).get(url).context["comparison"]
+    assert comparison["movement"]["allocated_usd"] == Decimal("3300.00")
+    assert [row["name"] for row in comparison["organizations"]] == [organization.name]
+
+
 def test_the_comparison_says_which_rates_its_usd_figures_used(
     rates, fund, organization, staff, funder, steward, settings
 ):
@@ -841,6 +864,9 @@ def test_the_comparison_is_computed_once_for_every_reader_until_its_data_changes
     second, response = queries_of(client_for(theirs_staff), url, django_assert_max_num_queries, 18)
     movement = response.context["comparison"]["movement"]
     assert (movement["allocated_usd"], movement["participants"]) == (Decimal("2200.00"), 40)
+    assert [row["name"] for row in response.context["comparison"]["organizations"]] == [other_organization.name]
+    assert {item.recipient_id for item in response.context["page"].object_list} == {other_organization.pk}
+    assert organization.name not in response.content.decode()
     assert response.context["rates"]["rates"] == 1
     # The recipients, totals, spending, participants reached and rates of every committed allocation.
     assert second == first - 5
@@ -856,9 +882,13 @@ def test_the_comparison_is_computed_once_for_every_reader_until_its_data_changes
     services.allocation_move(allocation=propose(fund, organization, funder), to_status="approved", by=funder)
     movement = client_for(theirs_staff).get(url).context["comparison"]["movement"]
     assert movement["allocated_usd"] == Decimal("3300.00")
+    [mine] = client_for(staff).get(url).context["comparison"]["organizations"]  # kept under this version
+    assert mine["name"] == organization.name
     organization_update(organization=organization, data={"name": "Renamed Hub"}, fields=["name"])
-    [mine] = client_for(staff).get(url).context["comparison"]["organizations"]
+    response = client_for(staff).get(url)
+    [mine] = response.context["comparison"]["organizations"]
     assert mine["name"] == "Renamed Hub"
+    assert "Renamed Hub" in response.content.decode().split("<tbody>", 1)[1].split("</tbody>", 1)[0]  # the page too
 
 
 def test_the_page_of_allocations_received_is_drawn_once_until_its_data_changes(allocation, fund, staff, funder):
@@ -877,10 +907,12 @@ def test_the_page_of_allocations_received_is_drawn_once_until_its_data_changes(a
     assert links(client.get(url)) == links(first)
 
     spend(allocation, "123.45", staff)  # spending recorded: the next request draws the page again
-    page = client.get(url, {"page": 2} if str(allocation.pk) in links(second) else {}).content.decode()
-    assert "123.45 EUR" in page
-    korean = client_for(staff).get(reverse("funding:received").replace("/en/", "/ko/")).content.decode()
-    assert "승인됨" in korean and "Approved" not in korean.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    where = {"page": 2} if str(allocation.pk) in links(second) else {}
+    assert "123.45 EUR" in client.get(url, where).content.decode()
+    # The same page under the same data version, in Korean: drawn in Korean, not the English one kept.
+    korean = client_for(staff).get(url.replace("/en/", "/ko/"), where).content.decode()
+    rows = korean.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "승인됨" in rows and "Approved" not in rows
 
 
 def test_the_received_page_costs_the_same_queries_for_3_or_30_allocations(
