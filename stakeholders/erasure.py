@@ -33,6 +33,7 @@ from .models import (
     SupportRequest,
     User,
 )
+from .selectors import EXCHANGE_VERSION_KEY
 from .support_selectors import SUPPORT_VERSION_KEY
 
 
@@ -71,6 +72,7 @@ def person_records_erase(*, user: User, now=None) -> None:
         Membership.objects.filter(user=user).delete()
         Invitation.objects.filter(user=user).delete()
         ExchangeProfile.objects.filter(user=user).delete()
+        fragments.content_changed(EXCHANGE_VERSION_KEY)  # out of the directory's cards and the mentor rankings
         ContactRequest.objects.filter(models.Q(sender=user) | models.Q(recipient=user)).delete()
         ProfileVisibility.objects.filter(user=user).delete()
         _support_erase(user=user, now=now)

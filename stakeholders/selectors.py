@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce, Least, Lower, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from capacity import fragments
 from capacity.models import CapacityCategory
 
 from .filters import ExchangeProfileFilter
@@ -144,10 +145,11 @@ def _serving_categories(wanted_ids) -> list[int]:
 def mentor_matches(*, user, capacity_slug=None, page_number=None) -> MentorSearch:
     """People who share what this person wants and speak one of their languages, best match first.
 
-    The ranking is one SQL query (then one per prefetched list, for the page only):
-    first the weighted number of wanted capacities they share, then the best common
-    language (the lower of both sides' proficiency, best over the languages both
-    speak), then their best level in those capacities, then name and id.
+    The ranking is one SQL query: first the weighted number of wanted capacities they
+    share, then the best common language (the lower of both sides' proficiency, best
+    over the languages both speak), then their best level in those capacities, then name
+    and id. Its ids are kept in the cache until the exchange changes (a minute at most);
+    the page's profiles are read with their lists (one query each), shown ones only.
     """
     mine = own_exchange_profile(user=user)
     if mine is None:
@@ -178,7 +180,7 @@ def mentor_matches(*, user, capacity_slug=None, page_number=None) -> MentorSearc
     language_score = (
         common.order_by().values("profile").annotate(best=Max(Least("proficiency", mine_as_sql))).values("best")
     )
-    candidates = (
+    ranked = (
         _shown_profiles()
         .of_people()
         .exclude(user=user)
@@ -191,6 +193,23 @@ def mentor_matches(*, user, capacity_slug=None, page_number=None) -> MentorSearc
             sort_name=Lower(Coalesce(NullIf("user__display_name", Value("")), "user__username")),
         )
         .order_by("-share_score", "-language_score", "-level_score", "sort_name", "pk")
+        .values_list("pk", flat=True)
+    )
+    # The ranking (the ids, best first) is kept under the exchange version, which saving a
+    # profile, hiding one, renaming a person or an organization move on; what the person
+    # wants and speaks is in the key too. The page's profiles are read again, still shown.
+    key = fragments.fragment_key(
+        "mentor-ranking", user.pk, wanted_ids, sorted(my_languages.items()), version_key=EXCHANGE_VERSION_KEY
+    )
+    ids = fragments.get(key)
+    if ids is None:
+        ids = list(ranked)
+        fragments.put(key, ids)
+    search.page = Paginator(ids, EXCHANGE_PAGE_SIZE).get_page(page_number)
+    profiles = (
+        _shown_profiles()
+        .of_people()
+        .filter(pk__in=list(search.page.object_list))
         .select_related("user", "region", "about_language")
         .prefetch_related(
             Prefetch(
@@ -206,8 +225,9 @@ def mentor_matches(*, user, capacity_slug=None, page_number=None) -> MentorSearc
                 to_attr="common_languages",
             ),
         )
+        .in_bulk()
     )
-    search.page = Paginator(candidates, EXCHANGE_PAGE_SIZE).get_page(page_number)
+    search.page.object_list = [profiles[pk] for pk in search.page.object_list if pk in profiles]
     separator = list_separator()
     for profile in search.page:
         profile.reason = _("Shares %(capacities)s, speaks %(languages)s") % {

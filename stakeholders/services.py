@@ -299,6 +299,8 @@ def exchange_profile_hide(*, profile):
     """Take a profile out of the directory and mentor suggestions at once; the rows stay for later."""
     with transaction.atomic():
         ExchangeProfile.objects.filter(pk=profile.pk).update(is_listed=False, updated_at=timezone.now())
+        # The mentor rankings kept (selectors.mentor_matches) list it no more.
+        fragments.content_changed(EXCHANGE_VERSION_KEY)
     profile.is_listed = False
     return profile
 

@@ -1,11 +1,15 @@
 """Find a mentor: people who share what I want, in a language we both speak, best match first."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from stakeholders.models import CapacityLevel
+from programs.services import person_delete
+from stakeholders.models import CapacityLevel, ExchangeProfile, User
 from stakeholders.selectors import mentor_matches
+from stakeholders.services import exchange_profile_hide
 from tests.factories import UserFactory
 from tests.stakeholders.exchange_profiles import exchange_profile
 
@@ -124,3 +128,30 @@ def test_the_reason_joins_lists_as_the_readers_language_does(volunteer):
     with translation.override("en"):
         reason = mentor_matches(user=volunteer).page[0].reason
     assert reason.startswith("Shares ") and ", " in reason
+
+
+def test_the_ranking_is_kept_until_the_exchange_changes_and_never_shows_who_left(client, planted):
+    client.force_login(planted)
+    url = reverse(MENTORS)
+    with CaptureQueriesContext(connection) as first:
+        response = client.get(url)
+    before = ranked_names(response)
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(url)
+    assert ranked_names(response) == before
+    assert len(second.captured_queries) == len(first.captured_queries) - 1  # the ranking itself
+
+    exchange_profile(person("New Mentor"), shares=["fundraising", "wikidata"], languages={"ko": 4})
+    assert ranked_names(client.get(url)) == [before[0], "New Mentor", *before[1:]]
+
+    best = ExchangeProfile.objects.get(user__display_name="Best Match")
+    exchange_profile_hide(profile=best)
+    response = client.get(url)
+    assert "Best Match" not in ranked_names(response) and response.context["page"].paginator.count == 4
+
+    # Deactivated in the admin (no service moves the exchange on): gone from the page at once all the same.
+    User.objects.filter(display_name="New Mentor").update(is_active=False)
+    assert ranked_names(client.get(url)) == before[1:]
+    person_delete(user=User.objects.get(display_name="Child Sharer"))
+    response = client.get(url)
+    assert ranked_names(response) == before[2:] and response.context["page"].paginator.count == 2
