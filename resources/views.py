@@ -364,14 +364,17 @@ def received(request):
         f"funding:received:{translation.get_language()}:{workflow_selectors.organizations_key(organization_ids)}:"
         f"{page.number}:{version}"
     )
-    table = cache.get(key)
-    if table is None and page.object_list:
+    table = ""
+    if page.paginator.count:  # an empty list is drawn by the page itself, and kept nowhere
         context = {"page": page, "show_fund": True, "caption": _("Allocations received")}
-        table = render_to_string("resources/workflow/_allocation_table.html", context, request=request)
-        cache.set(key, table, workflow_selectors.MOVEMENT_SECONDS)
+        table = cache.get_or_set(
+            key,
+            lambda: render_to_string("resources/workflow/_allocation_table.html", context, request=request),
+            workflow_selectors.MOVEMENT_SECONDS,
+        )
     context = {
         "page": page,
-        "table": mark_safe(table or ""),  # noqa: S308 - our own template's output, kept as rendered
+        "table": mark_safe(table),  # noqa: S308 - our own template's output, kept as rendered
         "comparison": comparison,
         "rates": comparison["rates"],
         "manages_funds": workflow_selectors.managed_funders(request.user).exists(),

@@ -164,11 +164,7 @@ def movement_comparison(organization_ids, version):
     # The same for every member of the same organizations: kept like the movement's figures.
     organizations = organizations_key(organization_ids)
     key = f"funding:compared:{translation.get_language()}:{settings.K_ANONYMITY_ACTIVITY}:{organizations}:{version}"
-    comparison = cache.get(key)
-    if comparison is None:
-        comparison = _comparison(organization_ids, version)
-        cache.set(key, comparison, MOVEMENT_SECONDS)
-    return comparison
+    return cache.get_or_set(key, lambda: _comparison(organization_ids, version), MOVEMENT_SECONDS)
 
 
 def _comparison(organization_ids, version):
@@ -216,19 +212,18 @@ def _movement_figures(version):
     reached by 20,000 allocations most of it): computed once per data version
     (resources.freshness, which sees every table they read) and kept in the cache.
     """
-    key = f"funding:movement:{version}"
-    figures = cache.get(key)
-    if figures is None:
-        committed = Allocation.objects.filter(status__in=COMMITTED)
-        figures = {
+    committed = Allocation.objects.filter(status__in=COMMITTED)
+
+    def figures():
+        return {
             "recipients": committed.order_by().values("recipient_id").distinct().count(),
             "totals": committed.aggregate(**ALLOCATED_TOTALS),
             "spent": Expenditure.objects.filter(allocation__in=committed).aggregate(total=Sum("usd_amount"))["total"],
             "reached": reached_reports(committed).aggregate(total=Sum("participants"))["total"] or 0,
             "rates": rates_in_view(committed),
         }
-        cache.set(key, figures, MOVEMENT_SECONDS)
-    return figures
+
+    return cache.get_or_set(f"funding:movement:{version}", figures, MOVEMENT_SECONDS)
 
 
 def funded_programs(allocation):
