@@ -19,28 +19,15 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
+from capacity.cache import is_down, mark_down
+
 FRAGMENT_SECONDS = 60
 VERSION_KEY = "programs:content-version"
 
 
-# When the cache does not answer (Redis down or hanging), this process renders pages
-# without it for a few seconds rather than have every request wait for its timeouts.
-RETRY_SECONDS = 5
-_down_until = 0.0
-
-
-def _cache_is_down():
-    return time.monotonic() < _down_until
-
-
-def _mark_down():
-    global _down_until
-    _down_until = time.monotonic() + RETRY_SECONDS
-
-
 def content_version(version_key=VERSION_KEY):
     """The version fragments are kept under, or None when the cache does not answer: render without it."""
-    if _cache_is_down():
+    if is_down():
         return None
     version = cache.get(version_key)
     if version is None:
@@ -48,19 +35,19 @@ def content_version(version_key=VERSION_KEY):
         cache.add(version_key, time.time_ns(), None)
         version = cache.get(version_key)
         if version is None:
-            _mark_down()
+            mark_down()
     return version
 
 
 def _move_on(version_key):
-    if _cache_is_down():
+    if is_down():
         return  # nothing is kept or read meanwhile; what was kept before expires within the minute
     try:
         moved = cache.incr(version_key)
     except ValueError:  # not there: a fresh version serves the same purpose
         moved = cache.set(version_key, time.time_ns(), None)
     if moved is None:  # the cache did not answer (django-redis gives None instead of raising)
-        _mark_down()
+        mark_down()
 
 
 def content_changed(*version_keys):

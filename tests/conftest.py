@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models.signals import post_migrate
 from django.utils import translation
 
-from capacity import fragments
+from capacity import cache as cache_breaker
 from stakeholders.models import Membership, Organization
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -87,10 +87,10 @@ def _clean_cache_and_language():
     # A request in an earlier test may leave its language active in this thread.
     translation.activate("en")
     _clear_cache()
-    fragments._down_until = 0.0  # a test without Redis must not leave the next one rendering uncached
+    cache_breaker.mark_up()  # a test without Redis must not leave the next one rendering uncached
     yield
     _clear_cache()
-    fragments._down_until = 0.0
+    cache_breaker.mark_up()
     translation.activate("en")
 
 

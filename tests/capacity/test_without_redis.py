@@ -104,7 +104,7 @@ def test_healthz_answers_within_a_second_when_redis_hangs(client, redis_hanging)
 
 @pytest.mark.django_db
 def test_pages_with_kept_parts_stop_asking_a_hanging_redis_for_a_while(client, redis_hanging):
-    from capacity import fragments
+    from capacity import cache as cache_breaker
     from tests.factories import OrganizationFactory, SupportRequestFactory
 
     organization = OrganizationFactory()
@@ -112,7 +112,7 @@ def test_pages_with_kept_parts_stop_asking_a_hanging_redis_for_a_while(client, r
     ProgramFactory(provider=organization)
     # The first page waits for the cache's timeouts once, then renders without it.
     assert client.get("/en/support/").status_code == 200
-    assert fragments._cache_is_down()
+    assert cache_breaker.is_down()
     started = time.perf_counter()
     for path in ("/en/support/", f"/en/organizations/{organization.slug}/", "/en/exchange/"):
         response = client.get(path)
@@ -121,3 +121,20 @@ def test_pages_with_kept_parts_stop_asking_a_hanging_redis_for_a_while(client, r
     assert "Venue lost" in client.get("/en/support/").content.decode()
     # Each would wait at least 0.75 s of timeouts if it asked the cache again.
     assert elapsed < 0.75, f"three pages took {elapsed:.2f} s"
+
+
+def test_while_marked_down_the_cache_answers_misses_without_asking_then_asks_again(monkeypatch):
+    from capacity import cache as cache_breaker
+
+    cache.set("kept", "before")
+    cache_breaker.mark_down()
+    assert cache.get("kept") is None  # a miss, not Redis's answer
+    assert cache.add("new", "value") is True  # fail-open, as when Redis is unreachable
+    cache.set("kept", "during")
+    assert cache.get_many(["kept", "new"]) == {}
+    # RETRY_SECONDS later the next call asks Redis again, which kept what it had.
+    later = time.monotonic() + cache_breaker.RETRY_SECONDS + 1
+    monkeypatch.setattr(cache_breaker.time, "monotonic", lambda: later)
+    assert not cache_breaker.is_down()
+    assert cache.get("kept") == "before"
+    assert cache.get("new") is None

@@ -5,6 +5,7 @@ Every probe asks for a clear answer (404, 403, 400, 405 or the form again with i
 never a 500, nothing changed and nothing of another funder's leaked.
 """
 
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -15,10 +16,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from capacity import cache as cache_breaker
 from resources import dashboard, services
 from resources.models import Allocation, Expenditure, Fund, Receipt
 from stakeholders.models import Membership, Organization
-from tests.capacity.test_without_redis import redis_down  # noqa: F401 - the project's Redis-down fixture
+from tests.capacity.test_without_redis import redis_down, redis_hanging  # noqa: F401 - the project's Redis fixtures
 from tests.concurrency import race
 from tests.factories import FundFactory, MembershipFactory, OrganizationFactory, ProgramFactory, UserFactory
 
@@ -856,6 +858,30 @@ def test_funding_pages_answer_with_redis_down(client, redis_down, allocation, ex
     response = client.post(reverse("funding:expenditure_new", args=[allocation.pk]), _spending_post())
     assert response.status_code == 302
     assert client.get(reverse("funding:received")).status_code == 200
+
+
+def test_funding_pages_stop_asking_a_hanging_redis_for_a_while(
+    client,
+    redis_hanging,  # noqa: F811
+    allocation,
+    expenditure,
+    funder,
+):
+    # The funding pages keep their figures, filters and tables in the cache: several calls a page.
+    _login(client, funder)
+    # The first page waits for the cache's timeouts once, then renders without it.
+    assert client.get(reverse("funding:dashboard")).status_code == 200
+    assert cache_breaker.is_down()
+    started = time.perf_counter()
+    for url in (
+        reverse("funding:dashboard") + "?status=approved",
+        reverse("funding:allocations"),
+        reverse("funding:open"),
+    ):
+        assert client.get(url).status_code == 200, url
+    elapsed = time.perf_counter() - started
+    # Each would wait at least 0.25 s (a socket timeout) if it asked the cache again.
+    assert elapsed < 0.75, f"three pages took {elapsed:.2f} s"
 
 
 # --- double submit and concurrency ---------------------------------------------------------------------------
