@@ -12,6 +12,8 @@ import time
 
 from django_redis.cache import RedisCache, omit_exception
 from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 RETRY_SECONDS = 5
 _down_until = 0.0
@@ -41,7 +43,8 @@ class _Breaker:
     """django-redis's client, refusing every call while the cache is marked down and marking it on a failure.
 
     A refused call raises ConnectionInterrupted as a failed one does, so RedisCache's
-    IGNORE_EXCEPTIONS gives its usual miss. Closing is always passed through.
+    IGNORE_EXCEPTIONS gives its usual miss. Only a connection that fails or times out
+    marks the cache down; closing is always passed through.
     """
 
     def __init__(self, client):
@@ -57,8 +60,10 @@ class _Breaker:
                 raise ConnectionInterrupted(connection=None) from _MarkedDown("the cache is marked down")
             try:
                 return attribute(*args, **kwargs)
-            except ConnectionInterrupted:
-                mark_down()
+            except ConnectionInterrupted as error:
+                # Down or hanging; not an error Redis answered with (a wrong type, a full memory).
+                if isinstance(error.__cause__, RedisConnectionError | RedisTimeoutError | OSError):
+                    mark_down()
                 raise
 
         return guarded

@@ -138,3 +138,14 @@ def test_while_marked_down_the_cache_answers_misses_without_asking_then_asks_aga
     assert not cache_breaker.is_down()
     assert cache.get("kept") == "before"
     assert cache.get("new") is None
+
+
+def test_an_error_redis_answers_with_does_not_mark_the_cache_down():
+    from capacity import cache as cache_breaker
+
+    cache.set("text", "value")
+    cache.sadd("members", "someone")
+    # GET of a set: Redis answers WRONGTYPE (a miss for the caller), which is no sign of being down.
+    assert cache.get("members") is None
+    assert not cache_breaker.is_down()
+    assert cache.get("text") == "value"
