@@ -1,14 +1,18 @@
 """The Redis cache, for a portal that keeps working while Redis is down.
 
 When Redis does not answer (down, or hanging until the socket timeouts of
-settings.CACHES), this process stops asking it for RETRY_SECONDS: every cache call then
-answers at once as a miss (get None, add True, set nothing), so each request renders
-without the cache instead of waiting a quarter of a second per call. Every caller of
-django.core.cache gets this — the fragments, the funding figures, the learning reports'
-pages, the rate limits — without a check of its own.
+settings.CACHES), this process stops asking it for kept content for RETRY_SECONDS: get,
+get_many, set, set_many, delete and delete_many then answer at once as a miss (get its
+default, get_many nothing; writes store nothing), so each request renders without the
+cache instead of waiting a quarter of a second per call. Every reader and writer of kept
+content gets this — the fragments, the funding figures, the learning reports' pages —
+without a check of its own. Counters and locks (add, incr: the rate limits, the one-time
+codes' replay check) always ask Redis: they must not be waved through while it answers.
 """
 
+import threading
 import time
+from contextlib import contextmanager
 
 from django_redis.cache import RedisCache, omit_exception
 from django_redis.exceptions import ConnectionInterrupted
@@ -16,12 +20,15 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 RETRY_SECONDS = 5
+# The client's calls for kept content; the rest (add, incr, locks…) are always passed through.
+GUARDED = frozenset({"get", "get_many", "set", "set_many", "delete", "delete_many"})
 _down_until = 0.0
+_asking = threading.local()
 
 
 def is_down():
-    """Whether a cache call failed in this process within the last RETRY_SECONDS."""
-    return time.monotonic() < _down_until
+    """Whether a connection to the cache failed or timed out in this process within the last RETRY_SECONDS."""
+    return time.monotonic() < _down_until and not getattr(_asking, "anyway", False)
 
 
 def mark_down():
@@ -30,21 +37,31 @@ def mark_down():
 
 
 def mark_up():
-    """Ask the cache again on the next call (tests; a process that knows Redis is back)."""
+    """Ask the cache again on the next call (tests; a check that found Redis back)."""
     global _down_until
     _down_until = 0.0
 
 
-class _MarkedDown(ConnectionError):
+@contextmanager
+def asking_anyway():
+    """Calls in this block (this thread) ask Redis even while it is marked down: /healthz must tell the truth."""
+    _asking.anyway = True
+    try:
+        yield
+    finally:
+        _asking.anyway = False
+
+
+class _MarkedDown(RedisConnectionError):
     """The cause given to the calls refused while the cache is marked down."""
 
 
 class _Breaker:
-    """django-redis's client, refusing every call while the cache is marked down and marking it on a failure.
+    """django-redis's client, refusing calls for kept content while the cache is marked down.
 
     A refused call raises ConnectionInterrupted as a failed one does, so RedisCache's
     IGNORE_EXCEPTIONS gives its usual miss. Only a connection that fails or times out
-    marks the cache down; closing is always passed through.
+    marks the cache down, not an error Redis answers with (a wrong type, a full memory).
     """
 
     def __init__(self, client):
@@ -52,7 +69,7 @@ class _Breaker:
 
     def __getattr__(self, name):
         attribute = getattr(self._client, name)
-        if name.startswith("_") or name == "close" or not callable(attribute):
+        if name not in GUARDED:
             return attribute
 
         def guarded(*args, **kwargs):
@@ -61,7 +78,6 @@ class _Breaker:
             try:
                 return attribute(*args, **kwargs)
             except ConnectionInterrupted as error:
-                # Down or hanging; not an error Redis answered with (a wrong type, a full memory).
                 if isinstance(error.__cause__, RedisConnectionError | RedisTimeoutError | OSError):
                     mark_down()
                 raise
@@ -75,7 +91,7 @@ class FailOpenRedisCache(RedisCache):
     IGNORE_EXCEPTIONS turns every error into a miss, but add() then answers None, and
     allauth's rate limiter takes its lock with add(): it would wait a second and refuse
     every login (429) until Redis is back. Letting the request through is the lesser
-    harm; the limit applies again as soon as the cache answers.
+    harm; add() asks Redis every time, so the limit applies again as soon as it answers.
     """
 
     @property

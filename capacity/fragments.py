@@ -30,12 +30,11 @@ def content_version(version_key=VERSION_KEY):
     if is_down():
         return None
     version = cache.get(version_key)
-    if version is None:
+    if version is None and not is_down():
         # Evicted or never set: any fresh value makes every older fragment unreachable.
         cache.add(version_key, time.time_ns(), None)
         version = cache.get(version_key)
-        if version is None:
-            mark_down()
+    # None when the cache did not answer (capacity.cache then stops asking it for a while).
     return version
 
 
@@ -46,7 +45,9 @@ def _move_on(version_key):
         moved = cache.incr(version_key)
     except ValueError:  # not there: a fresh version serves the same purpose
         moved = cache.set(version_key, time.time_ns(), None)
-    if moved is None:  # the cache did not answer (django-redis gives None instead of raising)
+    if not moved:
+        # The version did not move (django-redis gives None instead of raising), so what is
+        # kept under it is stale: read nothing kept for a while, whatever the reason.
         mark_down()
 
 

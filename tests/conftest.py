@@ -86,11 +86,11 @@ def _clear_cache():
 def _clean_cache_and_language():
     # A request in an earlier test may leave its language active in this thread.
     translation.activate("en")
-    _clear_cache()
     cache_breaker.mark_up()  # a test without Redis must not leave the next one rendering uncached
-    yield
     _clear_cache()
-    cache_breaker.mark_up()
+    yield
+    cache_breaker.mark_up()  # before the clear, which would otherwise not reach Redis
+    _clear_cache()
     translation.activate("en")
 
 

@@ -123,21 +123,41 @@ def test_pages_with_kept_parts_stop_asking_a_hanging_redis_for_a_while(client, r
     assert elapsed < 0.75, f"three pages took {elapsed:.2f} s"
 
 
-def test_while_marked_down_the_cache_answers_misses_without_asking_then_asks_again(monkeypatch):
+def test_while_marked_down_kept_content_is_a_miss_without_asking_then_asked_again():
     from capacity import cache as cache_breaker
 
     cache.set("kept", "before")
     cache_breaker.mark_down()
     assert cache.get("kept") is None  # a miss, not Redis's answer
-    assert cache.add("new", "value") is True  # fail-open, as when Redis is unreachable
+    assert cache.get("kept", "default") == "default"
     cache.set("kept", "during")
-    assert cache.get_many(["kept", "new"]) == {}
+    assert cache.get_many(["kept"]) == {}
     # RETRY_SECONDS later the next call asks Redis again, which kept what it had.
-    later = time.monotonic() + cache_breaker.RETRY_SECONDS + 1
-    monkeypatch.setattr(cache_breaker.time, "monotonic", lambda: later)
+    cache_breaker._down_until = time.monotonic() - 1
     assert not cache_breaker.is_down()
     assert cache.get("kept") == "before"
-    assert cache.get("new") is None
+
+
+def test_counters_and_locks_still_ask_redis_while_kept_content_is_skipped():
+    # add() guards one-time codes against replay and the rate limits' locks: never waved through.
+    from capacity import cache as cache_breaker
+
+    assert cache.add("used-code", 1) is True
+    cache_breaker.mark_down()
+    assert cache.add("used-code", 1) is False
+    assert cache.add("fresh-code", 1) is True
+    assert cache.incr("used-code") == 2
+
+
+@pytest.mark.django_db
+def test_healthz_asks_redis_even_while_marked_down_and_lets_the_pages_ask_again(client):
+    from capacity import cache as cache_breaker
+
+    cache_breaker.mark_down()
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["services"]["cache"] == {"status": "up"}
+    assert not cache_breaker.is_down()
 
 
 def test_an_error_redis_answers_with_does_not_mark_the_cache_down():

@@ -880,8 +880,9 @@ def test_funding_pages_stop_asking_a_hanging_redis_for_a_while(
     ):
         assert client.get(url).status_code == 200, url
     elapsed = time.perf_counter() - started
-    # Each would wait at least 0.25 s (a socket timeout) if it asked the cache again.
-    assert elapsed < 0.75, f"three pages took {elapsed:.2f} s"
+    # Each reads and keeps at least two things: asking the hanging Redis, three pages would
+    # wait at least 1.5 s of socket timeouts.
+    assert elapsed < 1.0, f"three pages took {elapsed:.2f} s"
 
 
 # --- double submit and concurrency ---------------------------------------------------------------------------
