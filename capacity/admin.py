@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
 from modeltranslation.admin import TranslationAdmin
 
 from .models import CapacityCategory, GlossaryTerm, Language, Region
@@ -18,6 +21,51 @@ class BoundedDateChangeList(ChangeList):
             return super().get_filters(request)
         except OverflowError as error:
             raise IncorrectLookupParameters(error) from error
+
+
+class EstimatedCountPaginator(Paginator):
+    """Pages of a change list that, over a whole large table on PostgreSQL, read the planner's row count.
+
+    Counting 2.5 million enrollments takes a quarter of a second, twice a page (the list's
+    count and the table's). Unfiltered, the page shows PostgreSQL's own estimate (kept by
+    ANALYZE, close to the truth); filtered or searched, it counts. Admins using it set
+    show_full_result_count = False, so the table is not counted a second time.
+    """
+
+    ESTIMATED_FROM = 100_000  # rows: below this a count is quick enough to be exact
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        query = getattr(queryset, "query", None)
+        if query is not None and not query.where and not query.distinct and not query.combinator:
+            connection = connections[queryset.db]
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # reltuples is -1 for a table never analyzed: then it counts.
+                    cursor.execute(
+                        "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table]
+                    )
+                    row = cursor.fetchone()
+                if row and row[0] >= self.ESTIMATED_FROM:
+                    return int(row[0])
+        return super().count
+
+    def page(self, number):
+        """The page's rows read by their ids: the ids of a deep page come from an index alone.
+
+        Django reads rows[offset:offset + per page] with their related rows joined, so the
+        last page of 2.5 million enrollments joined every one of them first (15 s). The ids
+        are read in the list's order, then only those rows with their related ones.
+        """
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        queryset = self.object_list
+        if not hasattr(queryset, "values_list"):
+            return super().page(number)
+        ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
 @admin.register(CapacityCategory)

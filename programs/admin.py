@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms import BaseInlineFormSet, ModelForm
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from capacity.admin import BoundedDateChangeList
+from capacity.admin import BoundedDateChangeList, EstimatedCountPaginator
 from stakeholders.admin import PersonAdmin
 from stakeholders.models import User
 
@@ -88,10 +89,12 @@ class SessionAdmin(SimpleHistoryAdmin, admin.ModelAdmin):
     form = SessionForm
     list_display = ("program", "starts_at", "seats", "seats_taken", "is_cancelled")
     list_filter = ("is_cancelled",)
-    list_select_related = ("program",)
+    list_select_related = ("program__original_language",)
     readonly_fields = ("seats_taken",)
     autocomplete_fields = ("program", "facilitators")
     date_hierarchy = "starts_at"
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
     def get_changelist(self, request, **kwargs):
         return BoundedDateChangeList
@@ -112,8 +115,14 @@ class EnrollmentAdmin(admin.ModelAdmin):
     # Read-only here: enrollment changes go through programs.services to keep seats right.
     list_display = ("user", "session", "status", "waitlisted_at", "created_at")
     list_filter = ("status",)
-    list_select_related = ("user", "session__program")
+    list_select_related = ("user", "session__program__original_language")
+    # One person's enrollments (get_search_results): a part of a name or address would join
+    # most of the movement's 2.5 million enrollments (17 s for "example.org"); the person
+    # list searches by parts.
     search_fields = ("user__username", "user__email")
+    search_help_text = _("The exact username or email address of one person.")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     readonly_fields = (
         "user",
         "session",
@@ -124,6 +133,14 @@ class EnrollmentAdmin(admin.ModelAdmin):
         "promoted_at",
         "promotion_notified_at",
     )
+
+    def get_search_results(self, request, queryset, search_term):
+        """The enrollments of the person with this username or address (both kept lowercase), found by index."""
+        term = search_term.strip().lower()
+        if not term:
+            return queryset, False
+        people = User.objects.filter(Q(username=term) | Q(email=term)).values("pk")
+        return queryset.filter(user__in=people), False
 
     def has_add_permission(self, request):
         return False

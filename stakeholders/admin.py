@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from capacity.admin import EstimatedCountPaginator
+
 from .models import (
     ContactRequest,
     ExchangeProfile,
@@ -25,6 +27,8 @@ class PersonAdmin(UserAdmin):
     list_display = ("username", "email", "display_name", "home_region", "is_staff")
     search_fields = ("username", "email", "display_name")
     list_select_related = ("home_region",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     filter_horizontal = ("languages", "groups", "user_permissions")
 
 
