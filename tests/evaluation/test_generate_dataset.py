@@ -219,3 +219,18 @@ def test_the_load_puts_back_every_foreign_key_and_index_it_set_aside():
     assert any("FOREIGN KEY" in definition for _name, definition in before[0])
     tiny()
     assert definitions() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_load_leaves_the_large_tables_vacuumed_as_after_a_restore():
+    tiny()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relpages, relallvisible, reltuples FROM pg_class "
+            "WHERE relname IN ('programs_enrollment', 'evaluation_measurement', 'programs_session')"
+        )
+        tables = {name: (pages, visible, rows) for name, pages, visible, rows in cursor.fetchall()}
+    assert len(tables) == 3
+    for name, (pages, visible, rows) in tables.items():
+        assert pages > 0 and visible == pages, name  # every page all-visible: index-only scans stay in the index
+        assert rows > 0, name  # analyzed
