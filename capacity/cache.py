@@ -10,6 +10,7 @@ without a check of its own. Counters and locks (add, incr: the rate limits, the 
 codes' replay check) always ask Redis: they must not be waved through while it answers.
 """
 
+import logging
 import threading
 import time
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ RETRY_SECONDS = 5
 GUARDED = frozenset({"get", "get_many", "set", "set_many", "delete", "delete_many"})
 _down_until = 0.0
 _asking = threading.local()
+logger = logging.getLogger(__name__)
 
 
 def is_down():
@@ -33,6 +35,8 @@ def is_down():
 
 def mark_down():
     global _down_until
+    if not is_down():  # said once each time it opens, not for every call it spares
+        logger.warning("The cache did not answer: this process renders without kept content for %s s.", RETRY_SECONDS)
     _down_until = time.monotonic() + RETRY_SECONDS
 
 

@@ -42,12 +42,15 @@ def _move_on(version_key):
     if is_down():
         return  # nothing is kept or read meanwhile; what was kept before expires within the minute
     try:
-        moved = cache.incr(version_key)
-    except ValueError:  # not there: a fresh version serves the same purpose
-        moved = cache.set(version_key, time.time_ns(), None)
+        moved = cache.incr(version_key) is not None
+    except ValueError:
+        # Not there: nothing kept under an older version can be reached any more (the next
+        # reader starts a fresh one), so the version has moved on whether this set lands or not.
+        cache.set(version_key, time.time_ns(), None)
+        moved = True
     if not moved:
-        # The version did not move (django-redis gives None instead of raising), so what is
-        # kept under it is stale: read nothing kept for a while, whatever the reason.
+        # The cache did not answer (django-redis gives None instead of raising): what is kept
+        # under the old version is stale, so read nothing kept for a while.
         mark_down()
 
 

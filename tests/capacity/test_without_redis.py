@@ -169,3 +169,26 @@ def test_an_error_redis_answers_with_does_not_mark_the_cache_down():
     assert cache.get("members") is None
     assert not cache_breaker.is_down()
     assert cache.get("text") == "value"
+
+
+def test_the_breaker_says_once_when_it_opens(caplog):
+    from capacity import cache as cache_breaker
+
+    with caplog.at_level("WARNING", logger="capacity.cache"):
+        cache_breaker.mark_down()
+        cache_breaker.mark_down()  # still open: nothing more to say
+    assert [record.getMessage() for record in caplog.records] == [
+        "The cache did not answer: this process renders without kept content for 5 s."
+    ]
+
+
+def test_a_version_moved_on_for_the_first_time_does_not_stop_the_fragments(settings):
+    # Django's own caches answer None to set(): a first move (no version yet) is no failure.
+    from capacity import cache as cache_breaker
+    from capacity import fragments
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    fragments._move_on("tests:never-moved")
+    assert not cache_breaker.is_down()
+    fragments._move_on("tests:never-moved")
+    assert not cache_breaker.is_down()
