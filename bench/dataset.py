@@ -215,7 +215,7 @@ def generate(*, scale, seed=1, out=print, today=None):
         _Generator(SCALES[scale], seed, loader, today).run()
     if loader.postgres:
         with connection.cursor() as cursor:
-            if connection.in_atomic_block:
+            if connection.in_atomic_block or not connection.get_autocommit():
                 cursor.execute("ANALYZE")  # inside a caller's transaction, where VACUUM cannot run
             else:
                 # As after a restore: the planner's statistics, and every page marked all-visible so

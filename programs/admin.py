@@ -135,11 +135,14 @@ class EnrollmentAdmin(admin.ModelAdmin):
     )
 
     def get_search_results(self, request, queryset, search_term):
-        """The enrollments of the person with this username or address (both kept lowercase), found by index."""
-        term = search_term.strip().lower()
-        if not term:
+        """The enrollments of the person with this username or address, found by index."""
+        typed = search_term.strip()
+        if not typed:
             return queryset, False
-        people = User.objects.filter(Q(username=term) | Q(email=term)).values("pk")
+        # As typed and lowercased: sign-up by address keeps both lowercase, a MediaWiki
+        # username keeps its capital, an address typed in the admin keeps its own.
+        terms = {typed, typed.lower()}
+        people = User.objects.filter(Q(username__in=terms) | Q(email__in=terms)).values("pk")
         return queryset.filter(user__in=people), False
 
     def has_add_permission(self, request):
