@@ -80,12 +80,14 @@ def reports(request, organization_slug):
     organization = access.get_organization_for_workspace(request.user, organization_slug)
     # One moment for the counts and the page, so they agree on which sessions have ended;
     # on the minute, so the counts can be kept for it.
-    now = timezone.now().replace(second=0, microsecond=0)
+    counts, now = selectors.cached_workspace_report_counts(
+        organization=organization, now=timezone.now().replace(second=0, microsecond=0)
+    )
     context = _state_filtered_page(
         request,
         items=lambda state: selectors.workspace_reports(organization=organization, state=state, now=now),
         choices=ReportState.choices,
-        counts=selectors.cached_workspace_report_counts(organization=organization, now=now),
+        counts=counts,
         page_size=selectors.WORKSPACE_REPORTS_PAGE_SIZE,
     )
     context["rows"] = _report_rows(list(context["page"].object_list.values_list("pk", flat=True)))

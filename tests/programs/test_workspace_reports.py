@@ -181,3 +181,46 @@ def test_a_report_changed_shows_its_new_figures_in_the_kept_rows_at_once(client,
     write_report(how, reported, values={"participants": 41, "hours_of_learning": 28}, dashboard_figure=7, by=staff)
     shown = "7 editors" if how == "dashboard" else ">41<"
     assert shown in client.get(URL).content.decode()
+
+
+def test_while_one_request_counts_a_new_minute_the_others_show_the_minute_before_whole(
+    client, staff, program, sessions, organization, monkeypatch
+):
+    """Counts and list stay one moment: the minute before, while another request counts this one."""
+    from django.core.cache import cache
+
+    from capacity import fragments
+    from programs import selectors
+
+    minute = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=5)
+    before = minute - timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: minute + timedelta(seconds=20))
+    # A session that ended within the minute before this one: counted and listed from `minute`.
+    ended = before + timedelta(seconds=30)
+    SessionFactory(program=program, starts_at=ended - timedelta(hours=1), ends_at=ended)
+    client.force_login(staff)
+    kept, at = selectors.cached_workspace_report_counts(organization=organization, now=before)
+    assert at == before and kept["missing"] + kept["reported"] == 2
+    # Another request is counting this minute (its marker is set) …
+    key = selectors._cache_key("report-counts", [organization.pk, minute.isoformat()], fragments.content_version())
+    cache.add(f"{key}:counting", True, 30)
+    page = client.get(URL).content.decode()
+    # … so this one shows the minute before, counts and list alike: the session is in neither yet.
+    assert "All (2)" in page and session_links(page) == 2
+    cache.delete(f"{key}:counting")
+    page = client.get(URL).content.decode()
+    assert "All (3)" in page and session_links(page) == 3
+
+
+def test_without_the_minute_before_kept_the_waiting_request_counts_for_itself(organization, sessions):
+    from django.core.cache import cache
+
+    from capacity import fragments
+    from programs import selectors
+
+    minute = timezone.now().replace(second=0, microsecond=0)
+    key = selectors._cache_key("report-counts", [organization.pk, minute.isoformat()], fragments.content_version())
+    cache.add(f"{key}:counting", True, 30)
+    counts, at = selectors.cached_workspace_report_counts(organization=organization, now=minute)
+    assert at == minute
+    assert counts == selectors.workspace_report_counts(organization=organization, now=minute)
