@@ -79,8 +79,6 @@ class EstimatedCountPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         queryset = self.object_list
-        if not hasattr(queryset, "values_list"):
-            return super().page(number)
         ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         if not ids and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
