@@ -25,11 +25,10 @@ import operator
 import os
 import tempfile
 from array import array
-from collections import defaultdict
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import cached_property
 
 import numpy as np
@@ -195,30 +194,25 @@ class Cell:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
 
-    def add(self, other):
-        self.n += other.n
-        self.measurements += other.measurements
-        self.total += other.total
-        self.total_squares += other.total_squares
-        if other.numerator is not None:
-            self.numerator = (self.numerator or 0) + other.numerator
-            self.denominator = (self.denominator or 0) + other.denominator
 
+def _cells_of_step(year_atoms, scope, breakdown, per_capacity_ids):
+    """One GROUP BY: the cells of one scope kind and breakdown, each quarter's and the year's.
 
-def _aggregate(year_atoms, scope, breakdown, per_capacity_ids):
-    """One or two GROUP BY queries: (scope key, breakdown key, quarter, indicator) → Cell.
-
-    Rows about one capacity (a person's gain in it) count only in capacity reports and
-    breakdowns; everywhere else the person's summary row (no capacity) counts, so a person
-    who rated five capacities is one person, not five. A program's outputs reach the
-    capacities the program teaches through the program (one row per capacity, by the join).
+    Yields (scope key, period, indicator id, breakdown key, people, measurements, total,
+    sum of squares, numerator, denominator): the period is the quarter, or PERIOD_YEAR
+    for the year, which the database adds up in the same pass (GROUPING SETS). Rows about
+    one capacity (a person's gain in it) count only in capacity reports and breakdowns;
+    everywhere else the person's summary row (no capacity) counts, so a person who rated
+    five capacities is one person, not five. A program's outputs reach the capacities the
+    program teaches through the program (one row per capacity, by the join); both paths
+    are added up together. A value with no region, method or organization to file it
+    under counts in the totals, not in that scope or breakdown.
     """
     if breakdown in DEMOGRAPHIC:
         base = year_atoms.filter(dimension=breakdown)
     else:
         base = year_atoms.filter(dimension="")
-    uses_category = scope == Scope.CATEGORY or breakdown == "category"
-    if uses_category:
+    if scope == Scope.CATEGORY or breakdown == "category":
         paths = [
             (base.filter(category_slug__isnull=False), False),
             (
@@ -230,44 +224,78 @@ def _aggregate(year_atoms, scope, breakdown, per_capacity_ids):
         ]
     else:
         paths = [(base.filter(category_slug__isnull=True), False)]
-    result = defaultdict(Cell)
+    parts, params = [], []
     for queryset, via_program in paths:
-        rows = (
-            queryset.annotate(
-                scope_key=_key_expression(scope, for_category_via_program=via_program),
-                breakdown_key=_key_expression(breakdown, for_category_via_program=via_program),
-            )
-            .values("scope_key", "breakdown_key", "quarter", "indicator_id")
-            .annotate(
-                n=Sum("sum_people"),
-                count=Sum("sum_rows"),
-                total=Sum("sum_value"),
-                total_squares=Sum("sum_squares"),
-                numerator=Sum("sum_numerator"),
-                denominator=Sum("sum_denominator"),
-            )
-            .order_by()
+        atoms = queryset.annotate(
+            scope_key=_key_expression(scope, for_category_via_program=via_program),
+            breakdown_key=_key_expression(breakdown, for_category_via_program=via_program),
+        ).values("scope_key", "breakdown_key", *_STEP_COLUMNS)
+        sql, part_params = atoms.query.sql_with_params()
+        parts.append(sql)
+        params.extend(part_params)
+    # Django-compiled queries with their parameters kept apart; the rest is literal.
+    atoms_sql = " UNION ALL ".join(parts)
+    keys = []
+    if scope != Scope.MOVEMENT:
+        keys.append("a.scope_key <> ''")  # NULL <> '' is not true: no key, no cell
+    if breakdown:
+        keys.append("a.breakdown_key <> ''")
+    where = f"WHERE {' AND '.join(keys)}" if keys else ""
+    sums = ", ".join(f"SUM(a.{column})" for column in _STEP_COLUMNS[2:])
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT a.scope_key, COALESCE(a.quarter, {PERIOD_YEAR}), a.indicator_id, a.breakdown_key, {sums} "  # noqa: S608
+            f"FROM ({atoms_sql}) a {where} GROUP BY GROUPING SETS ("
+            "(a.scope_key, a.breakdown_key, a.quarter, a.indicator_id), (a.scope_key, a.breakdown_key, a.indicator_id))"
         )
-        # Rows as they are read (a server-side cursor on PostgreSQL): a large GROUP BY's
-        # result held at once as dictionaries was 100 MB for 2025.
-        for row in rows.iterator(chunk_size=10_000):
-            # No region, method or organization to file the value under: it counts in
-            # the totals, not in that scope or breakdown.
-            if row["scope_key"] is None or row["breakdown_key"] is None:
-                continue
-            if (scope != Scope.MOVEMENT and row["scope_key"] == "") or (breakdown and row["breakdown_key"] == ""):
-                continue
-            result[(row["scope_key"], row["breakdown_key"], row["quarter"], row["indicator_id"])].add(
-                Cell(
-                    n=row["n"] or 0,
-                    measurements=row["count"],
-                    total=row["total"] or Decimal(0),
-                    total_squares=row["total_squares"] or Decimal(0),
-                    numerator=row["numerator"],
-                    denominator=row["denominator"],
-                )
+    else:  # SQLite has no GROUPING SETS: the year is a second GROUP BY
+        sql = " UNION ALL ".join(
+            f"SELECT a.scope_key, {period}, a.indicator_id, a.breakdown_key, {sums} "  # noqa: S608
+            f"FROM ({atoms_sql}) a {where} GROUP BY a.scope_key, a.breakdown_key, {grouping}a.indicator_id"
+            for period, grouping in (("a.quarter", "a.quarter, "), (str(PERIOD_YEAR), ""))
+        )
+        params = params * 2
+    decimal = _decimal_of_sum()
+    # Rows as they are read (a server-side cursor on PostgreSQL): a large GROUP BY's
+    # result held at once was 100 MB for 2025.
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        for scope_key, period, indicator_id, breakdown_key, n, count, total, squares, numerator, denominator in cursor:
+            yield (
+                scope_key,
+                int(period),
+                indicator_id,
+                breakdown_key,
+                int(n or 0),
+                int(count),
+                ZERO if total is None else decimal(total),
+                ZERO if squares is None else decimal(squares),
+                decimal(numerator),
+                decimal(denominator),
             )
-    return result
+
+
+# What a step sums of the atoms, after its two keys (_cells_of_step).
+_STEP_COLUMNS = (
+    "quarter",
+    "indicator_id",
+    "sum_people",
+    "sum_rows",
+    "sum_value",
+    "sum_squares",
+    "sum_numerator",
+    "sum_denominator",
+)
+ZERO = Decimal(0)
+
+
+def _decimal_of_sum():
+    """A SUM of decimals as Django reads one: PostgreSQL gives a Decimal; SQLite a float or an int, of which
+    Django keeps 15 digits (what SQLite stores)."""
+    if connection.vendor == "postgresql":
+        return lambda value: value
+    from_float = Context(prec=15).create_decimal_from_float
+    return lambda value: value if value is None or isinstance(value, Decimal) else from_float(value)
 
 
 def _coverage(year_atoms, scope, indicator_ids, per_capacity_ids):
@@ -1248,11 +1276,11 @@ def _year_rows(year, atoms, progress, write):
         # The cells' temporary file is closed (and gone) whatever happens to the group.
         with closing(_Cells(figures, codes)) as cells:
             for scope, breakdown in _STEPS:
-                step = _aggregate(group_atoms, scope, breakdown, per_capacity_ids)
+                measured = cells.add_step(
+                    scope, breakdown, _cells_of_step(group_atoms, scope, breakdown, per_capacity_ids)
+                )
                 if scope == Scope.MOVEMENT and not breakdown:
-                    read += sum(cell.measurements for cell in step.values())
-                cells.add_step(scope, breakdown, step)
-                del step
+                    read += measured
                 done += 1
                 progress(done, total_steps)
             if len(cells):
@@ -1372,51 +1400,61 @@ class _Cells:
         return len(self.n)
 
     def add_step(self, scope, breakdown, step):
-        """One GROUP BY's cells, (scope key, breakdown key, quarter, indicator id) → Cell: each quarter's and the year's.
+        """One GROUP BY's cells (_cells_of_step: a tuple each, the quarters' and the year's); returns the
+        measurements of its year's cells.
 
         A GROUP BY is one scope kind and one breakdown: no two share a cell. Every answer of
         a demographic dimension a report shows is a cell, a zero too: a small answer hidden
         must look like an answer nobody gave (both say "not shown").
         """
-        merged = {}
-        for (scope_key, breakdown_key, quarter, indicator_id), cell in step.items():
-            for period in (int(quarter), PERIOD_YEAR):
-                merged.setdefault((scope_key, period, indicator_id, breakdown_key), Cell()).add(cell)
         if breakdown in DEMOGRAPHIC:
-            for shown in {key[:3] for key in merged}:
-                for answer in DEMOGRAPHIC_ANSWERS[breakdown]:
-                    merged.setdefault((*shown, answer), Cell())
+            step = list(step)
+            given = {cell[:4] for cell in step}
+            shown = {cell[:3] for cell in step}
+            step += [
+                (*key, answer, 0, 0, ZERO, ZERO, None, None)
+                for key in shown
+                for answer in DEMOGRAPHIC_ANSWERS[breakdown]
+                if (*key, answer) not in given
+            ]
         of = self.figures.strings.of
         scope_number, breakdown_number = SCOPE_INDEX[scope], BREAKDOWN_INDEX[breakdown]
         add_scope, add_scope_key, add_period, add_code, add_breakdown, add_breakdown_key = (
             column.append for column in self.fields
         )
+        add_n, add_measurements, add_yes, add_no = (
+            column.append for column in (self.n, self.measurements, self.yes, self.no)
+        )
+        code_of, shares = self.code_of, self.shares
         lines = []
-        for (scope_key, period, indicator_id, breakdown_key), cell in merged.items():
+        measured = 0
+        for scope_key, period, indicator_id, breakdown_key, n, count, total, squares, numerator, denominator in step:
             add_scope(scope_number)
             add_scope_key(of(scope_key))
             add_period(period)
-            add_code(self.code_of[indicator_id])
+            add_code(code_of[indicator_id])
             add_breakdown(breakdown_number)
             add_breakdown_key(of(breakdown_key))
-            self.n.append(cell.n)
-            self.measurements.append(cell.measurements)
-            numerator, denominator = cell.numerator, cell.denominator
-            if indicator_id in self.shares and denominator is not None:
+            add_n(n)
+            add_measurements(count)
+            if period == PERIOD_YEAR:
+                measured += count
+            if indicator_id in shares and denominator is not None:
                 yes = int(numerator)
-                self.yes.append(yes)
-                self.no.append(int(denominator) - yes)
+                add_yes(yes)
+                add_no(int(denominator) - yes)
             else:
-                self.yes.append(-1)
-                self.no.append(-1)
+                add_yes(-1)
+                add_no(-1)
             lines.append(
-                f"{cell.total}\t{cell.total_squares}\t{'' if numerator is None else numerator}"
+                f"{total}\t{squares}\t{'' if numerator is None else numerator}"
                 f"\t{'' if denominator is None else denominator}"
             )
         data = "".join(lines).encode("ascii")  # decimals and tabs: one byte a character
         ends = itertools.accumulate(map(len, lines), initial=self.ends[-1] if self.ends else 0)
         self.ends.extend(itertools.islice(ends, 1, None))
         self.sums.write(data)
+        return measured
 
     def figures_in_key_order(self):
         """Fill the figures from the cells in key order: each cell's people, then a people-share's yes and no.

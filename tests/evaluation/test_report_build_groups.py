@@ -39,12 +39,12 @@ def test_gating_each_group_of_indicators_alone_decides_as_gating_them_all_togeth
 
 
 def test_the_rows_do_not_depend_on_the_order_the_database_answers_in(built, monkeypatch):
-    original = reports._aggregate
+    original = reports._cells_of_step
 
     def reversed_answers(*args, **kwargs):
-        return dict(reversed(original(*args, **kwargs).items()))
+        return reversed(list(original(*args, **kwargs)))
 
-    monkeypatch.setattr(reports, "_aggregate", reversed_answers)
+    monkeypatch.setattr(reports, "_cells_of_step", reversed_answers)
     reports.year_replace(YEAR)
     assert rows() == built
 
