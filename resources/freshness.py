@@ -5,9 +5,9 @@ shows on the next request in every process (web or worker) without signals. Per 
 they aggregate: the newest row id (new rows, bulk loads) and, for audited tables, the
 newest history row id (every save and delete through the ORM, and changes to an
 allocation's purpose and programs); for small tables without history, the latest
-updated_at. Each part is an index lookup (about 2 ms in all at 100,000 allocations).
-What this cannot see — an enrollment's status changing (completed participations), a
-program's method or region changing, a write in plain SQL — shows when the cached
+updated_at (programs: a region or method changed). Each part is an index lookup (about
+2 ms in all at 100,000 allocations). What this cannot see — an enrollment's status
+changing (completed participations), a write in plain SQL — shows when the cached
 figures expire (the callers' lifetimes).
 """
 
@@ -16,15 +16,16 @@ import hashlib
 from django.db import connection
 
 from capacity.models import CapacityCategory, Region
-from programs.models import ActivityReport, Enrollment, Session
+from programs.models import ActivityReport, Enrollment, Program, Session
 from stakeholders.models import Organization
 
 from .models import Allocation, AllocationMethod, ExchangeRate, Expenditure, Fund
 
-# Fund and CapacityCategory: the names and choices of the dashboard's filters and lines.
+# Fund and CapacityCategory: the names and choices of the dashboard's filters and lines;
+# Program: the region and method its funded sessions are counted under.
 AUDITED = (Allocation, AllocationMethod, Expenditure, ExchangeRate, ActivityReport, Session, Fund)
 NEWEST_ROW_ONLY = (Enrollment,)
-LATEST_UPDATE = (Organization, Region, CapacityCategory)
+LATEST_UPDATE = (Organization, Region, CapacityCategory, Program)
 
 
 def data_version() -> str:
