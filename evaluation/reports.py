@@ -4,7 +4,7 @@ A build reads one year at a time. For each scope kind (movement, region, capacit
 category, method, organization) and each breakdown (the total, region, emerging vs
 established, method, capacity category, and the demographic dimensions), one GROUP BY
 over that year's measurements gives a row per scope key, quarter, indicator and
-breakdown key; years are the sums of their quarters. Nothing loops over measurements in
+breakdown key, and per year (the sum of its quarters, in the same pass). Nothing loops over measurements in
 Python: the loops below run over the aggregated rows, whose number depends on the
 vocabulary and the periods, not on how much was measured.
 

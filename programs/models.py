@@ -175,8 +175,8 @@ class Program(Translated, TimeStampedModel):
                 include=["is_published", "archived_at"],
                 name="program_provider_newest",
             ),
-            # The funding figures' data version reads the latest change to any program (a
-            # region or method changed): one index lookup, not a scan of 50,000 programs.
+            # The funding figures' data version reads the latest change to any program (its
+            # region changed): one index lookup, not a scan of 50,000 programs.
             models.Index(fields=["updated_at"], name="program_updated"),
         ]
 

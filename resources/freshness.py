@@ -4,9 +4,9 @@ The dashboard and the open figures are kept in the cache under this version, so 
 shows on the next request in every process (web or worker) without signals. Per table
 they aggregate: the newest row id (new rows, bulk loads) and, for audited tables, the
 newest history row id (every save and delete through the ORM, and changes to an
-allocation's purpose and programs); for small tables without history, the latest
-updated_at (programs: a region or method changed). Each part is an index lookup (about
-2 ms in all at 100,000 allocations). What this cannot see — an enrollment's status
+allocation's purpose and programs); for tables without history, the latest updated_at,
+from an index (a program saved: its region is the one its funded sessions count under).
+Each part is an index lookup (about 2 ms in all at 100,000 allocations). What this cannot see — an enrollment's status
 changing (completed participations), a write in plain SQL — shows when the cached
 figures expire (the callers' lifetimes).
 """
@@ -22,7 +22,7 @@ from stakeholders.models import Organization
 from .models import Allocation, AllocationMethod, ExchangeRate, Expenditure, Fund
 
 # Fund and CapacityCategory: the names and choices of the dashboard's filters and lines;
-# Program: the region and method its funded sessions are counted under.
+# Program: the region its funded sessions are counted under.
 AUDITED = (Allocation, AllocationMethod, Expenditure, ExchangeRate, ActivityReport, Session, Fund)
 NEWEST_ROW_ONLY = (Enrollment,)
 LATEST_UPDATE = (Organization, Region, CapacityCategory, Program)
