@@ -45,7 +45,7 @@ check: $(STAMP_DEV)
 # movement's decade into capacity_bench_movement once (7 to 13 minutes here) and the
 # latest year's learning reports (about a minute, for the report page), then times
 # every page, 200 enrollments for the last 20 seats, a 100,000-row export and the full
-# rebuild of the learning reports: 25 to 35 minutes on 2 cores with the data there.
+# rebuild of the learning reports: about 20 minutes on 2 cores with the data there.
 bench-movement: $(STAMP_DEV)
 	bash scripts/install-system-packages
 	bash scripts/wait-for-services
