@@ -38,7 +38,7 @@ PUBLISHED_STATUSES = (Allocation.Status.APPROVED, Allocation.Status.DISBURSED, A
 # Bumped when the shape of the cached tables changes, so an older copy is never read.
 TABLES_FORMAT = 2
 # A backstop only: the cache key follows the data (data_version), so this bounds what the
-# version does not see (a renamed region or category, a write in plain SQL).
+# version does not see (an enrollment marked completed, a write in plain SQL).
 CACHE_SECONDS = 300
 TABLES = ("regions", "categories", "years")
 # The path from an activity report to the allocations that fund its session.
