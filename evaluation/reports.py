@@ -4,9 +4,9 @@ A build reads one year at a time. For each scope kind (movement, region, capacit
 category, method, organization) and each breakdown (the total, region, emerging vs
 established, method, capacity category, and the demographic dimensions), one GROUP BY
 over that year's measurements gives a row per scope key, quarter, indicator and
-breakdown key, and per year (the sum of its quarters, in the same pass). Nothing loops over measurements in
-Python: the loops below run over the aggregated rows, whose number depends on the
-vocabulary and the periods, not on how much was measured.
+breakdown key, and per year (the sum of its quarters, in the same query). Nothing loops
+over measurements in Python: the loops below run over the aggregated rows, whose number
+depends on the vocabulary and the periods, not on how much was measured.
 
 One more GROUP BY at the finest grain the reports slice by tells which figures sit
 inside others because of how the data fall (see "Figures contained in others" below).
@@ -195,12 +195,27 @@ class Cell:
     denominator: Decimal | None = None
 
 
+# What a step sums of the atoms, after its two keys (_cells_of_step).
+_STEP_COLUMNS = (
+    "quarter",
+    "indicator_id",
+    "sum_people",
+    "sum_rows",
+    "sum_value",
+    "sum_squares",
+    "sum_numerator",
+    "sum_denominator",
+)
+ZERO = Decimal(0)
+
+
 def _cells_of_step(year_atoms, scope, breakdown, per_capacity_ids):
     """One GROUP BY: the cells of one scope kind and breakdown, each quarter's and the year's.
 
     Yields (scope key, period, indicator id, breakdown key, people, measurements, total,
     sum of squares, numerator, denominator): the period is the quarter, or PERIOD_YEAR
-    for the year, which the database adds up in the same pass (GROUPING SETS). Rows about
+    for the year, which the database adds up in the same query (GROUPING SETS on
+    PostgreSQL, a second GROUP BY on SQLite). Rows about
     one capacity (a person's gain in it) count only in capacity reports and breakdowns;
     everywhere else the person's summary row (no capacity) counts, so a person who rated
     five capacities is one person, not five. A program's outputs reach the capacities the
@@ -273,20 +288,6 @@ def _cells_of_step(year_atoms, scope, breakdown, per_capacity_ids):
                 decimal(numerator),
                 decimal(denominator),
             )
-
-
-# What a step sums of the atoms, after its two keys (_cells_of_step).
-_STEP_COLUMNS = (
-    "quarter",
-    "indicator_id",
-    "sum_people",
-    "sum_rows",
-    "sum_value",
-    "sum_squares",
-    "sum_numerator",
-    "sum_denominator",
-)
-ZERO = Decimal(0)
 
 
 def _decimal_of_sum():

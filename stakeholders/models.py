@@ -61,8 +61,9 @@ class User(AbstractUser):
             # The few deactivated accounts, so "not a deactivated person" is a lookup in a
             # tiny index, not a scan of everyone (the exchange directory asks it of every profile).
             models.Index(fields=["id"], condition=models.Q(is_active=False), name="user_deactivated"),
-            # Logging in, resetting a password and the admin's enrollments find a person by
-            # their (lowercased) address: a lookup, not a scan of 200,000 people.
+            # Signing up (is the address free?), signing in or resetting a password with an
+            # address not verified yet, and the admin's enrollments find a person by their
+            # address: a lookup, not a scan of 200,000 people.
             models.Index(fields=["email"], name="user_email"),
         ]
 
