@@ -57,7 +57,7 @@ class EstimatedCountPaginator(Paginator):
                     row = cursor.fetchone()
                 if row and row[0] is not None and row[0] >= self.ESTIMATED_FROM:
                     self.estimated = True
-                    return int(row[0])
+                    return round(row[0])  # not int(): 3.9999… of float arithmetic is 4 rows
         return super().count
 
     def validate_number(self, number):
