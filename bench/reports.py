@@ -243,7 +243,8 @@ def add_one_percent(count):
     """1% new measurements, all in the latest year, as a night of reports would bring."""
     from django.db import connection
 
-    from evaluation.models import Measurement, StalePeriod
+    from evaluation.measurements import stale_years_mark
+    from evaluation.models import Measurement
 
     remove_added()
     latest = Measurement.objects.order_by("-date").values_list("date", flat=True).first()
@@ -262,7 +263,9 @@ def add_one_percent(count):
             """,
             [ADDED, date(latest.year, 1, 1), date(latest.year + 1, 1, 1), ADDED, max(count // 100, 1)],
         )
-    StalePeriod.objects.update_or_create(year=latest.year)
+    # Marked as the measurement services mark what they write: the year and each indicator added to.
+    added = Measurement.objects.filter(source=ADDED).values_list("indicator__code", flat=True).distinct().order_by()
+    stale_years_mark(changes=[(latest.year, code) for code in added])
     return latest.year
 
 

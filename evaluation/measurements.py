@@ -30,6 +30,7 @@ from resources.models import Allocation
 from resources.selectors import reached_reports
 
 from .models import (
+    EVERY_INDICATOR,
     FOLLOW_UP_MONTHS,
     NOT_ASKED,
     Indicator,
@@ -37,6 +38,7 @@ from .models import (
     SelfAssessment,
     SelfAssessmentRating,
     Source,
+    StaleIndicator,
     StalePeriod,
     SurveyInvitation,
     SurveyKind,
@@ -173,32 +175,48 @@ class _Rows:
         )
 
 
-def stale_years_mark(*, years, now=None) -> None:
-    """Mark years whose reports no longer match their measurements, raising each year's version.
+def stale_years_mark(*, years=(), changes=(), now=None) -> None:
+    """Mark years whose reports no longer match their measurements, raising each mark's version.
 
-    One upsert for all the years: a new year starts at version 1, a marked one goes up
-    by one (in the database, so two marks at once both count), and its time becomes this
-    mark's. The report build clears a year only if its version is still the one it read.
+    `changes` are (year, indicator code) pairs: the indicators whose measurements changed
+    in a year, which an incremental build rebuilds alone (with the figures the privacy gate
+    weighs them with). `years` are years changed in ways not known by indicator: rebuilt
+    whole. Every year of either is marked (StalePeriod) and every indicator of it
+    (StaleIndicator; EVERY_INDICATOR for a whole year), in one upsert per table: a new mark
+    starts at version 1, a marked one goes up by one (in the database, so two marks at
+    once both count), and its time becomes this mark's. A build clears a mark only if its
+    version is still the one it read.
     """
-    years = sorted({int(year) for year in years if year})
-    if not years:
+    pairs = {(int(year), EVERY_INDICATOR) for year in years if year}
+    pairs |= {(int(year), code) for year, code in changes if year}
+    if not pairs:
         return
     now = now or timezone.now()
-    marked_at = StalePeriod._meta.get_field("marked_at").get_db_prep_value(now, connection)
+    _upsert_marks(StalePeriod, ["year"], sorted({(year,) for year, _code in pairs}), now)
+    _upsert_marks(StaleIndicator, ["year", "indicator"], sorted(pairs), now)
+
+
+def _upsert_marks(model, keys, rows, now):
+    """INSERT … ON CONFLICT … DO UPDATE (PostgreSQL, and SQLite from 3.24): new rows at version 1,
+    existing ones a version up, each marked at `now`."""
+    marked_at = model._meta.get_field("marked_at").get_db_prep_value(now, connection)
     # Names from the model, quoted; the values are parameters.
     quote = connection.ops.quote_name
-    table = quote(StalePeriod._meta.db_table)
-    year, marked, version = (
-        quote(StalePeriod._meta.get_field(name).column) for name in ("year", "marked_at", "version")
-    )
-    values = ", ".join(["(%s, %s, 1)"] * len(years))
-    # INSERT … ON CONFLICT … DO UPDATE: PostgreSQL, and SQLite from 3.24.
+    table = quote(model._meta.db_table)
+    columns = [quote(model._meta.get_field(name).column) for name in keys]
+    marked, version = (quote(model._meta.get_field(name).column) for name in ("marked_at", "version"))
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(keys) + 1)) + ", 1)"] * len(rows))
     sql = (
-        f"INSERT INTO {table} ({year}, {marked}, {version}) VALUES {values} "  # noqa: S608
-        f"ON CONFLICT ({year}) DO UPDATE SET {version} = {table}.{version} + 1, {marked} = EXCLUDED.{marked}"
+        f"INSERT INTO {table} ({', '.join(columns)}, {marked}, {version}) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT ({', '.join(columns)}) DO UPDATE "
+        f"SET {version} = {table}.{version} + 1, {marked} = EXCLUDED.{marked}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for year in years for value in (year, marked_at)])
+        cursor.execute(sql, [value for row in rows for value in (*row, marked_at)])
+
+
+_DATE = COMPARED.index("date")
+_INDICATOR = COMPARED.index("indicator_id")
 
 
 def _signature(values):
@@ -213,13 +231,17 @@ def _replace(*, source, source_ids, computed, now) -> int:
     others the rows are replaced whole and the years of both old and new rows are marked.
     """
     stored = defaultdict(Counter)
-    stored_years = defaultdict(set)
-    for row in Measurement.objects.filter(source=source, source_id__in=source_ids).values_list("source_id", *COMPARED):
-        stored[row[0]][_signature(row[1:])] += 1
-        stored_years[row[0]].add(row[1 + COMPARED.index("date")].year)
+    codes = {}  # indicator id: code, of the rows stored and computed (to mark what changed)
+    stored_rows = Measurement.objects.filter(source=source, source_id__in=source_ids).values_list(
+        "source_id", "indicator__code", *COMPARED
+    )
+    for row in stored_rows:
+        stored[row[0]][_signature(row[2:])] += 1
+        codes[row[2 + _INDICATOR]] = row[1]
     wanted = defaultdict(Counter)
     for measurement in computed:
         wanted[measurement.source_id][_signature(getattr(measurement, name) for name in COMPARED)] += 1
+        codes[measurement.indicator_id] = measurement.indicator.code
     changed = {source_id for source_id in source_ids if stored[source_id] != wanted[source_id]}
     if not changed:
         return 0
@@ -227,9 +249,14 @@ def _replace(*, source, source_ids, computed, now) -> int:
     Measurement.objects.bulk_create(
         [measurement for measurement in computed if measurement.source_id in changed], batch_size=1000
     )
-    years = {year for source_id in changed for year in stored_years[source_id]}
-    years |= {measurement.date.year for measurement in computed if measurement.source_id in changed}
-    stale_years_mark(years=years, now=now)
+    # What differs (rows gone, rows new) marks its year and indicator: a report whose hours
+    # alone changed leaves every other indicator's figures as they were built.
+    differing = {
+        (signature[_DATE].year, signature[_INDICATOR])
+        for source_id in changed
+        for signature in (stored[source_id] - wanted[source_id]) + (wanted[source_id] - stored[source_id])
+    }
+    stale_years_mark(changes={(year, codes[indicator_id]) for year, indicator_id in differing}, now=now)
     return len(changed)
 
 

@@ -233,6 +233,34 @@ class StalePeriod(models.Model):
         verbose_name_plural = _("years to rebuild")
 
 
+# The indicator of a StaleIndicator that stands for all of them: a change whose indicators
+# are not known (a session deleted with its measurements) makes the whole year stale.
+EVERY_INDICATOR = ""
+
+
+class StaleIndicator(models.Model):
+    """What changed in a stale year: an indicator whose measurements changed, so an incremental
+    build rebuilds only the figures that can differ (reports.year_replace).
+
+    Marked with the year (StalePeriod), in the same transaction, with a version of its
+    own: a build clears the marks it read before it began, unless marked again meanwhile.
+    An indicator is a code rather than a key: EVERY_INDICATOR stands for all of them, and
+    a mark outlives an indicator deleted since (whose report rows went with it).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.CharField(_("indicator"), max_length=60, blank=True)
+    marked_at = models.DateTimeField(_("marked"), default=timezone.now)
+    version = models.PositiveBigIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("indicator to rebuild")
+        verbose_name_plural = _("indicators to rebuild")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "indicator"], name="one_stale_mark_per_year_and_indicator"),
+        ]
+
+
 # ---------------------------------------------------------------------------
 # Surveys: a standard questionnaire per program and moment, generated from the
 # program's capacities; one invitation per enrollment and moment, sent once.

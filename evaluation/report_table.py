@@ -17,8 +17,10 @@ into the one table.
 Lock order, so that two years built at once cannot deadlock or wait for each other's
 whole build: a build locks the report row table only at its swap, and only then the
 indicator table more than for reading (attaching the new table checks its foreign key);
-it reads no report row inside its transaction, and makes its new table from the
-catalog, not with `LIKE` (which would lock the report row table until the build ends).
+it reads report rows inside its transaction only from the partitions holding the year,
+by name (the rows an incremental build keeps), never through the report row table; and makes its
+new table from the catalog, not with `LIKE` (which would lock the report row table until
+the build ends).
 """
 
 import re
@@ -162,22 +164,46 @@ def _swap(table, periods):
         )
 
 
+def _copy(table, periods, indicator_ids, columns):
+    """Copy into `table` the year's rows of these indicators as they are, from the year's old
+    table and the default one (rows written before the year had a table of its own).
+
+    Read from the partitions by name, not through the report row table, which would stay
+    locked for reading until the build commits and keep another year's build from
+    dropping its old table (which locks the report row table exclusively).
+    """
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    sources = [*year_tables(periods), *filter(None, [default_table()])]
+    with connection.cursor() as cursor:
+        for source in sources:
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {quote(source)} "  # noqa: S608 - names from the catalog
+                "WHERE period = ANY(%s) AND indicator_id = ANY(%s)",
+                [list(periods), list(indicator_ids)],
+            )
+
+
 @contextmanager
-def year_table(year, periods):
+def year_table(year, periods, *, keep=()):
     """The table to write a year's rows into, within the caller's transaction; the year's
-    old rows are gone once the block ends without an error.
+    old rows are gone once the block ends without an error, but for those of the
+    indicators in `keep` (ids), which the table already holds as they were.
 
     Yields the table's name. Must run inside a transaction (the build's): a failure part
     way leaves the old rows, since the transaction rolls back the new table too.
     """
     parent = ReportRow._meta.db_table
     if not is_partitioned():
-        ReportRow.objects.filter(period__in=periods).delete()
+        ReportRow.objects.filter(period__in=periods).exclude(indicator_id__in=keep).delete()
         yield parent
         return
     # A name of its own, so two builds of one year never meet (they also take turns: reports._year_lock).
     table = f"{parent}_{int(year)}_{secrets.token_hex(4)}"
     _create(table)
+    if keep:
+        columns = [field.column for field in ReportRow._meta.concrete_fields if not field.primary_key]
+        _copy(table, periods, keep, columns)
     yield table
     _dress(table, periods)
     _swap(table, periods)

@@ -44,6 +44,7 @@ from programs.models import DEMOGRAPHIC_DIMENSIONS
 
 from . import privacy, report_table, statistics
 from .models import (
+    EVERY_INDICATOR,
     NOT_ASKED,
     Indicator,
     Measurement,
@@ -52,6 +53,7 @@ from .models import (
     ReportBuilt,
     ReportRow,
     Scope,
+    StaleIndicator,
     StalePeriod,
     SurveyKind,
 )
@@ -139,14 +141,20 @@ ATOM_SLICE = (
 
 
 @contextmanager
-def _year_atoms(year):
+def _year_atoms(year, indicator_ids=None):
     """The year's measurements summed per slice, quarter and program into a temporary table; its queryset.
 
     One pass over the year's measurements (the GROUP BYs after it read a third of the
     rows). A program is kept only on rows about no one capacity: the rows that reach
-    capacities through the program, and that coverage counts programs on.
+    capacities through the program, and that coverage counts programs on. With
+    `indicator_ids` (the indicators a build rebuilds), other indicators' rows are summed
+    only where coverage reads them (a program's, about no capacity or dimension).
     """
     measurements = Measurement.objects.filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
+    if indicator_ids is not None:
+        measurements = measurements.filter(
+            Q(indicator_id__in=indicator_ids) | Q(dimension="", category__isnull=True, program__isnull=False)
+        )
     atoms = (
         measurements.annotate(
             organization_slug=F("organization__slug"),
@@ -1213,15 +1221,21 @@ def _published(indicator, cell, hidden):
     return statistics.ratio(numerator=cell.numerator, denominator=cell.denominator)
 
 
-def year_rows(year, *, write, progress=None):
+def year_rows(year, *, write, progress=None, groups=None, participants_shown=()):
     """Every report row of one year, gated, handed to `write` a group at a time (tuples in ROW_FIELDS order).
 
-    Returns the number of measurements read.
+    `groups`: the groups of indicators the gate weighs together (_gate_group) to build,
+    with the coverage rows; None for all of them. `participants_shown`: the (scope, key,
+    period) whose participants total is shown, from rows kept of a group not built
+    (coverage is shown with it). Returns the number of measurements read.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("year_rows reads one snapshot of the measurements: call it in a transaction (year_replace)")
-    with _year_atoms(year) as atoms, _collected_between_groups():
-        return _year_rows(year, atoms, progress, write)
+    built = None
+    if groups is not None:
+        built = [pk for pk, code in Indicator.objects.values_list("pk", "code") if _gate_group(code) in groups]
+    with _year_atoms(year, built) as atoms, _collected_between_groups():
+        return _year_rows(year, atoms, progress, write, groups, set(participants_shown))
 
 
 @contextmanager
@@ -1246,7 +1260,7 @@ def _collected_between_groups():
             gc.enable()
 
 
-def _year_rows(year, atoms, progress, write):
+def _year_rows(year, atoms, progress, write, only, participants_shown):
     indicators = {indicator.pk: indicator for indicator in Indicator.objects.all()}
     indicator_ids = {indicator.code: indicator.pk for indicator in indicators.values()}
     codes = {indicator_id: indicator.code for indicator_id, indicator in indicators.items()}
@@ -1260,7 +1274,7 @@ def _year_rows(year, atoms, progress, write):
     k = _k_of_build()
     built_at = timezone.now()
     read = 0
-    participants_shown = set()  # the participants totals shown: coverage is shown with them
+    # The participants totals shown (coverage is shown with them), as kept or as built.
     participants_id = indicator_ids.get("participants")
 
     # One group of indicators the gate weighs together at a time (the same decisions: no
@@ -1269,7 +1283,8 @@ def _year_rows(year, atoms, progress, write):
     for group in groups:
         ids = [indicator_id for indicator_id, code in codes.items() if _gate_group(code) == group]
         group_atoms = atoms.filter(indicator_id__in=ids)
-        if not group_atoms.exists():  # nothing measured this year: no GROUP BY to run
+        # Not asked for (its rows kept as they were), or nothing measured this year: no GROUP BY to run.
+        if (only is not None and group not in only) or not group_atoms.exists():
             done += len(_STEPS) + 1
             progress(done, total_steps)
             continue
@@ -1553,23 +1568,34 @@ def _year_lock(year):
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, year])
 
 
-def year_replace(year, *, progress=None):
-    """Replace every report row of one year from one snapshot of the measurements. Returns (rows, measurements).
+def year_replace(year, *, progress=None, indicators=None):
+    """Replace the report rows of one year from one snapshot of the measurements. Returns (rows, measurements).
 
     Reading and writing happen in one REPEATABLE READ transaction: every GROUP BY sees
     the same measurements, so the figures a report prints twice agree, and a sync that
     commits half-way through is read next time, never half. The whole year is rewritten
     even when a steward asked for one report, so no report keeps figures the gate
     weighed against data that has since changed.
+
+    `indicators`: the codes whose measurements changed (an incremental build's marks), or
+    None for all. Only the groups of indicators the gate weighs together with them are
+    built again (no family, link or pair of the gate joins two groups, so each group's
+    decisions are the same built alone), with the coverage rows; the other groups' rows
+    are kept as they were built. `rows` counts the rows built.
     """
     with _year_lock(year), transaction.atomic():
         # Only as the outermost transaction (a test wraps everything in its own).
         if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        groups, kept = None, []
+        if indicators is not None:
+            codes = dict(Indicator.objects.values_list("pk", "code"))
+            groups = {_gate_group(code) for code in indicators}
+            kept = sorted(pk for pk, code in codes.items() if _gate_group(code) not in groups)
         written, reported, built_at = 0, set(), None
         # A table of the year's own, swapped for the old one at the end (PostgreSQL; report_table).
-        with report_table.year_table(year, periods_of(year)) as table:
+        with report_table.year_table(year, periods_of(year), keep=kept) as table:
 
             def write(rows):
                 nonlocal written, built_at
@@ -1579,11 +1605,50 @@ def year_replace(year, *, progress=None):
                 reported.update(map(_SCOPE_OF_ROW, rows))
                 built_at = rows[-1][-1] if rows else built_at
 
-            read = year_rows(year, write=write, progress=progress)
-            _built_replace(year, reported, built_at)  # before the swap, which locks readers out until commit
+            shown = ()
+            if kept:
+                kept_reports, shown = _kept(table, year, kept)
+                reported |= kept_reports
+            read = year_rows(year, write=write, progress=progress, groups=groups, participants_shown=shown)
+            _built_replace(
+                year, reported, built_at or timezone.now()
+            )  # before the swap, which locks readers out until commit
         # Rendered report pages are kept under this version (report_views): theirs moves on.
         fragments.content_changed(REPORTS_VERSION_KEY)
     return written, read
+
+
+def _kept(table, year, indicator_ids):
+    """Of the rows kept in a year's table (these indicators'): the reports they are in, and
+    the (scope, key, period) whose participants total they show."""
+    quote = connection.ops.quote_name
+    scope, scope_key, period, indicator, breakdown, shown = (
+        quote(ReportRow._meta.get_field(name).column)
+        for name in ("scope", "scope_key", "period", "indicator", "breakdown", "shown")
+    )
+    periods = periods_of(year)
+    participants = list(
+        Indicator.objects.filter(code="participants", pk__in=indicator_ids).values_list("pk", flat=True)
+    )
+
+    def where(ids):
+        # Names from the model and the build's own table, quoted; the values are parameters.
+        return (
+            f"FROM {quote(table)} WHERE {period} IN ({', '.join(['%s'] * len(periods))}) "  # noqa: S608
+            f"AND {indicator} IN ({', '.join(['%s'] * len(ids))})"
+        )
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {scope}, {scope_key} {where(indicator_ids)}", [*periods, *indicator_ids])
+        reported = set(cursor.fetchall())
+        kept_shown = set()
+        if participants:
+            cursor.execute(
+                f"SELECT {scope}, {scope_key}, {period} {where(participants)} AND {breakdown} = '' AND {shown}",
+                [*periods, *participants],
+            )
+            kept_shown = set(cursor.fetchall())
+    return reported, kept_shown
 
 
 _SCOPE_OF_ROW = operator.itemgetter(0, 1)
@@ -1771,14 +1836,32 @@ def build_year(*, build_id, year, version=None, attempt=None):
     current = ReportBuild.objects.filter(pk=build_id, status=ReportBuild.Status.RUNNING)
     if attempt is not None:
         current = current.filter(attempt=attempt)
-    state = current.values("years_planned", "years_built").first()
+    state = current.values("years_planned", "years_built", "incremental").first()
     if state is None or year not in state["years_planned"] or year in state["years_built"]:
         return 0  # another year failed, a newer attempt took over, or this year is done
+    # What changed in the year, read before its snapshot: a mark made after is in no
+    # snapshot of this build and outlives it (by its version).
+    marks = dict(StaleIndicator.objects.filter(year=year).values_list("indicator", "version"))
+    indicators = None
+    # A year never built has no rows to keep: built whole.
+    if (
+        state["incremental"]
+        and marks
+        and EVERY_INDICATOR not in marks
+        and ReportBuilt.objects.filter(year=year).exists()
+    ):
+        indicators = set(marks)
     try:
         with _progress_of(build_id) as progress:
-            rows, read = year_replace(year, progress=progress)
+            rows, read = year_replace(year, progress=progress, indicators=indicators)
         if version is not None:
             StalePeriod.objects.filter(year=year, version=version).delete()
+        # Every mark read is rebuilt now (a full year rebuilds them all).
+        stale = Q()
+        for indicator, indicator_version in marks.items():
+            stale |= Q(indicator=indicator, version=indicator_version)
+        if marks:
+            StaleIndicator.objects.filter(stale, year=year).delete()
     except Exception as error:
         current.update(status=ReportBuild.Status.FAILED, finished_at=timezone.now(), error=str(error)[:500])
         raise

@@ -14,7 +14,7 @@ from evaluation.measurements import (
     stale_years_mark,
     survey_response_measure,
 )
-from evaluation.models import Measurement, SelfAssessment, Source, StalePeriod
+from evaluation.models import EVERY_INDICATOR, Measurement, SelfAssessment, Source, StaleIndicator, StalePeriod
 from programs.models import Enrollment, Program
 from tests.evaluation.factories_measurements import (
     SESSION_START,
@@ -226,9 +226,9 @@ def test_stale_years_mark_keeps_one_mark_per_year_with_the_latest_time_and_raise
     django_assert_num_queries,
 ):
     first = SESSION_START
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the years, and what changed in them
         stale_years_mark(years=[2025, 2026], now=first)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         stale_years_mark(years=[2026, 2026, 2027], now=first + timedelta(days=1))
     assert {
         year: (marked_at, version)
@@ -238,6 +238,23 @@ def test_stale_years_mark_keeps_one_mark_per_year_with_the_latest_time_and_raise
         2026: (first + timedelta(days=1), 2),
         2027: (first + timedelta(days=1), 1),
     }
+    # A year marked without indicators is stale whole.
+    assert {
+        (year, indicator): version
+        for year, indicator, version in StaleIndicator.objects.values_list("year", "indicator", "version")
+    } == {(2025, EVERY_INDICATOR): 1, (2026, EVERY_INDICATOR): 2, (2027, EVERY_INDICATOR): 1}
+
+
+def test_stale_years_mark_keeps_one_mark_per_year_and_indicator(django_assert_num_queries):
+    with django_assert_num_queries(2):
+        stale_years_mark(changes=[(2025, "hours"), (2025, "participants"), (2026, "hours")], now=SESSION_START)
+    stale_years_mark(changes=[(2025, "hours"), (2025, "hours")], years=[2026], now=SESSION_START)
+
+    assert dict(StalePeriod.objects.values_list("year", "version")) == {2025: 2, 2026: 2}
+    assert {
+        (year, indicator): version
+        for year, indicator, version in StaleIndicator.objects.values_list("year", "indicator", "version")
+    } == {(2025, "hours"): 2, (2025, "participants"): 1, (2026, "hours"): 1, (2026, EVERY_INDICATOR): 1}
 
 
 def test_every_mark_of_a_year_raises_its_version_so_a_build_can_tell_it_was_marked_again():
@@ -262,6 +279,40 @@ def test_measuring_changed_sources_raises_the_version_of_each_year_they_touch():
     # Nothing changed, nothing marked.
     activity_report_measure(report_ids=[report.pk])
     assert dict(StalePeriod.objects.values_list("year", "version")) == {2025: 2}
+
+
+def test_measuring_a_changed_source_marks_only_the_indicators_whose_rows_differ():
+    report = ActivityReportFactory(participants=10)
+    activity_report_measure(report_ids=[report.pk])
+    first = set(StaleIndicator.objects.values_list("year", "indicator"))
+    assert (2025, "participants") in first
+    assert (2025, "hours_of_learning") in first
+    StaleIndicator.objects.all().delete()
+    StalePeriod.objects.all().delete()
+    report.hours_of_learning += 1
+    report.save()
+
+    activity_report_measure(report_ids=[report.pk])
+
+    # Every row of the report was replaced; only the hours' differ.
+    assert set(StaleIndicator.objects.values_list("year", "indicator")) == {(2025, "hours_of_learning")}
+    assert set(StalePeriod.objects.values_list("year", flat=True)) == {2025}
+
+
+def test_moving_a_source_to_another_year_marks_its_indicators_in_both_years():
+    report = ActivityReportFactory()
+    activity_report_measure(report_ids=[report.pk])
+    codes = set(Measurement.objects.values_list("indicator__code", flat=True))
+    StaleIndicator.objects.all().delete()
+    session = report.session
+    session.starts_at = SESSION_START.replace(year=2024)
+    session.ends_at = session.starts_at + timedelta(hours=3)
+    session.save()
+
+    activity_report_measure(report_ids=[report.pk])
+
+    marked = set(StaleIndicator.objects.values_list("year", "indicator"))
+    assert marked == {(year, code) for year in (2024, 2025) for code in codes}
 
 
 # Newcomers ------------------------------------------------------------------------------

@@ -7,7 +7,17 @@ import pytest
 from django.db.models import Max, Sum
 
 from evaluation import reports
-from evaluation.models import Measurement, ReportBuild, ReportRow, Scope, StalePeriod
+from evaluation.measurements import stale_years_mark
+from evaluation.models import (
+    EVERY_INDICATOR,
+    Measurement,
+    ReportBuild,
+    ReportBuilt,
+    ReportRow,
+    Scope,
+    StaleIndicator,
+    StalePeriod,
+)
 from tests.evaluation import containment_reference
 from tests.evaluation.report_data import categories, measure, program_in, regions
 from tests.factories import ProgramFactory
@@ -275,6 +285,154 @@ def test_an_incremental_build_rebuilds_only_the_marked_years(movement, steward):
     assert build.steps_done == build.steps_total > 0
     assert list(ReportRow.objects.filter(period="2024").values_list("built_at", flat=True)) == old_2024
     assert not StalePeriod.objects.exists()
+
+
+def built_at_of(code, year=2025):
+    return set(
+        ReportRow.objects.filter(period__startswith=str(year), indicator__code=code).values_list("built_at", flat=True)
+    )
+
+
+def reported(year=2025):
+    return sorted(ReportBuilt.objects.filter(year=year).values_list("scope", "scope_key"))
+
+
+def incremental_build():
+    build = ReportBuild.objects.create(incremental=True)
+    reports.build_run(build_id=build.pk)
+    build.refresh_from_db()
+    assert build.status == ReportBuild.Status.DONE
+    assert build.steps_done == build.steps_total > 0
+    return build
+
+
+@pytest.fixture(params=["own table", "one table"])
+def table_kind(request, monkeypatch):
+    """The year's rows in a table of its own (PostgreSQL, partitioned), or in the one table (SQLite's way)."""
+    from evaluation import report_table
+
+    if request.param == "one table":
+        monkeypatch.setattr(report_table, "is_partitioned", lambda: False)
+    return request.param
+
+
+@pytest.mark.parametrize(
+    ("changed", "rebuilt", "kept"),
+    [
+        # Hours alone: nothing else is weighed with them.
+        ("hours_of_learning", {"hours_of_learning"}, {"participants", "capacity_gain", "retention_3m"}),
+        # Participants: their whole group (the gate weighs newcomers and the emerging share with them).
+        ("participants", {"participants"}, {"hours_of_learning", "capacity_gain", "retention_3m"}),
+        ("newcomers", {"participants"}, {"hours_of_learning", "capacity_gain", "retention_3m"}),
+        ("retention_3m", {"retention_3m"}, {"participants", "hours_of_learning", "capacity_gain"}),
+    ],
+)
+def test_an_incremental_build_of_what_changed_writes_the_rows_of_a_full_build(
+    movement, table_kind, changed, rebuilt, kept
+):
+    # A capacity no program teaches: its report has rows of capacity_gain alone (a self-assessment's).
+    *_, third = categories()
+    measure("capacity_gain", value=2, people=1, category=third, on=date(2025, 4, 2))
+    reports.year_replace(2025)
+    if "capacity_gain" in kept:
+        assert (Scope.CATEGORY, third.slug) in reported()
+    StalePeriod.objects.all().delete()
+    StaleIndicator.objects.all().delete()
+    before = {code: built_at_of(code) for code in rebuilt | kept}
+    # New data of the changed indicator, enough to move what the gate hides and shows.
+    for month in (3, 7, 11):
+        if changed == "retention_3m":
+            for active in (1, 0, 1, 1, 0, 1):
+                measure(
+                    changed,
+                    numerator=active,
+                    denominator=1,
+                    people=1,
+                    program=movement["mentoring"],
+                    on=date(2025, month, 9),
+                )
+        else:
+            measure(changed, value=6, people=6, program=movement["tiny"], on=date(2025, month, 9))
+    stale_years_mark(changes=[(2025, changed)])
+
+    incremental_build()
+    incremental, incremental_reports = snapshot(), reported()
+    for code in kept:
+        assert built_at_of(code) == before[code]  # kept as they were built
+    for code in rebuilt:
+        assert built_at_of(code).isdisjoint(before[code])  # built again
+    assert not StalePeriod.objects.exists() and not StaleIndicator.objects.exists()
+
+    reports.year_replace(2025)  # the whole year, from the same measurements
+    assert incremental == snapshot()
+    assert incremental_reports == reported()
+    assert incremental != [], "the year has rows"
+
+
+def test_an_incremental_build_reads_only_the_measurements_it_rebuilds(movement):
+    reports.year_replace(2025)
+    StalePeriod.objects.all().delete()
+    stale_years_mark(changes=[(2025, "hours_of_learning")])
+    build = incremental_build()
+    hours = Measurement.objects.filter(indicator__code="hours_of_learning", date__year=2025)
+    assert build.measurements == hours.count() == 3
+    assert (
+        build.rows
+        == ReportRow.objects.filter(period__startswith="2025", indicator__code="hours_of_learning").count()
+        + ReportRow.objects.filter(period__startswith="2025", indicator__isnull=True).count()
+    )
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        [(2025, EVERY_INDICATOR)],  # changed in ways not known by indicator
+        [],  # a year marked before marks said what changed
+    ],
+)
+def test_a_year_marked_whole_is_rebuilt_whole(movement, marks):
+    reports.year_replace(2025)
+    StalePeriod.objects.all().delete()
+    before = built_at_of("participants") | built_at_of("hours_of_learning")
+    StalePeriod.objects.create(year=2025)
+    for year, indicator in marks:
+        StaleIndicator.objects.create(year=year, indicator=indicator)
+    incremental_build()
+    assert (built_at_of("participants") | built_at_of("hours_of_learning")).isdisjoint(before)
+
+
+def test_a_year_never_built_is_built_whole_whatever_its_marks(movement):
+    stale_years_mark(changes=[(2025, "hours_of_learning")])
+    incremental_build()
+    expected_participants = ReportRow.objects.filter(period="2025", indicator__code="participants")
+    assert expected_participants.exists()
+    incremental = snapshot()
+    reports.year_replace(2025)
+    assert snapshot() == incremental
+
+
+def test_an_indicator_marked_again_while_its_year_is_built_stays_marked(movement, monkeypatch):
+    reports.year_replace(2025)
+    StalePeriod.objects.all().delete()
+    stale_years_mark(changes=[(2025, "hours_of_learning"), (2025, "retention_3m")])
+    original = reports.year_rows
+
+    def marked_meanwhile(year, **options):
+        # Another transaction's mark, after the build read the marks (a report saved meanwhile).
+        stale_years_mark(changes=[(2025, "hours_of_learning")])
+        return original(year, **options)
+
+    monkeypatch.setattr(reports, "year_rows", marked_meanwhile)
+    incremental_build()
+    assert dict(StaleIndicator.objects.values_list("indicator", "version")) == {"hours_of_learning": 2}
+    assert set(StalePeriod.objects.values_list("year", flat=True)) == {2025}
+
+
+def test_a_full_build_clears_every_mark_of_the_years_it_built(movement):
+    stale_years_mark(changes=[(2025, "hours_of_learning")], years=[2024])
+    build = ReportBuild.objects.create()
+    reports.build_run(build_id=build.pk)
+    assert not StalePeriod.objects.exists() and not StaleIndicator.objects.exists()
 
 
 def test_a_full_build_records_what_it_read(movement):

@@ -145,8 +145,8 @@ def test_a_build_that_fails_part_way_leaves_the_old_rows_and_no_table(movement, 
     [table] = report_table.year_tables(reports.periods_of(2025))
     original = reports.year_rows
 
-    def fails_after_writing(year, *, write, progress=None):
-        original(year, write=write, progress=progress)
+    def fails_after_writing(year, *, write, **options):
+        original(year, write=write, **options)
         raise RuntimeError("the worker was stopped")
 
     monkeypatch.setattr(reports, "year_rows", fails_after_writing)

@@ -83,8 +83,8 @@ def test_a_year_swapped_in_while_another_is_built_does_not_trouble_it(movement, 
     snapshot_taken, go_on = threading.Event(), threading.Event()
     original = reports.year_rows
 
-    def waits_after_reading(year, *, write, progress=None):
-        result = original(year, write=write, progress=progress)
+    def waits_after_reading(year, *, write, **options):
+        result = original(year, write=write, **options)
         snapshot_taken.set()
         assert go_on.wait(timeout=60)
         return result
