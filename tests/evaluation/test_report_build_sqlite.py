@@ -85,3 +85,63 @@ def test_sqlite_builds_the_rows_postgresql_builds(tmp_path):
         )
     ]
     assert differing == []
+
+
+# On a new SQLite database: a year built, new hours of learning marked as the services mark
+# them, an incremental build, then the whole year built again from the same data.
+SQLITE_INCREMENTAL = f"""
+import json, django
+django.setup()
+from datetime import date
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from bench.dataset import generate
+from evaluation import reports
+from evaluation.measurements import stale_years_mark
+from evaluation.models import Measurement, ReportBuild, ReportRow
+generate(scale="tiny", seed=1, out=lambda line: None, today=date({TODAY.year}, {TODAY.month}, {TODAY.day}))
+reports.year_replace({YEAR})
+year_rows = ReportRow.objects.filter(period__startswith="{YEAR}")
+def figures():
+    return sorted(json.dumps([None if v is None else str(v) for v in row]) for row in year_rows.values_list(*{COLUMNS + COUNTS + SUMS!r}))
+def built(code):
+    return sorted(str(at) for at in set(year_rows.filter(indicator__code=code).values_list("built_at", flat=True)))
+participants_built = built("participants")
+added = list(Measurement.objects.filter(indicator__code="hours_of_learning", date__year={YEAR}, dimension="")[:40])
+for measurement in added:
+    measurement.pk, measurement.source, measurement.value = None, "sqlite_test", measurement.value + 7
+Measurement.objects.bulk_create(added)
+stale_years_mark(changes=[({YEAR}, "hours_of_learning")])
+build = ReportBuild.objects.create(incremental=True)
+reports.build_run(build_id=build.pk)
+build.refresh_from_db()
+incremental = figures()
+kept = built("participants") == participants_built
+reports.year_replace({YEAR})
+print(json.dumps({{"status": build.status, "added": len(added), "kept": kept, "rows": len(incremental), "same": incremental == figures()}}))
+"""
+
+
+def test_sqlite_builds_an_incremental_year_as_it_builds_a_whole_one(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'reports.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "capacity.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SQLITE_INCREMENTAL],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["status"] == "done"
+    assert outcome["added"] == 40
+    assert outcome["kept"], "the participants' rows were kept as built, not built again"
+    assert outcome["rows"] > 5000
+    assert outcome["same"]
