@@ -17,8 +17,9 @@ into the one table.
 Lock order, so that two years built at once cannot deadlock or wait for each other's
 whole build: a build locks the report row table only at its swap, and only then the
 indicator table more than for reading (attaching the new table checks its foreign key);
-it reads report rows inside its transaction only from the partitions holding the year,
-by name (the rows an incremental build keeps), never through the report row table; and makes its
+it reads report rows inside its transaction only from the year's own partition, by name
+(the rows an incremental build keeps), never through the report row table or from the
+default partition; and makes its
 new table from the catalog, not with `LIKE` (which would lock the report row table until
 the build ends).
 """
@@ -164,17 +165,26 @@ def _swap(table, periods):
         )
 
 
-def _copy(table, periods, indicator_ids, columns):
-    """Copy into `table` the year's rows of these indicators as they are, from the year's old
-    table and the default one (rows written before the year had a table of its own).
+def keeps_rows(periods):
+    """Whether a build of these periods can keep some of their rows: always in the one table;
+    when partitioned, only from a table of the year's own (_copy reads no other)."""
+    return not is_partitioned() or bool(year_tables(periods))
 
-    Read from the partitions by name, not through the report row table, which would stay
+
+def _copy(table, periods, indicator_ids, columns):
+    """Copy into `table` the year's rows of these indicators as they are, from the year's old table.
+
+    Read from that partition by name, not through the report row table, which would stay
     locked for reading until the build commits and keep another year's build from
-    dropping its old table (which locks the report row table exclusively).
+    dropping its old table (which locks the report row table exclusively); and never from
+    the default partition, shared by the years, which another year's swap locks
+    exclusively to attach its table (a build that read it would wait for that swap while
+    the swap waits for it). A year's rows in the default one are rebuilt whole
+    (reports._indicators_to_build).
     """
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
-    sources = [*year_tables(periods), *filter(None, [default_table()])]
+    sources = year_tables(periods)
     with connection.cursor() as cursor:
         for source in sources:
             cursor.execute(

@@ -20,6 +20,7 @@ Running a build twice, or again after a worker died half-way, writes the same ro
 """
 
 import csv
+import functools
 import gc
 import io
 import itertools
@@ -220,12 +221,12 @@ ZERO = Decimal(0)
 
 
 def _cells_of_step(year_atoms, scope, breakdown, per_capacity_ids):
-    """One GROUP BY: the cells of one scope kind and breakdown, each quarter's and the year's.
+    """One step on SQLite (PostgreSQL adds up a family of steps at once: _cells_of_family): the
+    cells of one scope kind and breakdown, each quarter's and the year's.
 
     Yields (scope key, period, indicator id, breakdown key, people, measurements, total,
     sum of squares, numerator, denominator): the period is the quarter, or PERIOD_YEAR
-    for the year, which the database adds up in the same query (GROUPING SETS on
-    PostgreSQL, a second GROUP BY on SQLite). Rows about
+    for the year (a second GROUP BY: SQLite has no GROUPING SETS). Rows about
     one capacity (a person's gain in it) count only in capacity reports and breakdowns;
     everywhere else the person's summary row (no capacity) counts, so a person who rated
     five capacities is one person, not five. A program's outputs reach the capacities the
@@ -267,24 +268,14 @@ def _cells_of_step(year_atoms, scope, breakdown, per_capacity_ids):
         keys.append("a.breakdown_key <> ''")
     where = f"WHERE {' AND '.join(keys)}" if keys else ""
     sums = ", ".join(f"SUM(a.{column})" for column in _STEP_COLUMNS[2:])
-    if connection.vendor == "postgresql":
-        sql = (
-            f"SELECT a.scope_key, COALESCE(a.quarter, {PERIOD_YEAR}), a.indicator_id, a.breakdown_key, {sums} "  # noqa: S608
-            f"FROM ({atoms_sql}) a {where} GROUP BY GROUPING SETS ("
-            "(a.scope_key, a.breakdown_key, a.quarter, a.indicator_id), (a.scope_key, a.breakdown_key, a.indicator_id))"
-        )
-    else:  # SQLite has no GROUPING SETS: the year is a second GROUP BY
-        sql = " UNION ALL ".join(
-            f"SELECT a.scope_key, {period}, a.indicator_id, a.breakdown_key, {sums} "  # noqa: S608
-            f"FROM ({atoms_sql}) a {where} GROUP BY a.scope_key, a.breakdown_key, {grouping}a.indicator_id"
-            for period, grouping in (("a.quarter", "a.quarter, "), (str(PERIOD_YEAR), ""))
-        )
-        params = params * 2
-    decimal = _decimal_of_sum()
-    # Rows as they are read (a server-side cursor on PostgreSQL): a large GROUP BY's
-    # result held at once was 100 MB for 2025.
+    sql = " UNION ALL ".join(
+        f"SELECT a.scope_key, {period}, a.indicator_id, a.breakdown_key, {sums} "  # noqa: S608
+        f"FROM ({atoms_sql}) a {where} GROUP BY a.scope_key, a.breakdown_key, {grouping}a.indicator_id"
+        for period, grouping in (("a.quarter", "a.quarter, "), (str(PERIOD_YEAR), ""))
+    )
+    decimal = _decimal_of_sqlite_sum
     with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params * 2)
         for scope_key, period, indicator_id, breakdown_key, n, count, total, squares, numerator, denominator in cursor:
             yield (
                 scope_key,
@@ -438,13 +429,13 @@ def _family_cells(rows, scope, breakdown, position, indicator_at):
         )
 
 
-def _decimal_of_sum():
-    """A SUM of decimals as Django reads one: PostgreSQL gives a Decimal; SQLite a float or an int, of which
-    Django keeps 15 digits (what SQLite stores)."""
-    if connection.vendor == "postgresql":
-        return lambda value: value
-    from_float = Context(prec=15).create_decimal_from_float
-    return lambda value: value if value is None or isinstance(value, Decimal) else from_float(value)
+_FROM_FLOAT = Context(prec=15).create_decimal_from_float
+
+
+def _decimal_of_sqlite_sum(value):
+    """A SUM of decimals as Django reads one from SQLite: a float or an int, of which it keeps
+    15 digits (what SQLite stores); PostgreSQL's Decimal as it comes."""
+    return value if value is None or isinstance(value, Decimal) else _FROM_FLOAT(value)
 
 
 def _coverage(year_atoms, scope, indicator_ids, per_capacity_ids):
@@ -1362,7 +1353,7 @@ def _published(indicator, cell, hidden):
 
 
 def year_rows(year, *, write, progress=None, groups=None, participants_shown=()):
-    """Every report row of one year, gated, handed to `write` a group at a time (tuples in ROW_FIELDS order).
+    """The report rows of one year, gated, handed to `write` a group at a time (tuples in ROW_FIELDS order).
 
     `groups`: the groups of indicators the gate weighs together (_gate_group) to build,
     with the coverage rows; None for all of them. `participants_shown`: the (scope, key,
@@ -1559,10 +1550,10 @@ class _Cells:
         return len(self.n)
 
     def add_step(self, scope, breakdown, step):
-        """One GROUP BY's cells (_cells_of_step: a tuple each, the quarters' and the year's); returns the
-        measurements of its year's cells.
+        """A step's cells (_cells_of_steps: a tuple each, its quarters', its year's or both: a step may
+        come in two parts); returns the measurements of its year's cells.
 
-        A GROUP BY is one scope kind and one breakdown: no two share a cell. Every answer of
+        A step is one scope kind and one breakdown: no two share a cell, nor do a step's parts. Every answer of
         a demographic dimension a report shows is a cell, a zero too: a small answer hidden
         must look like an answer nobody gave (both say "not shown").
         """
@@ -1711,7 +1702,7 @@ def _year_lock(year):
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, year])
 
 
-def year_replace(year, *, progress=None, indicators=None):
+def year_replace(year, *, progress=None, incremental=False):
     """Replace the report rows of one year from one snapshot of the measurements. Returns (rows, measurements).
 
     Reading and writing happen in one REPEATABLE READ transaction: every GROUP BY sees
@@ -1720,44 +1711,77 @@ def year_replace(year, *, progress=None, indicators=None):
     even when a steward asked for one report, so no report keeps figures the gate
     weighed against data that has since changed.
 
-    `indicators`: the codes whose measurements changed (an incremental build's marks), or
-    None for all. Only the groups of indicators the gate weighs together with them are
-    built again (no family, link or pair of the gate joins two groups, so each group's
-    decisions are the same built alone), with the coverage rows; the other groups' rows
-    are kept as they were built. `rows` counts the rows built.
+    `incremental`: rebuild only what the year's marks say changed (_indicators_to_build):
+    the groups of indicators the gate weighs together with the indicators marked (no
+    family, link or pair of the gate joins two groups, so each group's decisions are the
+    same built alone), with the coverage rows; every other group's rows are kept as they
+    were built. `rows` counts the rows built. Either way the year's marks read with its
+    snapshot are cleared once its rows are in, unless marked again meanwhile (their
+    version moved): what they marked is in the snapshot, what was marked after is not.
     """
-    with _year_lock(year), transaction.atomic():
-        # Only as the outermost transaction (a test wraps everything in its own).
-        if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        groups, kept = None, []
-        if indicators is not None:
+    with _year_lock(year):
+        with transaction.atomic():
+            # Only as the outermost transaction (a test wraps everything in its own).
+            if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            # The marks first: this read takes the snapshot every GROUP BY reads.
+            year_marks = list(StalePeriod.objects.filter(year=year).values_list("version", flat=True))
+            marks = list(StaleIndicator.objects.filter(year=year).values_list("pk", "indicator", "version"))
             codes = dict(Indicator.objects.values_list("pk", "code"))
-            groups = {_gate_group(code) for code in indicators}
-            kept = sorted(pk for pk, code in codes.items() if _gate_group(code) not in groups)
-        written, reported, built_at = 0, set(), None
-        # A table of the year's own, swapped for the old one at the end (PostgreSQL; report_table).
-        with report_table.year_table(year, periods_of(year), keep=kept) as table:
+            indicators = _indicators_to_build(year, marks, codes) if incremental else None
+            written, read = _year_write(year, progress, indicators, codes)
+            # Rendered report pages are kept under this version (report_views): theirs moves on.
+            fragments.content_changed(REPORTS_VERSION_KEY)
+        # Still under the year's lock: no other build of the year reads these marks meanwhile.
+        StalePeriod.objects.filter(year=year, version__in=year_marks).delete()
+        if marks:
+            StaleIndicator.objects.filter(
+                functools.reduce(operator.or_, (Q(pk=pk, version=version) for pk, _code, version in marks))
+            ).delete()
+    return written, read
 
-            def write(rows):
-                nonlocal written, built_at
-                _insert(rows, table=table)
-                written += len(rows)
-                # Each report written: a row's first two fields (scope, key); when, its last (one per build).
-                reported.update(map(_SCOPE_OF_ROW, rows))
-                built_at = rows[-1][-1] if rows else built_at
 
-            shown = ()
-            if kept:
-                kept_reports, shown = _kept(table, year, kept)
-                reported |= kept_reports
-            read = year_rows(year, write=write, progress=progress, groups=groups, participants_shown=shown)
-            _built_replace(
-                year, reported, built_at or timezone.now()
-            )  # before the swap, which locks readers out until commit
-        # Rendered report pages are kept under this version (report_views): theirs moves on.
-        fragments.content_changed(REPORTS_VERSION_KEY)
+def _indicators_to_build(year, marks, codes):
+    """The indicator codes an incremental build of a year rebuilds (each with its group), or None for all.
+
+    The whole year when it was marked whole (EVERY_INDICATOR), or before marks said what
+    changed (none); when a code marked is no indicator's any more (renamed since: its rows
+    are under another code); and when there are no rows of the year to keep where they
+    can be copied from (never built, or built before the year had a table of its own).
+    """
+    marked = {code for _pk, code, _version in marks}
+    if not marked or EVERY_INDICATOR in marked or not marked <= set(codes.values()):
+        return None
+    if not ReportBuilt.objects.filter(year=year).exists() or not report_table.keeps_rows(periods_of(year)):
+        return None
+    return marked
+
+
+def _year_write(year, progress, indicators, codes):
+    groups, kept = None, []
+    if indicators is not None:
+        groups = {_gate_group(code) for code in indicators}
+        kept = sorted(pk for pk, code in codes.items() if _gate_group(code) not in groups)
+    written, reported, built_at = 0, set(), None
+    # A table of the year's own, swapped for the old one at the end (PostgreSQL; report_table).
+    with report_table.year_table(year, periods_of(year), keep=kept) as table:
+
+        def write(rows):
+            nonlocal written, built_at
+            _insert(rows, table=table)
+            written += len(rows)
+            # Each report written: a row's first two fields (scope, key); when, its last (one per build).
+            reported.update(map(_SCOPE_OF_ROW, rows))
+            built_at = rows[-1][-1] if rows else built_at
+
+        shown = ()
+        if kept:
+            kept_reports, shown = _kept(table, year, kept)
+            reported |= kept_reports
+        read = year_rows(year, write=write, progress=progress, groups=groups, participants_shown=shown)
+        # Before the swap, which locks readers out until commit.
+        _built_replace(year, reported, built_at or timezone.now())
     return written, read
 
 
@@ -1896,8 +1920,14 @@ def build_run(*, build_id, fan_out=None):
     build = ReportBuild.objects.get(pk=build_id)
     if build.status not in (ReportBuild.Status.QUEUED, ReportBuild.Status.RUNNING):
         return 0
-    marks = dict(StalePeriod.objects.values_list("year", "version"))
-    years = sorted(marks) if build.incremental else measured_years()
+    if build.incremental:
+        # A year marked, or with an indicator marked (the two are marked together; either is enough).
+        marked = StalePeriod.objects.values_list("year", flat=True).union(
+            StaleIndicator.objects.values_list("year", flat=True)
+        )
+        years = sorted(set(marked))
+    else:
+        years = measured_years()
     attempt = build.attempt + 1
     ReportBuild.objects.filter(pk=build_id).update(
         status=ReportBuild.Status.RUNNING,
@@ -1922,9 +1952,10 @@ def build_run(*, build_id, fan_out=None):
         from .tasks import build_report_year
 
         for year in years:
-            transaction.on_commit(lambda year=year: build_report_year.delay(build_id, year, marks.get(year), attempt))
+            # (The third argument, a year's version, is no longer read: kept for tasks queued before.)
+            transaction.on_commit(lambda year=year: build_report_year.delay(build_id, year, None, attempt))
         return 0
-    return sum(build_year(build_id=build_id, year=year, version=marks.get(year), attempt=attempt) for year in years)
+    return sum(build_year(build_id=build_id, year=year, attempt=attempt) for year in years)
 
 
 @contextmanager
@@ -1967,11 +1998,11 @@ def _progress_of(build_id):
         side.close()
 
 
-def build_year(*, build_id, year, version=None, attempt=None):
+def build_year(*, build_id, year, attempt=None):
     """Build one year of a build's attempt and record it; the attempt is done with its last year. Returns the rows.
 
-    The year's stale mark is cleared only if its version is `version`, the one read when
-    the build started: a year marked again meanwhile stays marked for the next build.
+    An incremental build's year rebuilds what its marks say changed, and clears the marks
+    it read (year_replace): a year marked again meanwhile stays marked for the next build.
     A year written twice (its task run again after its worker died) counts once, and a
     year already recorded is not built again. A task of an earlier attempt (`attempt`
     no longer the build's) does nothing; without `attempt`, the current one.
@@ -1982,29 +2013,9 @@ def build_year(*, build_id, year, version=None, attempt=None):
     state = current.values("years_planned", "years_built", "incremental").first()
     if state is None or year not in state["years_planned"] or year in state["years_built"]:
         return 0  # another year failed, a newer attempt took over, or this year is done
-    # What changed in the year, read before its snapshot: a mark made after is in no
-    # snapshot of this build and outlives it (by its version).
-    marks = dict(StaleIndicator.objects.filter(year=year).values_list("indicator", "version"))
-    indicators = None
-    # A year never built has no rows to keep: built whole.
-    if (
-        state["incremental"]
-        and marks
-        and EVERY_INDICATOR not in marks
-        and ReportBuilt.objects.filter(year=year).exists()
-    ):
-        indicators = set(marks)
     try:
         with _progress_of(build_id) as progress:
-            rows, read = year_replace(year, progress=progress, indicators=indicators)
-        if version is not None:
-            StalePeriod.objects.filter(year=year, version=version).delete()
-        # Every mark read is rebuilt now (a full year rebuilds them all).
-        stale = Q()
-        for indicator, indicator_version in marks.items():
-            stale |= Q(indicator=indicator, version=indicator_version)
-        if marks:
-            StaleIndicator.objects.filter(stale, year=year).delete()
+            rows, read = year_replace(year, progress=progress, incremental=state["incremental"])
     except Exception as error:
         current.update(status=ReportBuild.Status.FAILED, finished_at=timezone.now(), error=str(error)[:500])
         raise

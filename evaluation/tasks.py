@@ -33,8 +33,12 @@ def build_reports(build_id: int) -> int:
 @shared_task(**LIMITS)
 def build_report_year(build_id: int, year: int, version: int | None = None, attempt: int | None = None) -> int:
     """One year of a build's attempt (build_run queues one per year). A worker killed mid-year
-    leaves the task unacknowledged; it runs again from the start, writes the same rows and counts once."""
-    return reports.build_year(build_id=build_id, year=year, version=version, attempt=attempt)
+    leaves the task unacknowledged; it runs again from the start, writes the same rows and counts once.
+
+    `version` is not read any more (a year's marks are read with its snapshot: year_replace);
+    it stays so that tasks queued before still run."""
+    del version
+    return reports.build_year(build_id=build_id, year=year, attempt=attempt)
 
 
 def _open_build(incremental):

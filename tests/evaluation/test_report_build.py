@@ -428,6 +428,61 @@ def test_an_indicator_marked_again_while_its_year_is_built_stays_marked(movement
     assert set(StalePeriod.objects.values_list("year", flat=True)) == {2025}
 
 
+def test_a_year_whose_marked_indicator_was_renamed_since_is_rebuilt_whole(movement):
+    from evaluation.models import Indicator
+
+    reports.year_replace(2025)
+    StalePeriod.objects.all().delete()
+    before = built_at_of("participants")
+    stale_years_mark(changes=[(2025, "hours_of_learning")])
+    Indicator.objects.filter(code="hours_of_learning").update(code="learning_hours")
+    incremental_build()
+    assert built_at_of("participants").isdisjoint(before)
+    assert not StaleIndicator.objects.exists()
+
+
+def test_a_year_without_a_table_of_its_own_is_rebuilt_whole(movement, monkeypatch):
+    from evaluation import report_table
+
+    assert not report_table.keeps_rows(reports.periods_of(2025))  # never built: nothing to keep
+    reports.year_replace(2025)
+    assert report_table.keeps_rows(reports.periods_of(2025))
+    StalePeriod.objects.all().delete()
+    before = built_at_of("participants")
+    stale_years_mark(changes=[(2025, "hours_of_learning")])
+    # As if its rows were still in the default partition (written before the year had a table).
+    monkeypatch.setattr(report_table, "keeps_rows", lambda periods: False)
+    incremental_build()
+    assert built_at_of("participants").isdisjoint(before)
+
+
+def test_a_mark_made_anew_while_its_year_is_built_is_not_cleared(movement, monkeypatch):
+    """A mark cleared and made again (version 1 again) by others meanwhile is another mark: it stays."""
+    reports.year_replace(2025)
+    StalePeriod.objects.all().delete()
+    stale_years_mark(changes=[(2025, "hours_of_learning")])
+    original = reports.year_rows
+
+    def made_anew_meanwhile(year, **options):
+        StaleIndicator.objects.filter(year=2025).delete()
+        stale_years_mark(changes=[(2025, "hours_of_learning")])
+        return original(year, **options)
+
+    monkeypatch.setattr(reports, "year_rows", made_anew_meanwhile)
+    incremental_build()
+    assert list(StaleIndicator.objects.values_list("indicator", "version")) == [("hours_of_learning", 1)]
+
+
+def test_a_year_with_only_an_indicator_marked_is_planned(movement):
+    reports.year_replace(2025)
+    StalePeriod.objects.all().delete()
+    stale_years_mark(changes=[(2025, "hours_of_learning")])
+    StalePeriod.objects.all().delete()  # its year's mark cleared by a build that had not read this one
+    build = incremental_build()
+    assert build.years_built == [2025]
+    assert not StaleIndicator.objects.exists()
+
+
 def test_a_full_build_clears_every_mark_of_the_years_it_built(movement):
     stale_years_mark(changes=[(2025, "hours_of_learning")], years=[2024])
     build = ReportBuild.objects.create()

@@ -39,12 +39,14 @@ def test_gating_each_group_of_indicators_alone_decides_as_gating_them_all_togeth
 
 
 def test_the_rows_do_not_depend_on_the_order_the_database_answers_in(built, monkeypatch):
-    original = reports._cells_of_step
+    original = reports._cells_of_steps
 
     def reversed_answers(*args, **kwargs):
-        return reversed(list(original(*args, **kwargs)))
+        # The steps in the reverse order, and each step's cells too.
+        steps = [(scope, breakdown, list(cells)) for scope, breakdown, cells in original(*args, **kwargs)]
+        return [(scope, breakdown, reversed(cells)) for scope, breakdown, cells in reversed(steps)]
 
-    monkeypatch.setattr(reports, "_cells_of_step", reversed_answers)
+    monkeypatch.setattr(reports, "_cells_of_steps", reversed_answers)
     reports.year_replace(YEAR)
     assert rows() == built
 

@@ -6,18 +6,29 @@ import pytest
 from django.db import connection
 
 from evaluation import privacy, reports
+from evaluation.measurements import stale_years_mark
 from evaluation.models import ReportBuild, ReportRow
 from tests.evaluation.test_report_build import movement  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_two_years_built_side_by_side_both_finish_and_the_build_is_done(movement, monkeypatch):  # noqa: F811
+@pytest.mark.parametrize("incremental", [False, True])
+def test_two_years_built_side_by_side_both_finish_and_the_build_is_done(movement, monkeypatch, incremental):  # noqa: F811
+    """Incremental too: each year copies the rows it keeps from its own table while the other swaps its in."""
     from evaluation import tasks
 
+    kept_before = None
+    if incremental:
+        reports.year_replace(2024)
+        reports.year_replace(2025)
+        kept_before = set(
+            ReportRow.objects.filter(period="2025", indicator__code="participants").values_list("built_at", flat=True)
+        )
+        stale_years_mark(changes=[(2024, "participants"), (2025, "hours_of_learning")])
     queued = []
     monkeypatch.setattr(tasks.build_report_year, "delay", lambda *args: queued.append(args))
-    build = ReportBuild.objects.create()
+    build = ReportBuild.objects.create(incremental=incremental)
     reports.build_run(build_id=build.pk, fan_out=True)  # the two workers are the two threads below
     assert [year for _build_id, year, _version, _attempt in queued] == [2024, 2025]
     build.refresh_from_db()
@@ -57,6 +68,11 @@ def test_two_years_built_side_by_side_both_finish_and_the_build_is_done(movement
     assert build.status == ReportBuild.Status.DONE and build.years_built == [2024, 2025]
     assert build.steps_done == build.steps_total > 0
     assert ReportRow.objects.filter(period="2024").exists() and ReportRow.objects.filter(period="2025").exists()
+    if incremental:  # 2025's participants were kept, not built again
+        kept = ReportRow.objects.filter(period="2025", indicator__code="participants").values_list(
+            "built_at", flat=True
+        )
+        assert set(kept) == kept_before
 
 
 def test_a_build_run_inside_a_callers_transaction_writes_its_progress_there(movement):  # noqa: F811
