@@ -42,6 +42,22 @@ print(json.dumps([[None if v is None else str(v) for v in row] for row in rows])
 """
 
 
+def _on_sqlite(script, tmp_path):
+    """Run a script in a process of its own on a new SQLite database; the JSON of its last line."""
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'reports.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "capacity.settings",
+    }
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=environment, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def _figures(rows):
     """{key: (counts, sums as Decimals)} of rows given as strings or values."""
     width = len(COLUMNS)
@@ -61,18 +77,7 @@ def test_sqlite_builds_the_rows_postgresql_builds(tmp_path):
     postgresql = _figures(ReportRow.objects.filter(period__startswith=str(YEAR)).values_list(*COLUMNS, *COUNTS, *SUMS))
     assert len(postgresql) > 5000
 
-    root = Path(__file__).resolve().parents[2]
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'reports.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "capacity.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SQLITE_BUILD], cwd=root, env=environment, capture_output=True, text=True, timeout=600
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    sqlite = _figures(json.loads(result.stdout.strip().splitlines()[-1]))
+    sqlite = _figures(_on_sqlite(SQLITE_BUILD, tmp_path))
 
     assert sqlite.keys() == postgresql.keys()
     differing = [
@@ -123,23 +128,7 @@ print(json.dumps({{"status": build.status, "added": len(added), "kept": kept, "r
 
 
 def test_sqlite_builds_an_incremental_year_as_it_builds_a_whole_one(tmp_path):
-    root = Path(__file__).resolve().parents[2]
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'reports.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "capacity.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SQLITE_INCREMENTAL],
-        cwd=root,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    outcome = _on_sqlite(SQLITE_INCREMENTAL, tmp_path)
     assert outcome["status"] == "done"
     assert outcome["added"] == 40
     assert outcome["kept"], "the participants' rows were kept as built, not built again"
