@@ -220,6 +220,17 @@ _STEP_COLUMNS = (
 ZERO = Decimal(0)
 
 
+def _paths(base, by_capacity, per_capacity_ids):
+    """The atoms a step reads, as (queryset, through the program): for a step by capacity, the
+    values about one capacity and a program's outputs reaching the capacities it teaches
+    (a person's per-capacity rows are not outputs: their summary row is); else the rows
+    about no one capacity."""
+    if not by_capacity:
+        return [(base.filter(category_slug__isnull=True), False)]
+    outputs = base.filter(category_slug__isnull=True, program__isnull=False).exclude(indicator_id__in=per_capacity_ids)
+    return [(base.filter(category_slug__isnull=False), False), (outputs, True)]
+
+
 def _cells_of_step(year_atoms, scope, breakdown, per_capacity_ids):
     """One step on SQLite (PostgreSQL adds up a family of steps at once: _cells_of_family): the
     cells of one scope kind and breakdown, each quarter's and the year's.
@@ -238,20 +249,8 @@ def _cells_of_step(year_atoms, scope, breakdown, per_capacity_ids):
         base = year_atoms.filter(dimension=breakdown)
     else:
         base = year_atoms.filter(dimension="")
-    if scope == Scope.CATEGORY or breakdown == "category":
-        paths = [
-            (base.filter(category_slug__isnull=False), False),
-            (
-                base.filter(category_slug__isnull=True, program__isnull=False).exclude(
-                    indicator_id__in=per_capacity_ids
-                ),
-                True,
-            ),
-        ]
-    else:
-        paths = [(base.filter(category_slug__isnull=True), False)]
     parts, params = [], []
-    for queryset, via_program in paths:
+    for queryset, via_program in _paths(base, scope == Scope.CATEGORY or breakdown == "category", per_capacity_ids):
         atoms = queryset.annotate(
             scope_key=_key_expression(scope, for_category_via_program=via_program),
             breakdown_key=_key_expression(breakdown, for_category_via_program=via_program),
@@ -339,20 +338,13 @@ def _cells_of_steps(year_atoms, per_capacity_ids):
 
 def _cells_of_family(year_atoms, category, demographic, steps, per_capacity_ids):
     base = year_atoms.exclude(dimension="") if demographic else year_atoms.filter(dimension="")
-    if category:
-        paths = [
-            (base.filter(category_slug__isnull=False), F("category_slug")),
-            (
-                base.filter(category_slug__isnull=True, program__isnull=False).exclude(
-                    indicator_id__in=per_capacity_ids
-                ),
-                F("program__categories__slug"),
-            ),
-        ]
-    else:
-        paths = [(base.filter(category_slug__isnull=True), Value(None, output_field=CharField()))]
     parts, params = [], []
-    for queryset, category_key in paths:
+    for queryset, via_program in _paths(base, category, per_capacity_ids):
+        category_key = (
+            _key_expression("category", for_category_via_program=via_program)
+            if category
+            else Value(None, output_field=CharField())
+        )
         atoms = queryset.annotate(emerging_key=_key_expression("emerging"), category_key=category_key).values(
             *_FAMILY_KEYS, *_STEP_COLUMNS
         )
@@ -1362,11 +1354,12 @@ def year_rows(year, *, write, progress=None, groups=None, participants_shown=())
     """
     if not connection.in_atomic_block:
         raise RuntimeError("year_rows reads one snapshot of the measurements: call it in a transaction (year_replace)")
+    indicators = {indicator.pk: indicator for indicator in Indicator.objects.all()}
     built = None
     if groups is not None:
-        built = [pk for pk, code in Indicator.objects.values_list("pk", "code") if _gate_group(code) in groups]
+        built = [pk for pk, indicator in indicators.items() if _gate_group(indicator.code) in groups]
     with _year_atoms(year, built) as atoms, _collected_between_groups():
-        return _year_rows(year, atoms, progress, write, groups, set(participants_shown))
+        return _year_rows(year, indicators, atoms, progress, write, groups, set(participants_shown))
 
 
 @contextmanager
@@ -1391,8 +1384,7 @@ def _collected_between_groups():
             gc.enable()
 
 
-def _year_rows(year, atoms, progress, write, only, participants_shown):
-    indicators = {indicator.pk: indicator for indicator in Indicator.objects.all()}
+def _year_rows(year, indicators, atoms, progress, write, only, participants_shown):
     indicator_ids = {indicator.code: indicator.pk for indicator in indicators.values()}
     codes = {indicator_id: indicator.code for indicator_id, indicator in indicators.items()}
     by_code = {indicator.code: indicator for indicator in indicators.values()}

@@ -206,11 +206,13 @@ def test_deleting_a_session_deletes_its_rows():
     assert not Measurement.objects.exists()
 
 
-def test_moving_a_session_to_another_year_marks_both_years_stale():
+def test_moving_a_session_to_another_year_marks_both_years_stale_and_its_indicators_in_both():
     report = ActivityReportFactory()
     activity_report_measure(report_ids=[report.pk])
     assert set(StalePeriod.objects.values_list("year", flat=True)) == {2025}
+    codes = set(Measurement.objects.values_list("indicator__code", flat=True))
     StalePeriod.objects.all().delete()
+    StaleIndicator.objects.all().delete()
     session = report.session
     session.starts_at = SESSION_START.replace(year=2024)
     session.ends_at = session.starts_at + timedelta(hours=3)
@@ -220,6 +222,8 @@ def test_moving_a_session_to_another_year_marks_both_years_stale():
 
     assert set(StalePeriod.objects.values_list("year", flat=True)) == {2024, 2025}
     assert set(Measurement.objects.values_list("date", flat=True)) == {date(2024, 5, 14)}
+    marked = set(StaleIndicator.objects.values_list("year", "indicator"))
+    assert marked == {(year, code) for year in (2024, 2025) for code in codes}
 
 
 def test_stale_years_mark_keeps_one_mark_per_year_with_the_latest_time_and_raises_its_version(
@@ -297,22 +301,6 @@ def test_measuring_a_changed_source_marks_only_the_indicators_whose_rows_differ(
     # Every row of the report was replaced; only the hours' differ.
     assert set(StaleIndicator.objects.values_list("year", "indicator")) == {(2025, "hours_of_learning")}
     assert set(StalePeriod.objects.values_list("year", flat=True)) == {2025}
-
-
-def test_moving_a_source_to_another_year_marks_its_indicators_in_both_years():
-    report = ActivityReportFactory()
-    activity_report_measure(report_ids=[report.pk])
-    codes = set(Measurement.objects.values_list("indicator__code", flat=True))
-    StaleIndicator.objects.all().delete()
-    session = report.session
-    session.starts_at = SESSION_START.replace(year=2024)
-    session.ends_at = session.starts_at + timedelta(hours=3)
-    session.save()
-
-    activity_report_measure(report_ids=[report.pk])
-
-    marked = set(StaleIndicator.objects.values_list("year", "indicator"))
-    assert marked == {(year, code) for year in (2024, 2025) for code in codes}
 
 
 # Newcomers ------------------------------------------------------------------------------
