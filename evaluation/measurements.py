@@ -22,9 +22,10 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from capacity.dates import site_date
 from programs.models import DEMOGRAPHIC_DIMENSIONS, ActivityReport, Enrollment, Program, Session
 from resources.models import Allocation
 from resources.selectors import reached_reports
@@ -323,7 +324,7 @@ def activity_report_measure(*, report_ids, now=None) -> int:
         reports = (
             ActivityReport.objects.filter(pk__in=report_ids, session__is_cancelled=False, participants__gt=0)
             .select_related("session__program__region")
-            .annotate(day=TruncDate("session__starts_at"), enrolled_newcomers=enrolled_newcomers())
+            .annotate(day=site_date("session__starts_at"), enrolled_newcomers=enrolled_newcomers())
             .order_by("pk")
         )
         rows = _Rows(Source.ACTIVITY_REPORT, _indicators())
@@ -394,7 +395,7 @@ def reached_participants(allocation_ids):
     allocations, with the day's condition in the same filter(), says which allocation
     reached each one.
     """
-    day = TruncDate("session__starts_at")
+    day = site_date("session__starts_at")
     return (
         reached_reports(Allocation.objects.filter(pk__in=allocation_ids))
         .filter(
@@ -488,7 +489,7 @@ def survey_response_measure(*, response_ids, now=None) -> int:
             SurveyResponse.objects.filter(pk__in=response_ids)
             .select_related("invitation__enrollment__session__program__region")
             .prefetch_related("ratings")
-            .annotate(day=TruncDate("invitation__enrollment__session__starts_at"))
+            .annotate(day=site_date("invitation__enrollment__session__starts_at"))
             .order_by("pk")
         )
         posts = [
@@ -587,7 +588,7 @@ def self_assessment_measure(*, assessment_ids, now=None) -> int:
         assessments = list(
             SelfAssessment.objects.filter(pk__in=assessment_ids)
             .select_related("organization__region", "user__home_region")
-            .annotate(day=TruncDate("assessed_at"), previous_id=_neighbour(earlier=True))
+            .annotate(day=site_date("assessed_at"), previous_id=_neighbour(earlier=True))
             .order_by("pk")
         )
         # Read under the lock: an account deleted meanwhile has made its rounds anonymous.

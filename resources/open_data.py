@@ -22,10 +22,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from capacity.dates import site_date
 from capacity.models import CapacityCategory, Region
 from capacity.privacy import suppress_small_cells
 from programs.models import ActivityReport, Program
@@ -119,7 +120,7 @@ def _reports_reached():
     One filter() call: the three conditions hold for the same allocation, and a later
     reference to FUNDING in values()/annotate() reuses that join.
     """
-    day = TruncDate("session__starts_at", tzinfo=timezone.get_default_timezone())
+    day = site_date("session__starts_at")
     return ActivityReport.objects.filter(
         session__is_cancelled=False,
         **{

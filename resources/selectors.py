@@ -16,8 +16,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 
+from capacity.dates import site_date
 from programs.models import ActivityReport, Session
 
 from .models import Allocation
@@ -69,7 +70,7 @@ def funded_session_rows(allocations):
 
     A values() over "program__allocations__…" reads the very allocation the rule matched.
     """
-    day = TruncDate("starts_at")
+    day = site_date("starts_at")
     # One filter() call: the three conditions hold for the same allocation.
     return Session.objects.filter(
         program__allocations__in=allocations.order_by().values("pk"),
@@ -93,10 +94,11 @@ def _time_used():
     """People's time given in the allocation's programs: facilitators × session length of the
     reported sessions that started within the allocation's period."""
     reports = (
-        ActivityReport.objects.filter(
+        ActivityReport.objects.annotate(day=site_date("session__starts_at"))
+        .filter(
             session__program__allocations=OuterRef("pk"),
-            session__starts_at__date__gte=OuterRef("starts_on"),
-            session__starts_at__date__lte=OuterRef("ends_on"),
+            day__gte=OuterRef("starts_on"),
+            day__lte=OuterRef("ends_on"),
             session__is_cancelled=False,
         )
         .order_by()

@@ -9,6 +9,7 @@ from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q,
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
+from capacity.dates import within_site_days
 from capacity.privacy import suppress_small_cells
 from programs.models import Program, Session
 from stakeholders.access import MANAGING_ROLES
@@ -228,10 +229,8 @@ def _movement_figures(version):
 
 def funded_programs(allocation):
     """The allocation's programs with the totals of their activity reports in its period."""
-    in_period = Q(
-        sessions__is_cancelled=False,
-        sessions__starts_at__date__gte=allocation.starts_on,
-        sessions__starts_at__date__lte=allocation.ends_on,
+    in_period = Q(sessions__is_cancelled=False) & within_site_days(
+        "sessions__starts_at", allocation.starts_on, allocation.ends_on
     )
     return (
         Program.objects.filter(allocations=allocation)
@@ -252,10 +251,9 @@ def counted_sessions(allocation):
     """The reported sessions behind funded_programs' totals, oldest first, with their reports, in one query."""
     return (
         Session.objects.filter(
+            within_site_days("starts_at", allocation.starts_on, allocation.ends_on),
             program__allocations=allocation,
             is_cancelled=False,
-            starts_at__date__gte=allocation.starts_on,
-            starts_at__date__lte=allocation.ends_on,
             report__isnull=False,
         )
         .select_related("program__original_language", "report")

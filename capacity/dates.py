@@ -1,0 +1,32 @@
+"""A moment's date as the portal's figures read it: in the site's time zone (TIME_ZONE), whoever is looking.
+
+Requests run in the reader's time zone (stakeholders.middleware), which is right for the
+times a page shows, and wrong for what a figure counts: a session at 22:00 UTC on the eve
+of an allocation's period is held within it in Tokyo and not in London. Figures, their
+caches and the measurements tasks make (in the site's time zone) must agree, so every
+rule "held within a period" reads the date through these.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+
+def site_date(field):
+    """The date of a moment (a DateTimeField's path) in the site's time zone, as an expression."""
+    return TruncDate(field, tzinfo=timezone.get_default_timezone())
+
+
+def within_site_days(field, first, last):
+    """A Q: the moments of `field` (a DateTimeField's path) whose site_date is from `first` to `last`, both included.
+
+    As a range of moments (from ≤ moment < the day after `last`), an index on the moment
+    can serve it; a period to the last day of the calendar has no end.
+    """
+    zone = timezone.get_default_timezone()
+    within = Q(**{f"{field}__gte": datetime.combine(first, time(), tzinfo=zone)})
+    if last < date.max:
+        within &= Q(**{f"{field}__lt": datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)})
+    return within
