@@ -23,10 +23,18 @@ def within_site_days(field, first, last):
     """A Q: the moments of `field` (a DateTimeField's path) whose site_date is from `first` to `last`, both included.
 
     As a range of moments (from ≤ moment < the day after `last`), an index on the moment
-    can serve it; a period to the last day of the calendar has no end.
+    can serve it. A period from the first day of the calendar has no start, and one to its
+    last day no end: their midnights may lie outside what a moment can hold in UTC.
     """
     zone = timezone.get_default_timezone()
-    within = Q(**{f"{field}__gte": datetime.combine(first, time(), tzinfo=zone)})
+    within = Q()
+    if first > date.min:
+        within &= Q(**{f"{field}__gte": datetime.combine(first, time(), tzinfo=zone)})
     if last < date.max:
         within &= Q(**{f"{field}__lt": datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)})
     return within
+
+
+def site_date_of(moment):
+    """An aware moment's date in the site's time zone (what site_date gives in SQL)."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()

@@ -25,7 +25,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from capacity.dates import site_date
+from capacity.dates import site_date, site_date_of
 from programs.models import DEMOGRAPHIC_DIMENSIONS, ActivityReport, Enrollment, Program, Session
 from resources.models import Allocation
 from resources.selectors import reached_reports
@@ -758,7 +758,7 @@ def measurements_sync(*, now, full=False) -> dict:
         )
         years = set()
         for starts_at, program_id in deleted:
-            years.add(starts_at.year)
+            years.add(site_date_of(starts_at).year)  # the year its measurements were dated in
             deleted_programs.add(program_id)
         stale_years_mark(years=years, now=now)
 

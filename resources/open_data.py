@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from capacity.dates import site_date
+from capacity.dates import site_date, site_date_of
 from capacity.models import CapacityCategory, Region
 from capacity.privacy import suppress_small_cells
 from programs.models import ActivityReport, Program
@@ -441,7 +441,7 @@ def grant(allocation) -> dict:
         description += " " + _("Methods: %(methods)s.") % {
             "methods": ", ".join(str(Program.Method(method.method).label) for method in methods)
         }
-    awarded = allocation.approved_at.date() if allocation.approved_at else allocation.starts_on
+    awarded = site_date_of(allocation.approved_at) if allocation.approved_at else allocation.starts_on
     record = {
         "id": grant_identifier(allocation),
         "title": _("%(fund)s: %(recipient)s") % {"fund": allocation.fund.name, "recipient": recipient.name},

@@ -10,13 +10,15 @@ and the same as the cost-per-participant measurements, made in a task (in UTC).
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from capacity.dates import site_date_of, within_site_days
 from evaluation import measurements
 from evaluation.models import Measurement
-from programs.models import ActivityReport, Enrollment
+from programs.models import ActivityReport, Enrollment, Session
 from resources import dashboard, services, workflow_selectors
 from resources.models import Allocation, AllocationMethod
 from resources.selectors import with_usage
@@ -124,9 +126,49 @@ def test_the_measurements_are_the_same_whoever_made_them(funded):
 
 
 def test_a_reader_far_east_sees_the_figures_a_reader_in_utc_sees(funded, funder, client):
-    """Through the middleware that sets the reader's time zone, and the dashboard's cache (keyed without it)."""
+    """Through the middleware that sets the reader's time zone; the dashboard's cache, keyed without
+    it, then serves a reader in UTC the very page the reader far east was given."""
     funder.time_zone = EAST
     funder.save(update_fields=["time_zone"])
     client.force_login(funder)
-    figures = client.get("/en/funding/").context["figures"]
-    assert figures.headline["hours_used"] == Decimal("2.00")  # the session of 1 April UTC alone: 2 hours × 1
+    east = client.get("/en/funding/")
+    assert east.context["figures"].headline["hours_used"] == Decimal("2.00")  # 1 April UTC alone: 2 hours × 1
+    funder.time_zone = "UTC"
+    funder.save(update_fields=["time_zone"])
+    utc = client.get("/en/funding/")
+    assert utc.context["figures"] is None  # from the cache
+    assert utc.context["figures_html"] == east.context["figures_html"]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "Pacific/Pago_Pago", "America/Santiago"])
+def test_a_period_is_its_days_in_the_site_time_zone_to_the_ends_of_the_calendar(zone, settings):
+    """No 500 for a period from the calendar's first day or to its last, in any site time zone."""
+    settings.TIME_ZONE = zone
+    local = ZoneInfo(zone)
+    program = ProgramFactory()
+    starts = [
+        datetime(2026, 3, 31, 23, 59, tzinfo=local),
+        datetime(2026, 4, 1, 0, 0, tzinfo=local),
+        datetime(2026, 4, 30, 23, 59, tzinfo=local),
+        datetime(2026, 5, 1, 0, 0, tzinfo=local),
+    ]
+    for start in starts:
+        SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=1))
+
+    def held(first, last):
+        return sorted(
+            Session.objects.filter(within_site_days("starts_at", first, last), program=program).values_list(
+                "starts_at", flat=True
+            )
+        )
+
+    assert held(date(2026, 4, 1), date(2026, 4, 30)) == starts[1:3]
+    assert held(date.min, date(2026, 4, 30)) == starts[:3]
+    assert held(date(2026, 4, 1), date.max) == starts[1:]
+    assert held(date.min, date.max) == starts
+    assert [site_date_of(start) for start in starts] == [
+        date(2026, 3, 31),
+        date(2026, 4, 1),
+        date(2026, 4, 30),
+        date(2026, 5, 1),
+    ]
