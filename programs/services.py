@@ -6,6 +6,7 @@ rules in save() and there are no signals.
 
 import logging
 import secrets
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -551,14 +552,24 @@ def enrollment_complete(*, enrollment: Enrollment, now=None) -> Certificate:
 
 
 def _certificate_for(enrollment: Enrollment, *, now) -> Certificate:
-    """A new certificate for a completed participation, with its snapshot of names (unsaved)."""
-    program = enrollment.session.program
+    """A new certificate for a completed participation, with its snapshot of names (unsaved).
+
+    Dated on the day of the completion where the session happens (its time zone), not in
+    the zone of whoever marked it: the same certificate whether staff in Seoul or an import
+    run in UTC completed it.
+    """
+    session = enrollment.session
+    program = session.program
+    try:
+        zone = zoneinfo.ZoneInfo(session.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # a zone the model's validator would refuse
+        zone = timezone.get_default_timezone()
     return Certificate(
         enrollment=enrollment,
         holder_name=enrollment.user.public_name,
         program_title=program.shown("title").text,
         provider_name=program.provider.name,
-        completed_on=timezone.localdate(enrollment.completed_at or now),
+        completed_on=timezone.localdate(enrollment.completed_at or now, zone),
     )
 
 

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -138,3 +138,15 @@ def test_the_providers_staff_still_reach_an_unpublished_programs_participants(cl
     client.force_login(staff)
     session = enrollment.session
     assert client.get(f"/en/programs/{program.slug}/sessions/{session.pk}/participants/").status_code == 200
+
+
+def test_a_certificate_is_dated_on_the_day_where_the_session_happens(staff, volunteer, program):
+    """Marked at 20:00 UTC on 31 March by staff in New York, a session in Seoul completes on 1 April there."""
+    start = datetime(2026, 3, 31, 9, tzinfo=UTC)
+    session = SessionFactory(
+        program=program, starts_at=start, ends_at=start + timedelta(hours=2), time_zone="Asia/Seoul"
+    )
+    enrollment = services.enrollment_create(user=volunteer, session=session, now=start - timedelta(days=2)).enrollment
+    with timezone.override("America/New_York"):
+        certificate = services.enrollment_complete(enrollment=enrollment, now=datetime(2026, 3, 31, 20, tzinfo=UTC))
+    assert certificate.completed_on == date(2026, 4, 1)
