@@ -22,7 +22,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from capacity.dates import site_date, site_date_of
@@ -36,6 +36,7 @@ from .models import (
     NOT_ASKED,
     Indicator,
     Measurement,
+    ProgramCapacitiesSeen,
     SelfAssessment,
     SelfAssessmentRating,
     Source,
@@ -688,6 +689,52 @@ def _assessments_changed(since):
     )
 
 
+def _programs_recategorized(since, now):
+    """Mark whole the years measured for programs whose capacities changed; record the capacities read.
+
+    Reads the programs changed after `since` (every program when None): a program saved
+    with new capacities, by program_save or in the admin, is saved itself. A program read
+    for the first time is recorded without a mark (what was built before it was recorded
+    is brought in step by the weekly rebuild of every year). Returns how many changed.
+    """
+    programs = Program.objects.all() if since is None else Program.objects.filter(updated_at__gt=since)
+    program_ids = list(programs.order_by("pk").values_list("pk", flat=True))
+    read, seen = {}, {}
+    through = Program.categories.through
+    for start in range(0, len(program_ids), BATCH_SIZE):
+        batch = program_ids[start : start + BATCH_SIZE]
+        slugs = defaultdict(list)
+        for program_id, slug in through.objects.filter(program_id__in=batch).values_list(
+            "program_id", "capacitycategory__slug"
+        ):
+            slugs[program_id].append(slug)
+        read.update({program_id: ",".join(sorted(slugs[program_id])) for program_id in batch})
+        seen.update(ProgramCapacitiesSeen.objects.filter(program_id__in=batch).values_list("program_id", "capacities"))
+    changed = [program_id for program_id in program_ids if program_id in seen and seen[program_id] != read[program_id]]
+    with transaction.atomic():
+        for start in range(0, len(changed), BATCH_SIZE):
+            years = (
+                Measurement.objects.filter(program_id__in=changed[start : start + BATCH_SIZE])
+                .annotate(year=ExtractYear("date"))
+                .order_by()
+                .values_list("year", flat=True)
+                .distinct()
+            )
+            stale_years_mark(years=set(years), now=now)
+        ProgramCapacitiesSeen.objects.bulk_create(
+            [
+                ProgramCapacitiesSeen(program_id=program_id, capacities=capacities)
+                for program_id, capacities in read.items()
+                if seen.get(program_id) != capacities
+            ],
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["program"],
+            update_fields=["capacities"],
+        )
+    return len(changed)
+
+
 def _orphans(source, model):
     """Source ids with measurements whose source row is gone (deleted without a cascade to its measurements)."""
     return (
@@ -719,7 +766,8 @@ def measurements_sync(*, now, full=False) -> dict:
 
     Re-measures each kind of source changed after its watermark (all of them when `full`
     or the first time), removes the measurements of sources that no longer exist, marks
-    the years of deleted sessions stale, and moves the watermarks to `now`. Each batch is
+    the years of deleted sessions stale and those of programs whose capacities changed
+    (under "program_capacities" in what it returns), and moves the watermarks to `now`. Each batch is
     its own transaction and the watermarks move only at the end, so a run stopped
     half-way is simply done again by the next one; re-measuring is replace-style, so
     nothing counts twice.
@@ -747,6 +795,9 @@ def measurements_sync(*, now, full=False) -> dict:
         lambda ids, now: activity_report_measure(report_ids=ids, now=now),
         now,
     )
+
+    # Programs whose capacities changed: the reports read them when built, not from measurements.
+    changed["program_capacities"] = _programs_recategorized(reports_since, now)
 
     # Sessions deleted since the last run took their measurements with them (a cascade):
     # their years are stale, and the allocations funding their programs count fewer people.

@@ -215,6 +215,24 @@ class SyncMark(models.Model):
         verbose_name_plural = _("measurement sync marks")
 
 
+class ProgramCapacitiesSeen(models.Model):
+    """A program's capacities as the measurement sync last saw them (slugs, sorted, comma-separated).
+
+    A report reads a program's capacities when it is built, not from its measurements: a
+    program whose capacities changed since makes the years it was measured in stale
+    (measurements_sync compares, marks and records them).
+    """
+
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("program")
+    )
+    capacities = models.TextField(_("capacities"), blank=True)
+
+    class Meta:
+        verbose_name = _("program's capacities as last read")
+        verbose_name_plural = _("programs' capacities as last read")
+
+
 class StalePeriod(models.Model):
     """A year whose reports no longer match its measurements: the nightly job's watermark.
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from capacity.models import CapacityCategory
 from evaluation import measurements
 from evaluation.measurement_tasks import sync_measurements
 from evaluation.measurements import (
@@ -16,7 +17,17 @@ from evaluation.measurements import (
     self_assessment_measure,
     survey_response_measure,
 )
-from evaluation.models import Measurement, SelfAssessment, Source, StalePeriod, SyncMark
+from evaluation.models import (
+    EVERY_INDICATOR,
+    Measurement,
+    ProgramCapacitiesSeen,
+    SelfAssessment,
+    Source,
+    StaleIndicator,
+    StalePeriod,
+    SyncMark,
+)
+from programs import services as program_services
 from programs.models import ActivityReport, Enrollment, Program, Session
 from tests.evaluation.factories_measurements import (
     SESSION_START,
@@ -72,7 +83,13 @@ def test_the_first_sync_measures_everything_and_sets_every_watermark():
 
     changed = measurements_sync(now=now)
 
-    assert changed == {"activity_report": 1, "allocation": 1, "survey_response": 1, "self_assessment": 0}
+    assert changed == {
+        "activity_report": 1,
+        "program_capacities": 0,
+        "allocation": 1,
+        "survey_response": 1,
+        "self_assessment": 0,
+    }
     assert Measurement.objects.filter(source=Source.ACTIVITY_REPORT, source_id=report.pk).count() == 8
     assert cost_row(allocation).denominator == 12
     assert Measurement.objects.filter(source=Source.SURVEY_RESPONSE, source_id=response.pk).count() == 1
@@ -138,8 +155,9 @@ def test_running_the_sync_twice_changes_nothing():
     values = snapshot()
     StalePeriod.objects.all().delete()
 
-    assert measurements_sync(now=timezone.now()) == dict.fromkeys(Source.values, 0)
-    assert measurements_sync(now=timezone.now(), full=True) == dict.fromkeys(Source.values, 0)
+    nothing = {**dict.fromkeys(Source.values, 0), "program_capacities": 0}
+    assert measurements_sync(now=timezone.now()) == nothing
+    assert measurements_sync(now=timezone.now(), full=True) == nothing
 
     assert list(Measurement.objects.order_by("pk").values_list("pk", "recorded_at")) == rows
     assert snapshot() == values
@@ -402,9 +420,10 @@ def test_a_sync_takes_the_same_queries_at_any_size(size, django_assert_max_num_q
     for _ in range(size):
         funded([program])
         SurveyResponseFactory(satisfaction=3)
-    with django_assert_max_num_queries(45):
+    # 6 of them read the programs' capacities, compare and record them (a batch of 2,000 programs at a time).
+    with django_assert_max_num_queries(51):
         measurements_sync(now=timezone.now())
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(51):
         measurements_sync(now=timezone.now(), full=True)
 
 
@@ -497,3 +516,39 @@ def test_two_measurers_of_one_report_take_turns_and_the_second_finds_nothing_to_
 
     assert results == [("first", 1), ("second", 0)]
     assert Measurement.objects.filter(source=Source.ACTIVITY_REPORT, source_id=report.pk).count() == 8
+
+
+@pytest.mark.django_db
+def test_a_program_whose_capacities_change_makes_the_years_it_was_measured_in_stale():
+    """Reports read a program's capacities when built: its years are rebuilt whole by the next nightly build."""
+    communication, governance = (CapacityCategory.objects.get(slug=slug) for slug in ("communication", "governance"))
+    program = ProgramFactory()
+    program.categories.set([communication])
+    ActivityReportFactory(session__program=program)
+    untouched = ProgramFactory()
+    ActivityReportFactory(session__program=untouched)
+    first = timezone.now()
+    assert measurements_sync(now=first)["program_capacities"] == 0  # read for the first time: recorded, no mark
+    seen = dict(ProgramCapacitiesSeen.objects.values_list("program_id", "capacities"))
+    assert seen[program.pk] == "communication"
+    assert seen[untouched.pk] == ",".join(sorted(untouched.categories.values_list("slug", flat=True)))
+    StalePeriod.objects.all().delete()
+    StaleIndicator.objects.all().delete()
+
+    # Saved again with the same capacities (its title edited): nothing to rebuild.
+    program.title_en = "Renamed"
+    program_services.program_save(program=program, categories=[communication])
+    assert measurements_sync(now=timezone.now())["program_capacities"] == 0
+    assert not StalePeriod.objects.exists()
+
+    program_services.program_save(program=program, categories=[governance, communication])
+    assert measurements_sync(now=timezone.now())["program_capacities"] == 1
+    year = SESSION_START.year
+    assert stale_years() == {year}
+    assert set(StaleIndicator.objects.values_list("year", "indicator")) == {(year, EVERY_INDICATOR)}
+    assert ProgramCapacitiesSeen.objects.get(program=program).capacities == "communication,governance"
+
+    # Read again with nothing changed since: no new mark.
+    StalePeriod.objects.all().delete()
+    assert measurements_sync(now=timezone.now())["program_capacities"] == 0
+    assert not StalePeriod.objects.exists()
