@@ -7,7 +7,9 @@ caches and the measurements tasks make (in the site's time zone) must agree, so 
 rule "held within a period" reads the date through these.
 """
 
+import zoneinfo
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from django.db.models import Q
 from django.db.models.functions import TruncDate
@@ -38,3 +40,14 @@ def within_site_days(field, first, last):
 def site_date_of(moment):
     """An aware moment's date in the site's time zone (what site_date gives in SQL)."""
     return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+@cache
+def _known_zones():
+    return frozenset(zoneinfo.available_timezones())
+
+
+def zone_named(name):
+    """The time zone of that name, or None: only names from the time zone database (anything
+    else, a directory such as "America", a path, garbage, would make ZoneInfo raise or read odd files)."""
+    return zoneinfo.ZoneInfo(name) if name in _known_zones() else None

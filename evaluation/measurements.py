@@ -690,12 +690,14 @@ def _assessments_changed(since):
 
 
 def _programs_recategorized(since, now):
-    """Mark whole the years measured for programs whose capacities changed; record the capacities read.
+    """Mark stale what programs whose capacities changed were measured in; record the capacities read.
 
     Reads the programs changed after `since` (every program when None): a program saved
-    with new capacities, by program_save or in the admin, is saved itself. A program read
-    for the first time is recorded without a mark (what was built before it was recorded
-    is brought in step by the weekly rebuild of every year). Returns how many changed.
+    with new capacities, by program_save or in the admin, is saved itself. A report reaches
+    a program's capacities through its measurements about no one capacity, so each year
+    and indicator of those is marked (an incremental build rebuilds their groups). Every
+    program of the time the table was made was recorded then (migration 0013); one read
+    for the first time since is new, and recorded without a mark. Returns how many changed.
     """
     programs = Program.objects.all() if since is None else Program.objects.filter(updated_at__gt=since)
     program_ids = list(programs.order_by("pk").values_list("pk", flat=True))
@@ -713,19 +715,25 @@ def _programs_recategorized(since, now):
     changed = [program_id for program_id in program_ids if program_id in seen and seen[program_id] != read[program_id]]
     with transaction.atomic():
         for start in range(0, len(changed), BATCH_SIZE):
-            years = (
-                Measurement.objects.filter(program_id__in=changed[start : start + BATCH_SIZE])
+            measured = (
+                Measurement.objects.filter(program_id__in=changed[start : start + BATCH_SIZE], category__isnull=True)
                 .annotate(year=ExtractYear("date"))
                 .order_by()
-                .values_list("year", flat=True)
+                .values_list("year", "indicator__code")
                 .distinct()
             )
-            stale_years_mark(years=set(years), now=now)
+            stale_years_mark(changes=set(measured), now=now)
+        recording = [program_id for program_id, capacities in read.items() if seen.get(program_id) != capacities]
+        # Not a program deleted since it was read (its row would fail the foreign key at commit).
+        existing = set()
+        for start in range(0, len(recording), BATCH_SIZE):
+            batch = recording[start : start + BATCH_SIZE]
+            existing.update(Program.objects.filter(pk__in=batch).values_list("pk", flat=True))
         ProgramCapacitiesSeen.objects.bulk_create(
             [
-                ProgramCapacitiesSeen(program_id=program_id, capacities=capacities)
-                for program_id, capacities in read.items()
-                if seen.get(program_id) != capacities
+                ProgramCapacitiesSeen(program_id=program_id, capacities=read[program_id])
+                for program_id in recording
+                if program_id in existing
             ],
             batch_size=BATCH_SIZE,
             update_conflicts=True,

@@ -66,6 +66,6 @@ def rebuild_stale_reports() -> int:
 @shared_task(**LIMITS)
 def rebuild_all_reports() -> int:
     """Weekly: every measurement re-derived from its source and every year rebuilt, which
-    catches what no mark records (a program's capacities or a region renamed)."""
+    catches what no mark records (a capacity or a region renamed, a capacity deleted)."""
     measurements_sync(now=timezone.now(), full=True)
     return reports.build_run(build_id=_open_build(incremental=False).pk)

@@ -6,7 +6,6 @@ rules in save() and there are no signals.
 
 import logging
 import secrets
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from capacity import fragments
+from capacity.dates import zone_named
 from stakeholders import erasure
 from stakeholders.models import Membership
 
@@ -560,10 +560,7 @@ def _certificate_for(enrollment: Enrollment, *, now) -> Certificate:
     """
     session = enrollment.session
     program = session.program
-    try:
-        zone = zoneinfo.ZoneInfo(session.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # a zone the model's validator would refuse
-        zone = timezone.get_default_timezone()
+    zone = zone_named(session.time_zone) or timezone.get_default_timezone()  # one the validator would refuse: UTC
     return Certificate(
         enrollment=enrollment,
         holder_name=enrollment.user.public_name,

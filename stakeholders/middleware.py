@@ -1,27 +1,15 @@
-import zoneinfo
-from functools import cache
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 
+from capacity.dates import zone_named
 from capacity.languages import language_of_path, set_language_cookie
 
 TIME_ZONE_COOKIE = "tz"
 # Where allauth's pages live (capacity/urls.py): outside the language prefixes.
 ACCOUNT_PAGES = "/accounts/"
-
-
-@cache
-def _known_zones():
-    return frozenset(zoneinfo.available_timezones())
-
-
-def _zone(name):
-    # Only names from the time zone database: anything else (a directory such as
-    # "America", a path, garbage) would make ZoneInfo raise or read odd files.
-    return zoneinfo.ZoneInfo(name) if name in _known_zones() else None
 
 
 class TimeZoneMiddleware:
@@ -37,9 +25,9 @@ class TimeZoneMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            zone = _zone(user.time_zone)
+            zone = zone_named(user.time_zone)
         else:
-            zone = _zone(unquote(request.COOKIES.get(TIME_ZONE_COOKIE, ""))[:64])
+            zone = zone_named(unquote(request.COOKIES.get(TIME_ZONE_COOKIE, ""))[:64])
         if zone is None:
             timezone.deactivate()
         else:

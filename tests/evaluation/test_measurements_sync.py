@@ -1,5 +1,6 @@
 """The sync that keeps measurements in step with reports and allocations, its query counts, and its worker."""
 
+import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,7 +19,6 @@ from evaluation.measurements import (
     survey_response_measure,
 )
 from evaluation.models import (
-    EVERY_INDICATOR,
     Measurement,
     ProgramCapacitiesSeen,
     SelfAssessment,
@@ -420,11 +420,13 @@ def test_a_sync_takes_the_same_queries_at_any_size(size, django_assert_max_num_q
     for _ in range(size):
         funded([program])
         SurveyResponseFactory(satisfaction=3)
-    # 6 of them read the programs' capacities, compare and record them (a batch of 2,000 programs at a time).
-    with django_assert_max_num_queries(51):
+    # 7 of them read the programs' capacities, compare and record them (a batch of 2,000 programs at a time),
+    # and 3 more mark what a program whose capacities changed was measured in.
+    with django_assert_max_num_queries(52):
         measurements_sync(now=timezone.now())
-    with django_assert_max_num_queries(51):
-        measurements_sync(now=timezone.now(), full=True)
+    program_services.program_save(program=program, categories=[CapacityCategory.objects.get(slug="governance")])
+    with django_assert_max_num_queries(55):
+        assert measurements_sync(now=timezone.now(), full=True)["program_capacities"] == 1
 
 
 # The task, on a real worker -------------------------------------------------------------
@@ -545,10 +547,49 @@ def test_a_program_whose_capacities_change_makes_the_years_it_was_measured_in_st
     assert measurements_sync(now=timezone.now())["program_capacities"] == 1
     year = SESSION_START.year
     assert stale_years() == {year}
-    assert set(StaleIndicator.objects.values_list("year", "indicator")) == {(year, EVERY_INDICATOR)}
+    # Each indicator its measurements about no one capacity are of: their groups reach its capacities.
+    measured = set(
+        Measurement.objects.filter(program=program, category__isnull=True).values_list("indicator__code", flat=True)
+    )
+    assert "participants" in measured
+    assert set(StaleIndicator.objects.values_list("year", "indicator")) == {(year, code) for code in measured}
     assert ProgramCapacitiesSeen.objects.get(program=program).capacities == "communication,governance"
 
     # Read again with nothing changed since: no new mark.
     StalePeriod.objects.all().delete()
     assert measurements_sync(now=timezone.now())["program_capacities"] == 0
     assert not StalePeriod.objects.exists()
+
+
+@pytest.mark.django_db
+def test_programs_made_before_the_table_are_recorded_by_its_migration(monkeypatch):
+    """An installation that synced before: its programs' first capacities change after the upgrade is caught."""
+    from django.apps import apps
+
+    migration = importlib.import_module("evaluation.migrations.0013_program_capacities_seen")
+    governance = CapacityCategory.objects.get(slug="governance")
+    program = ProgramFactory()
+    ActivityReportFactory(session__program=program)
+    measurements_sync(now=timezone.now())
+    ProgramCapacitiesSeen.objects.all().delete()  # as before the upgrade, the watermarks set
+    StalePeriod.objects.all().delete()
+    migration.record_every_program(apps, None)
+    assert ProgramCapacitiesSeen.objects.filter(program=program).exists()
+
+    program_services.program_save(program=program, categories=[governance])
+    assert measurements_sync(now=timezone.now())["program_capacities"] == 1
+    assert stale_years() == {SESSION_START.year}
+
+
+@pytest.mark.django_db
+def test_a_program_deleted_while_the_sync_reads_it_is_not_recorded(monkeypatch):
+    program = ProgramFactory()
+    real = measurements.Program.categories.through.objects.filter
+
+    def deleting(*args, **kwargs):  # the program goes between the sync's reading and its recording
+        Program.objects.filter(pk=program.pk).delete()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(measurements.Program.categories.through.objects, "filter", deleting)
+    measurements_sync(now=timezone.now())
+    assert not ProgramCapacitiesSeen.objects.exists()

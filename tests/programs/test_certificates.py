@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from programs import services
-from programs.models import Certificate
+from programs.models import Certificate, Session
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,13 @@ def test_a_certificate_is_dated_on_the_day_where_the_session_happens(staff, volu
     with timezone.override("America/New_York"):
         certificate = services.enrollment_complete(enrollment=enrollment, now=datetime(2026, 3, 31, 20, tzinfo=UTC))
     assert certificate.completed_on == date(2026, 4, 1)
+
+
+@pytest.mark.parametrize("zone", ["America", "../etc/passwd", "Nowhere/Land"])
+def test_a_session_zone_no_validator_would_take_still_gives_a_certificate_dated_in_utc(staff, volunteer, program, zone):
+    start = datetime(2026, 3, 31, 9, tzinfo=UTC)
+    session = SessionFactory(program=program, starts_at=start, ends_at=start + timedelta(hours=2))
+    Session.objects.filter(pk=session.pk).update(time_zone=zone)  # past the model's validator
+    enrollment = services.enrollment_create(user=volunteer, session=session, now=start - timedelta(days=2)).enrollment
+    certificate = services.enrollment_complete(enrollment=enrollment, now=datetime(2026, 3, 31, 23, 30, tzinfo=UTC))
+    assert certificate.completed_on == date(2026, 3, 31)
