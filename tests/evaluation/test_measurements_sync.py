@@ -593,3 +593,23 @@ def test_a_program_deleted_while_the_sync_reads_it_is_not_recorded(monkeypatch):
     monkeypatch.setattr(measurements.Program.categories.through.objects, "filter", deleting)
     measurements_sync(now=timezone.now())
     assert not ProgramCapacitiesSeen.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_region_that_becomes_emerging_reaches_its_reports_the_next_night():
+    """Measurements carry their region's emerging flag: a flag changed is measured again and marked."""
+    report = ActivityReportFactory()
+    region = report.session.program.region
+    measurements_sync(now=timezone.now())
+    StalePeriod.objects.all().delete()
+    StaleIndicator.objects.all().delete()
+
+    region.is_emerging = not region.is_emerging
+    region.save()
+    measurements_sync(now=timezone.now())
+
+    assert set(Measurement.objects.filter(source_id=report.pk).values_list("is_emerging", flat=True)) == {
+        region.is_emerging
+    }
+    marked = set(StaleIndicator.objects.filter(year=SESSION_START.year).values_list("indicator", flat=True))
+    assert {"participants", "emerging_share"} <= marked
