@@ -774,9 +774,9 @@ def measurements_sync(*, now, full=False) -> dict:
 
     Re-measures each kind of source changed after its watermark (all of them when `full`
     or the first time), removes the measurements of sources that no longer exist, marks
-    the years of deleted sessions stale and those of programs whose capacities changed
-    (under "program_capacities" in what it returns), and moves the watermarks to `now`. Each batch is
-    its own transaction and the watermarks move only at the end, so a run stopped
+    stale the years of deleted sessions and what programs whose capacities changed were
+    measured in (counted under "program_capacities"), and moves the watermarks to `now`.
+    Each batch is its own transaction and the watermarks move only at the end, so a run stopped
     half-way is simply done again by the next one; re-measuring is replace-style, so
     nothing counts twice.
     """

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from capacity.dates import zone_named
 from capacity.models import (
     CapacityCategory,
     Language,
@@ -335,7 +336,7 @@ class SessionForm(forms.Form):
 
     @classmethod
     def initial_for(cls, session):
-        zone = zoneinfo.ZoneInfo(session.time_zone)
+        zone = zone_named(session.time_zone) or timezone.get_default_timezone()  # one stored past the validator
         initial = {
             "time_zone": session.time_zone,
             "seats": session.seats,

@@ -1,7 +1,6 @@
 """People, organizations and the memberships that give people roles."""
 
 import secrets
-import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -10,11 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from capacity.dates import zone_named
 from capacity.models import Language, Region, TimeStampedModel, Translated, single_line
 
 
 def validate_time_zone(value):
-    if value not in zoneinfo.available_timezones():
+    if zone_named(value) is None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 

@@ -194,3 +194,10 @@ def test_restoring_a_published_program_says_nothing_changed_rather_than_restored
     assert "restored as a draft" not in page
     program.refresh_from_db()
     assert program.is_published
+
+
+def test_a_session_whose_stored_zone_no_validator_would_take_still_opens_for_editing(client, staff, program):
+    session = SessionFactory(program=program)
+    Session.objects.filter(pk=session.pk).update(time_zone="America")  # a directory of the zone database
+    client.force_login(staff)
+    assert client.get(edit_url(session)).status_code == 200
