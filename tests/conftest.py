@@ -15,6 +15,7 @@ from django.utils import translation
 
 from capacity import cache as cache_breaker
 from stakeholders.models import Membership, Organization
+from tests.broker import use_broker
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
@@ -161,7 +162,7 @@ def celery_worker_on_redis(seeded_transactional_db, settings):
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
-    app.conf.broker_url = settings.CELERY_BROKER_URL
+    use_broker(app, settings.CELERY_BROKER_URL)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from evaluation import reports
 from evaluation.models import ReportBuild, ReportRow, Scope
+from tests.broker import use_broker
 from tests.evaluation.report_data import program_in, regions
 from tests.evaluation.test_report_build import snapshot
 
@@ -116,7 +117,7 @@ def broker(settings):
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
-    app.conf.broker_url = settings.CELERY_BROKER_URL
+    use_broker(app, settings.CELERY_BROKER_URL)
     app.control.purge()
     yield app
     app.control.purge()
