@@ -88,7 +88,7 @@ def test_a_redis_url_makes_redis_the_cache_and_the_broker_and_tasks_go_to_a_work
 
 def test_a_database_url_is_parsed_into_the_connection_settings():
     values = settings_with(
-        "DATABASES", DEBUG="true", DATABASE_URL="postgres://capacity:pw@db.internal:5433/portal", DB_CONN_MAX_AGE="60"
+        "DATABASES", DEBUG="true", DATABASE_URL="postgres://capacity:pw@db.internal:5433/portal", DB_CONN_MAX_AGE="30"
     )
     database = values["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.postgresql"
@@ -98,11 +98,16 @@ def test_a_database_url_is_parsed_into_the_connection_settings():
         "portal",
         "capacity",
     )
-    assert database["CONN_MAX_AGE"] == 60
+    assert database["CONN_MAX_AGE"] == 30
+    assert database["CONN_HEALTH_CHECKS"] is True
     # No JIT for short queries; random reads priced for SSDs and data in memory, unless told otherwise.
     assert database["OPTIONS"]["options"] == "-c jit=off -c random_page_cost=1.1"
     told = settings_with("DATABASES", DEBUG="true", DATABASE_URL="postgres://db/portal", DB_RANDOM_PAGE_COST="4")
     assert told["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off -c random_page_cost=4.0"
+    # Kept a minute between requests unless told otherwise; 0 opens one per request (behind a pooler).
+    assert told["DATABASES"]["default"]["CONN_MAX_AGE"] == 60
+    pooled = settings_with("DATABASES", DEBUG="true", DATABASE_URL="postgres://db/portal", DB_CONN_MAX_AGE="0")
+    assert pooled["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
 
 
 def test_the_database_gets_the_random_page_cost_it_was_given(db):
