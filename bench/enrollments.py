@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import PROXY_HEADER, gunicorn, scratch_site, signed_in_cookie  # noqa: E402
+from bench.run import PROXY_HEADER, connection_reuse, gunicorn, scratch_site, signed_in_cookie  # noqa: E402
 
 UNUSABLE_PASSWORD = "!"  # noqa: S105  (Django's mark for "no password")
 CSRF_SECRET_CHARACTERS = string.ascii_letters + string.digits  # what Django makes its CSRF secrets of
@@ -142,7 +142,7 @@ def main():
     enroll_path = f"/en/programs/{program.slug}/sessions/{session.pk}/enroll/"
     print(
         f"One session of {args.seats} seats, {args.seats_left} free; {args.requests} people press enroll at once; "
-        f"gunicorn with {args.workers} workers."
+        f"gunicorn with {args.workers} workers, {connection_reuse()[1]}."
     )
     with (
         tempfile.TemporaryDirectory() as scratch,
@@ -210,6 +210,7 @@ def main():
             "seats": args.seats,
             "seats_left": args.seats_left,
             "gunicorn_workers": args.workers,
+            "db_conn_max_age": connection_reuse()[0],
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             "results": rows,
             "afterwards": {**statuses, "seats_taken": seats_taken},

@@ -207,6 +207,21 @@ def production_environment(database_url, redis_url):
     )
 
 
+def connection_reuse():
+    """(seconds, words): how long gunicorn's processes keep a database connection, from the settings they read.
+
+    Printed and recorded with every run: it moves every page's figures, and the bare
+    view's most of all (README, Performance).
+    """
+    from django.conf import settings
+
+    seconds = settings.DATABASES["default"].get("CONN_MAX_AGE", 0)
+    if not seconds:
+        return 0, "a database connection opened per request"
+    kept = "for as long as the process lives" if seconds is None else f"{seconds} s"
+    return seconds, f"database connections kept {kept} between requests"
+
+
 def scratch_site(database_url, redis_url):
     """A fresh, migrated database under the production settings, its Redis database emptied."""
     production_environment(database_url, redis_url)
@@ -537,7 +552,7 @@ def main():
     wanted = {name for name in args.only or OPTIONAL if name in chosen or name == "flood"}
     if "flood" in wanted:
         wanted |= {"program"}  # the flood figures sit next to the program page alone
-    print(f"{total} programs; gunicorn with {args.workers} workers; ", end="")
+    print(f"{total} programs; gunicorn with {args.workers} workers, {connection_reuse()[1]}; ", end="")
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}")
     print(f"Staff pages: {staff.describe()}; signed in as its admin.")
     print(f"Community: {community.describe()}.")
@@ -575,6 +590,7 @@ def main():
             "community": community.sizes,
             "funding": funding.sizes,
             "gunicorn_workers": args.workers,
+            "db_conn_max_age": connection_reuse()[0],
             "wrk": {"threads": args.threads, "connections": args.connections, "duration": args.duration},
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": load},
             "bare_requests_per_second": round(bare, 1),
