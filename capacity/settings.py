@@ -160,7 +160,7 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlit
 # A process keeps its connection for a minute between requests (checked before each request
 # reuses it): opening one costs PostgreSQL a new backend, and a page its first queries'
 # planning without warm catalog caches. Under gunicorn on two cores the bare view went from
-# 436 to 2,300 requests a second, the funder dashboard computed afresh from 22 to 28.7
+# 414 to 2,195 requests a second and every signed-in page served 1.3-2.4 times as many
 # (README, Performance). DB_CONN_MAX_AGE=0 opens one per request, as behind a pooler.
 try:
     DATABASES = {
