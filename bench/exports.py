@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import PROXY_HEADER, get, gunicorn, scratch_site, signed_in_cookie  # noqa: E402
+from bench.run import PROXY_HEADER, connection_reuse, get, gunicorn, scratch_site, signed_in_cookie  # noqa: E402
 
 
 def parse_args():
@@ -166,7 +166,10 @@ def main():
 
     connections.close_all()
     path = f"/en/organizations/{organization.slug}/reports.csv"
-    print(f"{args.rows:,} activity reports of one organization (made in {filled:.1f} s); one gunicorn worker.")
+    print(
+        f"{args.rows:,} activity reports of one organization (made in {filled:.1f} s); "
+        f"one gunicorn worker, {connection_reuse()[1]}."
+    )
     with tempfile.TemporaryDirectory() as scratch, gunicorn(workers=1, log=f"{scratch}/gunicorn.log") as port:
         status, body = get(port, "/bench/pid")
         pid = int(body)
@@ -203,6 +206,7 @@ def main():
         report = {
             "command": " ".join(["bench/exports.py", *sys.argv[1:]]),
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "db_conn_max_age": connection_reuse()[0],
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()[0]},
             **result,
         }

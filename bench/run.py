@@ -208,18 +208,20 @@ def production_environment(database_url, redis_url):
 
 
 def connection_reuse():
-    """(seconds, words): how long gunicorn's processes keep a database connection, from the settings they read.
+    """(recorded, words): how long gunicorn's processes keep a database connection, from the settings they read.
 
-    Printed and recorded with every run: it moves every page's figures, and the bare
-    view's most of all (README, Performance).
+    Printed and recorded with every run (as db_conn_max_age: seconds, 0 for a connection
+    per request, "unlimited" for CONN_MAX_AGE None): it moves every page's figures, and the
+    bare view's most of all (README, Performance).
     """
     from django.conf import settings
 
     seconds = settings.DATABASES["default"].get("CONN_MAX_AGE", 0)
+    if seconds is None:
+        return "unlimited", "database connections kept for as long as the process lives"
     if not seconds:
         return 0, "a database connection opened per request"
-    kept = "for as long as the process lives" if seconds is None else f"{seconds} s"
-    return seconds, f"database connections kept {kept} between requests"
+    return seconds, f"database connections kept up to {seconds} s"
 
 
 def scratch_site(database_url, redis_url):

@@ -157,11 +157,11 @@ FORM_RENDERER = "capacity.form_renderer.Renderer"
 
 # Database: SQLite file by default so a first run needs no service.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
-# A process keeps its connection for a minute between requests (checked before each request
-# reuses it): opening one costs PostgreSQL a new backend, and a page its first queries'
+# A process keeps its connection for the requests that follow, up to a minute (checked before
+# a request reuses it): opening one costs PostgreSQL a new backend, and a page its first queries'
 # planning without warm catalog caches. Under gunicorn on two cores the bare view went from
-# 414 to 2,195 requests a second and every signed-in page served 1.3-2.4 times as many
-# (README, Performance). DB_CONN_MAX_AGE=0 opens one per request, as behind a pooler.
+# 414 to 2,195 requests a second and every page that reads the database served 1.3-2.4 times as many
+# (README, Performance). DB_CONN_MAX_AGE=0 opens one per request.
 try:
     DATABASES = {
         "default": dj_database_url.parse(

@@ -98,7 +98,7 @@ PEOPLE_SHARES = ("retention_3m", "retention_6m", "retention_12m", "emerging_shar
 PARTS = ("yes", "no")
 
 FOUR_PLACES = Decimal("0.0001")
-LOCK_NAMESPACE = 8_010  # pg_advisory_xact_lock(namespace, year): one writer per year
+LOCK_NAMESPACE = 8_010  # pg_advisory_lock(namespace, year), held by the session (_year_lock): one writer per year
 
 
 def periods_of(year):
@@ -1690,8 +1690,14 @@ def _year_lock(year):
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, year])
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, year])
+        except DatabaseError:
+            # Connections are kept between requests and tasks (DB_CONN_MAX_AGE): a lock that
+            # could not be given back must go with its connection, or the year waits for ever.
+            connection.close()
+            raise
 
 
 def year_replace(year, *, progress=None, incremental=False):

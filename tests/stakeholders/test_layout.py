@@ -1,16 +1,22 @@
-"""The layout's parts drawn once per language (stakeholders.context_processors.layout)."""
+"""The layout's parts drawn once per language (stakeholders.layout, {% portal_layout %})."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import override_settings
+from django.urls import clear_script_prefix, reverse, set_script_prefix, set_urlconf
 from django.utils import translation
 
-from stakeholders import context_processors
-from stakeholders.context_processors import LAYOUT_LINKS, layout
+from stakeholders import layout as layout_module
+from stakeholders.layout import LINKS, layout
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+BASE = Path(settings.BASE_DIR) / "templates" / "base.html"
 
 
 def _menu(html):
@@ -19,6 +25,13 @@ def _menu(html):
 
 def _language_menu(html):
     return re.search(r'<select id="language-select".*?</select>', html, re.S).group(0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_layouts():
+    layout_module._layout.cache_clear()
+    yield
+    layout_module._layout.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -34,33 +47,79 @@ def test_each_language_gets_its_own_menu_links_and_selected_language(client, lan
     assert trainings in menu
     assert f'<a class="brand" href="/{language}/">' in html
     options = _language_menu(html)
-    assert options.count("<option") == 6
+    assert options.count("<option") == len(settings.LANGUAGES)
     assert re.search(rf'<option value="{language}" lang="{language}" selected>{selected}</option>', options)
     assert options.count(" selected") == 1
-    # Links that carry the page's own address are still drawn per request.
-    assert f"?next=/{language}/programs/" in html
+    # The links that carry the page's own address are still drawn for each request.
+    with translation.override(language):
+        login, signup = reverse("account_login"), reverse("account_signup")
+    assert f'href="{login}?next=/{language}/programs/"' in html
+    assert f'href="{signup}?next=/{language}/programs/"' in html
 
 
-def test_the_layout_is_made_once_per_language_and_follows_the_urlconf_and_languages():
-    context_processors._layout.cache_clear()
+def test_every_link_the_layout_draws_is_one_it_reverses():
+    used = set(re.findall(r"layout\.links\.(\w+)", BASE.read_text()))
+    assert used <= set(LINKS), used - set(LINKS)
+    assert "{% url" not in BASE.read_text()
+
+
+def test_the_pages_links_are_the_reversed_urls(client):
+    user = UserFactory(is_staff=True)
+    client.force_login(user)
+    html = client.get("/ko/programs/").content.decode()
+    with translation.override("ko"):
+        expected = {key: reverse(name) for key, name in LINKS.items()}
+    for key in ("home", "catalog", "my_learning", "admin", "account", "practices", "status"):
+        assert f'href="{expected[key]}"' in html, key
+    assert f'action="{expected["logout"]}"' in html
+    assert f'action="{expected["set_language"]}"' in html
+
+
+def test_the_layout_is_made_once_per_language_prefix_urlconf_and_languages():
     with translation.override("en"):
         first = layout()
+        assert layout() is first
+        with override_settings(LANGUAGES=[("en", "English"), ("ko", "Korean")]):
+            fewer = layout()
+            assert fewer is not first
+            assert fewer.language_options.count("<option") == 2
+        set_script_prefix("/portal/")
+        try:
+            prefixed = layout()
+        finally:
+            clear_script_prefix()
+        assert prefixed.links["catalog"] == "/portal/en/programs/"
+        set_urlconf("bench.urls")
+        try:
+            other = layout()
+        finally:
+            set_urlconf(None)
+        assert other is not first
         assert layout() is first
     with translation.override("ko"):
         korean = layout()
     assert korean is not first
-    assert korean.links["catalog"] == "/ko/programs/"
-    assert first.links["catalog"] == "/en/programs/"
-    assert set(first.links) == set(LAYOUT_LINKS)
-    with translation.override("en"), override_settings(LANGUAGES=[("en", "English"), ("ko", "Korean")]):
-        fewer = layout()
-        assert fewer is not first
-        assert fewer.language_options.count("<option") == 2
+    assert (korean.links["catalog"], first.links["catalog"]) == ("/ko/programs/", "/en/programs/")
 
 
-def test_with_debug_the_layout_is_drawn_for_each_request():
+def test_the_shared_links_cannot_be_changed_by_one_request():
+    with translation.override("en"):
+        with pytest.raises(TypeError):
+            layout().links["home"] = "https://elsewhere.example/"
+
+
+def test_with_debug_the_layout_is_drawn_each_time():
     with translation.override("en"), override_settings(DEBUG=True):
         assert layout() is not layout()
+
+
+def test_the_layout_is_drawn_without_a_request_too():
+    with translation.override("ar"):
+        html = render_to_string("base.html")
+        set_language = reverse("set_language")
+    assert 'href="/ar/programs/"' in _menu(html)
+    assert f'<form action="{set_language}" method="post" class="language-switcher">' in html
+    assert re.search(r'<option value="ar" lang="ar" selected>', _language_menu(html))
 
 
 def test_signed_in_people_keep_their_own_links_after_the_shared_ones(client):
