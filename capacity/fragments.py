@@ -1,8 +1,11 @@
 """Rendered parts of public pages, kept in the cache for a minute.
 
-A fragment's key holds everything its HTML depends on: the page, the reader's language
-and time zone, the query string, and a content version that the services move on after
-every change to what it shows. Each kind of content keeps its own version: programs,
+A fragment's key holds what its HTML depends on: the page, the reader's language and time
+zone, the query string. Beside the HTML is kept the content version it was rendered
+under, which the services move on after every change to what it shows; get() reads the
+version and the fragment in one round trip and serves the fragment only under the
+current version (a list card, cards(), has the version in its key). Each kind of content
+keeps its own version: programs,
 sessions and enrollments (and a session getting its report) move VERSION_KEY; the
 exchange's profiles, the support requests and the learning reports keep versions of
 their own (their apps name the keys), so a new enrollment does not throw their fragments
@@ -14,6 +17,7 @@ outside the services (the admin site, a bulk import) can leave a page.
 import hashlib
 import json
 import time
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
@@ -66,25 +70,56 @@ def content_changed(*version_keys):
     transaction.on_commit(lambda: [_move_on(version_key) for version_key in version_keys], robust=True)
 
 
+@dataclass(slots=True)
+class Key:
+    """Where a fragment is kept, and under which content version its last get() found it."""
+
+    name: str  # the cache key: the page, language, time zone and parts, not the version
+    version_key: str
+    version: object = None  # what put() keeps the fragment with; None: put() keeps nothing
+
+
 def fragment_key(name, *parts, version_key=VERSION_KEY):
-    """The key of a fragment, or None when the cache does not answer (get and put then do nothing)."""
-    version = content_version(version_key)
-    return None if version is None else _key(name, parts, version)
+    """The key of a fragment, or None when the cache does not answer (get and put then do nothing).
+
+    It asks the cache nothing: get() reads the content version and the fragment in one
+    round trip, and a fragment kept with an older version is not served.
+    """
+    if is_down():
+        return None
+    return Key(_key(name, parts, None), version_key)
 
 
 def _key(name, parts, version):
+    """The cache key of a fragment: the page, the reader's language and time zone, the parts (and a card's version)."""
     context = [translation.get_language(), str(timezone.get_current_timezone()), version, parts]
     digest = hashlib.sha256(json.dumps(context, default=str).encode()).hexdigest()[:40]
     return f"fragment:{name}:{digest}"
 
 
 def get(key):
-    return cache.get(key) if key else None
+    """The fragment kept under `key` with the current content version, or None.
+
+    One round trip for both (a page served from the cache waited for two before). The
+    version found is remembered on the key for put(): a page rendered from rows a change
+    moved the version past is kept with the old version, so it is never served as new.
+    """
+    if key is None:
+        return None
+    found = cache.get_many([key.version_key, key.name])
+    version = found.get(key.version_key)
+    if version is None:  # evicted or never set (a fresh one is made), or the cache did not answer
+        version = content_version(key.version_key)
+    key.version = version
+    kept = found.get(key.name)
+    if version is None or not isinstance(kept, tuple) or len(kept) != 2 or kept[0] != version:
+        return None
+    return kept[1]
 
 
 def put(key, html, seconds=FRAGMENT_SECONDS):
-    if key:
-        cache.set(key, html, seconds)
+    if key is not None and key.version is not None:
+        cache.set(key.name, (key.version, html), seconds)
 
 
 def cards(name, ids, *, version_key, render):
