@@ -160,7 +160,7 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlit
 # A process keeps its connection for the requests that follow, up to a minute (checked before
 # a request reuses it): opening one costs PostgreSQL a new backend, and a page its first queries'
 # planning without warm catalog caches. Under gunicorn on two cores the bare view went from
-# 427 to 2,141 requests a second and every page that reads the database served 1.4-2.6 times as many
+# 425 to 2,220 requests a second and every page that reads the database served 1.3-2.5 times as many
 # (README, Performance). DB_CONN_MAX_AGE=0 opens one per request.
 try:
     DATABASES = {
