@@ -5,13 +5,12 @@ zone, the query string. Beside the HTML is kept the content version it was rende
 under, which the services move on after every change to what it shows; get() reads the
 version and the fragment in one round trip and serves the fragment only under the
 current version (a list card, cards(), has the version in its key). Each kind of content
-keeps its own version: programs,
-sessions and enrollments (and a session getting its report) move VERSION_KEY; the
-exchange's profiles, the support requests and the learning reports keep versions of
-their own (their apps name the keys), so a new enrollment does not throw their fragments
-away. A change shows at
-once; the minute bounds how long "upcoming" lags the clock and how stale an edit made
-outside the services (the admin site, a bulk import) can leave a page.
+keeps its own version: programs, sessions and enrollments (and a session getting its
+report) move VERSION_KEY; the exchange's profiles, the support requests and the learning
+reports keep versions of their own (their apps name the keys), so a new enrollment does
+not throw their fragments away. A change shows at once; the minute bounds how long
+"upcoming" lags the clock and how stale an edit made outside the services (the admin
+site, a bulk import) can leave a page.
 """
 
 import hashlib
@@ -23,7 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
-from capacity.cache import is_down, mark_down
+from capacity.cache import asking_anyway, is_down, mark_down
 
 FRAGMENT_SECONDS = 60
 VERSION_KEY = "programs:content-version"
@@ -43,15 +42,17 @@ def content_version(version_key=VERSION_KEY):
 
 
 def _move_on(version_key):
-    if is_down():
-        return  # nothing is kept or read meanwhile; what was kept before expires within the minute
-    try:
-        moved = cache.incr(version_key) is not None
-    except ValueError:
-        # Not there: nothing kept under an older version can be reached any more (the next
-        # reader starts a fresh one), so the version has moved on whether this set lands or not.
-        cache.set(version_key, time.time_ns(), None)
-        moved = True
+    # Asked even while this process has marked the cache down: the mark is this process's
+    # alone, and other processes reading Redis would go on serving pages from before the
+    # change under a version that did not move. A change costs a timeout while Redis is down.
+    with asking_anyway():
+        try:
+            moved = cache.incr(version_key) is not None
+        except ValueError:
+            # Not there: nothing kept under an older version can be reached any more (the next
+            # reader starts a fresh one), so the version has moved on whether this set lands or not.
+            cache.set(version_key, time.time_ns(), None)
+            moved = True
     if not moved:
         # The cache did not answer (django-redis gives None instead of raising): what is kept
         # under the old version is stale, so read nothing kept for a while.
@@ -100,7 +101,8 @@ def _key(name, parts, version):
 def get(key):
     """The fragment kept under `key` with the current content version, or None.
 
-    One round trip for both (a page served from the cache waited for two before). The
+    One round trip for both when the version is there (a page served from the cache waited
+    for two before; a version evicted or never set costs three more, as it did). The
     version found is remembered on the key for put(): a page rendered from rows a change
     moved the version past is kept with the old version, so it is never served as new.
     """
@@ -118,6 +120,12 @@ def get(key):
 
 
 def put(key, html, seconds=FRAGMENT_SECONDS):
+    """Keep `html` under `key` with the version get(key) found: call get() on this key first.
+
+    Without a version found (get() not called, or the cache not answering) nothing is kept.
+    A slow reader's page, kept with an older version after a newer one was kept, replaces
+    it: nothing stale is served, and the next reader renders the page again.
+    """
     if key is not None and key.version is not None:
         cache.set(key.name, (key.version, html), seconds)
 

@@ -92,3 +92,55 @@ def test_put_without_a_version_keeps_nothing():
     key = fragments.fragment_key("tests", "unread", version_key=VERSION)
     fragments.put(key, "<p>never read</p>")  # get() was not asked: no version to keep it with
     assert cache.get(key.name) is None
+
+
+@pytest.mark.django_db
+def test_a_page_rendered_between_a_change_and_its_commit_is_not_served_after_it(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        fragments.content_changed(VERSION)
+        # A reader between the first move and the commit renders from rows not yet committed.
+        early, _body = _kept("page")
+        fragments.put(early, "<p>rows before the commit</p>")
+    assert _kept("page")[1] is None
+
+
+@pytest.mark.django_db
+def test_a_change_moves_the_version_even_where_this_process_marked_the_cache_down():
+    from capacity import cache as cache_breaker
+
+    key, _body = _kept("page")
+    fragments.put(key, "<p>before</p>")
+    cache_breaker.mark_down()  # a timeout here; Redis answers the other processes
+    fragments.content_changed(VERSION)
+    cache_breaker.mark_up()
+    assert _kept("page")[1] is None
+
+
+def test_a_cache_that_stops_answering_between_the_key_and_the_read_keeps_nothing(calls):
+    from capacity import cache as cache_breaker
+
+    key = fragments.fragment_key("tests", "page", version_key=VERSION)
+    cache_breaker.mark_down()
+    assert fragments.get(key) is None
+    fragments.put(key, "<p>kept while down</p>")
+    cache_breaker.mark_up()
+    assert calls == ["get_many"]
+    assert cache.get(key.name) is None
+
+
+def test_a_slow_readers_page_replaces_the_newer_one_without_being_served():
+    slow, _body = _kept("page")
+    fragments._move_on(VERSION)
+    fresh, _body = _kept("page")
+    fragments.put(fresh, "<p>new rows</p>")
+    fragments.put(slow, "<p>old rows</p>")
+    assert _kept("page")[1] is None  # lost, rendered again by the next reader: never the old rows
+
+
+def test_each_time_zone_keeps_its_own():
+    from django.utils import timezone
+
+    key, _body = _kept("page")
+    fragments.put(key, "<p>UTC</p>")
+    with timezone.override("Asia/Seoul"):
+        assert _kept("page")[1] is None
