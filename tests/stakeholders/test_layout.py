@@ -82,7 +82,7 @@ def test_the_layout_is_made_once_per_language_prefix_urlconf_and_languages():
         with override_settings(LANGUAGES=[("en", "English"), ("ko", "Korean")]):
             fewer = layout()
             assert fewer is not first
-            assert fewer.language_options.count("<option") == 2
+            assert fewer.language_controls.count("<option") == 2
         set_script_prefix("/portal/")
         try:
             prefixed = layout()
@@ -130,3 +130,40 @@ def test_signed_in_people_keep_their_own_links_after_the_shared_ones(client):
     client.logout()
     anonymous = _menu(client.get("/ar/programs/").content.decode())
     assert 'href="/ar/me/"' not in anonymous and 'href="/admin/"' not in anonymous
+
+
+@pytest.mark.parametrize(
+    ("language", "direction", "description", "change"),
+    [
+        ("en", "ltr", "Plan, run, fund and evaluate capacity building", "Change language"),
+        ("ko", "ltr", "위키미디어", "언어 변경"),
+        ("ar", "rtl", "ويكيميديا", "تغيير اللغة"),
+    ],
+)
+def test_the_head_footer_and_script_are_drawn_in_each_language(client, language, direction, description, change):
+    client.get("/fr/programs/")  # another language's layout kept first
+    html = client.get(f"/{language}/programs/").content.decode()
+    assert f'<html lang="{language}" dir="{direction}">' in html
+    head = re.search(r"<head>.*?</head>", html, re.S).group(0)
+    assert re.search(rf'<meta name="description" content="[^"]*{description}', head)
+    assert re.search(r'<link rel="stylesheet" href="/static/css/portal(\.[0-9a-f]+)?\.css">', head)
+    assert re.search(r'<link rel="icon" href="/static/img/favicon(\.[0-9a-f]+)?\.svg" type="image/svg\+xml">', head)
+    footer = re.search(r'<footer class="site-footer">.*?</footer>', html, re.S).group(0)
+    assert '<label for="language-select">' in footer
+    assert change in footer
+    assert f'<a href="{reverse("healthz")}">' in footer
+    # The page's own script stays after the layout's, in the order the page needs them.
+    assert re.search(
+        r'<script src="/static/js/portal(\.[0-9a-f]+)?\.js" defer></script>\s*<script src="/static/js/catalog', html
+    )
+
+
+def test_the_layout_parts_are_drawn_in_the_language_they_are_kept_for():
+    with translation.override("ko"):
+        korean = layout()
+    with translation.override("en"):
+        english = layout()
+    assert "언어" in korean.language_controls and "Language" in english.language_controls
+    assert (korean.direction, korean.language_code) == ("ltr", "ko")
+    with translation.override("ar"):
+        assert layout().direction == "rtl"
