@@ -4,10 +4,12 @@ The links of the menu and the footer, the menu's links for everyone and the lang
 menu: {% url %} reversing thirteen links, the menu's translated labels and the loop over
 the languages were about 0.4 ms of every page, a fifth of a page served from the cache
 (README, Performance). The head's description and static files, the language menu's
-label and button, the footer's note and the script were the next 0.1 ms: six
+label and button, the footer's note and the script were the next 0.1 ms: five
 {% translate %}s and three {% static %}s. They are drawn once per process for each
 language, script prefix, URLconf and list of languages, and read by {% portal_layout %}.
-What stays in base.html is what differs between readers or pages.
+What stays in base.html is what differs between readers or pages (the title, the signed-in
+links, the login links carrying the page's address, the CSRF token, the messages), and
+the four labels written beside those parts (the skip link, the menu's name, Log in, Sign up).
 """
 
 from dataclasses import dataclass

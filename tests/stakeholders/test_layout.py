@@ -11,12 +11,13 @@ from django.urls import clear_script_prefix, reverse, set_script_prefix, set_url
 from django.utils import translation
 
 from stakeholders import layout as layout_module
-from stakeholders.layout import LINKS, layout
+from stakeholders.layout import LINKS, STATIC, layout
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 BASE = Path(settings.BASE_DIR) / "templates" / "base.html"
+INCLUDES = Path(settings.BASE_DIR) / "templates" / "includes"
 
 
 def _menu(html):
@@ -61,6 +62,13 @@ def test_every_link_the_layout_draws_is_one_it_reverses():
     used = set(re.findall(r"layout\.links\.(\w+)", BASE.read_text()))
     assert used <= set(LINKS), used - set(LINKS)
     assert "{% url" not in BASE.read_text()
+    # Its parts drawn once per language: a name they misspell would draw href="" silently.
+    for name, known in (("layout_nav", LINKS), ("layout_footer_note", LINKS), ("layout_head", STATIC)):
+        text = (INCLUDES / f"{name}.html").read_text()
+        used = set(re.findall(r"links\.(\w+)", text))
+        assert used, name
+        assert used <= set(known), (name, used - set(known))
+        assert "{% url" not in text and "{% static" not in text, name
 
 
 def test_the_pages_links_are_the_reversed_urls(client):
@@ -163,7 +171,8 @@ def test_the_layout_parts_are_drawn_in_the_language_they_are_kept_for():
         korean = layout()
     with translation.override("en"):
         english = layout()
-    assert "언어" in korean.language_controls and "Language" in english.language_controls
+    assert '<label for="language-select">언어</label>' in korean.language_controls
+    assert '<label for="language-select">Language</label>' in english.language_controls
     assert (korean.direction, korean.language_code) == ("ltr", "ko")
     with translation.override("ar"):
         assert layout().direction == "rtl"
